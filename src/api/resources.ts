@@ -1,0 +1,56 @@
+/** Static description of one served resource: what discovery, routing, storage keys and messages need. */
+export interface ResourceInfo {
+  /** API group; "" for the core group. */
+  group: string;
+  version: string;
+  /** Plural lower-case name used in URLs, e.g. `daemonsets`. */
+  resource: string;
+  singular: string;
+  kind: string;
+  listKind: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  verbs: string[];
+  /** Served subresources, e.g. `status`, `binding`, `eviction`. */
+  subresources: string[];
+}
+
+const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+
+/** Every resource everynode serves, in discovery order. */
+export const resources: readonly ResourceInfo[] = [
+  { group: "", version: "v1", resource: "namespaces", singular: "namespace", kind: "Namespace", listKind: "NamespaceList", namespaced: false, shortNames: ["ns"], categories: [], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], subresources: ["status"] },
+  { group: "", version: "v1", resource: "nodes", singular: "node", kind: "Node", listKind: "NodeList", namespaced: false, shortNames: ["no"], categories: [], verbs: allVerbs, subresources: ["status"] },
+  { group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod", listKind: "PodList", namespaced: true, shortNames: ["po"], categories: ["all"], verbs: allVerbs, subresources: ["status", "binding", "eviction"] },
+  { group: "", version: "v1", resource: "events", singular: "event", kind: "Event", listKind: "EventList", namespaced: true, shortNames: ["ev"], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "apps", version: "v1", resource: "daemonsets", singular: "daemonset", kind: "DaemonSet", listKind: "DaemonSetList", namespaced: true, shortNames: ["ds"], categories: ["all"], verbs: allVerbs, subresources: ["status"] },
+  { group: "apps", version: "v1", resource: "controllerrevisions", singular: "controllerrevision", kind: "ControllerRevision", listKind: "ControllerRevisionList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", listKind: "LeaseList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+];
+
+/** `apps/v1` or `v1` for the core group. */
+export function groupVersion(r: Pick<ResourceInfo, "group" | "version">): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** Finds a served resource by group and plural name; undefined when not served. */
+export function findResource(group: string, resource: string): ResourceInfo | undefined {
+  return resources.find((r) => r.group === group && r.resource === resource);
+}
+
+/** Finds a served resource by apiVersion and kind; undefined when not served. */
+export function findResourceByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
+  return resources.find((r) => groupVersion(r) === apiVersion && r.kind === kind);
+}
+
+/**
+ * Storage key of an object: `/registry/<group or core>/<resource>/<namespace>/<name>` for namespaced
+ * resources, `/registry/<group or core>/<resource>/<name>` for cluster-scoped ones.
+ * With no name, the prefix that lists them (trailing slash included).
+ */
+export function storageKey(r: ResourceInfo, namespace: string | undefined, name?: string): string {
+  const base = `/registry/${r.group || "core"}/${r.resource}/`;
+  if (r.namespaced && namespace) return name === undefined ? `${base}${namespace}/` : `${base}${namespace}/${name}`;
+  return name === undefined ? base : `${base}${name}`;
+}

@@ -1,0 +1,33 @@
+/**
+ * The object model: Kubernetes types from `kubernetes-types`, re-exported under one roof,
+ * plus the few generic shapes the control plane passes around.
+ */
+export type { Namespace, NamespaceList, Node, NodeList, Pod, PodList, Event as CoreEvent, EventList, Binding, Taint, Toleration, NodeSelector, NodeSelectorTerm, NodeSelectorRequirement, Affinity, PodTemplateSpec, Container, PodSpec, PodStatus, NodeStatus, NodeSpec, NodeCondition, PodCondition, ContainerStatus, ObjectReference } from "kubernetes-types/core/v1";
+export type { DaemonSet, DaemonSetList, DaemonSetSpec, DaemonSetStatus, DaemonSetUpdateStrategy, ControllerRevision, ControllerRevisionList } from "kubernetes-types/apps/v1";
+export type { Lease, LeaseList } from "kubernetes-types/coordination/v1";
+export type { ObjectMeta, ListMeta, Status, StatusDetails, StatusCause, DeleteOptions, OwnerReference, LabelSelector, LabelSelectorRequirement, Time, Preconditions } from "kubernetes-types/meta/v1";
+export type { IntOrString } from "kubernetes-types/util/intstr";
+
+import type { ObjectMeta, ListMeta } from "kubernetes-types/meta/v1";
+
+/** Any API object: apiVersion/kind/metadata plus arbitrary other top-level fields. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  [field: string]: unknown;
+}
+
+/** A list of API objects as served by list calls. */
+export interface KubeList<T extends KubeObject = KubeObject> {
+  apiVersion: string;
+  kind: string;
+  metadata: ListMeta;
+  items: T[];
+}
+
+/** A JSON value (what decoded request bodies and patches are made of). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object. */
+export type JsonObject = { [key: string]: JsonValue };
