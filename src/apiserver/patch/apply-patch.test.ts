@@ -1,0 +1,70 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { StatusError } from "../../api/status-error.js";
+import type { JsonValue } from "../../api/types.js";
+import { applyServerSideApply } from "./apply-patch.js";
+
+const dsKind = { apiVersion: "apps/v1", kind: "DaemonSet" };
+
+const applied = {
+  apiVersion: "apps/v1", kind: "DaemonSet",
+  metadata: { name: "agent", namespace: "default", labels: { app: "agent" } },
+  spec: {
+    selector: { matchLabels: { app: "agent" } },
+    template: {
+      metadata: { labels: { app: "agent" } },
+      spec: { containers: [{ name: "main", image: "nginx:1.27", env: [{ name: "B", value: "3" }] }], tolerations: [{ operator: "Exists" }] },
+    },
+  },
+};
+
+describe("applyServerSideApply", () => {
+  test("creates the applied object when none exists", () => {
+    const input = structuredClone(applied);
+    const out = applyServerSideApply(undefined, input, dsKind);
+    assert.deepEqual(out, applied);
+    assert.notEqual(out, input);
+  });
+
+  test("drops nulls when creating", () => {
+    assert.deepEqual(applyServerSideApply(undefined, { kind: "DaemonSet", spec: { minReadySeconds: null } }, dsKind), { kind: "DaemonSet", spec: {} });
+  });
+
+  test("merges into the live object: keyed lists by key, other lists replaced, server fields kept", () => {
+    const live = {
+      apiVersion: "apps/v1", kind: "DaemonSet",
+      metadata: { name: "agent", namespace: "default", uid: "u", resourceVersion: "5", labels: { app: "agent", extra: "kept" } },
+      spec: {
+        selector: { matchLabels: { app: "agent" } },
+        template: {
+          metadata: { labels: { app: "agent" } },
+          spec: {
+            containers: [{ name: "main", image: "nginx:1.26", env: [{ name: "A", value: "1" }, { name: "B", value: "2" }] }, { name: "side", image: "busybox" }],
+            tolerations: [{ key: "x", operator: "Exists" }],
+            restartPolicy: "Always",
+          },
+        },
+        updateStrategy: { type: "RollingUpdate" },
+      },
+      status: { numberReady: 1 },
+    };
+    const before = structuredClone(live);
+    const out = applyServerSideApply(live as unknown as JsonValue, applied, dsKind) as unknown as typeof live;
+    assert.deepEqual(live, before, "the live object must not change");
+    assert.deepEqual(out.metadata, { ...live.metadata, labels: { app: "agent", extra: "kept" } });
+    assert.deepEqual(out.spec.template.spec.containers, [
+      { name: "main", image: "nginx:1.27", env: [{ name: "A", value: "1" }, { name: "B", value: "3" }] },
+      { name: "side", image: "busybox" },
+    ]);
+    assert.deepEqual(out.spec.template.spec.tolerations, [{ operator: "Exists" }]);
+    assert.equal(out.spec.template.spec.restartPolicy, "Always");
+    assert.deepEqual(out.spec.updateStrategy, { type: "RollingUpdate" });
+    assert.deepEqual(out.status, { numberReady: 1 });
+  });
+
+  for (const bad of [null, [], "x"] as JsonValue[]) {
+    test(`rejects a non-object configuration ${JSON.stringify(bad)}`, () => {
+      assert.throws(() => applyServerSideApply(undefined, bad, dsKind), (err: unknown) => err instanceof StatusError && err.code === 400 && err.reason === "BadRequest");
+    });
+  }
+});
