@@ -1,0 +1,163 @@
+import { realClock, type Cancel, type Clock } from "./clock.js";
+import { DelayHeap } from "./delay-heap.js";
+import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.js";
+
+/** Options of a WorkQueue. */
+export interface WorkQueueOptions<T> {
+  /** Time source of delayed and rate-limited adds (default: the real clock). */
+  clock?: Clock;
+  /** Retry policy of `addRateLimited` (default: defaultControllerRateLimiter on the queue's clock). */
+  rateLimiter?: RateLimiter<T>;
+}
+
+/**
+ * A work queue of keys in client-go's style. An item is never twice in the queue and never handed to two
+ * workers at once: adding an item that waits is a no-op, and adding one that is being processed marks it
+ * dirty so it is queued again when `done` is called. Delayed adds share one timer; retries go through a
+ * RateLimiter. After `shutDown`, adds are ignored and `get` answers undefined.
+ */
+export class WorkQueue<T = string> {
+  private readonly clock: Clock;
+  private readonly rateLimiter: RateLimiter<T>;
+  private queue: T[] = [];
+  private head = 0;
+  private readonly dirty = new Set<T>();
+  private readonly processing = new Set<T>();
+  private readonly waiters: ((item: T | undefined) => void)[] = [];
+  private readonly delayed = new DelayHeap<T>();
+  private timer: { at: number; cancel: Cancel } | undefined;
+  private shutdown = false;
+
+  /** Creates an empty queue. */
+  constructor(options: WorkQueueOptions<T> = {}) {
+    this.clock = options.clock ?? realClock();
+    this.rateLimiter = options.rateLimiter ?? defaultControllerRateLimiter<T>(this.clock);
+  }
+
+  /** Queues `item` unless it already waits; if it is being processed it is queued again after `done`. */
+  add(item: T): void {
+    if (this.shutdown || this.dirty.has(item)) return;
+    this.dirty.add(item);
+    if (this.processing.has(item)) return;
+    this.enqueue(item);
+  }
+
+  /**
+   * Hands out the next item, waiting until there is one; the caller must call `done(item)` afterwards.
+   * Resolves undefined once the queue is shut down or `signal` aborts.
+   */
+  get(signal?: AbortSignal): Promise<T | undefined> {
+    if (this.shutdown || signal?.aborted) return Promise.resolve(undefined);
+    if (this.len() > 0) return Promise.resolve(this.take());
+    return new Promise<T | undefined>((resolve) => {
+      const onAbort = (): void => {
+        const i = this.waiters.indexOf(waiter);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(undefined);
+      };
+      const waiter = (item: T | undefined): void => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve(item);
+      };
+      this.waiters.push(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /** Marks `item` as no longer processed; re-queues it if it was added meanwhile. */
+  done(item: T): void {
+    this.processing.delete(item);
+    if (this.dirty.has(item) && !this.shutdown) this.enqueue(item);
+  }
+
+  /** Number of items waiting to be handed out (excluding delayed and in-process items). */
+  len(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Stops the queue: waiting `get` calls resolve undefined, delayed adds are dropped, later adds ignored. */
+  shutDown(): void {
+    if (this.shutdown) return;
+    this.shutdown = true;
+    this.timer?.cancel();
+    this.timer = undefined;
+    this.delayed.clear();
+    this.queue = [];
+    this.head = 0;
+    for (const w of this.waiters.splice(0)) w(undefined);
+  }
+
+  /** True once `shutDown` was called. */
+  shuttingDown(): boolean {
+    return this.shutdown;
+  }
+
+  /** Adds `item` after `ms` milliseconds (immediately when ms <= 0); repeated delays keep the earliest time. */
+  addAfter(item: T, ms: number): void {
+    if (this.shutdown) return;
+    if (!(ms > 0)) {
+      this.add(item);
+      return;
+    }
+    this.delayed.schedule(item, this.clock.now() + ms);
+    this.armTimer();
+  }
+
+  /** Adds `item` after the delay its rate limiter assigns to one more retry. */
+  addRateLimited(item: T): void {
+    if (this.shutdown) return;
+    this.addAfter(item, this.rateLimiter.whenAt(item));
+  }
+
+  /** Clears the item's retry history (call when it was processed successfully). */
+  forget(item: T): void {
+    this.rateLimiter.forget(item);
+  }
+
+  /** How many times `item` was re-added through `addRateLimited` since it was last forgotten. */
+  numRequeues(item: T): number {
+    return this.rateLimiter.retries(item);
+  }
+
+  private enqueue(item: T): void {
+    const waiter = this.waiters.shift();
+    if (waiter) {
+      this.dirty.delete(item);
+      this.processing.add(item);
+      waiter(item);
+      return;
+    }
+    this.queue.push(item);
+  }
+
+  private take(): T | undefined {
+    if (this.head >= this.queue.length) return undefined;
+    const item = this.queue[this.head] as T;
+    this.head++;
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    this.dirty.delete(item);
+    this.processing.add(item);
+    return item;
+  }
+
+  /** Keeps exactly one timer, due at the earliest delayed item. */
+  private armTimer(): void {
+    const at = this.delayed.peekTime();
+    if (at === undefined) {
+      this.timer?.cancel();
+      this.timer = undefined;
+      return;
+    }
+    if (this.timer && this.timer.at <= at) return;
+    this.timer?.cancel();
+    const cancel = this.clock.setTimer(at - this.clock.now(), () => {
+      this.timer = undefined;
+      for (const item of this.delayed.popReady(this.clock.now())) this.add(item);
+      this.armTimer();
+    });
+    this.timer = { at, cancel };
+  }
+}
