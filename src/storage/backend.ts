@@ -101,3 +101,11 @@ export class CompactedError extends Error {
 export class ClosedError extends Error {
   constructor() { super("storage backend is closed"); this.name = "ClosedError"; }
 }
+
+/** A read, watch or compaction asked for a revision newer than the store's current revision. */
+export class FutureRevisionError extends Error {
+  constructor(readonly requested: number, readonly current: number) {
+    super(`required revision ${requested} is a future revision (current revision ${current})`);
+    this.name = "FutureRevisionError";
+  }
+}

@@ -1,0 +1,122 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { backendConformance } from "./conformance.js";
+import { SqliteBackend, type SqliteBackendOptions } from "./sqlite-backend.js";
+import type { WatchEvent } from "./backend.js";
+
+type Tuning = Omit<SqliteBackendOptions, "path">;
+
+async function openTemp(tuning: Tuning = {}) {
+  const dir = await mkdtemp(join(tmpdir(), "everynode-sqlite-"));
+  const path = join(dir, "store.db");
+  let backend = SqliteBackend.open({ path, ...tuning });
+  return {
+    path,
+    backend,
+    reopen: async () => {
+      await backend.close();
+      backend = SqliteBackend.open({ path, ...tuning });
+      return backend;
+    },
+    cleanup: async () => {
+      await backend.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+backendConformance("SqliteBackend", () => openTemp());
+backendConformance("SqliteBackend NORMAL with tiny watch backlog and compaction steps", () =>
+  openTemp({ synchronous: "NORMAL", backlogLimit: 2, catchUpBatch: 3, compactionStep: 2 }));
+
+void describe("SqliteBackend specifics", () => {
+  void test("writes issued in one tick commit as one transaction and reach a watcher as one batch", async () => {
+    const store = await openTemp();
+    try {
+      const controller = new AbortController();
+      const batches: WatchEvent[][] = [];
+      const watching = (async () => {
+        for await (const batch of store.backend.watch("/g/", 0, controller.signal)) {
+          batches.push(batch);
+          if (batches.flat().length >= 10) break;
+        }
+      })();
+      await new Promise((resolve) => setImmediate(resolve));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.backend.create(`/g/${i}`, "v")));
+      await watching;
+      assert.deepEqual(results.map((r) => r.revision), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepEqual(batches.map((b) => b.length), [10]);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  void test("a second open of the same file fails while the first holds it", async () => {
+    const store = await openTemp();
+    try {
+      await store.backend.create("/a", "1");
+      assert.throws(() => SqliteBackend.open({ path: store.path, busyTimeoutMs: 10 }), /locked|busy/i);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  void test("revisions continue after compaction removed the newest rows, and history replays after reopen", async () => {
+    const store = await openTemp();
+    try {
+      const a = await store.backend.create("/a", "1");
+      const u = await store.backend.update("/a", "2", a.revision);
+      const d = await store.backend.delete("/a");
+      const reopened = await store.reopen();
+      const controller = new AbortController();
+      const events: WatchEvent[] = [];
+      for await (const batch of reopened.watch("/", 0, controller.signal)) {
+        events.push(...batch);
+        if (events.length >= 3) break;
+      }
+      assert.deepEqual(events, [
+        { type: "PUT", kv: a.kv },
+        { type: "PUT", kv: u.kv, prevKv: a.kv },
+        { type: "DELETE", kv: { ...u.kv, modRevision: d.revision }, prevKv: u.kv },
+      ]);
+      await reopened.compact(d.revision);
+      const again = await store.reopen();
+      assert.equal(await again.currentRevision(), d.revision);
+      assert.equal(await again.compactedRevision(), d.revision);
+      assert.equal((await again.create("/a", "3")).revision, d.revision + 1);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  void test("compaction removes superseded rows and tombstones from the file", async () => {
+    const store = await openTemp({ compactionStep: 3 });
+    try {
+      let a = await store.backend.create("/a", "0");
+      for (let i = 1; i <= 3; i++) a = await store.backend.update("/a", String(i), a.revision);
+      await store.backend.create("/b", "b");
+      await store.backend.delete("/b");
+      const c = await store.backend.create("/c", "c");
+      const late = await store.backend.update("/c", "c2", c.revision);
+      await store.backend.compact(c.revision);
+      await store.backend.close();
+      const db = new Database(store.path, { readonly: true });
+      try {
+        const rows = db.prepare("SELECT revision FROM kv_log ORDER BY revision").pluck().all();
+        assert.deepEqual(rows, [a.revision, c.revision, late.revision]);
+      } finally {
+        db.close();
+      }
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  void test("rejects an unknown synchronous mode", () => {
+    assert.throws(() => SqliteBackend.open({ path: ":memory:", synchronous: "OFF" as "FULL" }), /synchronous/);
+  });
+});

@@ -1,0 +1,237 @@
+/**
+ * The embedded persistent backend: a revision log in one SQLite file (WAL mode), written with group commit.
+ *
+ * Writes issued in the same turn of the event loop are queued and applied in ONE transaction on the next
+ * `setImmediate`, each with its own compare-and-swap check inside it; every write's promise settles only after
+ * that transaction committed (durable per the `synchronous` mode). Reads see committed state only. Watchers
+ * catch up from the log table, then follow in-process notifications published right after each commit.
+ * The database is opened in exclusive locking mode: one process owns the store.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import {
+  ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError,
+  type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WriteResult,
+} from "./backend.js";
+import { SqliteLog } from "./sqlite-log.js";
+import { WatchHub, type EventHistory, type WatchHubOptions } from "./watch-hub.js";
+
+/** Options of SqliteBackend.open. */
+export interface SqliteBackendOptions extends WatchHubOptions {
+  /** Database file (created with its directory if missing); ":memory:" for a throwaway store. */
+  path: string;
+  /** "FULL" (default): an acknowledged write survives power loss. "NORMAL": it survives a process crash only. */
+  synchronous?: "NORMAL" | "FULL";
+  /** How long opening waits for another process holding the database, in milliseconds (default 2000). */
+  busyTimeoutMs?: number;
+  /** Revisions compacted per transaction, so a large compaction does not block the event loop long (default 10000). */
+  compactionStep?: number;
+}
+
+interface PendingWrite {
+  kind: "create" | "update" | "delete";
+  key: string;
+  value: string;
+  expected: number | undefined;
+  resolve: (result: WriteResult) => void;
+  reject: (error: unknown) => void;
+}
+
+type Outcome = WriteResult | Error;
+type ApplyBatch = (batch: PendingWrite[], outcomes: Outcome[], events: WatchEvent[]) => number;
+
+/** Revisioned store persisted in SQLite, implementing the Backend contract; see the file comment. */
+export class SqliteBackend implements Backend, EventHistory {
+  private readonly log: SqliteLog;
+  private readonly hub: WatchHub;
+  private readonly applyBatch: ApplyBatch;
+  private readonly compactionStep: number;
+  private revision: number;
+  private compacted: number;
+  private pending: PendingWrite[] = [];
+  private flushTimer: NodeJS.Immediate | undefined;
+  private closed = false;
+
+  /** Opens (or creates) the store at `options.path`; revisions continue from what the file holds. */
+  static open(options: SqliteBackendOptions): SqliteBackend {
+    const synchronous = options.synchronous ?? "FULL";
+    if (synchronous !== "FULL" && synchronous !== "NORMAL") throw new Error(`unsupported synchronous mode ${String(synchronous)}`);
+    if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
+    const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 2000 });
+    try {
+      db.pragma("locking_mode = EXCLUSIVE");
+      db.pragma("journal_mode = WAL");
+      db.pragma(`synchronous = ${synchronous}`);
+      db.pragma("temp_store = MEMORY");
+      db.pragma("cache_size = -65536");
+      db.exec("BEGIN IMMEDIATE; COMMIT");
+      return new SqliteBackend(db, new SqliteLog(db), options);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  private constructor(private readonly db: Database.Database, log: SqliteLog, options: SqliteBackendOptions) {
+    this.log = log;
+    this.hub = new WatchHub(this, options);
+    this.compactionStep = Math.max(1, options.compactionStep ?? 10_000);
+    this.compacted = log.compactedRevision();
+    this.revision = log.lastRevision();
+    this.applyBatch = db.transaction<ApplyBatch>((batch, outcomes, events) => {
+      let revision = this.revision;
+      for (const write of batch) {
+        const outcome = this.apply(write, revision + 1, events);
+        if (!(outcome instanceof Error)) revision = outcome.revision;
+        outcomes.push(outcome);
+      }
+      return revision;
+    });
+  }
+
+  async currentRevision(): Promise<number> {
+    this.checkOpen();
+    return this.revision;
+  }
+
+  async get(key: string, revision?: number): Promise<{ revision: number; kv: KeyValue | undefined }> {
+    const at = this.readRevision(revision);
+    const row = this.log.versionAt(key, at);
+    const kv = row !== undefined && row[2] === 0 ? { key, value: row[3], createRevision: row[1], modRevision: row[0] } : undefined;
+    return { revision: at, kv };
+  }
+
+  create(key: string, value: string): Promise<WriteResult> {
+    return this.enqueue("create", key, value, undefined);
+  }
+
+  update(key: string, value: string, expectedModRevision: number): Promise<WriteResult> {
+    return this.enqueue("update", key, value, expectedModRevision);
+  }
+
+  delete(key: string, expectedModRevision?: number): Promise<WriteResult> {
+    return this.enqueue("delete", key, "", expectedModRevision);
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListResult> {
+    const at = this.readRevision(options.revision);
+    const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Infinity;
+    const start = options.startKey !== undefined && options.startKey > prefix ? options.startKey : prefix;
+    return { revision: at, ...this.log.list(prefix, start, at, limit) };
+  }
+
+  watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<WatchEvent[]> {
+    return this.hub.watch(prefix, afterRevision, signal);
+  }
+
+  async compact(revision: number): Promise<number> {
+    this.checkOpen();
+    if (revision > this.revision) throw new FutureRevisionError(revision, this.revision);
+    while (this.compacted < revision) {
+      const from = this.compacted;
+      const to = Math.min(revision, from + this.compactionStep);
+      this.db.transaction(() => this.log.compact(from, to))();
+      this.compacted = to;
+      if (to < revision) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.checkOpen();
+      }
+    }
+    return this.compacted;
+  }
+
+  async compactedRevision(): Promise<number> {
+    this.checkOpen();
+    return this.compacted;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.flush();
+    this.hub.close();
+    this.db.close();
+  }
+
+  /** EventHistory: committed events under `prefix` after `after`, oldest first. */
+  readEvents(prefix: string, after: number, limit: number): WatchEvent[] {
+    if (!this.db.open) throw new ClosedError();
+    if (after < this.compacted) throw new CompactedError(after, this.compacted);
+    return this.log.readEvents(prefix, after, limit);
+  }
+
+  /** EventHistory: the latest committed revision. */
+  committedRevision(): number {
+    return this.revision;
+  }
+
+  private enqueue(kind: PendingWrite["kind"], key: string, value: string, expected: number | undefined): Promise<WriteResult> {
+    if (this.closed) return Promise.reject(new ClosedError());
+    return new Promise<WriteResult>((resolve, reject) => {
+      this.pending.push({ kind, key, value, expected, resolve, reject });
+      this.flushTimer ??= setImmediate(this.flush);
+    });
+  }
+
+  /** Commits every queued write in one transaction, then publishes the events and settles the promises. */
+  private readonly flush = (): void => {
+    if (this.flushTimer !== undefined) clearImmediate(this.flushTimer);
+    this.flushTimer = undefined;
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    const outcomes: Outcome[] = [];
+    const events: WatchEvent[] = [];
+    try {
+      this.revision = this.applyBatch(batch, outcomes, events);
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    this.hub.publish(events);
+    batch.forEach((write, i) => {
+      const outcome = outcomes[i] as Outcome;
+      if (outcome instanceof Error) write.reject(outcome);
+      else write.resolve(outcome);
+    });
+  };
+
+  /** Applies one write inside the batch transaction at `revision`; returns its result or the CAS error. */
+  private apply(write: PendingWrite, revision: number, events: WatchEvent[]): Outcome {
+    const { key, value } = write;
+    const row = this.log.versionAt(key, revision);
+    const exists = row !== undefined && row[2] === 0;
+    if (write.kind === "create") {
+      if (exists) return new KeyExistsError(key);
+      this.log.append(revision, key, value, revision, 0, false);
+      const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
+      events.push({ type: "PUT", kv });
+      return { revision, kv: { ...kv } };
+    }
+    if (!exists) return new NotFoundError(key);
+    const current: KeyValue = { key, value: row[3], createRevision: row[1], modRevision: row[0] };
+    if (write.expected !== undefined && write.expected !== current.modRevision) return new ConflictError(key, { ...current });
+    if (write.kind === "update") {
+      this.log.append(revision, key, value, current.createRevision, current.modRevision, false);
+      const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: revision };
+      events.push({ type: "PUT", kv, prevKv: current });
+      return { revision, kv: { ...kv } };
+    }
+    this.log.append(revision, key, "", current.createRevision, current.modRevision, true);
+    events.push({ type: "DELETE", kv: { key, value: current.value, createRevision: current.createRevision, modRevision: revision }, prevKv: current });
+    return { revision, kv: { ...current } };
+  }
+
+  private readRevision(revision: number | undefined): number {
+    this.checkOpen();
+    if (revision === undefined || revision <= 0) return this.revision;
+    if (revision < this.compacted) throw new CompactedError(revision, this.compacted);
+    if (revision > this.revision) throw new FutureRevisionError(revision, this.revision);
+    return revision;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new ClosedError();
+  }
+}
