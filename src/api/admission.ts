@@ -1,0 +1,122 @@
+/**
+ * Admission for every served kind: upstream defaulting, then validation of creates, updates and status
+ * updates. Inputs are untrusted decoded JSON; odd shapes are reported as field errors, never thrown.
+ */
+import { defaultControllerRevision, defaultEvent, defaultNamespace, defaultNode } from "./defaults/cluster.js";
+import { defaultDaemonSet } from "./defaults/daemonset.js";
+import { defaultPod } from "./defaults/pod.js";
+import type { ResourceInfo } from "./resources.js";
+import { type FieldError } from "./status-error.js";
+import type { KubeObject } from "./types.js";
+import { validateControllerRevision, validateControllerRevisionUpdate } from "./validation/controller-revision.js";
+import { validateDaemonSet, validateDaemonSetStatusUpdate, validateDaemonSetUpdate } from "./validation/daemonset.js";
+import { validateEvent } from "./validation/event.js";
+import { validateLease, validateLeaseUpdate } from "./validation/lease.js";
+import { nameIsPathSegment } from "./validation/names.js";
+import { validateNamespace, validateNamespaceStatusUpdate, validateNamespaceUpdate } from "./validation/namespace.js";
+import { validateNode, validateNodeUpdate } from "./validation/node.js";
+import { validateObjectMeta, validateObjectMetaUpdate } from "./validation/object-meta.js";
+import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from "./validation/pod.js";
+import { type Obj, isObj, typeInvalid } from "./validation/shape.js";
+
+type Validate = (obj: Obj) => FieldError[];
+type ValidateUpdate = (obj: Obj, old: Obj) => FieldError[];
+
+interface KindAdmission {
+  defaults?: (obj: Obj) => void;
+  create: Validate;
+  update: ValidateUpdate;
+  status?: ValidateUpdate;
+}
+
+const validateEventUpdate: ValidateUpdate = (obj) => validateEvent(obj);
+
+const kinds: Readonly<Record<string, KindAdmission>> = {
+  "/namespaces": { defaults: defaultNamespace, create: validateNamespace, update: validateNamespaceUpdate, status: validateNamespaceStatusUpdate },
+  "/nodes": { defaults: defaultNode, create: validateNode, update: validateNodeUpdate, status: validateNodeUpdate },
+  "/pods": { defaults: defaultPod, create: validatePodCreate, update: validatePodUpdate, status: validatePodStatusUpdate },
+  "/events": { defaults: defaultEvent, create: validateEvent, update: validateEventUpdate },
+  "apps/daemonsets": { defaults: defaultDaemonSet, create: validateDaemonSet, update: validateDaemonSetUpdate, status: validateDaemonSetStatusUpdate },
+  "apps/controllerrevisions": { defaults: defaultControllerRevision, create: validateControllerRevision, update: validateControllerRevisionUpdate },
+  "coordination.k8s.io/leases": { create: validateLease, update: validateLeaseUpdate },
+};
+
+function kindOf(resource: ResourceInfo): KindAdmission | undefined {
+  return kinds[`${resource.group}/${resource.resource}`];
+}
+
+/** Drops repeated errors (same type, field and detail), keeping the first, as upstream's aggregate message does. */
+function unique(errs: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const key = `${e.type}\u0000${e.field}\u0000${e.detail}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Runs a validator; an unexpected exception on a malformed object becomes an invalid-value error instead. */
+function guarded(run: () => FieldError[]): FieldError[] {
+  try {
+    return unique(run());
+  } catch (e) {
+    return [{ type: "FieldValueInvalid", field: "", detail: `Invalid value: the object could not be validated: ${e instanceof Error ? e.message : String(e)}` }];
+  }
+}
+
+function notAnObject(obj: unknown): FieldError[] | undefined {
+  return isObj(obj) ? undefined : [typeInvalid("", obj, "object")];
+}
+
+/** The metadata checks every resource gets (names must at least be valid URL path segments). */
+function genericMeta(resource: ResourceInfo, obj: Obj): FieldError[] {
+  return validateObjectMeta(obj.metadata, { namespaced: resource.namespaced, nameFn: nameIsPathSegment });
+}
+
+/** Applies upstream defaults to an object of the given resource in place. */
+export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
+  if (!isObj(obj)) return;
+  try {
+    kindOf(resource)?.defaults?.(obj);
+  } catch {
+    // Defaulting never fails a request: whatever could not be defaulted is reported by validation.
+  }
+}
+
+/** Validates an object being created; returns all field errors (empty = valid). */
+export function validateCreate(resource: ResourceInfo, obj: KubeObject): FieldError[] {
+  const bad = notAnObject(obj);
+  if (bad) return bad;
+  return guarded(() => {
+    const kind = kindOf(resource);
+    const errs = kind ? kind.create(obj) : [];
+    return errs.length > 0 ? errs : genericMeta(resource, obj);
+  });
+}
+
+/** Validates an update of `old` to `obj` (main resource); includes immutability rules. */
+export function validateUpdate(resource: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[] {
+  const bad = notAnObject(obj);
+  if (bad) return bad;
+  return guarded(() => {
+    const previous = isObj(old) ? old : {};
+    const errs = [...genericMeta(resource, obj), ...validateObjectMetaUpdate(obj.metadata, previous.metadata)];
+    const kind = kindOf(resource);
+    if (kind) errs.push(...kind.update(obj, previous));
+    return errs;
+  });
+}
+
+/** Validates a status update (status subresource). */
+export function validateStatusUpdate(resource: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[] {
+  const bad = notAnObject(obj);
+  if (bad) return bad;
+  return guarded(() => {
+    const previous = isObj(old) ? old : {};
+    const errs = [...genericMeta(resource, obj), ...validateObjectMetaUpdate(obj.metadata, previous.metadata)];
+    const kind = kindOf(resource);
+    if (kind) errs.push(...(kind.status ?? kind.update)(obj, previous));
+    return errs;
+  });
+}

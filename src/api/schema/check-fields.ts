@@ -1,0 +1,163 @@
+/**
+ * Field checks on decoded JSON bodies, as upstream's typed decoding sees them: fields the schema does not
+ * know (what strict decoding reports and lenient decoding drops) and values of the wrong JSON type (what
+ * json decoding into Go structs rejects).
+ */
+import { parseQuantity, quantityFormatError } from "../quantity.js";
+import type { ResourceInfo } from "../resources.js";
+import { definition, goTypeName, schemaFor } from "./catalog.js";
+import type { Definition, SchemaType } from "./types.js";
+
+/** What checkFields found. Both lists are in document order; upstream reports only the first type error. */
+export interface FieldCheckResult {
+  /** Dotted paths as strict decoding prints them, e.g. `spec.template.spec.containers[0].imagee`. */
+  unknownFields: string[];
+  /** Messages as json decoding prints them, e.g. `json: cannot unmarshal string into Go struct field DaemonSetSpec.spec.minReadySeconds of type int32`. */
+  typeErrors: string[];
+}
+
+/** Which schema to check against: a served resource, or any known kind (Binding, Eviction, DeleteOptions). */
+export type SchemaTarget = Pick<ResourceInfo, "group" | "version" | "kind">;
+
+const maxDepth = 100;
+const maxReports = 1000;
+
+/** Lists unknown fields and type errors of `obj` against the kind's schema; never throws on any input. */
+export function checkFields(target: SchemaTarget, obj: unknown): FieldCheckResult {
+  const ctx: Walk = { result: { unknownFields: [], typeErrors: [] }, prune: false };
+  walkRoot(rootDefinition(target), obj, ctx);
+  return ctx.result;
+}
+
+/** Deletes, in place, every field of `obj` the kind's schema does not know (what typed decoding drops). */
+export function pruneUnknownFields(target: SchemaTarget, obj: unknown): void {
+  walkRoot(rootDefinition(target), obj, { result: { unknownFields: [], typeErrors: [] }, prune: true });
+}
+
+function rootDefinition(target: SchemaTarget): Definition {
+  const apiVersion = target.group ? `${target.group}/${target.version}` : target.version;
+  const def = schemaFor(target.kind, apiVersion);
+  if (!def) throw new Error(`no schema for ${apiVersion}, Kind=${target.kind}`);
+  return def;
+}
+
+interface Walk { result: FieldCheckResult; prune: boolean }
+
+/** Where a value sits: its display path and the Go error context (innermost struct, field stack). */
+interface Place { path: string; goStruct: string; goFields: string }
+
+function walkRoot(def: Definition, obj: unknown, ctx: Walk): void {
+  if (!isObject(obj)) return;
+  walkStruct(def, obj, "", "", ctx, 0);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return "array";
+  if (typeof v === "boolean") return "bool";
+  return typeof v === "object" ? "object" : typeof v;
+}
+
+function report(list: string[], message: string): void {
+  if (list.length < maxReports) list.push(message);
+}
+
+function walkStruct(def: Definition, obj: Record<string, unknown>, path: string, goFields: string, ctx: Walk, depth: number): void {
+  if (depth > maxDepth) {
+    report(ctx.result.typeErrors, `json: exceeded max depth at ${path || "<root>"}`);
+    return;
+  }
+  for (const key of Object.keys(obj)) {
+    const prop = def.properties.get(key);
+    const childPath = path ? `${path}.${key}` : key;
+    if (!prop) {
+      report(ctx.result.unknownFields, childPath);
+      if (ctx.prune) delete obj[key];
+      continue;
+    }
+    const place: Place = { path: childPath, goStruct: def.goName, goFields: goFields ? `${goFields}.${key}` : key };
+    walkValue(prop.type, obj[key], place, ctx, depth + 1);
+  }
+}
+
+function typeError(ctx: Walk, value: string, place: Place, t: SchemaType): void {
+  report(ctx.result.typeErrors, `json: cannot unmarshal ${value} into Go struct field ${place.goStruct}.${place.goFields} of type ${goTypeName(t)}`);
+}
+
+const int32Min = -2147483648;
+const int32Max = 2147483647;
+
+function walkValue(t: SchemaType, v: unknown, place: Place, ctx: Walk, depth: number): void {
+  if (v === null || v === undefined) return;
+  switch (t.kind) {
+    case "string":
+      if (typeof v !== "string") typeError(ctx, jsonKind(v), place, t);
+      return;
+    case "boolean":
+      if (typeof v !== "boolean") typeError(ctx, jsonKind(v), place, t);
+      return;
+    case "number":
+      if (typeof v !== "number") typeError(ctx, jsonKind(v), place, t);
+      return;
+    case "integer":
+      if (typeof v !== "number") typeError(ctx, jsonKind(v), place, t);
+      else if (!Number.isInteger(v) || (t.format === "int32" && (v < int32Min || v > int32Max)) || !Number.isSafeInteger(v)) typeError(ctx, `number ${v}`, place, t);
+      return;
+    case "object": {
+      const def = definition(t.ref);
+      if (!isObject(v)) typeError(ctx, jsonKind(v), place, t);
+      else if (def) walkStruct(def, v, place.path, place.goFields, ctx, depth);
+      return;
+    }
+    case "map":
+      if (!isObject(v)) typeError(ctx, jsonKind(v), place, t);
+      else for (const key of Object.keys(v)) walkValue(t.values, v[key], { ...place, path: `${place.path}.${key}` }, ctx, depth + 1);
+      return;
+    case "array":
+      if (!Array.isArray(v)) typeError(ctx, jsonKind(v), place, t);
+      else v.forEach((item, i) => walkValue(t.items, item, { ...place, path: `${place.path}[${i}]` }, ctx, depth + 1));
+      return;
+    case "time": {
+      const message = timeError(v, t.micro);
+      if (message) report(ctx.result.typeErrors, message);
+      return;
+    }
+    case "int-or-string":
+      if (typeof v === "string") return;
+      if (typeof v !== "number") report(ctx.result.typeErrors, `json: cannot unmarshal ${jsonKind(v)} into Go value of type int32`);
+      else if (!Number.isInteger(v) || v < int32Min || v > int32Max) report(ctx.result.typeErrors, `json: cannot unmarshal number ${v} into Go value of type int32`);
+      return;
+    case "quantity": {
+      const message = quantityError(v);
+      if (message) report(ctx.result.typeErrors, message);
+      return;
+    }
+    case "free-form":
+      return;
+  }
+}
+
+const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Why a value is not a metav1.Time/MicroTime as Go would say it; undefined when it is one. */
+export function timeError(v: unknown, micro: boolean): string | undefined {
+  if (typeof v !== "string") return `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`;
+  if (rfc3339.test(v) && !Number.isNaN(Date.parse(v))) return undefined;
+  const layout = micro ? "2006-01-02T15:04:05.000000Z07:00" : "2006-01-02T15:04:05Z07:00";
+  return `parsing time ${JSON.stringify(v)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(v)} as "2006"`;
+}
+
+/** Why a value is not a resource.Quantity, in upstream's words; undefined when it is one. */
+export function quantityError(v: unknown): string | undefined {
+  if (typeof v === "number") return Number.isFinite(v) ? undefined : quantityFormatError;
+  if (typeof v !== "string") return quantityFormatError;
+  try {
+    parseQuantity(v.trim());
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : quantityFormatError;
+  }
+}
