@@ -1,5 +1,5 @@
 import type { ResourceInfo } from "../api/resources.js";
-import type { DeleteOptions, KubeList, KubeObject, Status } from "../api/types.js";
+import type { ApiObject, DeleteOptions, KubeList, KubeObject, Status } from "../api/types.js";
 
 /** Options of a list call (the query parameters of a Kubernetes list). */
 export interface ListOptions {
@@ -31,9 +31,9 @@ export interface WatchOptions {
 }
 
 /** One watch event. ERROR carries a Status (e.g. 410 Expired) and ends the watch. */
-export interface WatchEvent<T extends KubeObject = KubeObject> {
+export interface WatchEvent<T extends ApiObject = KubeObject> {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
-  object: T | (Status & KubeObject);
+  object: T | (Status & ApiObject);
 }
 
 /** Options of create, update and patch. */
@@ -65,19 +65,19 @@ export interface PatchOptions extends WriteOptions {
  */
 export interface Client {
   /** Reads one object; throws NotFound. */
-  get<T extends KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string): Promise<T>;
+  get<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string): Promise<T>;
   /** Lists objects (all namespaces when `namespace` is undefined for a namespaced resource). */
-  list<T extends KubeObject>(resource: ResourceInfo, namespace: string | undefined, options?: ListOptions): Promise<KubeList<T>>;
+  list<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options?: ListOptions): Promise<KubeList<T>>;
   /** Streams changes until `signal` aborts, the timeout passes, or an ERROR event ends it. */
-  watch<T extends KubeObject>(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>>;
+  watch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>>;
   /** Creates an object; the namespace comes from the argument (or the object's metadata). */
-  create<T extends KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T>;
+  create<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T>;
   /** Replaces an object's spec/metadata (status is ignored); metadata.resourceVersion, if set, is a precondition. */
-  update<T extends KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T>;
+  update<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T>;
   /** Replaces an object's status (spec is ignored). */
-  updateStatus<T extends KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T>;
+  updateStatus<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T>;
   /** Applies a patch to an object or one of its subresources. */
-  patch<T extends KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<T>;
+  patch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<T>;
   /** Deletes an object; returns it (with deletionTimestamp if deletion is pending) or a Success Status. */
   delete(resource: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject>;
   /** Deletes every object matching the list options. */

@@ -1,0 +1,130 @@
+/** State shared by the registry's verbs: the backend, one store (strategy + watch cache) per resource, the clock. */
+import { groupVersion, resources, storageKey, type ResourceInfo } from "../../api/resources.js";
+import { badRequest, statusError, type ResourceRef } from "../../api/status-error.js";
+import type { KubeObject } from "../../api/types.js";
+import type { Backend } from "../../storage/backend.js";
+import { WatchCache } from "../../storage/watch-cache.js";
+import { decodeObject } from "./codec.js";
+import { strategyFor, type Strategy } from "./strategy.js";
+
+/** One served resource inside the registry. */
+export interface ResourceStore {
+  readonly info: ResourceInfo;
+  readonly ref: ResourceRef;
+  readonly strategy: Strategy;
+  readonly cache: WatchCache;
+  /** `apps/v1` or `v1`. */
+  readonly apiVersion: string;
+  /** Storage prefix of every object of the resource. */
+  readonly prefix: string;
+  /** True when the resource has a status subresource (normal writes never change status). */
+  readonly hasStatus: boolean;
+}
+
+/** Construction options of the context (see Registry). */
+export interface ContextOptions {
+  backend: Backend;
+  now: () => Date;
+  bookmarkIntervalMs: number;
+  watchBufferSize: number;
+  onError: (error: unknown) => void;
+}
+
+/** Name of the cache index every namespaced resource has. */
+export const namespaceIndex = "metadata.namespace";
+
+/** Shared registry state; see the file comment. */
+export class RegistryContext {
+  readonly backend: Backend;
+  readonly now: () => Date;
+  readonly bookmarkIntervalMs: number;
+  readonly onError: (error: unknown) => void;
+  readonly stores = new Map<string, ResourceStore>();
+  /** Resolves once every cache is primed. */
+  readonly ready: Promise<void>;
+  private markReady!: () => void;
+  private markFailed!: (error: unknown) => void;
+  private readonly lastWrite = new Map<ResourceStore, number>();
+
+  constructor(options: ContextOptions) {
+    this.backend = options.backend;
+    this.now = options.now;
+    this.bookmarkIntervalMs = options.bookmarkIntervalMs;
+    this.onError = options.onError;
+    this.ready = new Promise((resolve, reject) => { this.markReady = resolve; this.markFailed = reject; });
+    // Callers observe a failed start through `ready`; never as an unhandled rejection.
+    this.ready.catch(() => undefined);
+    for (const info of resources) {
+      const strategy = strategyFor(info);
+      const indexers: Record<string, (o: KubeObject) => string> = { ...strategy.indexers };
+      if (info.namespaced) indexers[namespaceIndex] = (o) => o.metadata?.namespace ?? "";
+      const prefix = storageKey(info, undefined);
+      const cache = new WatchCache({
+        backend: options.backend, prefix, decode: decodeObject, bufferSize: options.watchBufferSize, indexers, onError: options.onError,
+      });
+      this.stores.set(`${info.group}/${info.resource}`, {
+        info, strategy, cache, prefix,
+        ref: { group: info.group, resource: info.resource, kind: info.kind },
+        apiVersion: groupVersion(info),
+        hasStatus: info.subresources.includes("status"),
+      });
+    }
+  }
+
+  /** Primes every cache (they then follow the backend until `signal` aborts); on failure every waiting call gets 503. */
+  async start(signal: AbortSignal): Promise<void> {
+    try {
+      await Promise.all([...this.stores.values()].map((s) => s.cache.start(signal)));
+    } catch (error) {
+      this.markFailed(statusError(503, "ServiceUnavailable", `the storage is not available: ${error instanceof Error ? error.message : String(error)}`));
+      throw error;
+    }
+    this.markReady();
+  }
+
+  /** The store of a served resource; 404 for anything else. */
+  store(resource: Pick<ResourceInfo, "group" | "resource">): ResourceStore {
+    const store = this.stores.get(`${resource.group}/${resource.resource}`);
+    if (store === undefined) throw statusError(404, "NotFound", "the server could not find the requested resource");
+    return store;
+  }
+
+  /** Records an acknowledged write so later reads of the resource wait until the cache has it. */
+  recordWrite(store: ResourceStore, revision: number): void {
+    if (revision > (this.lastWrite.get(store) ?? 0)) this.lastWrite.set(store, revision);
+  }
+
+  /** Waits until the registry is primed and the store's cache holds every write acknowledged so far. */
+  async fresh(store: ResourceStore): Promise<void> {
+    await this.ready;
+    const target = this.lastWrite.get(store) ?? 0;
+    if (store.cache.revision >= target) return;
+    try {
+      await store.cache.waitUntilFresh(target);
+    } catch {
+      throw statusError(503, "ServiceUnavailable", "the storage is not available");
+    }
+  }
+
+  /** The storage key of an object; namespaced resources need a namespace. */
+  key(store: ResourceStore, namespace: string | undefined, name: string): string {
+    return storageKey(store.info, this.namespaceFor(store, namespace), name);
+  }
+
+  /** The namespace to use for `store`: undefined for cluster-scoped resources, required for namespaced ones. */
+  namespaceFor(store: ResourceStore, namespace: string | undefined): string | undefined {
+    if (!store.info.namespaced) return undefined;
+    if (!namespace) throw badRequest(`a namespace is required for ${store.info.resource}`);
+    return namespace;
+  }
+
+  /** RFC 3339 timestamp (seconds) of `date` (default now). */
+  timestamp(date: Date = this.now()): string {
+    return rfc3339(date);
+  }
+}
+
+/** RFC 3339 with second precision, as metav1.Time serialises. */
+export function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}

@@ -1,0 +1,35 @@
+/** delete and deletecollection entry points. */
+import { StatusError } from "../../api/status-error.js";
+import type { DeleteOptions, KubeList, KubeObject } from "../../api/types.js";
+import type { ListOptions } from "../../client/client.js";
+import { notFound } from "../../api/status-error.js";
+import type { RegistryContext, ResourceStore } from "./context.js";
+import { deleteStored, type DeleteOutcome } from "./delete.js";
+import { deleteNamespace } from "./namespace-delete.js";
+import { listObjects } from "./read.js";
+import { readCurrent } from "./storage-ops.js";
+
+/** Deletes one object (namespaces go through their own lifecycle). */
+export async function deleteObject(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<DeleteOutcome> {
+  await ctx.ready;
+  if (store.info.resource === "namespaces" && store.info.group === "") return deleteNamespace(ctx, store, name, options);
+  const key = ctx.key(store, namespace, name);
+  const current = await readCurrent(ctx, key);
+  if (current === undefined) throw notFound(store.ref, name);
+  return deleteStored(ctx, store, key, name, current, options);
+}
+
+/** Deletes every object the list options select (same rules as delete); answers with the list of those objects. */
+export async function deleteCollection(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, listOptions: ListOptions = {}, options: DeleteOptions = {}): Promise<KubeList> {
+  const { limit: _limit, continue: _continue, ...selection } = listOptions;
+  const list = await listObjects(ctx, store, namespace, selection);
+  for (const item of list.items) {
+    try {
+      await deleteObject(ctx, store, item.metadata?.namespace, item.metadata?.name ?? "", options);
+    } catch (error) {
+      if (error instanceof StatusError && error.code === 404) continue;
+      throw error;
+    }
+  }
+  return list as KubeList<KubeObject>;
+}

@@ -1,0 +1,23 @@
+/** Creation in a namespace requires it to exist and not to be terminating. */
+import { notFound, statusError } from "../../api/status-error.js";
+import { isObject } from "./codec.js";
+import type { RegistryContext, ResourceStore } from "./context.js";
+
+const namespacesRef = { group: "", resource: "namespaces", kind: "Namespace" };
+
+/** 404 `namespaces "x" not found` when missing; 403 when it is being terminated. */
+export async function checkNamespaceForCreate(ctx: RegistryContext, store: ResourceStore, namespace: string, name: string): Promise<void> {
+  const namespaces = ctx.store({ group: "", resource: "namespaces" });
+  await ctx.fresh(namespaces);
+  const ns = namespaces.cache.get(ctx.key(namespaces, undefined, namespace));
+  if (ns === undefined) throw notFound(namespacesRef, namespace);
+  const phase = isObject(ns.status) ? ns.status.phase : undefined;
+  if (phase === "Terminating" || ns.metadata?.deletionTimestamp) {
+    const qualified = store.info.group ? `${store.info.resource}.${store.info.group}` : store.info.resource;
+    const why = `unable to create new content in namespace ${namespace} because it is being terminated`;
+    throw statusError(403, "Forbidden", `${qualified} "${name}" is forbidden: ${why}`, {
+      name, group: store.info.group, kind: store.info.resource,
+      causes: [{ reason: "NamespaceTerminating", message: `namespace ${namespace} is being terminated`, field: "metadata.namespace" }],
+    });
+  }
+}

@@ -1,0 +1,56 @@
+/** patch: apply a JSON, merge, strategic-merge or apply patch to the stored object, then update as a PUT would. */
+import { badRequest, statusError, StatusError } from "../../api/status-error.js";
+import type { JsonValue, KubeObject } from "../../api/types.js";
+import type { PatchOptions, PatchType } from "../../client/client.js";
+import { applyPatch } from "../patch/index.js";
+import { isObject, metaOf } from "./codec.js";
+import type { RegistryContext, ResourceStore } from "./context.js";
+import { createObject } from "./create.js";
+import { guaranteedUpdate } from "./update.js";
+
+/** What a patch did: the resulting object and whether it was created (server-side apply of a missing object). */
+export interface PatchOutcome {
+  object: KubeObject;
+  created: boolean;
+}
+
+/** Patches the main resource or its status; server-side apply creates a missing object. */
+export async function patchObject(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options: PatchOptions = {}): Promise<PatchOutcome> {
+  const subresource = options.subresource ?? "";
+  if (subresource !== "" && (subresource !== "status" || !store.hasStatus)) {
+    throw statusError(404, "NotFound", "the server could not find the requested resource");
+  }
+  const mode = subresource === "status" ? "status" : "main";
+  const ns = ctx.namespaceFor(store, namespace);
+  const kind = { apiVersion: store.apiVersion, kind: store.info.kind };
+  const asObject = (value: JsonValue): KubeObject => {
+    if (!isObject(value)) throw badRequest("the patch did not produce an object");
+    return value as KubeObject;
+  };
+  const build = (current: KubeObject): KubeObject => asObject(applyPatch(type, current as JsonValue, patch, kind));
+
+  for (let attempt = 0; ; attempt++) {
+    let created = false;
+    const onMissing = type === "apply" && mode === "main"
+      ? async (): Promise<KubeObject> => {
+        const object = asObject(applyPatch("apply", {}, patch, kind));
+        const meta = metaOf(object);
+        if (meta.name && meta.name !== name) {
+          throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+        }
+        meta.name = name;
+        const result = await createObject(ctx, store, ns, object, options);
+        created = true;
+        return result;
+      }
+      : undefined;
+    try {
+      const object = await guaranteedUpdate(ctx, store, { mode, namespace: ns, name, options, build, onMissing });
+      return { object, created };
+    } catch (error) {
+      // A concurrent create won the race: apply again, now as an update.
+      if (onMissing && attempt === 0 && error instanceof StatusError && error.reason === "AlreadyExists") continue;
+      throw error;
+    }
+  }
+}

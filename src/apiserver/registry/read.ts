@@ -1,0 +1,146 @@
+/** get and list, served from the watch cache (or, for older or paginated revisions, from the backend). */
+import { storageKey } from "../../api/resources.js";
+import { badRequest, expired, notFound, statusError, StatusError } from "../../api/status-error.js";
+import type { KubeList, KubeObject } from "../../api/types.js";
+import type { ListOptions } from "../../client/client.js";
+import { CompactedError, FutureRevisionError } from "../../storage/backend.js";
+import { decodeObject, deepCopy } from "./codec.js";
+import type { RegistryContext, ResourceStore } from "./context.js";
+import { decodeContinue, encodeContinue } from "./continue-token.js";
+import { parseSelection, type Selection } from "./selectors.js";
+import { storageFailure } from "./storage-ops.js";
+
+const backendBatch = 500;
+
+/** The continue-too-old message of a 410. */
+export const continueTooOld = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the 410 response.";
+
+/** Reads one object (including the caller's acknowledged writes); 404 when absent. */
+export async function getObject(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string): Promise<KubeObject> {
+  const key = ctx.key(store, namespace, name);
+  await ctx.fresh(store);
+  const object = store.cache.get(key);
+  if (object === undefined) throw notFound(store.ref, name);
+  return deepCopy(object);
+}
+
+/** Parses a resourceVersion query value; 400 when not a non-negative integer. */
+export function parseResourceVersion(value: string): number {
+  if (!/^[0-9]+$/.test(value)) throw badRequest(`invalid resource version: ${JSON.stringify(value)}`);
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw badRequest(`invalid resource version: ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** 504 Timeout for a resourceVersion the store has not reached. */
+export function tooLargeResourceVersion(requested: number, current: number): StatusError {
+  return statusError(504, "Timeout", `Too large resource version: ${requested}, current: ${current}`, {
+    causes: [{ reason: "ResourceVersionTooLarge", message: "Too large resource version" }], retryAfterSeconds: 1,
+  });
+}
+
+interface Page {
+  revision: number;
+  items: KubeObject[];
+  /** Key to resume at when more items remain. */
+  next: string | undefined;
+}
+
+/** Lists objects per the options (selectors, pagination, resourceVersion semantics); see the file comment. */
+export async function listObjects(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, options: ListOptions = {}): Promise<KubeList> {
+  const selection = parseSelection(store, namespace, options.labelSelector, options.fieldSelector);
+  const limit = options.limit !== undefined && options.limit > 0 ? Math.floor(options.limit) : 0;
+  const listPrefix = selection.namespace !== undefined ? storageKey(store.info, selection.namespace) : store.prefix;
+  const rv = options.resourceVersion ?? "";
+  const match = options.resourceVersionMatch;
+  let page: Page;
+  if (options.continue) {
+    if (rv !== "" && rv !== "0") throw badRequest("specifying resource version is not allowed when using continue");
+    const token = decodeContinue(options.continue);
+    const startKey = store.prefix + token.start;
+    if (!startKey.startsWith(listPrefix)) throw badRequest("continue key is not valid: the key is outside the listed range");
+    await ctx.ready;
+    page = store.cache.revision === token.revision
+      ? pageFromCache(store, selection, listPrefix, startKey, limit)
+      : await pageFromBackend(ctx, selection, listPrefix, token.revision, startKey, limit, () => expired(continueTooOld));
+  } else if (rv === "") {
+    if (match !== undefined) throw badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+    await ctx.fresh(store);
+    page = pageFromCache(store, selection, listPrefix, undefined, limit);
+  } else if (rv === "0") {
+    if (match === "Exact") throw badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
+    await ctx.ready;
+    page = pageFromCache(store, selection, listPrefix, undefined, limit);
+  } else {
+    const requested = parseResourceVersion(rv);
+    await ctx.ready;
+    const exact = match === "Exact" || (match === undefined && limit > 0);
+    if (exact) {
+      page = await pageFromBackend(ctx, selection, listPrefix, requested, undefined, limit, (compacted) => expired(`too old resource version: ${requested} (${compacted})`));
+    } else if (store.cache.revision >= requested) {
+      page = pageFromCache(store, selection, listPrefix, undefined, limit);
+    } else {
+      const current = await ctx.backend.currentRevision().catch((e: unknown) => { throw storageFailure(e); });
+      if (requested > current) throw tooLargeResourceVersion(requested, current);
+      page = await pageFromBackend(ctx, selection, listPrefix, undefined, undefined, limit, (compacted) => expired(`too old resource version: ${requested} (${compacted})`));
+    }
+  }
+  const metadata: KubeList["metadata"] = { resourceVersion: String(page.revision) };
+  if (page.next !== undefined) metadata.continue = encodeContinue({ revision: page.revision, start: page.next.slice(store.prefix.length) });
+  return { apiVersion: store.apiVersion, kind: store.info.listKind, metadata, items: page.items };
+}
+
+function pageFromCache(store: ResourceStore, selection: Selection, listPrefix: string, startKey: string | undefined, limit: number): Page {
+  const snapshot = store.cache.list(selection.index, selection.indexCoversNamespace ? undefined : listPrefix);
+  const candidates = snapshot.items;
+  let i = 0;
+  if (startKey !== undefined) {
+    let high = candidates.length;
+    while (i < high) {
+      const mid = (i + high) >>> 1;
+      if ((candidates[mid]?.key ?? "") >= startKey) high = mid;
+      else i = mid + 1;
+    }
+  }
+  const items: KubeObject[] = [];
+  let lastKey = "";
+  for (; i < candidates.length; i++) {
+    const item = candidates[i];
+    if (item === undefined || !selection.matches(item.object)) continue;
+    if (limit > 0 && items.length === limit) return { revision: snapshot.revision, items, next: `${lastKey}\u0000` };
+    items.push(deepCopy(item.object));
+    lastKey = item.key;
+  }
+  return { revision: snapshot.revision, items, next: undefined };
+}
+
+async function pageFromBackend(
+  ctx: RegistryContext, selection: Selection, listPrefix: string, revision: number | undefined, startKey: string | undefined,
+  limit: number, tooOld: (compacted: number) => StatusError,
+): Promise<Page> {
+  const items: KubeObject[] = [];
+  let lastKey = "";
+  let start = startKey ?? listPrefix;
+  let at = revision;
+  for (;;) {
+    let result;
+    try {
+      result = await ctx.backend.list(listPrefix, { revision: at, startKey: start, limit: backendBatch });
+    } catch (error) {
+      if (error instanceof CompactedError) throw tooOld(error.compacted);
+      if (error instanceof FutureRevisionError) throw tooLargeResourceVersion(error.requested, error.current);
+      throw storageFailure(error);
+    }
+    at = result.revision;
+    for (const kv of result.kvs) {
+      const object = decodeObject(kv);
+      if (!selection.matches(object)) continue;
+      if (limit > 0 && items.length === limit) return { revision: at, items, next: `${lastKey}\u0000` };
+      items.push(object);
+      lastKey = kv.key;
+    }
+    const last = result.kvs[result.kvs.length - 1];
+    if (!result.more || last === undefined) return { revision: at, items, next: undefined };
+    start = `${last.key}\u0000`;
+  }
+}

@@ -1,0 +1,135 @@
+/** The Registry: the API's behaviour below HTTP, implementing Client over a storage Backend. */
+import { setMaxListeners } from "node:events";
+import type { ResourceInfo } from "../../api/resources.js";
+import type { ApiObject, DeleteOptions, KubeList, KubeObject } from "../../api/types.js";
+import type { Client, ListOptions, PatchOptions, PatchType, WatchEvent, WatchOptions, WriteOptions } from "../../client/client.js";
+import type { Backend } from "../../storage/backend.js";
+import { RegistryContext } from "./context.js";
+import { createObject } from "./create.js";
+import { deleteCollection, deleteObject } from "./delete-object.js";
+import type { DeleteOutcome } from "./delete.js";
+import { NamespaceFinalizer } from "./namespace-finalizer.js";
+import { patchObject, type PatchOutcome } from "./patch.js";
+import { getObject, listObjects } from "./read.js";
+import { storageFailure } from "./storage-ops.js";
+import { createSubresource } from "./subresources.js";
+import { updateObject } from "./update.js";
+import { watchObjects } from "./watch.js";
+
+/** Construction options of a Registry. */
+export interface RegistryOptions {
+  backend: Backend;
+  /** Clock for timestamps (creationTimestamp, deletionTimestamp, conditions); default the system clock. */
+  now?: () => Date;
+  /** Interval between BOOKMARK events of watches that allow them (default 60000; 0 disables). */
+  bookmarkIntervalMs?: number;
+  /** Recent events each resource's watch cache keeps for resuming watches (default 10000). */
+  watchBufferSize?: number;
+  /** Receives background faults (watch restarts, namespace finalization failures); default ignores them. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Every served resource's behaviour (strategies, admission, finalizers, graceful deletion, namespaces) over a
+ * Backend, with reads served from per-resource watch caches. Call start() before use; calls wait until primed.
+ * Every object returned is a fresh copy; inputs are never mutated. Errors are StatusErrors.
+ */
+export class Registry implements Client {
+  private readonly ctx: RegistryContext;
+  private readonly internal = new AbortController();
+  private started = false;
+
+  constructor(options: RegistryOptions) {
+    this.ctx = new RegistryContext({
+      backend: options.backend,
+      now: options.now ?? (() => new Date()),
+      bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
+      watchBufferSize: options.watchBufferSize ?? 10_000,
+      onError: options.onError ?? (() => undefined),
+    });
+  }
+
+  /** Primes one watch cache per resource and keeps them current until `signal` aborts or close(); resolves once primed. */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.started) throw new Error("registry already started");
+    this.started = true;
+    const combined = AbortSignal.any([signal, this.internal.signal]);
+    // Every cache, its backend watch and the namespace finalizer listen on this one signal.
+    setMaxListeners(0, combined);
+    await this.ctx.start(combined);
+    new NamespaceFinalizer(this.ctx).start(combined);
+  }
+
+  /** Stops the caches and background work (the backend is left open: its owner closes it). */
+  close(): void {
+    this.internal.abort();
+  }
+
+  /** Reads one object; 404 NotFound when absent. */
+  get<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
+    return this.run(() => getObject(this.ctx, this.ctx.store(resource), namespace, name)) as Promise<unknown> as Promise<T>;
+  }
+
+  /** Lists objects: selectors, limit/continue, resourceVersion ("" latest incl. own writes, "0" cache, N) and resourceVersionMatch. */
+  list<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options?: ListOptions): Promise<KubeList<T>> {
+    return this.run(() => listObjects(this.ctx, this.ctx.store(resource), namespace, options)) as Promise<unknown> as Promise<KubeList<T>>;
+  }
+
+  /** Streams changes; throws 400 synchronously for bad selectors/resourceVersion; 410 and other failures arrive as an ERROR event. */
+  watch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {
+    return watchObjects(this.ctx, this.ctx.store(resource), namespace, options, signal) as AsyncIterable<unknown> as AsyncIterable<WatchEvent<T>>;
+  }
+
+  /** Creates an object (201 semantics); dry run returns it without storing. */
+  create<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
+    return this.run(() => createObject(this.ctx, this.ctx.store(resource), namespace, object as unknown as KubeObject, options)) as Promise<unknown> as Promise<T>;
+  }
+
+  /** Replaces the main resource (status kept from storage); resourceVersion in the body is a precondition. */
+  update<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
+    return this.run(() => updateObject(this.ctx, this.ctx.store(resource), namespace, object as unknown as KubeObject, options, "main")) as Promise<unknown> as Promise<T>;
+  }
+
+  /** Replaces only the status; 404 for resources without a status subresource. */
+  updateStatus<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
+    return this.run(() => updateObject(this.ctx, this.ctx.store(resource), namespace, object as unknown as KubeObject, options, "status")) as Promise<unknown> as Promise<T>;
+  }
+
+  /** Patches the object (or options.subresource "status"); server-side apply creates a missing object. */
+  async patch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<T> {
+    return (await this.patchWithOutcome(resource, namespace, name, type, patch, options)).object as unknown as T;
+  }
+
+  /** As patch, also telling whether the object was created (server-side apply of a missing object: answer 201). */
+  patchWithOutcome(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<PatchOutcome> {
+    return this.run(() => patchObject(this.ctx, this.ctx.store(resource), namespace, name, type, patch, options));
+  }
+
+  /** Deletes an object: the deleted pod, a Success Status, or (deletion pending) the object with deletionTimestamp. */
+  async delete(resource: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject> {
+    return (await this.deleteWithOutcome(resource, namespace, name, options)).object;
+  }
+
+  /** As delete, also telling whether the object is gone (false while graceful deletion or finalizers are pending). */
+  deleteWithOutcome(resource: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<DeleteOutcome> {
+    return this.run(() => deleteObject(this.ctx, this.ctx.store(resource), namespace, name, options));
+  }
+
+  /** Deletes every selected object; answers with the list of them as they were before deletion. */
+  deleteCollection(resource: ResourceInfo, namespace: string | undefined, listOptions?: ListOptions, options?: DeleteOptions): Promise<KubeList> {
+    return this.run(() => deleteCollection(this.ctx, this.ctx.store(resource), namespace, listOptions, options));
+  }
+
+  /** pods/binding and pods/eviction (Success Status with code 201); 404 for other subresources. */
+  createSubresource(resource: ResourceInfo, namespace: string | undefined, name: string, subresource: string, body: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+    return this.run(() => createSubresource(this.ctx, this.ctx.store(resource), namespace, name, subresource, body, options));
+  }
+
+  private async run<R>(fn: () => Promise<R>): Promise<R> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw storageFailure(error);
+    }
+  }
+}

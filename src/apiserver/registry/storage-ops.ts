@@ -1,0 +1,87 @@
+/** Reads and writes of one object in the backend, with storage errors mapped to API errors. */
+import { alreadyExists, internalError, notFound, statusError, StatusError } from "../../api/status-error.js";
+import type { KubeObject } from "../../api/types.js";
+import { ClosedError, ConflictError, KeyExistsError, NotFoundError } from "../../storage/backend.js";
+import { decodeObject, encodeObject } from "./codec.js";
+import type { RegistryContext, ResourceStore } from "./context.js";
+
+/** An object as currently stored, with its modRevision. */
+export interface Current {
+  object: KubeObject;
+  modRevision: number;
+}
+
+/** Signals a failed compare-and-swap: the caller re-reads and retries. */
+export class RetryableConflict extends Error {
+  constructor() { super("storage revision changed"); this.name = "RetryableConflict"; }
+}
+
+/** How many times a read-modify-write is retried after losing a compare-and-swap race. */
+export const maxWriteAttempts = 10;
+
+/** Maps an unexpected storage failure to a StatusError (StatusErrors pass through). */
+export function storageFailure(error: unknown): StatusError {
+  if (error instanceof StatusError) return error;
+  if (error instanceof ClosedError) return statusError(503, "ServiceUnavailable", "the storage is not available");
+  return internalError(error instanceof Error ? error.message : String(error));
+}
+
+/** The object stored at `key`, read from the backend (not the cache); undefined when absent. */
+export async function readCurrent(ctx: RegistryContext, key: string): Promise<Current | undefined> {
+  let kv;
+  try {
+    kv = (await ctx.backend.get(key)).kv;
+  } catch (error) {
+    throw storageFailure(error);
+  }
+  if (kv === undefined) return undefined;
+  try {
+    return { object: decodeObject(kv), modRevision: kv.modRevision };
+  } catch (error) {
+    throw internalError(`stored object at ${key} cannot be decoded: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Creates the object at `key`; 409 AlreadyExists when taken. Returns the stored object (resourceVersion set). */
+export async function storeCreate(ctx: RegistryContext, store: ResourceStore, key: string, object: KubeObject): Promise<KubeObject> {
+  try {
+    const result = await ctx.backend.create(key, encodeObject(object));
+    ctx.recordWrite(store, result.revision);
+    return withVersion(object, result.kv.modRevision);
+  } catch (error) {
+    if (error instanceof KeyExistsError) throw alreadyExists(store.ref, object.metadata?.name ?? "");
+    throw storageFailure(error);
+  }
+}
+
+/** Replaces the object at `key` if still at `modRevision`; RetryableConflict when it moved, 404 when gone. */
+export async function storeUpdate(ctx: RegistryContext, store: ResourceStore, key: string, object: KubeObject, modRevision: number): Promise<KubeObject> {
+  try {
+    const result = await ctx.backend.update(key, encodeObject(object), modRevision);
+    ctx.recordWrite(store, result.revision);
+    return withVersion(object, result.kv.modRevision);
+  } catch (error) {
+    if (error instanceof ConflictError) throw new RetryableConflict();
+    if (error instanceof NotFoundError) throw notFound(store.ref, object.metadata?.name ?? "");
+    throw storageFailure(error);
+  }
+}
+
+/** Deletes the object at `key` if still at `modRevision`; returns the delete's revision. RetryableConflict / 404 as storeUpdate. */
+export async function storeDelete(ctx: RegistryContext, store: ResourceStore, key: string, name: string, modRevision: number): Promise<number> {
+  try {
+    const result = await ctx.backend.delete(key, modRevision);
+    ctx.recordWrite(store, result.revision);
+    return result.revision;
+  } catch (error) {
+    if (error instanceof ConflictError) throw new RetryableConflict();
+    if (error instanceof NotFoundError) throw notFound(store.ref, name);
+    throw storageFailure(error);
+  }
+}
+
+/** `object` with metadata.resourceVersion set to `revision` (mutates and returns it). */
+export function withVersion(object: KubeObject, revision: number): KubeObject {
+  object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(revision) };
+  return object;
+}

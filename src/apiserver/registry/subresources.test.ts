@@ -1,0 +1,53 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { R, pod, rejects, startHarness } from "./testing/fixtures.js";
+
+type Mutable = Record<string, any>;
+
+describe("registry pod subresources", () => {
+  test("binding assigns the node once and marks the pod scheduled", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    await h.registry.create(R.pods, "default", pod("p"));
+    const binding = { apiVersion: "v1", kind: "Binding", metadata: { name: "p", annotations: { "example.com/by": "test" } }, target: { kind: "Node", name: "n1" } };
+    const out = await h.registry.createSubresource(R.pods, "default", "p", "binding", binding);
+    assert.deepEqual(out, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+    const bound: Mutable = await h.registry.get(R.pods, "default", "p");
+    assert.equal(bound.spec.nodeName, "n1");
+    assert.equal(bound.metadata.annotations["example.com/by"], "test");
+    assert.deepEqual(bound.status.conditions, [{ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: "2024-05-01T10:00:00Z" }]);
+    const e = await rejects(h.registry.createSubresource(R.pods, "default", "p", "binding", { ...binding, target: { name: "n2" } }), 409,
+      'Operation cannot be fulfilled on pods/binding "p": pod p is already assigned to node "n1"');
+    assert.equal(e.reason, "Conflict");
+  });
+
+  test("binding errors", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    await h.registry.create(R.pods, "default", pod("p"));
+    await rejects(h.registry.createSubresource(R.pods, "default", "p", "binding", { metadata: { name: "q" }, target: { name: "n" } }), 400, "name in URL does not match name in Binding object");
+    await rejects(h.registry.createSubresource(R.pods, "default", "p", "binding", { metadata: { name: "p" }, target: {} }), 422, "target.name: Required value");
+    await rejects(h.registry.createSubresource(R.pods, "default", "ghost", "binding", { metadata: { name: "ghost" }, target: { name: "n" } }), 404, 'pods "ghost" not found');
+    await rejects(h.registry.createSubresource(R.pods, "default", "p", "binding", { metadata: { name: "p", uid: "nope" }, target: { name: "n" } }), 409, "Precondition failed");
+    const dry = await h.registry.createSubresource(R.pods, "default", "p", "binding", { metadata: { name: "p" }, target: { name: "n" } }, { dryRun: true });
+    assert.equal(dry.status, "Success");
+    assert.equal(((await h.registry.get(R.pods, "default", "p")) as Mutable).spec.nodeName, undefined);
+    await rejects(h.registry.createSubresource(R.pods, "default", "p", "exec", {}), 404);
+    await rejects(h.registry.createSubresource(R.daemonsets, "default", "p", "binding", {}), 404);
+  });
+
+  test("eviction deletes the pod with the given options", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    await h.registry.create(R.pods, "default", pod("a"));
+    const out = await h.registry.createSubresource(R.pods, "default", "a", "eviction", { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: "a", namespace: "default" } });
+    assert.deepEqual(out, { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 });
+    await rejects(h.registry.get(R.pods, "default", "a"), 404);
+
+    await h.registry.create(R.pods, "default", pod("b", { nodeName: "n1" }));
+    await h.registry.createSubresource(R.pods, "default", "b", "eviction", { metadata: { name: "b" }, deleteOptions: { gracePeriodSeconds: 7 } });
+    assert.equal(((await h.registry.get(R.pods, "default", "b")) as Mutable).metadata.deletionGracePeriodSeconds, 7);
+    await rejects(h.registry.createSubresource(R.pods, "default", "ghost", "eviction", { metadata: { name: "ghost" } }), 404);
+    await rejects(h.registry.createSubresource(R.pods, "default", "b", "eviction", { metadata: { name: "x" } }), 400);
+  });
+});

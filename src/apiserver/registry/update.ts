@@ -1,0 +1,134 @@
+/**
+ * update, updateStatus and the read-modify-write loop they share with patch: build the requested object from
+ * the stored one, carry over what clients may not change, admit, and compare-and-swap (retrying lost races).
+ */
+import { applyDefaults, validateStatusUpdate, validateUpdate } from "../../api/admission.js";
+import { badRequest, conflict, fieldErrors, invalid, notFound } from "../../api/status-error.js";
+import type { KubeObject, ObjectMeta } from "../../api/types.js";
+import type { WriteOptions } from "../../client/client.js";
+import { deepCopy, jsonEqual, metaOf } from "./codec.js";
+import type { RegistryContext, ResourceStore } from "./context.js";
+import { checkTypeMeta, decodeFields, resolveNamespace } from "./decode.js";
+import { maxWriteAttempts, readCurrent, RetryableConflict, storeDelete, storeUpdate, withVersion } from "./storage-ops.js";
+
+/** Which part of the object a write may change: the main resource (not status) or the status subresource (only status). */
+export type UpdateMode = "main" | "status";
+
+/** One read-modify-write request. */
+export interface UpdateRequest {
+  mode: UpdateMode;
+  namespace: string | undefined;
+  name: string;
+  /** Builds the requested object from the current one (a private copy); called once per attempt. */
+  build: (current: KubeObject) => KubeObject;
+  options: WriteOptions;
+  /** Called instead of failing with 404 when the object does not exist (server-side apply creates). */
+  onMissing?: () => Promise<KubeObject>;
+}
+
+/** Runs an update request to completion; see the file comment. Returns the stored (or, for no-ops, current) object. */
+export async function guaranteedUpdate(ctx: RegistryContext, store: ResourceStore, request: UpdateRequest): Promise<KubeObject> {
+  const { name, options } = request;
+  await ctx.ready;
+  const key = ctx.key(store, request.namespace, name);
+  let warn = options.onWarning;
+  for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
+    const current = await readCurrent(ctx, key);
+    if (current === undefined) {
+      if (request.onMissing) return request.onMissing();
+      throw notFound(store.ref, name);
+    }
+    const old = current.object;
+    const candidate = request.build(deepCopy(old));
+    checkTypeMeta(store, candidate);
+    decodeFields(store, candidate, { ...options, onWarning: warn });
+    warn = undefined;
+    applyDefaults(store.info, candidate);
+    const meta = metaOf(candidate);
+    if (meta.name && meta.name !== name) {
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    resolveNamespace(store, request.namespace, meta.namespace);
+    checkPreconditions(store, name, meta, old.metadata ?? {});
+
+    const next = request.mode === "main" ? mergeForUpdate(store, candidate, old) : mergeForStatus(candidate, old);
+    const errs = request.mode === "main"
+      ? validateUpdate(store.info, next, old)
+      : validateStatusUpdate(store.info, next, old);
+    if (errs.length > 0) throw invalid(store.ref, name, errs);
+    if (!next.metadata?.name) throw invalid(store.ref, name, [fieldErrors.required("metadata.name", "name or generateName is required")]);
+
+    if (jsonEqual(next, old)) return old;
+    try {
+      if (shouldDeleteDuringUpdate(store, next, old)) {
+        if (options.dryRun) return next;
+        const revision = await storeDelete(ctx, store, key, name, current.modRevision);
+        return withVersion(next, revision);
+      }
+      if (options.dryRun) return next;
+      return await storeUpdate(ctx, store, key, next, current.modRevision);
+    } catch (error) {
+      if (error instanceof RetryableConflict) continue;
+      throw error;
+    }
+  }
+  throw conflict(store.ref, name);
+}
+
+/** resourceVersion and uid in the request are preconditions on the stored object (409 when they differ). */
+function checkPreconditions(store: ResourceStore, name: string, requested: ObjectMeta, stored: ObjectMeta): void {
+  if (requested.resourceVersion && requested.resourceVersion !== stored.resourceVersion) throw conflict(store.ref, name);
+  if (requested.uid && requested.uid !== stored.uid) {
+    throw conflict(store.ref, name, `Precondition failed: UID in precondition: ${requested.uid}, UID in object meta: ${stored.uid ?? ""}`);
+  }
+}
+
+const carriedOver = ["name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "resourceVersion"] as const;
+
+/** The main-resource update: metadata the system owns and (for kinds with /status) the status come from `old`. */
+function mergeForUpdate(store: ResourceStore, candidate: KubeObject, old: KubeObject): KubeObject {
+  const meta = metaOf(candidate);
+  const oldMeta = old.metadata ?? {};
+  const target = meta as Record<string, unknown>;
+  for (const field of carriedOver) {
+    const value = oldMeta[field];
+    if (value === undefined) delete target[field];
+    else target[field] = value;
+  }
+  delete meta.managedFields;
+  delete meta.selfLink;
+  if (store.hasStatus) {
+    if (old.status === undefined) delete candidate.status;
+    else candidate.status = deepCopy(old.status);
+  }
+  store.strategy.prepareForUpdate(candidate, old);
+  return candidate;
+}
+
+/** The status update: only the status comes from the request. */
+function mergeForStatus(candidate: KubeObject, old: KubeObject): KubeObject {
+  const next = deepCopy(old);
+  if (candidate.status === undefined) delete next.status;
+  else next.status = candidate.status;
+  return next;
+}
+
+/** An update that removes the last finalizer of an object whose deletion is due deletes it. */
+function shouldDeleteDuringUpdate(store: ResourceStore, next: KubeObject, old: KubeObject): boolean {
+  const oldMeta = old.metadata ?? {};
+  if ((next.metadata?.finalizers ?? []).length > 0) return false;
+  if ((oldMeta.finalizers ?? []).length === 0) return false;
+  if (!oldMeta.deletionTimestamp) return false;
+  if (oldMeta.deletionGracePeriodSeconds !== 0) return false;
+  return !(store.strategy.pendingSystemFinalization?.(next) ?? false);
+}
+
+/** update: replaces the main resource of `object` (its metadata.name; resourceVersion, if set, is a precondition). */
+export async function updateObject(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, input: KubeObject, options: WriteOptions = {}, mode: UpdateMode = "main"): Promise<KubeObject> {
+  if (mode === "status" && !store.hasStatus) throw notFound(store.ref, input.metadata?.name ?? "");
+  const name = input.metadata?.name;
+  if (!name) throw invalid(store.ref, "", [fieldErrors.required("metadata.name", "name or generateName is required")]);
+  const ns = resolveNamespace(store, namespace, input.metadata?.namespace);
+  const body = deepCopy(input);
+  return guaranteedUpdate(ctx, store, { mode, namespace: ns, name, options, build: () => deepCopy(body) });
+}

@@ -1,0 +1,128 @@
+/**
+ * watch, served from the watch cache: synthetic ADDED for the current state (resourceVersion ""/"0" or
+ * sendInitialEvents), replay after a resourceVersion, selector transitions (stop matching = DELETED, start =
+ * ADDED), bookmarks, timeouts, and a 410 ERROR event when the history asked for is gone.
+ */
+import { StatusError, internalError } from "../../api/status-error.js";
+import type { KubeObject, Status } from "../../api/types.js";
+import type { WatchEvent, WatchOptions } from "../../client/client.js";
+import type { CacheEvent, WatchSubscription } from "../../storage/watch-cache.js";
+import { deepCopy } from "./codec.js";
+import type { RegistryContext, ResourceStore } from "./context.js";
+import { parseResourceVersion, tooLargeResourceVersion } from "./read.js";
+import { parseSelection, type Selection } from "./selectors.js";
+
+/** Annotation on the bookmark that ends the initial events of a sendInitialEvents watch. */
+export const initialEventsEndAnnotation = "k8s.io/initial-events-end";
+
+const tick = Symbol("tick");
+
+/**
+ * Validates the request synchronously (400 for bad selectors or resourceVersion) and returns the event stream.
+ * The stream ends when `signal` aborts, timeoutSeconds pass, the registry stops, or after an ERROR event.
+ */
+export function watchObjects(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent> {
+  const selection = parseSelection(store, namespace, options.labelSelector, options.fieldSelector);
+  const rv = options.resourceVersion ?? "";
+  const requested = rv === "" || rv === "0" ? undefined : parseResourceVersion(rv);
+  return stream(ctx, store, selection, requested, rv === "", options, signal);
+}
+
+function errorEvent(error: unknown): WatchEvent {
+  const status: Status & KubeObject = error instanceof StatusError
+    ? { ...error.status }
+    : { ...internalError(error instanceof Error ? error.message : String(error)).status };
+  return { type: "ERROR", object: status };
+}
+
+function bookmark(store: ResourceStore, revision: number, initialEventsEnd = false): WatchEvent {
+  const metadata: KubeObject["metadata"] = { resourceVersion: String(revision) };
+  if (initialEventsEnd) metadata.annotations = { [initialEventsEndAnnotation]: "true" };
+  return { type: "BOOKMARK", object: { kind: store.info.kind, apiVersion: store.apiVersion, metadata } };
+}
+
+/** The event a watcher with `selection` sees for a cache event, or undefined when it is not interested. */
+export function toWatchEvent(selection: Selection, event: CacheEvent): WatchEvent | undefined {
+  const now = event.type !== "DELETED" && selection.matches(event.object);
+  const before = event.prevObject !== undefined && selection.matches(event.prevObject);
+  if (now && !before) return { type: "ADDED", object: deepCopy(event.object) };
+  if (now && before) return { type: "MODIFIED", object: deepCopy(event.object) };
+  if (!before || event.prevObject === undefined) return undefined;
+  if (event.type === "DELETED") return { type: "DELETED", object: deepCopy(event.object) };
+  const last = deepCopy(event.prevObject);
+  last.metadata = { ...(last.metadata ?? {}), resourceVersion: String(event.revision) };
+  return { type: "DELETED", object: last };
+}
+
+async function* stream(
+  ctx: RegistryContext, store: ResourceStore, selection: Selection, requested: number | undefined, latest: boolean,
+  options: WatchOptions, signal: AbortSignal,
+): AsyncGenerator<WatchEvent> {
+  if (signal.aborted) return;
+  const filter = (e: CacheEvent): boolean => selection.matches(e.object) || (e.prevObject !== undefined && selection.matches(e.prevObject));
+  const initial = options.sendInitialEvents ?? requested === undefined;
+  let subscription: WatchSubscription;
+  let initialObjects: KubeObject[] = [];
+  let startRevision: number;
+  try {
+    if (latest || options.sendInitialEvents === true) await ctx.fresh(store);
+    else await ctx.ready;
+    const cache = store.cache;
+    if (initial) {
+      const snapshot = cache.list(selection.index);
+      initialObjects = snapshot.items.filter((i) => selection.matches(i.object)).map((i) => i.object);
+      startRevision = snapshot.revision;
+    } else if (requested === undefined) {
+      startRevision = cache.revision;
+    } else {
+      startRevision = requested;
+      if (requested > cache.revision) {
+        const current = await ctx.backend.currentRevision();
+        if (requested > current) throw tooLargeResourceVersion(requested, current);
+      }
+    }
+    subscription = cache.subscribe({ afterRevision: startRevision, filter });
+  } catch (error) {
+    yield errorEvent(error);
+    return;
+  }
+
+  const timers: NodeJS.Timeout[] = [];
+  const onAbort = (): void => subscription.close();
+  signal.addEventListener("abort", onAbort, { once: true });
+  if (signal.aborted) subscription.close();
+  if (options.timeoutSeconds !== undefined && options.timeoutSeconds > 0) {
+    timers.push(setTimeout(() => subscription.close(), options.timeoutSeconds * 1000));
+  }
+  const bookmarks = options.allowWatchBookmarks === true && ctx.bookmarkIntervalMs > 0;
+  let bookmarkTimer: NodeJS.Timeout | undefined;
+  const nextTick = (): Promise<typeof tick> => new Promise((resolve) => { bookmarkTimer = setTimeout(() => resolve(tick), ctx.bookmarkIntervalMs); });
+  try {
+    for (const object of initialObjects) {
+      if (subscription.closed) return;
+      yield { type: "ADDED", object: deepCopy(object) };
+    }
+    if (options.sendInitialEvents === true) yield bookmark(store, startRevision, true);
+    let pending: Promise<CacheEvent | undefined> | undefined;
+    let ticker = bookmarks ? nextTick() : undefined;
+    for (;;) {
+      pending ??= subscription.next();
+      const next = ticker === undefined ? await pending : await Promise.race([pending, ticker]);
+      if (next === tick) {
+        if (subscription.closed) return;
+        yield bookmark(store, Math.max(startRevision, subscription.revision));
+        ticker = nextTick();
+        continue;
+      }
+      pending = undefined;
+      if (next === undefined) return;
+      const event = toWatchEvent(selection, next);
+      if (event !== undefined) yield event;
+    }
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    for (const t of timers) clearTimeout(t);
+    if (bookmarkTimer !== undefined) clearTimeout(bookmarkTimer);
+    subscription.close();
+  }
+}

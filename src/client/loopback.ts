@@ -1,0 +1,56 @@
+/**
+ * The in-process client controllers use: every call goes through the given Client (the registry, so the same
+ * admission path as HTTP), with objects deep-copied on the way in and out so callers never alias cache state.
+ */
+import type { ResourceInfo } from "../api/resources.js";
+import type { ApiObject, DeleteOptions, KubeList, KubeObject } from "../api/types.js";
+import type { Client, ListOptions, PatchOptions, PatchType, WatchEvent, WatchOptions, WriteOptions } from "./client.js";
+
+function copy<T>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
+}
+
+/** Field validation typed clients default to (unknown fields are dropped silently). */
+function withDefaults<O extends WriteOptions>(options: O | undefined): O {
+  return { ...(options ?? {}), fieldValidation: options?.fieldValidation ?? "Ignore" } as O;
+}
+
+async function* copyEvents<T extends ApiObject>(events: AsyncIterable<WatchEvent<T>>): AsyncGenerator<WatchEvent<T>> {
+  for await (const event of events) yield { type: event.type, object: copy(event.object) };
+}
+
+/** Wraps `registry` as the in-process Client; see the file comment. Writes default to fieldValidation "Ignore". */
+export function createLoopbackClient(registry: Client): Client {
+  return {
+    async get<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
+      return copy(await registry.get<T>(resource, namespace, name));
+    },
+    async list<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options?: ListOptions): Promise<KubeList<T>> {
+      return copy(await registry.list<T>(resource, namespace, copy(options)));
+    },
+    watch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {
+      return copyEvents(registry.watch<T>(resource, namespace, copy(options), signal));
+    },
+    async create<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
+      return copy(await registry.create<T>(resource, namespace, copy(object), withDefaults(options)));
+    },
+    async update<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
+      return copy(await registry.update<T>(resource, namespace, copy(object), withDefaults(options)));
+    },
+    async updateStatus<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
+      return copy(await registry.updateStatus<T>(resource, namespace, copy(object), withDefaults(options)));
+    },
+    async patch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<T> {
+      return copy(await registry.patch<T>(resource, namespace, name, type, copy(patch), withDefaults(options)));
+    },
+    async delete(resource: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject> {
+      return copy(await registry.delete(resource, namespace, name, copy(options)));
+    },
+    async deleteCollection(resource: ResourceInfo, namespace: string | undefined, listOptions?: ListOptions, options?: DeleteOptions): Promise<KubeList> {
+      return copy(await registry.deleteCollection(resource, namespace, copy(listOptions), copy(options)));
+    },
+    async createSubresource(resource: ResourceInfo, namespace: string | undefined, name: string, subresource: string, body: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+      return copy(await registry.createSubresource(resource, namespace, name, subresource, copy(body), withDefaults(options)));
+    },
+  };
+}
