@@ -1,0 +1,21 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Client } from "../../client/client.js";
+import type { Encoding } from "./reply.js";
+
+/** Everything a verb handler needs about one request. */
+export interface RequestContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  query: URLSearchParams;
+  client: Client;
+  now: () => Date;
+  maxBodyBytes: number;
+  /** How replies are encoded (from Accept and `pretty`). */
+  encoding: Encoding;
+  /** Aborts when the client goes away or the request deadline passes. */
+  signal: AbortSignal;
+  /** Warnings collected while serving; sent as `Warning` headers. */
+  warnings: string[];
+  /** Logs an unexpected server fault once. */
+  log: (message: string) => void;
+}

@@ -1,0 +1,154 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { internalError, StatusError } from "../../api/status-error.js";
+import type { Client } from "../../client/client.js";
+import { bearerToken, unauthorized } from "./auth.js";
+import type { RequestContext } from "./context.js";
+import { deadlineExceeded, requestDeadline } from "./deadline.js";
+import { aggregatedDiscoveryReply, apiGroupOf, apiResourceList, legacyDiscoveryReply } from "./discovery.js";
+import { negotiateOutput } from "./negotiate.js";
+import { notFoundPath, OpenApiEndpoint } from "./openapi.js";
+import { queryBool } from "./query.js";
+import { sendReply, statusReply, type Reply } from "./reply.js";
+import { isWatchRequest, methodNotAllowed, serveResource } from "./resource-handler.js";
+import { isPublicPath, parseRoute, type Route } from "./router.js";
+import type { WatchLimits } from "./watch.js";
+import { healthReply, versionReply } from "./version.js";
+
+/** Configuration of the API's HTTP handler. */
+export interface ApiHandlerOptions {
+  /** Where every resource request goes. */
+  client: Client;
+  /** Decides whether a bearer token (undefined when none was sent) may use the API; absent = everyone may. */
+  authenticate?: (token: string | undefined) => boolean;
+  /** Clock for Table ages. */
+  now?: () => Date;
+  /** Largest accepted request body (default 3 MiB); larger ones get 413. */
+  maxBodyBytes?: number;
+  /** Deadline of non-watch requests (default 60 s; `?timeout=` may shorten it); past it the answer is 504. */
+  requestTimeoutMs?: number;
+  /** A watch whose client reads nothing for this long is disconnected (default 30 s). */
+  watchStallTimeoutMs?: number;
+  /** Where unexpected server faults are reported, once each (default console.error). */
+  log?: (message: string) => void;
+}
+
+interface Config {
+  client: Client;
+  authenticate: ((token: string | undefined) => boolean) | undefined;
+  now: () => Date;
+  maxBodyBytes: number;
+  requestTimeoutMs: number;
+  limits: WatchLimits;
+  log: (message: string) => void;
+  openApi: OpenApiEndpoint;
+}
+
+/**
+ * The Kubernetes API over HTTP as a node:http / node:https request listener: discovery, OpenAPI, version,
+ * health and every verb on the served resources, translated into calls on `options.client`. Never throws:
+ * StatusErrors become their Status, anything else a 500 Status (logged once).
+ */
+export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const config: Config = {
+    client: options.client,
+    authenticate: options.authenticate,
+    now: options.now ?? (() => new Date()),
+    maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,
+    requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
+    limits: { defaultTimeoutSeconds: 1800, stallTimeoutMs: options.watchStallTimeoutMs ?? 30_000 },
+    log: options.log ?? ((message) => console.error(message)),
+    openApi: new OpenApiEndpoint(),
+  };
+  return (req, res) => {
+    serve(req, res, config).catch((err: unknown) => {
+      config.log(`apiserver: failed to answer ${req.method ?? ""} ${req.url ?? ""}: ${describe(err)}`);
+      if (!res.headersSent && !res.destroyed) {
+        res.statusCode = 500;
+        res.end();
+      } else {
+        res.destroy();
+      }
+    });
+  };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, config: Config): Promise<void> {
+  const raw = req.url ?? "/";
+  const q = raw.indexOf("?");
+  const path = q < 0 ? raw : raw.slice(0, q);
+  const query = new URLSearchParams(q < 0 ? "" : raw.slice(q + 1));
+  const abort = new AbortController();
+  res.once("close", () => abort.abort());
+  const output = negotiateOutput(req.headers.accept, {});
+  const ctx: RequestContext = {
+    req, res, query, client: config.client, now: config.now, maxBodyBytes: config.maxBodyBytes,
+    encoding: { mediaType: output.mediaType, pretty: queryBool(query, "pretty") ?? false },
+    signal: abort.signal, warnings: [], log: config.log,
+  };
+  let reply: Reply;
+  try {
+    if (!isPublicPath(path) && config.authenticate && !config.authenticate(bearerToken(req.headers.authorization))) throw unauthorized();
+    const route = parseRoute(path);
+    if (route.type === "resource" && isWatchRequest(req.method, route, query)) {
+      reply = await serveResource(ctx, route, config.limits);
+    } else {
+      const deadline = requestDeadline(query.get("timeout"), config.requestTimeoutMs);
+      reply = await withDeadline(dispatch(ctx, route, path, config), deadline, abort);
+    }
+  } catch (err) {
+    reply = errorReply(err, ctx);
+  }
+  sendReply(res, reply, ctx.encoding, ctx.warnings);
+}
+
+function dispatch(ctx: RequestContext, route: Route, path: string, config: Config): Promise<Reply> | Reply {
+  if (route.type === "resource") return serveResource(ctx, route, config.limits);
+  if (route.type === "not-found") return notFoundPath();
+  if (ctx.req.method !== "GET" && ctx.req.method !== "HEAD") throw methodNotAllowed();
+  switch (route.type) {
+    case "version": return versionReply();
+    case "health": return healthReply();
+    case "discovery": {
+      const choice = negotiateOutput(ctx.req.headers.accept, { aggregatedDiscovery: true });
+      const ifNoneMatch = ctx.req.headers["if-none-match"];
+      return choice.aggregatedDiscovery ? aggregatedDiscoveryReply(route.root, ifNoneMatch) : legacyDiscoveryReply(route.root, ctx.req.headers.host ?? "");
+    }
+    case "group": {
+      const group = apiGroupOf(route.group);
+      return group ? { kind: "object", code: 200, body: group } : notFoundPath();
+    }
+    case "resource-list": return { kind: "object", code: 200, body: apiResourceList(route.group, route.version) };
+    case "openapi-index": return config.openApi.index();
+    case "openapi-document": return config.openApi.document(route.groupVersion, ctx.query, path);
+    case "openapi-v2": return notFoundPath();
+  }
+}
+
+/** Runs `work` against a deadline; past it the request is aborted and answered 504 (later results are dropped). */
+async function withDeadline(work: Promise<Reply> | Reply, ms: number, abort: AbortController): Promise<Reply> {
+  if (!(work instanceof Promise)) return work;
+  work.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<Reply>((resolve) => {
+    timer = setTimeout(() => {
+      const err = deadlineExceeded();
+      abort.abort(err);
+      resolve(statusReply(err));
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errorReply(err: unknown, ctx: RequestContext): Reply {
+  if (err instanceof StatusError) return statusReply(err);
+  ctx.log(`apiserver: internal error serving ${ctx.req.method ?? ""} ${ctx.req.url ?? ""}: ${describe(err)}`);
+  return statusReply(internalError(err instanceof Error ? err.message : String(err)));
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}

@@ -1,0 +1,19 @@
+import type { RequestContext } from "./context.js";
+import { readObject, withWarnings } from "./decode-request.js";
+import { parseWriteQuery } from "./query.js";
+import { objectReply, type Reply } from "./reply.js";
+import type { ResourceRoute } from "./router.js";
+
+const bodyKinds: Record<string, string> = { binding: "Binding", eviction: "Eviction" };
+
+/**
+ * POST to an action subresource (`pods/<name>/binding`, `pods/<name>/eviction`): the body goes to the registry
+ * as is; 201 with its answer (a Success Status gets code 201 as upstream's create handler fills it in).
+ */
+export async function createSubresource(ctx: RequestContext, route: ResourceRoute & { name: string; subresource: string }): Promise<Reply> {
+  const kind = bodyKinds[route.subresource] ?? route.resource.kind;
+  const body = await readObject(ctx, undefined, kind);
+  const options = withWarnings(ctx, parseWriteQuery(ctx.query, "CreateOptions"));
+  const result = await ctx.client.createSubresource(route.resource, route.namespace, route.name, route.subresource, body, options);
+  return objectReply(201, result.kind === "Status" && !result.code ? { ...result, code: 201 } : result);
+}
