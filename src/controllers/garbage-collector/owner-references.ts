@@ -1,0 +1,53 @@
+/** Helpers over metadata.ownerReferences and the finalizers the garbage collector honours. */
+import { StatusError } from "../../api/status-error.js";
+import type { ApiObject, OwnerReference } from "../../api/types.js";
+
+/** Finalizer asking the collector to strip the owner's references from its dependents before it goes. */
+export const orphanFinalizer = "orphan";
+/** Finalizer asking the collector to delete the owner's (blocking) dependents before it goes. */
+export const foregroundFinalizer = "foregroundDeletion";
+
+/** The object's owner references (empty when none). */
+export function ownerReferencesOf(obj: ApiObject): OwnerReference[] {
+  return obj.metadata?.ownerReferences ?? [];
+}
+
+/** True when the object lists `finalizer`. */
+export function hasFinalizer(obj: ApiObject, finalizer: string): boolean {
+  return (obj.metadata?.finalizers ?? []).includes(finalizer);
+}
+
+/** True once deletion of the object was requested (deletionTimestamp set). */
+export function isDeleting(obj: ApiObject): boolean {
+  return !!obj.metadata?.deletionTimestamp;
+}
+
+/** True while the object is deleted in the foreground: deletionTimestamp plus the foregroundDeletion finalizer. */
+export function isDeletingDependents(obj: ApiObject): boolean {
+  return isDeleting(obj) && hasFinalizer(obj, foregroundFinalizer);
+}
+
+/** True while the object is deleted with orphaning: deletionTimestamp plus the orphan finalizer. */
+export function isOrphaningDependents(obj: ApiObject): boolean {
+  return isDeleting(obj) && hasFinalizer(obj, orphanFinalizer);
+}
+
+/** True when `dependent` has a reference to `ownerUid` with blockOwnerDeletion set. */
+export function blocksOwnerDeletion(dependent: ApiObject, ownerUid: string): boolean {
+  return ownerReferencesOf(dependent).some((r) => r.uid === ownerUid && r.blockOwnerDeletion === true);
+}
+
+/** Distinct owner uids of the object. */
+export function ownerUidsOf(obj: ApiObject): string[] {
+  return [...new Set(ownerReferencesOf(obj).map((r) => r.uid).filter((uid) => uid !== ""))];
+}
+
+/** True when the two lists are the same references (order and fields included). */
+export function sameOwnerReferences(a: readonly OwnerReference[], b: readonly OwnerReference[]): boolean {
+  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** True for a StatusError with the given HTTP code. */
+export function isStatus(error: unknown, code: number): boolean {
+  return error instanceof StatusError && error.code === code;
+}

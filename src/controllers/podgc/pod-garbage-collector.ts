@@ -1,0 +1,249 @@
+/** The pod garbage collector: force-deletes pods whose node is gone, terminating leftovers and excess terminated pods. */
+import { findResource, type ResourceInfo } from "../../api/resources.js";
+import { StatusError } from "../../api/status-error.js";
+import type { Node, Pod, PodCondition } from "../../api/types.js";
+import { byNodeName, objectKey, type IndexFunc } from "../../client/cache.js";
+import type { Client } from "../../client/client.js";
+import type { Informer } from "../../client/informer.js";
+import type { SharedInformerFactory } from "../../client/informer-factory.js";
+import { realClock, sleep, type Clock } from "../../controller/clock.js";
+import { runReconciler } from "../../controller/reconciler.js";
+import { WorkQueue } from "../../controller/workqueue.js";
+import { collectionOrder, isOutOfService, isTerminated, nodeGoneCondition, upsertPodCondition } from "./pod-conditions.js";
+
+/** Controller name used in error reports. */
+export const podGarbageCollectorName = "pod-garbage-collector";
+
+/** Pod index shared by controllers: `spec.nodeName` (the byNodeName index function). */
+const nodeNameIndex = "spec.nodeName";
+const terminatedIndex = "pod-gc/terminated";
+const terminatingIndex = "pod-gc/terminating";
+
+/** Options of the PodGarbageCollector; defaults match kube-controller-manager. */
+export interface PodGarbageCollectorOptions {
+  /** The only way to the API. */
+  client: Client;
+  /** Shared informers (pods and nodes are requested); the caller starts the factory. */
+  informers: SharedInformerFactory;
+  /** Time source of the periodic pass, the quarantine and timestamps (default: the real clock). */
+  clock?: Clock;
+  /** Interval of the periodic pass (default 20 s). */
+  gcCheckPeriodMs?: number;
+  /** How long a node must be missing from the cache before a live check may condemn its pods (default 40 s). */
+  quarantineMs?: number;
+  /** Terminated pods tolerated before the oldest are deleted; 0 disables (default 12500). */
+  terminatedPodThreshold?: number;
+  /** Concurrent workers (default 4). */
+  workers?: number;
+  /** Receives failures (default: ignore). */
+  onError?: (error: unknown, key?: string) => void;
+}
+
+function resource(group: string, name: string): ResourceInfo {
+  const r = findResource(group, name);
+  if (!r) throw new Error(`resource ${name} is not served`);
+  return r;
+}
+
+const pods = resource("", "pods");
+const nodes = resource("", "nodes");
+const nodeKeyPrefix = "node:";
+const podKeyPrefix = "pod:";
+
+function isStatus(error: unknown, code: number): boolean {
+  return error instanceof StatusError && error.code === code;
+}
+
+/**
+ * Force-deletes (gracePeriodSeconds 0, after marking the pod Failed) pods that would otherwise linger:
+ * pods bound to a node that has been missing for the quarantine period and is confirmed gone by a live GET
+ * (with condition DisruptionTarget/DeletionByPodGC); terminating pods that were never scheduled; terminating pods
+ * on not-ready nodes tainted `node.kubernetes.io/out-of-service`; and the oldest terminated pods beyond the
+ * threshold (evicted ones first). Node deletions and pod changes are acted on as they arrive; a periodic pass
+ * catches the rest. All deletions go through a work queue with retries.
+ */
+export class PodGarbageCollector {
+  /** Queue of `node:<name>` (orphan check) and `pod:<namespace>/<name>` (force-delete check) keys. */
+  readonly queue: WorkQueue<string>;
+  private readonly clock: Clock;
+  private readonly pods: Informer<Pod>;
+  private readonly nodes: Informer<Node>;
+  private readonly excessTerminated = new Set<string>();
+  private readonly quarantineMs: number;
+
+  /** Creates the collector and registers its informer handlers. */
+  constructor(private readonly options: PodGarbageCollectorOptions) {
+    this.clock = options.clock ?? realClock();
+    this.quarantineMs = options.quarantineMs ?? 40_000;
+    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.pods = options.informers.informerFor<Pod>(pods);
+    this.nodes = options.informers.informerFor<Node>(nodes);
+    ensureIndex(this.pods, nodeNameIndex, byNodeName);
+    ensureIndex(this.pods, terminatedIndex, (p) => (isTerminated(p as Pod) ? ["true"] : []));
+    ensureIndex(this.pods, terminatingIndex, (p) => (p.metadata?.deletionTimestamp ? ["true"] : []));
+    this.pods.addEventHandler({
+      onAdd: (pod) => this.podChanged(pod),
+      onUpdate: (_old, pod) => this.podChanged(pod),
+      onDelete: (pod) => this.excessTerminated.delete(objectKey(pod)),
+    });
+    this.nodes.addEventHandler({
+      onAdd: (node) => this.nodeChanged(node),
+      onUpdate: (_old, node) => this.nodeChanged(node),
+      onDelete: (node) => this.quarantine(node.metadata?.name ?? ""),
+    });
+  }
+
+  /** Waits for the caches, then runs the periodic pass and the workers until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    const synced = await Promise.all([this.pods.waitForSync(signal), this.nodes.waitForSync(signal)]);
+    if (signal.aborted || !synced.every(Boolean)) {
+      this.queue.shutDown();
+      return;
+    }
+    const workers = runReconciler<string>({
+      name: podGarbageCollectorName,
+      queue: this.queue,
+      workers: this.options.workers ?? 4,
+      signal,
+      reconciler: { reconcile: async (key) => { await this.reconcile(key); } },
+      onError: (error, key) => this.report(error, key),
+    });
+    const period = this.options.gcCheckPeriodMs ?? 20_000;
+    while (!signal.aborted) {
+      try {
+        this.pass();
+      } catch (error) {
+        this.report(error);
+      }
+      await sleep(this.clock, period, signal);
+    }
+    await workers;
+  }
+
+  /** The periodic pass: queues every candidate found in the caches (cost: terminated + terminating pods + bound node names). */
+  pass(): void {
+    this.queueExcessTerminated();
+    for (const pod of this.pods.store.byIndex(terminatingIndex, "true")) this.podChanged(pod);
+    for (const nodeName of this.pods.store.indexValues(nodeNameIndex)) {
+      if (!this.nodes.store.get(nodeName)) this.quarantine(nodeName);
+    }
+  }
+
+  /** Processes one queue key now (for tests and tools). */
+  async reconcile(key: string): Promise<void> {
+    if (key.startsWith(nodeKeyPrefix)) await this.collectOrphans(key.slice(nodeKeyPrefix.length));
+    else if (key.startsWith(podKeyPrefix)) await this.collectPod(key.slice(podKeyPrefix.length));
+  }
+
+  private podChanged(pod: Pod): void {
+    const nodeName = pod.spec?.nodeName;
+    if (nodeName && !this.nodes.store.get(nodeName)) this.quarantine(nodeName);
+    if (pod.metadata?.deletionTimestamp && this.shouldForceDeleteTerminating(pod)) this.queue.add(podKeyPrefix + objectKey(pod));
+  }
+
+  private nodeChanged(node: Node): void {
+    if (!isOutOfService(node)) return;
+    for (const pod of this.pods.store.byIndex(nodeNameIndex, node.metadata?.name ?? "")) {
+      if (pod.metadata?.deletionTimestamp) this.queue.add(podKeyPrefix + objectKey(pod));
+    }
+  }
+
+  private quarantine(nodeName: string): void {
+    if (nodeName) this.queue.addAfter(nodeKeyPrefix + nodeName, this.quarantineMs);
+  }
+
+  /** Unscheduled, or on a not-ready out-of-service node. */
+  private shouldForceDeleteTerminating(pod: Pod): boolean {
+    const nodeName = pod.spec?.nodeName;
+    if (!nodeName) return true;
+    const node = this.nodes.store.get(nodeName);
+    return node !== undefined && isOutOfService(node);
+  }
+
+  private queueExcessTerminated(): void {
+    const threshold = this.options.terminatedPodThreshold ?? 12_500;
+    if (threshold <= 0) return;
+    const terminated = this.pods.store.byIndex(terminatedIndex, "true");
+    const excess = terminated.length - threshold;
+    if (excess <= 0) return;
+    terminated.sort(collectionOrder);
+    for (const pod of terminated.slice(0, excess)) {
+      const key = objectKey(pod);
+      this.excessTerminated.add(key);
+      this.queue.add(podKeyPrefix + key);
+    }
+  }
+
+  /** After the quarantine: if the node is still missing and a live GET confirms it, deletes every pod bound to it. */
+  private async collectOrphans(nodeName: string): Promise<void> {
+    if (this.nodes.store.get(nodeName)) return;
+    try {
+      await this.options.client.get(nodes, undefined, nodeName);
+      return;
+    } catch (error) {
+      if (!isStatus(error, 404)) throw error;
+    }
+    const orphans = this.pods.store.byIndex(nodeNameIndex, nodeName);
+    let failure: { error: unknown } | undefined;
+    for (const pod of orphans) {
+      try {
+        await this.forceDelete(pod, nodeGoneCondition(this.timestamp()));
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
+  }
+
+  private async collectPod(key: string): Promise<void> {
+    const pod = this.pods.store.get(key);
+    const excess = this.excessTerminated.delete(key);
+    if (!pod) return;
+    if (pod.metadata?.deletionTimestamp ? this.shouldForceDeleteTerminating(pod) : excess && isTerminated(pod)) {
+      await this.forceDelete(pod);
+    }
+  }
+
+  /** Marks the pod Failed (with `condition`) unless it is terminal already, then deletes it with grace 0 (uid precondition). */
+  private async forceDelete(pod: Pod, condition?: PodCondition): Promise<void> {
+    const { namespace, name = "", uid } = pod.metadata ?? {};
+    if (!isTerminated(pod)) {
+      try {
+        const live = await this.options.client.get<Pod>(pods, namespace, name);
+        if (live.metadata?.uid !== uid) return;
+        const status = { ...(live.status ?? {}), phase: "Failed" };
+        if (condition) status.conditions = upsertPodCondition(status.conditions, condition);
+        await this.options.client.updateStatus<Pod>(pods, namespace, { ...live, status });
+      } catch (error) {
+        if (isStatus(error, 404)) return;
+        throw error;
+      }
+    }
+    try {
+      await this.options.client.delete(pods, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid } });
+    } catch (error) {
+      if (!isStatus(error, 404) && !isStatus(error, 409)) throw error;
+    }
+  }
+
+  private timestamp(): string {
+    return new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+  }
+
+  private report(error: unknown, key?: string): void {
+    try {
+      this.options.onError?.(error, key);
+    } catch {
+      // A failing reporter must not stop the collector.
+    }
+  }
+}
+
+/** Adds an index unless one of that name exists (informers are shared; same name means same function by convention). */
+function ensureIndex(informer: Informer<Pod>, name: string, fn: IndexFunc): void {
+  try {
+    informer.addIndexers({ [name]: fn });
+  } catch (error) {
+    if (!(error instanceof Error && error.message.includes("already exists"))) throw error;
+  }
+}
