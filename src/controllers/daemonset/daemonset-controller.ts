@@ -1,0 +1,174 @@
+/** The DaemonSet controller: runs one pod of every DaemonSet on every eligible node. */
+import { labelSelectorFromObject } from "../../api/label-selector.js";
+import { findResource, type ResourceInfo } from "../../api/resources.js";
+import type { ControllerRevision, DaemonSet, Node, Pod } from "../../api/types.js";
+import { objectKey } from "../../client/cache.js";
+import type { Client } from "../../client/client.js";
+import type { Informer } from "../../client/informer.js";
+import type { SharedInformerFactory } from "../../client/informer-factory.js";
+import { realClock, type Clock } from "../../controller/clock.js";
+import { runReconciler } from "../../controller/reconciler.js";
+import { WorkQueue } from "../../controller/workqueue.js";
+import { DaemonSetEventHandlers } from "./event-handlers.js";
+import { EventRecorder } from "./event-recorder.js";
+import { ControllerExpectations } from "./expectations.js";
+import { FailedPodBackoff } from "./failed-pod-backoff.js";
+import { byControllerUid, byNamespaceIndex, byOrphanNamespace, controllerUidIndex, ensureIndexers, namespaceIndex, orphanNamespaceIndex } from "./indexes.js";
+import { DaemonPlacement } from "./placement.js";
+import { defaultBurstReplicas } from "./pod-control.js";
+import { syncDaemonSet, type CompiledDaemonSet, type SyncDeps } from "./sync.js";
+
+/** Event source component of the controller. */
+export const daemonSetControllerComponent = "daemonset-controller";
+
+/** Options of the DaemonSet controller. */
+export interface DaemonSetControllerOptions {
+  /** The only way to the API. */
+  client: Client;
+  /** Shared informers (daemonsets, pods, nodes, controllerrevisions are requested from it); the caller starts it. */
+  informers: SharedInformerFactory;
+  /** Time source of queues, expectations and backoff (default: the real clock). */
+  clock?: Clock;
+  /** Wall-clock time in epoch ms, for pod availability and event timestamps (default Date.now). */
+  now?: () => number;
+  /** Creations and deletions per sync (default 250). */
+  burstReplicas?: number;
+  /** Concurrent syncs (default 2). */
+  workers?: number;
+  /** While pod creations/deletions are in flight, status-only syncs run at most this often (default 1000 ms). */
+  statusOnlyIntervalMs?: number;
+  /** Receives sync failures and event-write failures (default: ignore). */
+  onError?: (error: unknown, key?: string) => void;
+}
+
+function resource(group: string, name: string): ResourceInfo {
+  const r = findResource(group, name);
+  if (!r) throw new Error(`resource ${name} is not served`);
+  return r;
+}
+
+/**
+ * Watches DaemonSets, pods, nodes and ControllerRevisions and keeps, for every DaemonSet, exactly one daemon pod on
+ * every node it should run on, rolling out template changes per its update strategy and maintaining its history
+ * and status. Handlers are registered on construction; `run` waits for the caches and processes the queue.
+ */
+export class DaemonSetController {
+  /** The queue of DaemonSet keys (namespace/name). */
+  readonly queue: WorkQueue<string>;
+  /** Creations/deletions in flight per DaemonSet key. */
+  readonly expectations: ControllerExpectations;
+  /** Writes the controller's events. */
+  readonly recorder: EventRecorder;
+  private readonly informers: { daemonSets: Informer<DaemonSet>; pods: Informer<Pod>; nodes: Informer<Node>; revisions: Informer<ControllerRevision> };
+  private readonly deps: SyncDeps;
+  private readonly compiled = new Map<string, { rv: string; value: CompiledDaemonSet }>();
+  private readonly clock: Clock;
+
+  /** Creates the controller and registers its informer handlers. */
+  constructor(private readonly options: DaemonSetControllerOptions) {
+    this.clock = options.clock ?? realClock();
+    const now = options.now ?? Date.now;
+    const resources = { daemonSets: resource("apps", "daemonsets"), pods: resource("", "pods"), controllerRevisions: resource("apps", "controllerrevisions") };
+    this.informers = {
+      daemonSets: options.informers.informerFor<DaemonSet>(resources.daemonSets),
+      pods: options.informers.informerFor<Pod>(resources.pods),
+      nodes: options.informers.informerFor<Node>(resource("", "nodes")),
+      revisions: options.informers.informerFor<ControllerRevision>(resources.controllerRevisions),
+    };
+    ensureIndexers(this.informers.daemonSets, { [namespaceIndex]: byNamespaceIndex });
+    ensureIndexers(this.informers.pods, { [controllerUidIndex]: byControllerUid, [orphanNamespaceIndex]: byOrphanNamespace });
+    ensureIndexers(this.informers.revisions, { [controllerUidIndex]: byControllerUid, [orphanNamespaceIndex]: byOrphanNamespace });
+    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.expectations = new ControllerExpectations(this.clock);
+    this.recorder = new EventRecorder({ client: options.client, component: daemonSetControllerComponent, now, onError: (e) => this.report(e) });
+    this.deps = {
+      client: options.client,
+      resources,
+      daemonSets: this.informers.daemonSets.store,
+      pods: this.informers.pods.store,
+      nodes: this.informers.nodes.store,
+      revisions: this.informers.revisions.store,
+      recorder: this.recorder,
+      expectations: this.expectations,
+      backoff: new FailedPodBackoff(this.clock),
+      burstReplicas: options.burstReplicas ?? defaultBurstReplicas,
+      clock: this.clock,
+      now,
+      enqueueAfter: (key, ms) => this.queue.addAfter(key, ms),
+      compile: (ds) => this.compile(ds),
+      statusOnlyIntervalMs: options.statusOnlyIntervalMs ?? 1000,
+      lastStatusOnlySync: new Map(),
+    };
+    const handlers = new DaemonSetEventHandlers({
+      daemonSets: this.informers.daemonSets.store,
+      expectations: this.expectations,
+      enqueue: (ds) => this.queue.add(objectKey(ds)),
+      enqueueAfter: (ds, ms) => this.queue.addAfter(objectKey(ds), ms),
+      compile: (ds) => this.compile(ds),
+      forget: (ds) => this.compiled.delete(objectKey(ds)),
+    });
+    handlers.register(this.informers);
+  }
+
+  /** Waits for the caches to sync, then runs the workers until `signal` aborts; resolves once they stopped. */
+  async run(signal: AbortSignal): Promise<void> {
+    const { daemonSets, pods, nodes, revisions } = this.informers;
+    const synced = await Promise.all([daemonSets.waitForSync(signal), pods.waitForSync(signal), nodes.waitForSync(signal), revisions.waitForSync(signal)]);
+    if (signal.aborted || !synced.every(Boolean)) {
+      this.queue.shutDown();
+      return;
+    }
+    const gcTimer = this.scheduleBackoffGc(signal);
+    try {
+      await runReconciler<string>({
+        name: daemonSetControllerComponent,
+        queue: this.queue,
+        workers: this.options.workers ?? 2,
+        signal,
+        reconciler: { reconcile: async (key) => { await syncDaemonSet(this.deps, key); } },
+        onError: (error, key) => this.report(error, key),
+      });
+    } finally {
+      gcTimer();
+    }
+  }
+
+  /** Syncs one DaemonSet now (outside the queue); for tests and tools. */
+  async sync(key: string): Promise<void> {
+    await syncDaemonSet(this.deps, key);
+  }
+
+  /** The compiled placement and selector of a DaemonSet, cached per uid and generation (spec changes bump it). */
+  private compile(ds: DaemonSet): CompiledDaemonSet {
+    const key = objectKey(ds);
+    const version = ds.metadata?.generation !== undefined ? `g${ds.metadata.generation}` : `rv${ds.metadata?.resourceVersion ?? ""}`;
+    const rv = `${ds.metadata?.uid ?? ""}/${version}`;
+    const hit = this.compiled.get(key);
+    if (hit && hit.rv === rv && rv !== "/") return hit.value;
+    const value = { placement: new DaemonPlacement(ds), selector: labelSelectorFromObject(ds.spec?.selector) };
+    this.compiled.set(key, { rv, value });
+    return value;
+  }
+
+  /** Drops stale failed-pod backoff entries every minute while running; returns a canceller. */
+  private scheduleBackoffGc(signal: AbortSignal): () => void {
+    let cancel = (): void => {};
+    const arm = (): void => {
+      cancel = this.clock.setTimer(60_000, () => {
+        if (signal.aborted) return;
+        this.deps.backoff.gc();
+        arm();
+      });
+    };
+    arm();
+    return () => cancel();
+  }
+
+  private report(error: unknown, key?: string): void {
+    try {
+      this.options.onError?.(error, key);
+    } catch {
+      // A failing reporter must not stop the controller.
+    }
+  }
+}

@@ -1,0 +1,242 @@
+/** One sync of one DaemonSet: claim, history, manage, rolling update, cleanup, status. */
+import { podTargetNodeName } from "../../api/node-affinity.js";
+import type { ResourceInfo } from "../../api/resources.js";
+import type { Selector } from "../../api/label-selector.js";
+import type { ControllerRevision, DaemonSet, Node, ObjectReference, Pod } from "../../api/types.js";
+import type { Store } from "../../client/cache.js";
+import type { Client } from "../../client/client.js";
+import type { Clock } from "../../controller/clock.js";
+import { ClaimManager, classifyClaim } from "./controller-ref.js";
+import { objectReference, type EventRecorder } from "./event-recorder.js";
+import type { ControllerExpectations } from "./expectations.js";
+import { FailedPodBackoff } from "./failed-pod-backoff.js";
+import { revisionHash } from "./history.js";
+import { cleanupHistory, constructHistory, type HistoryDeps } from "./history-sync.js";
+import { controllerUidIndex, orphanNamespaceIndex } from "./indexes.js";
+import { templateGeneration } from "./labels.js";
+import { planManage } from "./manage-plan.js";
+import type { DaemonPlacement, NodeDecision } from "./placement.js";
+import { syncNodes, type PodControlDeps } from "./pod-control.js";
+import { isDeleting, isPodTerminal } from "./pod-util.js";
+import { allowsSurge, planRollingUpdate, rollingUpdateLimits, updateStrategyType } from "./rolling-update.js";
+import { computeStatusCounts, statusNeedsUpdate, statusWithCounts } from "./status.js";
+
+/** The parsed parts of a DaemonSet a sync and the event handlers need. */
+export interface CompiledDaemonSet {
+  placement: DaemonPlacement;
+  selector: Selector;
+}
+
+/** Everything a sync reads from and writes to. */
+export interface SyncDeps {
+  client: Client;
+  resources: { daemonSets: ResourceInfo; pods: ResourceInfo; controllerRevisions: ResourceInfo };
+  daemonSets: Store<DaemonSet>;
+  pods: Store<Pod>;
+  nodes: Store<Node>;
+  revisions: Store<ControllerRevision>;
+  recorder: EventRecorder;
+  expectations: ControllerExpectations;
+  backoff: FailedPodBackoff;
+  burstReplicas: number;
+  clock: Clock;
+  /** Wall-clock time in epoch milliseconds. */
+  now: () => number;
+  /** Syncs the key again after `ms`. */
+  enqueueAfter: (key: string, ms: number) => void;
+  /** Minimum time between status-only syncs of a key while its expectations are unsatisfied. */
+  statusOnlyIntervalMs: number;
+  /** When each key last had a status-only sync (clock time). */
+  lastStatusOnlySync: Map<string, number>;
+  /** The compiled form of a DaemonSet (throws for an unparsable selector). */
+  compile: (ds: DaemonSet) => CompiledDaemonSet;
+}
+
+/** Whether the selector is `{}` (or holds only empty lists), which would select every pod. */
+export function selectsAll(ds: DaemonSet): boolean {
+  const sel = ds.spec?.selector;
+  if (!sel) return false;
+  return Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0;
+}
+
+/** Claimed pods grouped by target node (terminal pods being deleted left out) and every hash claimed pods carry. */
+export function groupPodsByNode(pods: readonly Pod[]): { nodeToPods: Map<string, Pod[]>; live: Set<string> } {
+  const nodeToPods = new Map<string, Pod[]>();
+  const live = new Set<string>();
+  for (const pod of pods) {
+    const h = pod.metadata?.labels?.["controller-revision-hash"];
+    if (h) live.add(h);
+    if (isPodTerminal(pod) && isDeleting(pod)) continue;
+    const node = pod.spec ? podTargetNodeName(pod.spec) : undefined;
+    if (node === undefined) continue;
+    const list = nodeToPods.get(node);
+    if (list) list.push(pod);
+    else nodeToPods.set(node, [pod]);
+  }
+  return { nodeToPods, live };
+}
+
+function candidates<T extends Pod | ControllerRevision>(store: Store<T>, ds: DaemonSet): T[] {
+  const uid = ds.metadata?.uid ?? "";
+  const ns = ds.metadata?.namespace ?? "";
+  const out = uid ? store.byIndex(controllerUidIndex, uid) : [];
+  for (const o of store.byIndex(orphanNamespaceIndex, ns)) out.push(o);
+  return out;
+}
+
+/** Runs the sync of the DaemonSet cached under `key` (namespace/name); throws to have it retried with backoff. */
+export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> {
+  const ds = deps.daemonSets.get(key);
+  if (!ds) {
+    deps.expectations.delete(key);
+    deps.lastStatusOnlySync.delete(key);
+    return;
+  }
+  const ref = objectReference(ds, "apps/v1", "DaemonSet");
+  if (selectsAll(ds)) {
+    deps.recorder.event(ref, "Warning", "SelectingAll", "This daemon set is selecting all pods. A non-empty selector is required.");
+    return;
+  }
+  if (isDeleting(ds)) return;
+  const { placement, selector } = deps.compile(ds);
+  const decide = (node: Node): NodeDecision => placement.decide(node);
+  if (!deps.expectations.satisfied(key)) {
+    // Creations or deletions are in flight: their last observation syncs again. Meanwhile refresh status at most
+    // once per interval instead of on every pod event.
+    const last = deps.lastStatusOnlySync.get(key);
+    const now = deps.clock.now();
+    if (last !== undefined && now - last < deps.statusOnlyIntervalMs) {
+      deps.enqueueAfter(key, last + deps.statusOnlyIntervalMs - now);
+      return;
+    }
+    deps.lastStatusOnlySync.set(key, now);
+  }
+  const nodes = deps.nodes.list();
+
+  const claims = new ClaimManager(deps.client, deps.resources.daemonSets, ds, selector);
+  const revisions = await claims.claim(deps.resources.controllerRevisions, candidates(deps.revisions, ds));
+  const historyDeps: HistoryDeps = { client: deps.client, ...deps.resources };
+  const history = await constructHistory(historyDeps, ds, revisions, () => ownedFromCache(deps, ds, selector));
+  const hash = revisionHash(history.current);
+  // Expectations are checked before pods are read from the cache: every creation or deletion they count as observed
+  // is then already in what the sync reads, so no pod is created twice while the cache catches up.
+  const satisfied = deps.expectations.satisfied(key);
+  const pods = await claims.claim(deps.resources.pods, candidates(deps.pods, ds));
+  const grouped = groupPodsByNode(pods);
+  const view: SyncView = { deps, ds, ref, key, nodes, decide, nodeToPods: grouped.nodeToPods, hash };
+
+  if (!satisfied) {
+    await updateStatus(view, false);
+    return;
+  }
+  // After writes the cache is read again; without writes the claimed pods are still current.
+  let latest: ReturnType<typeof groupPodsByNode> | undefined = grouped;
+  const refresh = (): ReturnType<typeof groupPodsByNode> => (latest ??= groupPodsByNode(ownedFromCache(deps, ds, selector)));
+  let failure: unknown;
+  try {
+    if (await manage(view)) latest = undefined;
+    if (updateStrategyType(ds) === "RollingUpdate" && deps.expectations.satisfied(key)) {
+      if (await rollingUpdate({ ...view, nodeToPods: refresh().nodeToPods })) latest = undefined;
+    }
+    await cleanupHistory(historyDeps, ds, history.old, refresh().live);
+  } catch (error) {
+    failure = error;
+    latest = undefined;
+  }
+  try {
+    await updateStatus({ ...view, nodeToPods: refresh().nodeToPods }, true);
+  } catch (error) {
+    failure ??= error;
+  }
+  if (failure !== undefined) throw failure;
+}
+
+/** The cached pods the DaemonSet controls and still selects (no API calls; adoption happens in the claim step). */
+function ownedFromCache(deps: SyncDeps, ds: DaemonSet, selector: Selector): Pod[] {
+  const uid = ds.metadata?.uid;
+  if (!uid) return [];
+  return deps.pods.byIndex(controllerUidIndex, uid).filter((p) => classifyClaim(p, ds, selector) === "own");
+}
+
+interface SyncView {
+  deps: SyncDeps;
+  ds: DaemonSet;
+  ref: ObjectReference;
+  key: string;
+  nodes: Node[];
+  decide: (node: Node) => NodeDecision;
+  nodeToPods: Map<string, Pod[]>;
+  hash: string;
+}
+
+function podControl(deps: SyncDeps): PodControlDeps {
+  return { client: deps.client, pods: deps.resources.pods, recorder: deps.recorder, expectations: deps.expectations, burstReplicas: deps.burstReplicas };
+}
+
+/** The manage step; resolves true when it created or deleted anything. */
+async function manage(v: SyncView): Promise<boolean> {
+  const { deps, ds } = v;
+  const uid = ds.metadata?.uid ?? "";
+  const plan = planManage(v.nodes, v.decide, v.nodeToPods, {
+    hash: v.hash,
+    surge: allowsSurge(ds),
+    minReadySeconds: ds.spec?.minReadySeconds ?? 0,
+    nowMs: deps.now(),
+    failedPodGate: (nodeName, pod) => {
+      const bkey = FailedPodBackoff.key(uid, ds.status?.observedGeneration ?? 0, nodeName);
+      const now = deps.clock.now();
+      if (deps.backoff.isInBackOffSinceUpdate(bkey, now)) {
+        deps.enqueueAfter(v.key, deps.backoff.get(bkey));
+        return false;
+      }
+      deps.backoff.next(bkey, now);
+      deps.recorder.event(v.ref, "Warning", "FailedDaemonPod",
+        `Found failed daemon pod ${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""} on node ${nodeName}, will try to kill it`);
+      return true;
+    },
+    onSucceededPod: (nodeName, pod) => {
+      deps.recorder.event(v.ref, "Normal", "SucceededDaemonPod",
+        `Found succeeded daemon pod ${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""} on node ${nodeName}, will try to delete it`);
+    },
+  });
+  await syncNodes(podControl(deps), ds, v.ref, v.key, plan.podsToDelete, plan.nodesNeedingPods, v.hash);
+  return plan.podsToDelete.length > 0 || plan.nodesNeedingPods.length > 0;
+}
+
+/** One rolling-update step; resolves true when it created or deleted anything. */
+async function rollingUpdate(v: SyncView): Promise<boolean> {
+  const { deps, ds } = v;
+  let desired = 0;
+  for (const node of v.nodes) if (v.decide(node).shouldRun) desired++;
+  const limits = rollingUpdateLimits(ds, desired);
+  const plan = planRollingUpdate(v.nodes, v.decide, v.nodeToPods, {
+    hash: v.hash, generation: templateGeneration(ds), minReadySeconds: ds.spec?.minReadySeconds ?? 0, nowMs: deps.now(), ...limits,
+  });
+  await syncNodes(podControl(deps), ds, v.ref, v.key, plan.podsToDelete, plan.nodesToCreate, v.hash);
+  return plan.podsToDelete.length > 0 || plan.nodesToCreate.length > 0;
+}
+
+/** Writes the counters when they changed (retrying once on a fresh read) and requeues while pods wait for minReadySeconds. */
+async function updateStatus(v: SyncView, updateObservedGeneration: boolean): Promise<void> {
+  const { deps, ds } = v;
+  const minReadySeconds = ds.spec?.minReadySeconds ?? 0;
+  const counts = computeStatusCounts(v.nodes, v.decide, v.nodeToPods, {
+    hash: v.hash, generation: templateGeneration(ds), minReadySeconds, nowMs: deps.now(),
+  });
+  if (statusNeedsUpdate(ds, counts)) {
+    const ns = ds.metadata?.namespace;
+    const observed = updateObservedGeneration ? ds.metadata?.generation : undefined;
+    let base = ds;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await deps.client.updateStatus<DaemonSet>(deps.resources.daemonSets, ns, { ...base, status: statusWithCounts(base.status, counts, observed) });
+        break;
+      } catch (error) {
+        if (attempt >= 1) throw error;
+        base = await deps.client.get<DaemonSet>(deps.resources.daemonSets, ns, ds.metadata?.name ?? "");
+        if (base.metadata?.uid !== ds.metadata?.uid || isDeleting(base)) return;
+      }
+    }
+  }
+  if (minReadySeconds > 0 && counts.numberReady !== counts.numberAvailable) deps.enqueueAfter(v.key, minReadySeconds * 1000);
+}
