@@ -1,0 +1,164 @@
+/**
+ * The kubelet side of simulated nodes: registration (labels, status), periodic status heartbeats and Lease
+ * renewals, all driven by one work queue whose delayed items share a single timer. Keys are
+ * `status/<node>`, `lease/<node>` and `gone/<node>`; periodic work lands on a per-node slot of the interval so
+ * thousands of nodes renew evenly spread instead of in bursts.
+ */
+import { findResource, type ResourceInfo } from "../api/resources.js";
+import { StatusError } from "../api/status-error.js";
+import type { Node } from "../api/types.js";
+import type { Client } from "../client/client.js";
+import type { Store } from "../client/cache.js";
+import type { Clock } from "../controller/clock.js";
+import type { ReconcileResult, Reconciler } from "../controller/reconciler.js";
+import { WorkQueue } from "../controller/workqueue.js";
+import {
+  healthyConditions, isSimulated, microTime, missingLabels, needsRegistration, newSimulatedNode, nextSlotDelay,
+  nodeLease, nodeLeaseNamespace, registrationStatus, secondsTime, type NodeCapacity,
+} from "./node-status.js";
+
+/** Options of a NodeKeeper. */
+export interface NodeKeeperOptions {
+  client: Client;
+  clock: Clock;
+  /** Wall-clock time for timestamps. */
+  now: () => Date;
+  capacity: NodeCapacity;
+  leaseDurationSeconds: number;
+  leaseRenewIntervalMs: number;
+  nodeStatusIntervalMs: number;
+}
+
+/** Looks up a served resource that must exist. */
+export function mustFindResource(group: string, resource: string): ResourceInfo {
+  const r = findResource(group, resource);
+  if (!r) throw new Error(`${resource} are not served`);
+  return r;
+}
+
+const nodesResource = mustFindResource("", "nodes");
+const leasesResource = mustFindResource("coordination.k8s.io", "leases");
+
+function isStatus(error: unknown, code: number): boolean {
+  return error instanceof StatusError && error.code === code;
+}
+
+/** Keeps simulated nodes registered, heartbeating and holding their Leases. */
+export class NodeKeeper implements Reconciler<string> {
+  /** The queue of node work; run it with runReconciler. */
+  readonly queue: WorkQueue<string>;
+  private readonly leaseOwner = new Map<string, string>();
+  private readonly lastStatus = new Map<string, number>();
+
+  /** Creates a keeper reading nodes from `nodes` (the shared node cache). */
+  constructor(private readonly options: NodeKeeperOptions, private readonly nodes: Store<Node>) {
+    this.queue = new WorkQueue<string>({ clock: options.clock });
+  }
+
+  /** Starts caring for a node: registration check and Lease at once, then periodically. */
+  track(name: string): void {
+    this.queue.add(`status/${name}`);
+    this.queue.add(`lease/${name}`);
+  }
+
+  /** Asks for a registration check (e.g. after the node changed). */
+  recheck(name: string): void {
+    this.queue.add(`status/${name}`);
+  }
+
+  /** Stops caring for a node: its Lease is deleted unless it is simulated again by then. */
+  untrack(name: string): void {
+    this.queue.add(`gone/${name}`);
+  }
+
+  /** Creates the missing nodes among `names` (registered and ready), at most `concurrency` at a time. */
+  async createNodes(names: readonly string[], concurrency: number, signal: AbortSignal): Promise<void> {
+    const missing = names.filter((n) => this.nodes.get(n) === undefined);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < missing.length && !signal.aborted) {
+        const name = missing[next++] as string;
+        try {
+          await this.options.client.create(nodesResource, undefined, newSimulatedNode(name, this.options.capacity, secondsTime(this.options.now())));
+        } catch (error) {
+          if (!(error instanceof StatusError && error.reason === "AlreadyExists")) throw error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, missing.length)) }, worker));
+  }
+
+  /** Processes one key (see the file comment). */
+  async reconcile(key: string): Promise<ReconcileResult | void> {
+    const slash = key.indexOf("/");
+    const kind = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const node = this.nodes.get(name);
+    const active = node !== undefined && isSimulated(node);
+    if (kind === "gone") {
+      if (!active) await this.forget(name);
+      return;
+    }
+    if (!active) return;
+    const now = (): number => this.options.clock.now();
+    if (kind === "lease") {
+      await this.renewLease(node);
+      return { requeueAfterMs: nextSlotDelay(now(), this.options.leaseRenewIntervalMs, name) };
+    }
+    await this.syncStatus(node);
+    return { requeueAfterMs: nextSlotDelay(now(), this.options.nodeStatusIntervalMs, name) };
+  }
+
+  private async forget(name: string): Promise<void> {
+    this.leaseOwner.delete(name);
+    this.lastStatus.delete(name);
+    try {
+      await this.options.client.delete(leasesResource, nodeLeaseNamespace, name);
+    } catch (error) {
+      if (!isStatus(error, 404)) throw error;
+    }
+  }
+
+  private async renewLease(node: Node): Promise<void> {
+    const { client, leaseDurationSeconds } = this.options;
+    const name = node.metadata?.name ?? "";
+    const uid = node.metadata?.uid ?? "";
+    const lease = nodeLease(node, leaseDurationSeconds, microTime(this.options.now()));
+    if (this.leaseOwner.get(name) === uid) {
+      try {
+        await client.patch(leasesResource, nodeLeaseNamespace, name, "merge", { spec: lease.spec });
+        return;
+      } catch (error) {
+        if (!isStatus(error, 404)) throw error;
+      }
+    }
+    try {
+      await client.create(leasesResource, nodeLeaseNamespace, lease);
+    } catch (error) {
+      if (!(error instanceof StatusError && error.reason === "AlreadyExists")) throw error;
+      await client.patch(leasesResource, nodeLeaseNamespace, name, "merge", { metadata: { ownerReferences: lease.metadata?.ownerReferences }, spec: lease.spec });
+    }
+    this.leaseOwner.set(name, uid);
+  }
+
+  private async syncStatus(node: Node): Promise<void> {
+    const { client, clock, nodeStatusIntervalMs } = this.options;
+    const name = node.metadata?.name ?? "";
+    const labels = missingLabels(node);
+    if (Object.keys(labels).length > 0) {
+      await client.patch(nodesResource, undefined, name, "merge", { metadata: { labels } });
+    }
+    const now = secondsTime(this.options.now());
+    const last = this.lastStatus.get(name);
+    if (needsRegistration(node)) {
+      await client.patch(nodesResource, undefined, name, "strategic", { status: registrationStatus(node, this.options.capacity, now) }, { subresource: "status" });
+    } else if (last === undefined) {
+      // Seen registered for the first time: the first heartbeat goes out on the node's slot.
+    } else if (clock.now() - last >= nodeStatusIntervalMs / 2) {
+      await client.patch(nodesResource, undefined, name, "strategic", { status: { conditions: healthyConditions(node.status?.conditions, now) } }, { subresource: "status" });
+    } else {
+      return;
+    }
+    this.lastStatus.set(name, clock.now());
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The node simulator: one component that plays the kubelet of every Node annotated
+ * `everynode.dev/simulated: "true"` — registration, status heartbeats, Leases and pod lifecycles — through the
+ * shared node and pod informers, with no watch or timer per node or pod.
+ */
+import { setMaxListeners } from "node:events";
+import type { Node, Pod } from "../api/types.js";
+import { byNodeName, objectKey } from "../client/cache.js";
+import type { Client } from "../client/client.js";
+import type { HandlerRegistration, Informer } from "../client/informer.js";
+import type { SharedInformerFactory } from "../client/informer-factory.js";
+import { realClock, type Clock } from "../controller/clock.js";
+import { runReconciler } from "../controller/reconciler.js";
+import { PodIPAllocator } from "./ip-allocator.js";
+import { mustFindResource, NodeKeeper } from "./node-keeper.js";
+import { defaultCapacity, isSimulated, missingLabels, needsRegistration, type NodeCapacity } from "./node-status.js";
+import { PodLifecycle } from "./pod-lifecycle.js";
+import { defaultStages, StageMatcher, type StageConfig } from "./stages.js";
+
+/** Options of a NodeSimulator. */
+export interface NodeSimulatorOptions {
+  client: Client;
+  /** Shared informers (nodes and pods are taken from it); the caller starts the factory. */
+  informers: SharedInformerFactory;
+  /** Time source of delays, renewals and heartbeats (default: the real clock). */
+  clock?: Clock;
+  /** Wall-clock time for timestamps (default: the system time). */
+  now?: () => Date;
+  /** Nodes `node-1` … `node-N` created when missing (default 0). */
+  nodeCount?: number;
+  /** Capacity (and allocatable) of registered nodes (default cpu 4, memory 16Gi, pods 110). */
+  capacity?: Partial<NodeCapacity>;
+  /** Lease spec.leaseDurationSeconds (default 40). */
+  leaseDurationSeconds?: number;
+  /** How often each node renews its Lease (default 10 s). */
+  leaseRenewIntervalMs?: number;
+  /** How often each node posts a status heartbeat (default 60 s). */
+  nodeStatusIntervalMs?: number;
+  /** Pod lifecycle stages (default: default-stages.json). */
+  stages?: StageConfig;
+  /** Factor applied to pod deletion grace periods, e.g. 0.01 in tests (default 1). */
+  graceScale?: number;
+  /** Uniform random numbers in [0, 1) for jitter and shares (default Math.random). */
+  random?: () => number;
+  /** Concurrent API writes per kind of work (node work, pod work) (default 16). */
+  concurrency?: number;
+  /** Receives failed writes before they are retried with backoff (default: ignore). */
+  onError?: (error: unknown) => void;
+}
+
+const podNodeIndex = "nodeName";
+const nodesResource = mustFindResource("", "nodes");
+const podsResource = mustFindResource("", "pods");
+
+/** Simulates every annotated node (see the file comment); `run` until the signal aborts. */
+export class NodeSimulator {
+  private readonly nodeInformer: Informer<Node>;
+  private readonly podInformer: Informer<Pod>;
+  private readonly keeper: NodeKeeper;
+  private readonly lifecycle: PodLifecycle;
+  private readonly simulated = new Set<string>();
+  private readonly concurrency: number;
+  private started = false;
+
+  /** Prepares the simulator; nothing is written before `run`. */
+  constructor(private readonly options: NodeSimulatorOptions) {
+    const clock = options.clock ?? realClock();
+    const now = options.now ?? (() => new Date());
+    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.nodeInformer = options.informers.informerFor<Node>(nodesResource);
+    this.podInformer = options.informers.informerFor<Pod>(podsResource);
+    try {
+      this.podInformer.addIndexers({ [podNodeIndex]: byNodeName });
+    } catch {
+      // Another component sharing the informer registered the same node-name index.
+    }
+    this.keeper = new NodeKeeper({
+      client: options.client, clock, now,
+      capacity: { ...defaultCapacity, ...options.capacity },
+      leaseDurationSeconds: options.leaseDurationSeconds ?? 40,
+      leaseRenewIntervalMs: options.leaseRenewIntervalMs ?? 10_000,
+      nodeStatusIntervalMs: options.nodeStatusIntervalMs ?? 60_000,
+    }, this.nodeInformer.store);
+    this.lifecycle = new PodLifecycle({
+      client: options.client, clock, now,
+      matcher: new StageMatcher(options.stages ?? defaultStages()),
+      graceScale: options.graceScale ?? 1,
+      random: options.random ?? Math.random,
+      pods: this.podInformer.store,
+      nodes: this.nodeInformer.store,
+      ips: new PodIPAllocator(),
+      isSimulatedNode: (name) => this.simulated.has(name),
+    });
+  }
+
+  /** Names of the nodes simulated right now. */
+  simulatedNodes(): string[] {
+    return [...this.simulated];
+  }
+
+  /** Simulates until `signal` aborts: waits for the caches, creates missing nodes, then serves all nodes. */
+  async run(signal: AbortSignal): Promise<void> {
+    if (this.started) throw new Error("node simulator already started");
+    this.started = true;
+    const registrations = this.watchCaches();
+    // One listener on the caller's signal; the many workers listen on this inner one.
+    const inner = new AbortController();
+    setMaxListeners(0, inner.signal);
+    const stop = (): void => inner.abort();
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
+    try {
+      const synced = await Promise.all([this.nodeInformer.waitForSync(inner.signal), this.podInformer.waitForSync(inner.signal)]);
+      if (!synced.every(Boolean) || inner.signal.aborted) return;
+      const onError = (error: unknown): void => this.report(error);
+      const workers = [
+        runReconciler({ name: "node-simulator-nodes", queue: this.keeper.queue, reconciler: this.keeper, workers: this.concurrency, signal: inner.signal, onError }),
+        runReconciler({ name: "node-simulator-pods", queue: this.lifecycle.queue, reconciler: this.lifecycle, workers: this.concurrency, signal: inner.signal, onError }),
+      ];
+      const count = Math.max(0, Math.floor(this.options.nodeCount ?? 0));
+      const names = Array.from({ length: count }, (_, i) => `node-${i + 1}`);
+      try {
+        await this.keeper.createNodes(names, this.concurrency, inner.signal);
+      } catch (error) {
+        this.report(error);
+      }
+      await Promise.all(workers);
+    } finally {
+      signal.removeEventListener("abort", stop);
+      for (const r of registrations) r.remove();
+      this.keeper.queue.shutDown();
+      this.lifecycle.queue.shutDown();
+    }
+  }
+
+  private watchCaches(): HandlerRegistration[] {
+    const node = this.nodeInformer.addEventHandler({
+      onAdd: (n) => this.nodeChanged(n),
+      onUpdate: (_old, n) => this.nodeChanged(n),
+      onDelete: (n) => this.stopNode(n.metadata?.name ?? ""),
+    });
+    const pod = this.podInformer.addEventHandler({
+      onAdd: (p) => this.lifecycle.observe(p),
+      onUpdate: (_old, p) => this.lifecycle.observe(p),
+      onDelete: (p) => this.lifecycle.forget(objectKey(p)),
+    });
+    return [node, pod];
+  }
+
+  private nodeChanged(node: Node): void {
+    const name = node.metadata?.name ?? "";
+    const wanted = isSimulated(node);
+    const known = this.simulated.has(name);
+    if (wanted && !known) {
+      this.simulated.add(name);
+      this.keeper.track(name);
+      for (const pod of this.podInformer.store.byIndex(podNodeIndex, name)) this.lifecycle.observe(pod);
+    } else if (!wanted && known) {
+      this.stopNode(name);
+    } else if (wanted && (needsRegistration(node) || Object.keys(missingLabels(node)).length > 0)) {
+      this.keeper.recheck(name);
+    }
+  }
+
+  private stopNode(name: string): void {
+    if (!this.simulated.delete(name)) return;
+    this.keeper.untrack(name);
+    for (const key of this.podInformer.store.byIndexKeys(podNodeIndex, name)) this.lifecycle.unplan(key);
+  }
+
+  private report(error: unknown): void {
+    try {
+      this.options.onError?.(error);
+    } catch {
+      // A failing reporter must not stop the simulator.
+    }
+  }
+}

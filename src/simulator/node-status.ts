@@ -1,0 +1,180 @@
+/** What a simulated node reports about itself: labels, status, addresses and its heartbeat Lease. */
+import type { Lease, Node, NodeCondition, NodeStatus } from "../api/types.js";
+
+/** Annotation that puts a Node under the simulator's care. */
+export const simulatedAnnotation = "everynode.dev/simulated";
+/** Namespace of node heartbeat leases. */
+export const nodeLeaseNamespace = "kube-node-lease";
+/** Kubelet version simulated nodes report. */
+export const kubeletVersion = "v1.32.0";
+/** Container runtime version simulated nodes report. */
+export const containerRuntimeVersion = "everynode://0.1.0";
+
+/** Capacity of a simulated node, as quantity strings. */
+export interface NodeCapacity {
+  cpu: string;
+  memory: string;
+  pods: string;
+}
+
+/** Capacity used when none is configured. */
+export const defaultCapacity: NodeCapacity = { cpu: "4", memory: "16Gi", pods: "110" };
+
+/** Whether the node carries `everynode.dev/simulated: "true"`. */
+export function isSimulated(node: Node): boolean {
+  return node.metadata?.annotations?.[simulatedAnnotation] === "true";
+}
+
+/** The well-known labels a kubelet sets: hostname, os, arch. */
+export function standardLabels(name: string): Record<string, string> {
+  return { "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/arch": "amd64" };
+}
+
+/** The standard labels the node lacks (user-set values are never replaced); empty when none is missing. */
+export function missingLabels(node: Node): Record<string, string> {
+  const have = node.metadata?.labels ?? {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(standardLabels(node.metadata?.name ?? ""))) if (!Object.hasOwn(have, k)) out[k] = v;
+  return out;
+}
+
+/** 32-bit FNV-1a hash of a string. */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+const indexSpace = 192 * 256;
+
+/** A stable index in [0, 49152) for a node name: `<prefix>-N` uses N−1 (when in range), others a hash. */
+export function nodeIndex(name: string): number {
+  const m = /-(\d+)$/.exec(name);
+  const n = m ? Number(m[1]) : 0;
+  if (n >= 1 && n <= indexSpace) return n - 1;
+  return fnv1a(name) % indexSpace;
+}
+
+/** The node's InternalIP, derived from its name (node-1 → 10.0.0.1, node-255 → 10.0.1.1). */
+export function nodeInternalIP(name: string): string {
+  const k = nodeIndex(name);
+  return `10.${Math.floor(k / (254 * 256)) % 64}.${Math.floor(k / 254) % 256}.${(k % 254) + 1}`;
+}
+
+/** The /24 pod range of a node, as its first three octets (node-1 → "10.64.0"). */
+export function nodePodRangePrefix(name: string): string {
+  const k = nodeIndex(name);
+  return `10.${64 + Math.floor(k / 256)}.${k % 256}`;
+}
+
+/** The node's pod CIDR (node-1 → 10.64.0.0/24). */
+export function nodePodCIDR(name: string): string {
+  return `${nodePodRangePrefix(name)}.0/24`;
+}
+
+/** A deterministic hex id (for machineID, systemUUID and bootID) from a seed. */
+function hexId(seed: string, length: number): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) out += fnv1a(`${seed}/${i}`).toString(16).padStart(8, "0");
+  return out.slice(0, length);
+}
+
+function uuid(seed: string): string {
+  const h = hexId(seed, 32);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The four node conditions a healthy kubelet reports, keeping transition times of unchanged conditions. */
+export function healthyConditions(existing: readonly NodeCondition[] | undefined, now: string): NodeCondition[] {
+  const wanted: [string, string, string, string][] = [
+    ["MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"],
+    ["DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"],
+    ["PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"],
+    ["Ready", "True", "KubeletReady", "kubelet is posting ready status"],
+  ];
+  return wanted.map(([type, status, reason, message]) => {
+    const old = existing?.find((c) => c.type === type);
+    const lastTransitionTime = old && old.status === status && old.lastTransitionTime ? old.lastTransitionTime : now;
+    return { type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime };
+  });
+}
+
+/** Whether the node lacks part of what registration writes (capacity, conditions, addresses, nodeInfo). */
+export function needsRegistration(node: Node): boolean {
+  const s = node.status;
+  return !s?.capacity?.pods || !s.allocatable?.pods || !s.addresses?.length || !s.nodeInfo?.kubeletVersion
+    || !s.conditions?.some((c) => c.type === "Ready" && c.reason === "KubeletReady" && c.status === "True")
+    || !s.daemonEndpoints?.kubeletEndpoint;
+}
+
+/** The full status a simulated node registers with; capacity and allocatable already set on the node are kept. */
+export function registrationStatus(node: Node, capacity: NodeCapacity, now: string): NodeStatus {
+  const name = node.metadata?.name ?? "";
+  const cap = node.status?.capacity ?? { cpu: capacity.cpu, memory: capacity.memory, pods: capacity.pods };
+  return {
+    capacity: cap,
+    allocatable: node.status?.allocatable ?? cap,
+    conditions: healthyConditions(node.status?.conditions, now),
+    addresses: [{ type: "InternalIP", address: nodeInternalIP(name) }, { type: "Hostname", address: name }],
+    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    nodeInfo: {
+      machineID: hexId(`machine/${name}`, 32),
+      systemUUID: uuid(`system/${name}`),
+      bootID: uuid(`boot/${name}`),
+      kernelVersion: "6.1.0-everynode",
+      osImage: "everynode simulated node",
+      containerRuntimeVersion,
+      kubeletVersion,
+      kubeProxyVersion: "",
+      operatingSystem: "linux",
+      architecture: "amd64",
+    },
+  };
+}
+
+/** A new simulated Node object named `name`, registered and ready. */
+export function newSimulatedNode(name: string, capacity: NodeCapacity, now: string): Node {
+  const node: Node = {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name, labels: standardLabels(name), annotations: { [simulatedAnnotation]: "true" } },
+    spec: { podCIDR: nodePodCIDR(name), podCIDRs: [nodePodCIDR(name)] },
+  };
+  return { ...node, status: registrationStatus(node, capacity, now) };
+}
+
+/** RFC 3339 with microseconds, as Lease times serialise (`2006-01-02T15:04:05.000000Z`). */
+export function microTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+}
+
+/** RFC 3339 with second precision, as metav1.Time serialises. */
+export function secondsTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** The heartbeat Lease of a node, owned by the Node. */
+export function nodeLease(node: Node, leaseDurationSeconds: number, renewTime: string): Lease {
+  const name = node.metadata?.name ?? "";
+  return {
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: {
+      name,
+      namespace: nodeLeaseNamespace,
+      ownerReferences: [{ apiVersion: "v1", kind: "Node", name, uid: node.metadata?.uid ?? "" }],
+    },
+    spec: { holderIdentity: name, leaseDurationSeconds, renewTime },
+  };
+}
+
+/** Milliseconds from `now` to the next time ≡ offset (mod interval), in (0, interval]: spreads periodic work by name. */
+export function nextSlotDelay(now: number, intervalMs: number, name: string): number {
+  const offset = (fnv1a(name) / 0x1_0000_0000) * intervalMs;
+  const phase = ((now - offset) % intervalMs + intervalMs) % intervalMs;
+  const delay = intervalMs - phase;
+  return delay <= 0 ? intervalMs : delay;
+}
