@@ -1,0 +1,100 @@
+import { execFile, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ControlPlane } from "../server/control-plane.js";
+import type { StageConfig } from "../simulator/index.js";
+
+/** What one kubectl invocation produced. */
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** A control plane started for a test, with a kubectl bound to it (own kubeconfig, cache and HOME). */
+export interface TestCluster {
+  plane: ControlPlane;
+  /** The temp dir used as HOME (kubectl caches live under it). */
+  home: string;
+  /** Runs the installed kubectl with `args`; `input` is piped to stdin. Never throws on a non-zero exit. */
+  kubectl(args: string[], input?: string): Promise<KubectlResult>;
+  /** Like kubectl, but throws with stderr when the exit code is not 0. Returns stdout. */
+  kubectlOk(args: string[], input?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** The kubectl the tests drive: the machine's own, as users run it. */
+export const kubectlPath = "/usr/bin/kubectl";
+
+/** Options of a test cluster. */
+export interface TestClusterOptions {
+  insecureHttp?: boolean;
+  storage?: "sqlite" | "memory";
+  /** Simulated nodes (default 0, as `everynode up --nodes 0`). */
+  nodes?: number;
+  /** Run controllers, scheduler and simulator (default true). */
+  controllers?: boolean;
+  /** Pod lifecycle stages for the simulator. */
+  stages?: StageConfig;
+}
+
+/** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
+export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
+  const dir = await mkdtemp(join(tmpdir(), "everynode-e2e-"));
+  const plane = await ControlPlane.start({
+    dataDir: join(dir, "data"), port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
+    nodes: options.nodes ?? 0, controllers: options.controllers ?? true, stages: options.stages,
+  });
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: plane.kubeconfigPath, KUBECACHEDIR: join(dir, "cache") };
+  const kubectl = (args: string[], input?: string): Promise<KubectlResult> =>
+    new Promise((resolve) => {
+      const child = execFile(kubectlPath, args, { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
+      if (input !== undefined) child.stdin?.end(input);
+      else child.stdin?.end();
+    });
+  const kubectlOk = async (args: string[], input?: string): Promise<string> => {
+    const r = await kubectl(args, input);
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
+    return r.stdout;
+  };
+  return {
+    plane, home: dir, kubectl, kubectlOk,
+    stop: async () => { await plane.stop(); await rm(dir, { recursive: true, force: true }); },
+  };
+}
+
+/** A long-running kubectl (e.g. `get -w`) whose output is collected as it arrives. */
+export interface KubectlStream {
+  /** Everything printed on stdout so far. */
+  output(): string;
+  /** Resolves once stdout matches `re`; rejects after `timeoutMs`. */
+  waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+  /** Kills kubectl and resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/** Starts kubectl in the background against the cluster, with the same isolated environment. */
+export function kubectlStream(cluster: TestCluster, args: string[]): KubectlStream {
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: cluster.plane.kubeconfigPath, KUBECACHEDIR: join(cluster.home, "cache") };
+  const child = spawn(kubectlPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
+  child.stderr.on("data", (d: Buffer) => { err += d.toString(); });
+  const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+  return {
+    output: () => out,
+    waitFor: async (re, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!re.test(out)) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${re} in kubectl ${args.join(" ")}; stdout:\n${out}\nstderr:\n${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    stop: async () => { child.kill("SIGTERM"); await exited; },
+  };
+}

@@ -1,0 +1,139 @@
+import { setMaxListeners } from "node:events";
+import { existsSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { createApiHandler } from "../apiserver/http/server.js";
+import { ensureNamespaces, Registry } from "../apiserver/registry/index.js";
+import type { Client } from "../client/client.js";
+import { createLoopbackClient } from "../client/loopback.js";
+import type { Backend } from "../storage/backend.js";
+import { MemoryBackend } from "../storage/memory-backend.js";
+import { SqliteBackend } from "../storage/sqlite-backend.js";
+import { writeKubeconfig } from "./kubeconfig.js";
+import { ensureServingPki } from "./pki.js";
+import { TokenFile } from "./tokens.js";
+import { runControllerManager } from "./controller-manager.js";
+import type { StageConfig } from "../simulator/index.js";
+
+/** How to run one control plane process. */
+export interface ControlPlaneOptions {
+  /** Directory for the database, PKI, tokens and kubeconfig. */
+  dataDir: string;
+  /** TCP port; 0 picks a free one. */
+  port: number;
+  /** Listen address. */
+  listen: string;
+  /** Serve plain HTTP (loopback only) instead of HTTPS. */
+  insecureHttp: boolean;
+  /** "sqlite" (default, in dataDir) or "memory" (nothing persisted). */
+  storage?: "sqlite" | "memory";
+  /**
+   * SQLite sync mode: "normal" (default; WAL survives a process crash, a power loss may drop the last
+   * commits) or "full" (fsync on every commit).
+   */
+  sync?: "normal" | "full";
+  /** Run controllers, scheduler and node simulator in this process (default true). */
+  controllers?: boolean;
+  /** Simulated nodes node-1..node-N to create (default 3). */
+  nodes?: number;
+  /** Pod lifecycle stages for the simulator (default: the shipped stages). */
+  stages?: StageConfig;
+  /** Node monitor grace period in ms (upstream 50 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** Progress lines for a human. */
+  log?: (line: string) => void;
+}
+
+/** A running API server on its store: what `everynode up` starts. */
+export class ControlPlane {
+  private constructor(
+    /** The in-process client (loopback, full admission path). */
+    readonly client: Client,
+    /** Base URL clients reach the server at. */
+    readonly url: string,
+    /** Path of the admin kubeconfig. */
+    readonly kubeconfigPath: string,
+    private readonly server: Server,
+    private readonly registry: Registry,
+    private readonly backend: Backend,
+    private readonly abort: AbortController,
+    private readonly loops: Promise<void>,
+  ) {}
+
+  /** Opens the store, starts the registry and the HTTP(S) server, bootstraps namespaces, writes the kubeconfig. */
+  static async start(options: ControlPlaneOptions): Promise<ControlPlane> {
+    const log = options.log ?? (() => undefined);
+    if (options.insecureHttp && !isLoopback(options.listen)) {
+      throw new Error(`--insecure-http serves only on loopback, not on ${options.listen}`);
+    }
+    const dataDir = resolve(options.dataDir);
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const backend: Backend = options.storage === "memory" ? new MemoryBackend() : SqliteBackend.open({ path: join(dataDir, "state.db"), synchronous: options.sync === "full" ? "FULL" : "NORMAL" });
+    const abort = new AbortController();
+    setMaxListeners(0, abort.signal);
+    const registry = new Registry({ backend });
+    await registry.start(abort.signal);
+    const client = createLoopbackClient(registry);
+    await ensureNamespaces(client);
+
+    const tokens = await TokenFile.load(join(dataDir, "tokens.json"));
+    const kubeconfigPath = join(dataDir, "kubeconfig");
+    const token = (await existingToken(kubeconfigPath, tokens)) ?? (await tokens.issue({ name: "admin", groups: ["system:masters"] }));
+    const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticate(t) !== undefined });
+
+    let server: Server;
+    let caCert: string | undefined;
+    if (options.insecureHttp) {
+      server = createHttpServer(handler);
+    } else {
+      const pki = await ensureServingPki(join(dataDir, "pki"), [options.listen]);
+      caCert = pki.caCert;
+      server = createHttpsServer({ cert: pki.cert, key: pki.key }, handler);
+    }
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 30_000;
+    server.requestTimeout = 0;
+    await new Promise<void>((ok, fail) => {
+      server.once("error", fail);
+      server.listen(options.port, options.listen, () => { server.off("error", fail); ok(); });
+    });
+    const port = (server.address() as AddressInfo).port;
+    const host = options.listen.includes(":") ? `[${options.listen}]` : options.listen === "0.0.0.0" ? "127.0.0.1" : options.listen;
+    const url = `${options.insecureHttp ? "http" : "https"}://${host}:${port}`;
+    await writeKubeconfig(kubeconfigPath, { server: url, caCert, token, user: "admin" });
+    log(`everynode API server listening on ${url}`);
+    const loops = options.controllers === false
+      ? Promise.resolve()
+      : runControllerManager({ client, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs }, abort.signal);
+    if (options.controllers !== false) log(`controllers, scheduler and ${options.nodes ?? 3} simulated node(s) started`);
+    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops);
+  }
+
+  /** Stops accepting connections, finishes in-flight requests (closing watches), and closes the store cleanly. */
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((ok) => this.server.close(() => ok()));
+    this.abort.abort();
+    this.server.closeIdleConnections();
+    const force = setTimeout(() => this.server.closeAllConnections(), 2_000);
+    await closed;
+    clearTimeout(force);
+    await this.loops;
+    await this.registry.close();
+    await this.backend.close();
+  }
+}
+
+function isLoopback(addr: string): boolean {
+  return addr === "localhost" || addr === "::1" || addr.startsWith("127.");
+}
+
+async function existingToken(kubeconfigPath: string, tokens: TokenFile): Promise<string | undefined> {
+  if (!existsSync(kubeconfigPath)) return undefined;
+  const doc = parse(await readFile(kubeconfigPath, "utf8")) as { users?: { user?: { token?: string } }[] } | null;
+  const token = doc?.users?.[0]?.user?.token;
+  return token && tokens.authenticate(token) ? token : undefined;
+}

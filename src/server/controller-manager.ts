@@ -1,0 +1,56 @@
+import type { Client } from "../client/client.js";
+import { SharedInformerFactory } from "../client/informer-factory.js";
+import { DaemonSetController } from "../controllers/daemonset/daemonset-controller.js";
+import { GarbageCollector } from "../controllers/garbage-collector/garbage-collector.js";
+import { NodeLifecycleController } from "../controllers/node-lifecycle/node-lifecycle-controller.js";
+import { PodGarbageCollector } from "../controllers/podgc/pod-garbage-collector.js";
+import { Scheduler } from "../scheduler/index.js";
+import { NodeSimulator, type StageConfig } from "../simulator/index.js";
+
+/** What runs beside (or apart from) the API server: controllers, scheduler and, optionally, simulated nodes. */
+export interface ControllerManagerOptions {
+  client: Client;
+  /** Run the node simulator (simulates every node annotated everynode.dev/simulated). */
+  simulate: boolean;
+  /** Simulated nodes node-1..node-N to create when missing (with simulate). */
+  nodes: number;
+  /** Pod lifecycle stages for the simulator (default: the shipped stages). */
+  stages?: StageConfig;
+  /** Node monitor grace period (upstream 50 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** Receives component failures (default: one line on stderr per distinct message). */
+  onError?: (component: string, error: unknown) => void;
+}
+
+/** Runs every control loop against `client` until `signal` aborts; resolves once all have stopped. */
+export async function runControllerManager(options: ControllerManagerOptions, signal: AbortSignal): Promise<void> {
+  const { client } = options;
+  const report = options.onError ?? defaultErrorReporter();
+  const informers = new SharedInformerFactory(client, { onError: (err) => report("informer", err) });
+  const onError = (component: string) => (err: unknown): void => report(component, err);
+  const loops: { run(signal: AbortSignal): Promise<void> }[] = [
+    new DaemonSetController({ client, informers, onError: onError("daemonset-controller") }),
+    new GarbageCollector({ client, informers, onError: onError("garbage-collector") }),
+    new PodGarbageCollector({ client, informers, onError: onError("pod-garbage-collector") }),
+    new NodeLifecycleController({ client, informers, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
+    new Scheduler({ client, informers, onError: onError("scheduler") }),
+  ];
+  if (options.simulate) {
+    loops.push(new NodeSimulator({ client, informers, nodeCount: options.nodes, stages: options.stages, onError: onError("node-simulator") }));
+  }
+  const running = loops.map((l) => l.run(signal));
+  informers.start(signal);
+  await Promise.all(running);
+  await informers.stopped();
+}
+
+function defaultErrorReporter(): (component: string, error: unknown) => void {
+  const seen = new Set<string>();
+  return (component, error) => {
+    const line = `${component}: ${error instanceof Error ? error.message : String(error)}`;
+    if (seen.has(line)) return;
+    if (seen.size > 1000) seen.clear();
+    seen.add(line);
+    process.stderr.write(`${line}\n`);
+  };
+}
