@@ -98,4 +98,25 @@ describe("kubectl drives DaemonSets", () => {
     assert.equal(gone.code, 1);
     assert.equal(gone.stderr.trim(), 'Error from server (NotFound): daemonsets.apps "demo" not found');
   });
+
+  test("delete in every cascade mode", async () => {
+    for (const [flag, mode] of [["--cascade=background", "background"], ["--cascade=foreground", "foreground"], ["--cascade=orphan", "orphan"], ["--cascade=false", "orphan (legacy flag)"]] as const) {
+      await c.kubectlOk(["create", "-f", fixturePath("demo.yaml")]);
+      const r = await c.kubectl(["delete", "ds", "demo", flag]);
+      assert.equal(r.code, 0, `${mode}: ${r.stderr}`);
+      assert.equal(r.stdout.trim(), 'daemonset.apps "demo" deleted');
+      assert.equal((await c.kubectl(["get", "ds", "demo"])).code, 1, `${mode}: still present`);
+    }
+  });
+
+  test("server-side apply creates, then merges", async () => {
+    const out = await c.kubectlOk(["apply", "--server-side", "-f", fixturePath("demo.yaml")]);
+    assert.equal(out.trim(), "daemonset.apps/demo serverside-applied");
+    const again = await c.kubectlOk(["apply", "--server-side", "-f", "-"], (await import("node:fs")).readFileSync(fixturePath("demo.yaml"), "utf8").replace("image: busybox", "image: busybox:1.36"));
+    assert.equal(again.trim(), "daemonset.apps/demo serverside-applied");
+    const obj = JSON.parse(await c.kubectlOk(["get", "ds", "demo", "-o", "json"])) as Record<string, any>;
+    assert.equal(obj.spec.template.spec.containers[0].image, "busybox:1.36");
+    assert.deepEqual(obj.spec.template.spec.containers[0].command, ["sleep", "infinity"]);
+    await c.kubectlOk(["delete", "ds", "demo"]);
+  });
 });
