@@ -39,6 +39,13 @@ export function findResource(group: string, resource: string): ResourceInfo | un
   return resources.find((r) => r.group === group && r.resource === resource);
 }
 
+/** Finds a served resource that must exist by group and plural name; throws when it is not served. */
+export function mustFindResource(group: string, resource: string): ResourceInfo {
+  const r = findResource(group, resource);
+  if (!r) throw new Error(`${resource} are not served`);
+  return r;
+}
+
 /** Finds a served resource by apiVersion and kind; undefined when not served. */
 export function findResourceByKind(apiVersion: string, kind: string): ResourceInfo | undefined {
   return resources.find((r) => groupVersion(r) === apiVersion && r.kind === kind);

@@ -29,6 +29,11 @@ export class StatusError extends Error {
   get reason(): string { return this.status.reason; }
 }
 
+/** True when `error` is a StatusError with HTTP status `code`. */
+export function isStatus(error: unknown, code: number): boolean {
+  return error instanceof StatusError && error.code === code;
+}
+
 /** Builds a StatusError from parts. */
 export function statusError(code: number, reason: StatusReason | string, message: string, details?: StatusDetails): StatusError {
   const status: Status & { code: number; reason: string; message: string } = {

@@ -2,22 +2,15 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { findResource } from "../api/resources.js";
 import type { Lease } from "../api/types.js";
-import { Registry } from "../apiserver/registry/index.js";
-import { createLoopbackClient } from "../client/loopback.js";
-import { MemoryBackend } from "../storage/memory-backend.js";
+import type { Client } from "../client/client.js";
 import { runWithLeaderElection, tryAcquireOrRenew } from "./leader-election.js";
+import { startTestCluster } from "./testing/cluster.js";
 
 const leases = findResource("coordination.k8s.io", "leases")!;
-const namespaces = findResource("", "namespaces")!;
 
-async function setup(): Promise<{ client: ReturnType<typeof createLoopbackClient>; stop: () => Promise<void> }> {
-  const backend = new MemoryBackend();
-  const registry = new Registry({ backend });
-  const abort = new AbortController();
-  await registry.start(abort.signal);
-  const client = createLoopbackClient(registry);
-  await client.create(namespaces, undefined, { apiVersion: "v1", kind: "Namespace", metadata: { name: "kube-system" } });
-  return { client, stop: async () => { abort.abort(); await registry.close(); await backend.close(); } };
+async function setup(): Promise<{ client: Client; stop: () => Promise<void> }> {
+  const c = await startTestCluster({ registryOnClock: false, namespaces: ["kube-system"] });
+  return { client: c.client, stop: () => c.stop() };
 }
 
 describe("leader election on a Lease", () => {

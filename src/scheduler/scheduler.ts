@@ -6,30 +6,24 @@
  * (or the periodic retry).
  */
 import { setMaxListeners } from "node:events";
-import { findResource, type ResourceInfo } from "../api/resources.js";
+import { mustFindResource } from "../api/resources.js";
 import { StatusError } from "../api/status-error.js";
 import type { Node, Pod, PodCondition } from "../api/types.js";
 import { objectKey, splitObjectKey } from "../client/cache.js";
-import type { Client } from "../client/client.js";
 import type { HandlerRegistration, Informer } from "../client/informer.js";
-import type { SharedInformerFactory } from "../client/informer-factory.js";
 import { realClock, sleep, type Clock } from "../controller/clock.js";
 import { runReconciler, type ReconcileResult } from "../controller/reconciler.js";
 import { WorkQueue } from "../controller/workqueue.js";
-import { EventRecorder, objectReference } from "../controllers/daemonset/event-recorder.js";
+import type { ControlLoopOptions } from "../controller/control-loop.js";
+import { EventRecorder, objectReference, rfc3339 } from "../client/event-recorder.js";
 import { ClusterState } from "./cluster-state.js";
 import { Reasons, preFilterNodeNames, runFilters, scoreNode, type FilterFailure } from "./filters.js";
 import { fitErrorMessage, noNodesAvailable } from "./fit-error.js";
 import { podDemand } from "./pod-demand.js";
 import { UnschedulablePods } from "./unschedulable-pods.js";
 
-/** Options of a Scheduler. */
-export interface SchedulerOptions {
-  client: Client;
-  /** Shared informers (nodes and pods are taken from it); the caller starts the factory. */
-  informers: SharedInformerFactory;
-  /** Time source of backoff and retries (default: the real clock). */
-  clock?: Clock;
+/** Options of a Scheduler (bindConcurrency instead of workers; onError receives failed API calls). */
+export interface SchedulerOptions extends Omit<ControlLoopOptions, "workers"> {
   /** Wall-clock time for condition and event timestamps (default: the system time). */
   now?: () => Date;
   /** Pods whose spec.schedulerName equals this are scheduled (default "default-scheduler"). */
@@ -38,20 +32,12 @@ export interface SchedulerOptions {
   bindConcurrency?: number;
   /** Unschedulable pods are retried at least this often even without a helpful change (default 60 s). */
   retryIntervalMs?: number;
-  /** Receives failed API calls (default: ignore). */
-  onError?: (error: unknown) => void;
 }
 
 type Decision = { node: string } | { message: string; targets: string[] | undefined };
 
-function resource(group: string, name: string): ResourceInfo {
-  const r = findResource(group, name);
-  if (!r) throw new Error(`${name} are not served`);
-  return r;
-}
-
-const nodesResource = resource("", "nodes");
-const podsResource = resource("", "pods");
+const nodesResource = mustFindResource("", "nodes");
+const podsResource = mustFindResource("", "pods");
 const initialBackoffMs = 1000;
 const maxBackoffMs = 10_000;
 
@@ -276,7 +262,7 @@ export class Scheduler {
     if (old?.status === "False" && old.reason === "Unschedulable" && old.message === message) return;
     const condition: PodCondition = {
       type: "PodScheduled", status: "False", reason: "Unschedulable", message,
-      lastTransitionTime: old?.status === "False" && old.lastTransitionTime ? old.lastTransitionTime : this.now().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      lastTransitionTime: old?.status === "False" && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(this.now().getTime()),
     };
     const { namespace, name } = splitObjectKey(key);
     try {

@@ -4,8 +4,8 @@
  * `status/<node>`, `lease/<node>` and `gone/<node>`; periodic work lands on a per-node slot of the interval so
  * thousands of nodes renew evenly spread instead of in bursts.
  */
-import { findResource, type ResourceInfo } from "../api/resources.js";
-import { StatusError } from "../api/status-error.js";
+import { mustFindResource } from "../api/resources.js";
+import { StatusError, isStatus } from "../api/status-error.js";
 import type { Node } from "../api/types.js";
 import type { Client } from "../client/client.js";
 import type { Store } from "../client/cache.js";
@@ -27,21 +27,23 @@ export interface NodeKeeperOptions {
   leaseDurationSeconds: number;
   leaseRenewIntervalMs: number;
   nodeStatusIntervalMs: number;
+  /**
+   * Upper bound of Lease renewals per second over all nodes (default: none). With more nodes than the renew
+   * interval allows at this rate, the interval stretches, but never beyond half the lease duration.
+   */
+  maxLeaseRenewalsPerSecond?: number;
+  /**
+   * Upper bound of status heartbeats per second over all nodes (default: none). With more nodes the interval
+   * stretches, up to the kubelet's status report frequency of 5 minutes.
+   */
+  maxStatusUpdatesPerSecond?: number;
 }
 
-/** Looks up a served resource that must exist. */
-export function mustFindResource(group: string, resource: string): ResourceInfo {
-  const r = findResource(group, resource);
-  if (!r) throw new Error(`${resource} are not served`);
-  return r;
-}
+/** How long a kubelet goes at most without posting an unchanged node status (its nodeStatusReportFrequency). */
+const statusReportFrequencyMs = 5 * 60 * 1000;
 
 const nodesResource = mustFindResource("", "nodes");
 const leasesResource = mustFindResource("coordination.k8s.io", "leases");
-
-function isStatus(error: unknown, code: number): boolean {
-  return error instanceof StatusError && error.code === code;
-}
 
 /** Keeps simulated nodes registered, heartbeating and holding their Leases. */
 export class NodeKeeper implements Reconciler<string> {
@@ -49,6 +51,7 @@ export class NodeKeeper implements Reconciler<string> {
   readonly queue: WorkQueue<string>;
   private readonly leaseOwner = new Map<string, string>();
   private readonly lastStatus = new Map<string, number>();
+  private readonly tracked = new Set<string>();
 
   /** Creates a keeper reading nodes from `nodes` (the shared node cache). */
   constructor(private readonly options: NodeKeeperOptions, private readonly nodes: Store<Node>) {
@@ -57,6 +60,7 @@ export class NodeKeeper implements Reconciler<string> {
 
   /** Starts caring for a node: registration check and Lease at once, then periodically. */
   track(name: string): void {
+    this.tracked.add(name);
     this.queue.add(`status/${name}`);
     this.queue.add(`lease/${name}`);
   }
@@ -68,7 +72,24 @@ export class NodeKeeper implements Reconciler<string> {
 
   /** Stops caring for a node: its Lease is deleted unless it is simulated again by then. */
   untrack(name: string): void {
+    this.tracked.delete(name);
     this.queue.add(`gone/${name}`);
+  }
+
+  /** The interval between two renewals of one node's Lease, for the number of nodes cared for now. */
+  leaseRenewIntervalMs(): number {
+    const { leaseRenewIntervalMs, leaseDurationSeconds, maxLeaseRenewalsPerSecond } = this.options;
+    if (!maxLeaseRenewalsPerSecond) return leaseRenewIntervalMs;
+    const spread = (this.tracked.size / maxLeaseRenewalsPerSecond) * 1000;
+    return Math.max(leaseRenewIntervalMs, Math.min(spread, leaseDurationSeconds * 500));
+  }
+
+  /** The interval between two status heartbeats of one node, for the number of nodes cared for now. */
+  nodeStatusIntervalMs(): number {
+    const { nodeStatusIntervalMs, maxStatusUpdatesPerSecond } = this.options;
+    if (!maxStatusUpdatesPerSecond) return nodeStatusIntervalMs;
+    const spread = (this.tracked.size / maxStatusUpdatesPerSecond) * 1000;
+    return Math.max(nodeStatusIntervalMs, Math.min(spread, statusReportFrequencyMs));
   }
 
   /** Creates the missing nodes among `names` (registered and ready), at most `concurrency` at a time. */
@@ -103,10 +124,10 @@ export class NodeKeeper implements Reconciler<string> {
     const now = (): number => this.options.clock.now();
     if (kind === "lease") {
       await this.renewLease(node);
-      return { requeueAfterMs: nextSlotDelay(now(), this.options.leaseRenewIntervalMs, name) };
+      return { requeueAfterMs: nextSlotDelay(now(), this.leaseRenewIntervalMs(), name) };
     }
     await this.syncStatus(node);
-    return { requeueAfterMs: nextSlotDelay(now(), this.options.nodeStatusIntervalMs, name) };
+    return { requeueAfterMs: nextSlotDelay(now(), this.nodeStatusIntervalMs(), name) };
   }
 
   private async forget(name: string): Promise<void> {
@@ -142,7 +163,8 @@ export class NodeKeeper implements Reconciler<string> {
   }
 
   private async syncStatus(node: Node): Promise<void> {
-    const { client, clock, nodeStatusIntervalMs } = this.options;
+    const { client, clock } = this.options;
+    const nodeStatusIntervalMs = this.nodeStatusIntervalMs();
     const name = node.metadata?.name ?? "";
     const labels = missingLabels(node);
     if (Object.keys(labels).length > 0) {

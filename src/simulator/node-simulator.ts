@@ -4,26 +4,21 @@
  * shared node and pod informers, with no watch or timer per node or pod.
  */
 import { setMaxListeners } from "node:events";
+import { mustFindResource } from "../api/resources.js";
 import type { Node, Pod } from "../api/types.js";
 import { byNodeName, objectKey } from "../client/cache.js";
-import type { Client } from "../client/client.js";
 import type { HandlerRegistration, Informer } from "../client/informer.js";
-import type { SharedInformerFactory } from "../client/informer-factory.js";
-import { realClock, type Clock } from "../controller/clock.js";
+import { realClock } from "../controller/clock.js";
 import { runReconciler } from "../controller/reconciler.js";
+import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../controller/control-loop.js";
 import { PodIPAllocator } from "./ip-allocator.js";
-import { mustFindResource, NodeKeeper } from "./node-keeper.js";
+import { NodeKeeper } from "./node-keeper.js";
 import { defaultCapacity, isSimulated, missingLabels, needsRegistration, type NodeCapacity } from "./node-status.js";
 import { PodLifecycle } from "./pod-lifecycle.js";
 import { defaultStages, StageMatcher, type StageConfig } from "./stages.js";
 
-/** Options of a NodeSimulator. */
-export interface NodeSimulatorOptions {
-  client: Client;
-  /** Shared informers (nodes and pods are taken from it); the caller starts the factory. */
-  informers: SharedInformerFactory;
-  /** Time source of delays, renewals and heartbeats (default: the real clock). */
-  clock?: Clock;
+/** Options of a NodeSimulator (concurrency instead of workers; onError receives failed writes before they are retried with backoff). */
+export interface NodeSimulatorOptions extends Omit<ControlLoopOptions, "workers"> {
   /** Wall-clock time for timestamps (default: the system time). */
   now?: () => Date;
   /** Nodes `node-1` … `node-N` created when missing (default 0). */
@@ -36,6 +31,14 @@ export interface NodeSimulatorOptions {
   leaseRenewIntervalMs?: number;
   /** How often each node posts a status heartbeat (default 60 s). */
   nodeStatusIntervalMs?: number;
+  /**
+   * Lease renewals per second over all nodes at most (default 500; 0 = no bound): beyond 5,000 nodes the renew
+   * interval stretches to keep within it, up to half the lease duration (20 s with the default 40 s lease, still
+   * well inside the node lifecycle controller's 50 s grace period).
+   */
+  maxLeaseRenewalsPerSecond?: number;
+  /** Status heartbeats per second over all nodes at most (default 100; 0 = no bound), the interval stretching up to 5 minutes. */
+  maxStatusUpdatesPerSecond?: number;
   /** Pod lifecycle stages (default: default-stages.json). */
   stages?: StageConfig;
   /** Factor applied to pod deletion grace periods, e.g. 0.01 in tests (default 1). */
@@ -44,11 +47,8 @@ export interface NodeSimulatorOptions {
   random?: () => number;
   /** Concurrent API writes per kind of work (node work, pod work) (default 16). */
   concurrency?: number;
-  /** Receives failed writes before they are retried with backoff (default: ignore). */
-  onError?: (error: unknown) => void;
 }
 
-const podNodeIndex = "nodeName";
 const nodesResource = mustFindResource("", "nodes");
 const podsResource = mustFindResource("", "pods");
 
@@ -69,17 +69,15 @@ export class NodeSimulator {
     this.concurrency = Math.max(1, options.concurrency ?? 16);
     this.nodeInformer = options.informers.informerFor<Node>(nodesResource);
     this.podInformer = options.informers.informerFor<Pod>(podsResource);
-    try {
-      this.podInformer.addIndexers({ [podNodeIndex]: byNodeName });
-    } catch {
-      // Another component sharing the informer registered the same node-name index.
-    }
+    ensureIndexers(this.podInformer, { [nodeNameIndex]: byNodeName });
     this.keeper = new NodeKeeper({
       client: options.client, clock, now,
       capacity: { ...defaultCapacity, ...options.capacity },
       leaseDurationSeconds: options.leaseDurationSeconds ?? 40,
       leaseRenewIntervalMs: options.leaseRenewIntervalMs ?? 10_000,
       nodeStatusIntervalMs: options.nodeStatusIntervalMs ?? 60_000,
+      maxLeaseRenewalsPerSecond: options.maxLeaseRenewalsPerSecond ?? 500,
+      maxStatusUpdatesPerSecond: options.maxStatusUpdatesPerSecond ?? 100,
     }, this.nodeInformer.store);
     this.lifecycle = new PodLifecycle({
       client: options.client, clock, now,
@@ -154,7 +152,7 @@ export class NodeSimulator {
     if (wanted && !known) {
       this.simulated.add(name);
       this.keeper.track(name);
-      for (const pod of this.podInformer.store.byIndex(podNodeIndex, name)) this.lifecycle.observe(pod);
+      for (const pod of this.podInformer.store.byIndex(nodeNameIndex, name)) this.lifecycle.observe(pod);
     } else if (!wanted && known) {
       this.stopNode(name);
     } else if (wanted && (needsRegistration(node) || Object.keys(missingLabels(node)).length > 0)) {
@@ -165,7 +163,7 @@ export class NodeSimulator {
   private stopNode(name: string): void {
     if (!this.simulated.delete(name)) return;
     this.keeper.untrack(name);
-    for (const key of this.podInformer.store.byIndexKeys(podNodeIndex, name)) this.lifecycle.unplan(key);
+    for (const key of this.podInformer.store.byIndexKeys(nodeNameIndex, name)) this.lifecycle.unplan(key);
   }
 
   private report(error: unknown): void {

@@ -11,7 +11,7 @@ import type { Clock } from "../controller/clock.js";
 import type { ReconcileResult, Reconciler } from "../controller/reconciler.js";
 import { WorkQueue } from "../controller/workqueue.js";
 import type { PodIPAllocator } from "./ip-allocator.js";
-import { mustFindResource } from "./node-keeper.js";
+import { mustFindResource } from "../api/resources.js";
 import { nodeInternalIP, secondsTime } from "./node-status.js";
 import { nextPodStatus, statusMergePatch } from "./pod-status.js";
 import { stageDelayMs, type Stage, type StageMatcher } from "./stages.js";

@@ -1,6 +1,6 @@
 /** ControllerRef rules: which pods and revisions a DaemonSet owns, adopts or releases. */
 import type { ResourceInfo } from "../../api/resources.js";
-import { StatusError } from "../../api/status-error.js";
+import { isStatus } from "../../api/status-error.js";
 import type { Selector } from "../../api/label-selector.js";
 import type { ApiObject, DaemonSet } from "../../api/types.js";
 import type { Client } from "../../client/client.js";
@@ -26,10 +26,6 @@ export function classifyClaim(obj: ApiObject, ds: DaemonSet, selector: Selector)
   if (!matches || isDeleting(ds) || isDeleting(obj)) return "ignore";
   if ((obj.metadata?.namespace ?? "") !== (ds.metadata?.namespace ?? "")) return "ignore";
   return "adopt";
-}
-
-function isStatus(error: unknown, code: number): boolean {
-  return error instanceof StatusError && error.code === code;
 }
 
 /**

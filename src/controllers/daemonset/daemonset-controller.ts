@@ -1,19 +1,18 @@
 /** The DaemonSet controller: runs one pod of every DaemonSet on every eligible node. */
 import { labelSelectorFromObject } from "../../api/label-selector.js";
-import { findResource, type ResourceInfo } from "../../api/resources.js";
+import { mustFindResource } from "../../api/resources.js";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../../api/types.js";
 import { objectKey } from "../../client/cache.js";
-import type { Client } from "../../client/client.js";
 import type { Informer } from "../../client/informer.js";
-import type { SharedInformerFactory } from "../../client/informer-factory.js";
 import { realClock, type Clock } from "../../controller/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
+import { ensureIndexers, type ControlLoopOptions } from "../../controller/control-loop.js";
 import { DaemonSetEventHandlers } from "./event-handlers.js";
-import { EventRecorder } from "./event-recorder.js";
+import { EventRecorder } from "../../client/event-recorder.js";
 import { ControllerExpectations } from "./expectations.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
-import { byControllerUid, byNamespaceIndex, byOrphanNamespace, controllerUidIndex, ensureIndexers, namespaceIndex, orphanNamespaceIndex } from "./indexes.js";
+import { byControllerUid, byNamespaceIndex, byOrphanNamespace, controllerUidIndex, namespaceIndex, orphanNamespaceIndex } from "./indexes.js";
 import { DaemonPlacement } from "./placement.js";
 import { defaultBurstReplicas } from "./pod-control.js";
 import { syncDaemonSet, type CompiledDaemonSet, type SyncDeps } from "./sync.js";
@@ -21,30 +20,14 @@ import { syncDaemonSet, type CompiledDaemonSet, type SyncDeps } from "./sync.js"
 /** Event source component of the controller. */
 export const daemonSetControllerComponent = "daemonset-controller";
 
-/** Options of the DaemonSet controller. */
-export interface DaemonSetControllerOptions {
-  /** The only way to the API. */
-  client: Client;
-  /** Shared informers (daemonsets, pods, nodes, controllerrevisions are requested from it); the caller starts it. */
-  informers: SharedInformerFactory;
-  /** Time source of queues, expectations and backoff (default: the real clock). */
-  clock?: Clock;
+/** Options of the DaemonSet controller (workers default 2; onError also receives event-write failures). */
+export interface DaemonSetControllerOptions extends ControlLoopOptions {
   /** Wall-clock time in epoch ms, for pod availability and event timestamps (default Date.now). */
   now?: () => number;
   /** Creations and deletions per sync (default 250). */
   burstReplicas?: number;
-  /** Concurrent syncs (default 2). */
-  workers?: number;
   /** While pod creations/deletions are in flight, status-only syncs run at most this often (default 1000 ms). */
   statusOnlyIntervalMs?: number;
-  /** Receives sync failures and event-write failures (default: ignore). */
-  onError?: (error: unknown, key?: string) => void;
-}
-
-function resource(group: string, name: string): ResourceInfo {
-  const r = findResource(group, name);
-  if (!r) throw new Error(`resource ${name} is not served`);
-  return r;
 }
 
 /**
@@ -63,16 +46,18 @@ export class DaemonSetController {
   private readonly deps: SyncDeps;
   private readonly compiled = new Map<string, { rv: string; value: CompiledDaemonSet }>();
   private readonly clock: Clock;
+  /** Per key: a sync that issued no creations or deletions took this long, so the next one waits until then. */
+  private readonly quietUntil = new Map<string, number>();
 
   /** Creates the controller and registers its informer handlers. */
   constructor(private readonly options: DaemonSetControllerOptions) {
     this.clock = options.clock ?? realClock();
     const now = options.now ?? Date.now;
-    const resources = { daemonSets: resource("apps", "daemonsets"), pods: resource("", "pods"), controllerRevisions: resource("apps", "controllerrevisions") };
+    const resources = { daemonSets: mustFindResource("apps", "daemonsets"), pods: mustFindResource("", "pods"), controllerRevisions: mustFindResource("apps", "controllerrevisions") };
     this.informers = {
       daemonSets: options.informers.informerFor<DaemonSet>(resources.daemonSets),
       pods: options.informers.informerFor<Pod>(resources.pods),
-      nodes: options.informers.informerFor<Node>(resource("", "nodes")),
+      nodes: options.informers.informerFor<Node>(mustFindResource("", "nodes")),
       revisions: options.informers.informerFor<ControllerRevision>(resources.controllerRevisions),
     };
     ensureIndexers(this.informers.daemonSets, { [namespaceIndex]: byNamespaceIndex });
@@ -125,11 +110,34 @@ export class DaemonSetController {
         queue: this.queue,
         workers: this.options.workers ?? 2,
         signal,
-        reconciler: { reconcile: async (key) => { await syncDaemonSet(this.deps, key); } },
+        reconciler: { reconcile: (key) => this.paced(key) },
         onError: (error, key) => this.report(error, key),
       });
     } finally {
       gcTimer();
+    }
+  }
+
+  /**
+   * Syncs a key from the queue, pacing syncs that only refresh status: after a sync that issued no creations or
+   * deletions (expectations satisfied before it), the key is not synced again for as long as that sync took — the
+   * sync scans every node and pod, so back-to-back status refreshes while thousands of pods change would otherwise
+   * take all the time there is. Pod creations and deletions observed still sync at once after a burst.
+   */
+  private async paced(key: string): Promise<void> {
+    const now = this.clock.now();
+    const quiet = this.quietUntil.get(key);
+    if (quiet !== undefined && now < quiet) {
+      this.queue.addAfter(key, quiet - now);
+      return;
+    }
+    this.quietUntil.delete(key);
+    const steady = this.expectations.satisfied(key);
+    const sets = this.expectations.setCount;
+    await syncDaemonSet(this.deps, key);
+    const took = this.clock.now() - now;
+    if (steady && took > 0 && this.expectations.setCount === sets && this.expectations.satisfied(key) && this.deps.daemonSets.get(key) !== undefined) {
+      this.quietUntil.set(key, this.clock.now() + took);
     }
   }
 

@@ -81,22 +81,9 @@ export class DaemonSetEventHandlers {
           else this.enqueueOwner(cur);
           return;
         }
-        const curRef = controllerRefOf(cur);
-        const oldRef = controllerRefOf(old);
-        const refChanged = !sameRef(curRef, oldRef);
-        if (refChanged && oldRef) {
-          const ds = this.resolve(old, oldRef);
-          if (ds) this.deps.enqueue(ds);
-        }
-        if (curRef) {
-          const ds = this.resolve(cur, curRef);
-          if (!ds) return;
-          this.deps.enqueue(ds);
-          const minReady = ds.spec?.minReadySeconds ?? 0;
-          if (minReady > 0 && !isPodReady(old) && isPodReady(cur)) this.deps.enqueueAfter(ds, minReady * 1000 + 1000);
-          return;
-        }
-        if (refChanged || !sameLabels(old, cur)) for (const ds of this.selecting(cur)) this.deps.enqueue(ds);
+        const ds = this.ownedObjectUpdated(old, cur);
+        const minReady = ds?.spec?.minReadySeconds ?? 0;
+        if (ds && minReady > 0 && !isPodReady(old) && isPodReady(cur)) this.deps.enqueueAfter(ds, minReady * 1000 + 1000);
       },
       onDelete: (pod) => this.podGone(pod),
     };
@@ -140,23 +127,31 @@ export class DaemonSetEventHandlers {
         for (const ds of this.selecting(cr)) this.deps.enqueue(ds);
       },
       onUpdate: (old, cur) => {
-        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
-        const curRef = controllerRefOf(cur);
-        const oldRef = controllerRefOf(old);
-        const refChanged = !sameRef(curRef, oldRef);
-        if (refChanged && oldRef) {
-          const ds = this.resolve(old, oldRef);
-          if (ds) this.deps.enqueue(ds);
-        }
-        if (curRef) {
-          const ds = this.resolve(cur, curRef);
-          if (ds) this.deps.enqueue(ds);
-          return;
-        }
-        if (refChanged || !sameLabels(old, cur)) for (const ds of this.selecting(cur)) this.deps.enqueue(ds);
+        if (old.metadata?.resourceVersion !== cur.metadata?.resourceVersion) this.ownedObjectUpdated(old, cur);
       },
       onDelete: (cr) => this.enqueueOwner(cr),
     };
+  }
+
+  /**
+   * A pod or revision changed: a former owner is synced when the controller reference changed; then the current
+   * owner (returned), or for an orphan whose reference or labels changed, every DaemonSet selecting it.
+   */
+  private ownedObjectUpdated(old: ApiObject, cur: ApiObject): DaemonSet | undefined {
+    const curRef = controllerRefOf(cur);
+    const oldRef = controllerRefOf(old);
+    const refChanged = !sameRef(curRef, oldRef);
+    if (refChanged && oldRef) {
+      const ds = this.resolve(old, oldRef);
+      if (ds) this.deps.enqueue(ds);
+    }
+    if (curRef) {
+      const ds = this.resolve(cur, curRef);
+      if (ds) this.deps.enqueue(ds);
+      return ds;
+    }
+    if (refChanged || !sameLabels(old, cur)) for (const ds of this.selecting(cur)) this.deps.enqueue(ds);
+    return undefined;
   }
 
   /** A pod went (or started going) away: its owner observes a deletion and is synced. */

@@ -12,6 +12,7 @@ interface Record { adds: number; dels: number; setAt: number }
  */
 export class ControllerExpectations {
   private readonly records = new Map<string, Record>();
+  private sets = 0;
 
   /** Creates an empty table on `clock`, with expectations expiring after `ttlMs`. */
   constructor(private readonly clock: Clock, private readonly ttlMs = expectationsTimeoutMs) {}
@@ -19,6 +20,12 @@ export class ControllerExpectations {
   /** Replaces the key's expectations with `adds` creations and `dels` deletions, stamped now. */
   set(key: string, adds: number, dels: number): void {
     this.records.set(key, { adds, dels, setAt: this.clock.now() });
+    this.sets++;
+  }
+
+  /** How many times `set` was called on any key; a change tells that creations or deletions were issued meanwhile. */
+  get setCount(): number {
+    return this.sets;
   }
 
   /** Lowers the key's outstanding expectations (e.g. for creations that were never attempted). */

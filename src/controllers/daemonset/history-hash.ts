@@ -51,11 +51,26 @@ export function computeTemplateHash(template: PodTemplateSpec | undefined, colli
   return safeEncodeString(String(h));
 }
 
-/** The data a revision stores: a patch replacing spec.template, `{"spec":{"template":{…,"$patch":"replace"}}}`. */
+const byKey = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A copy with object keys in sorted order at every level and null/undefined members dropped; arrays kept in order. */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined && v !== null).sort(byKey);
+  return Object.fromEntries(entries.map(([k, v]) => [k, sortedKeys(v)]));
+}
+
+/**
+ * The data a revision stores: a patch replacing spec.template, `{"spec":{"template":{"$patch":"replace",…}}}`,
+ * laid out as Go clients serialize a DaemonSet's template (keys sorted, `metadata.creationTimestamp: null`) so that
+ * `kubectl rollout undo` recognizes, byte for byte, the revision equal to the current template and skips it.
+ */
 export function revisionData(ds: DaemonSet): { spec: { template: Record<string, unknown> } } {
-  const template = structuredClone(ds.spec?.template ?? {}) as Record<string, unknown>;
-  template.$patch = "replace";
-  return { spec: { template } };
+  const { metadata, ...rest } = sortedKeys(ds.spec?.template ?? {}) as Record<string, unknown>;
+  const meta: [string, unknown][] = [...Object.entries((metadata ?? {}) as Record<string, unknown>), ["creationTimestamp", null]];
+  const fields: [string, unknown][] = [...Object.entries(rest), ["metadata", Object.fromEntries(meta.sort(byKey))], ["$patch", "replace"]];
+  return { spec: { template: Object.fromEntries(fields.sort(byKey)) } };
 }
 
 /** Whether stored revision data equals the DaemonSet's current template (compared canonically). */

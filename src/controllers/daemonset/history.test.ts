@@ -40,7 +40,20 @@ describe("revisions", () => {
     assert.deepEqual(cr.metadata?.annotations, ds.metadata?.annotations);
     assert.deepEqual(cr.metadata?.ownerReferences, [{ apiVersion: "apps/v1", kind: "DaemonSet", name: "fluentd", uid: "u1", controller: true, blockOwnerDeletion: true }]);
     assert.equal(cr.revision, 3);
-    assert.deepEqual(cr.data, { spec: { template: { ...ds.spec!.template, $patch: "replace" } } });
+    assert.deepEqual(cr.data, { spec: { template: { $patch: "replace", metadata: { creationTimestamp: null, labels: { app: "fluentd" } }, spec: ds.spec!.template.spec } } });
+  });
+  test("revision data is laid out as kubectl serializes the template, so rollout undo can skip the current revision", () => {
+    const t = makeDaemonSet({ name: "x" });
+    t.spec!.template = {
+      spec: { restartPolicy: "Always", containers: [{ name: "c", image: "i:1", ports: [{ protocol: "TCP", containerPort: 80 }], resources: {} }], securityContext: {} },
+      metadata: { labels: { b: "2", a: "1" }, annotations: { z: "1" } },
+    };
+    assert.equal(JSON.stringify(revisionData(t)),
+      '{"spec":{"template":{"$patch":"replace","metadata":{"annotations":{"z":"1"},"creationTimestamp":null,"labels":{"a":"1","b":"2"}},' +
+      '"spec":{"containers":[{"image":"i:1","name":"c","ports":[{"containerPort":80,"protocol":"TCP"}],"resources":{}}],"restartPolicy":"Always","securityContext":{}}}}}');
+    assert.equal(JSON.stringify(revisionData(makeDaemonSet({ name: "y" })).spec.template.metadata), '{"creationTimestamp":null,"labels":{"app":"y"}}');
+    delete t.spec!.template.metadata;
+    assert.equal(JSON.stringify(revisionData(t).spec.template.metadata), '{"creationTimestamp":null}');
   });
   test("collisionCount changes the hash", () => {
     const bumped = { ...structuredClone(ds), status: { currentNumberScheduled: 0, desiredNumberScheduled: 0, numberMisscheduled: 0, numberReady: 0, collisionCount: 1 } };

@@ -8,5 +8,4 @@ export { planRollingUpdate, rollingUpdateLimits, allowsSurge, type RollingUpdate
 export { computeStatusCounts, statusNeedsUpdate, statusWithCounts, type DaemonSetCounts } from "./status.js";
 export { computeTemplateHash, revisionData, hashAlphabet } from "./history-hash.js";
 export { newRevision, revisionsToCleanup, currentTemplateHash } from "./history.js";
-export { EventRecorder, type EventRecorderOptions } from "./event-recorder.js";
 export { controllerRevisionHashLabel, podTemplateGenerationLabel, templateGenerationAnnotation } from "./labels.js";

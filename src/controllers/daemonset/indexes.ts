@@ -1,7 +1,5 @@
 /** Cache indices the DaemonSet controller adds to the shared informers. */
-import type { ApiObject } from "../../api/types.js";
-import type { IndexFunc, Indexers } from "../../client/cache.js";
-import type { Informer } from "../../client/informer.js";
+import type { IndexFunc } from "../../client/cache.js";
 import { controllerRefOf } from "./pod-util.js";
 
 /** Index: uid of the object's controller (pods, revisions). */
@@ -29,14 +27,3 @@ export const byNamespaceIndex: IndexFunc = (obj) => {
   const ns = obj.metadata?.namespace;
   return ns ? [ns] : [];
 };
-
-/** Adds the indices to an informer unless an index of that name already exists (another instance sharing the factory). */
-export function ensureIndexers<T extends ApiObject>(informer: Informer<T>, indexers: Indexers<ApiObject>): void {
-  for (const [name, fn] of Object.entries(indexers)) {
-    try {
-      informer.addIndexers({ [name]: fn });
-    } catch (error) {
-      if (!(error instanceof Error && error.message.includes("already exists"))) throw error;
-    }
-  }
-}

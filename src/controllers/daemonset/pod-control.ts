@@ -3,7 +3,7 @@ import type { ResourceInfo } from "../../api/resources.js";
 import { StatusError } from "../../api/status-error.js";
 import type { DaemonSet, ObjectReference, Pod } from "../../api/types.js";
 import type { Client } from "../../client/client.js";
-import type { EventRecorder } from "./event-recorder.js";
+import type { EventRecorder } from "../../client/event-recorder.js";
 import type { ControllerExpectations } from "./expectations.js";
 import { templateGeneration } from "./labels.js";
 import { daemonPodTemplate, podFromTemplate } from "./pod-template.js";

@@ -7,7 +7,7 @@ import type { Store } from "../../client/cache.js";
 import type { Client } from "../../client/client.js";
 import type { Clock } from "../../controller/clock.js";
 import { ClaimManager, classifyClaim } from "./controller-ref.js";
-import { objectReference, type EventRecorder } from "./event-recorder.js";
+import { objectReference, type EventRecorder } from "../../client/event-recorder.js";
 import type { ControllerExpectations } from "./expectations.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
 import { revisionHash } from "./history.js";
@@ -99,7 +99,6 @@ export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> 
   }
   if (isDeleting(ds)) return;
   const { placement, selector } = deps.compile(ds);
-  const decide = (node: Node): NodeDecision => placement.decide(node);
   if (!deps.expectations.satisfied(key)) {
     // Creations or deletions are in flight: their last observation syncs again. Meanwhile refresh status at most
     // once per interval instead of on every pod event.
@@ -111,7 +110,10 @@ export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> 
     }
     deps.lastStatusOnlySync.set(key, now);
   }
-  const nodes = deps.nodes.list();
+  // Every step below walks all nodes several times but only needs each node's name and placement decision: they
+  // walk small records made in one pass instead of the cached Node objects (far fewer memory reads per node).
+  const nodes = deps.nodes.list().map((node) => decidedNode(node, placement.decide(node)));
+  const decide = (node: Node): NodeDecision => (node as DecidedNode).decision;
 
   const claims = new ClaimManager(deps.client, deps.resources.daemonSets, ds, selector);
   const revisions = await claims.claim(deps.resources.controllerRevisions, candidates(deps.revisions, ds));
@@ -149,6 +151,15 @@ export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> 
     failure ??= error;
   }
   if (failure !== undefined) throw failure;
+}
+
+/** A node reduced to its name and placement decision (all the planning steps read of it). */
+interface DecidedNode extends Node {
+  decision: NodeDecision;
+}
+
+function decidedNode(node: Node, decision: NodeDecision): DecidedNode {
+  return { metadata: { name: node.metadata?.name ?? "" }, decision };
 }
 
 /** The cached pods the DaemonSet controls and still selects (no API calls; adoption happens in the claim step). */

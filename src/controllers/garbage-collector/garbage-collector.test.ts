@@ -6,7 +6,7 @@ import { Collector } from "./collector.js";
 import { AbsentOwnerCache, DependencyGraph } from "./dependency-graph.js";
 import { GarbageCollector } from "./garbage-collector.js";
 import { GcOperations } from "./gc-operations.js";
-import { R, settle, startCluster, until, type TestCluster } from "./testing/cluster.js";
+import { R, settle, startTestCluster, until, withControlLoop, type TestCluster } from "../../controller/testing/cluster.js";
 
 function ownerRef(owner: KubeObject, extra: Partial<OwnerReference> = {}): OwnerReference {
   return { apiVersion: "apps/v1", kind: "DaemonSet", name: owner.metadata!.name!, uid: owner.metadata!.uid!, controller: true, blockOwnerDeletion: true, ...extra };
@@ -30,18 +30,8 @@ async function exists(c: TestCluster, resource: typeof R.pods, name: string): Pr
   return (await names(c, resource)).includes(name);
 }
 
-async function withCollector(fn: (c: TestCluster, gc: GarbageCollector) => Promise<void>): Promise<void> {
-  const c = await startCluster();
-  const errors: unknown[] = [];
-  const gc = new GarbageCollector({ client: c.client, informers: c.informers, clock: c.clock, onError: (e) => errors.push(e) });
-  c.informers.start(c.signal);
-  const running = gc.run(c.signal);
-  try {
-    await fn(c, gc);
-  } finally {
-    await c.stop(running);
-  }
-  assert.deepEqual(errors, []);
+function withCollector(fn: (c: TestCluster, gc: GarbageCollector) => Promise<void>): Promise<void> {
+  return withControlLoop((base) => new GarbageCollector(base), fn);
 }
 
 describe("GarbageCollector", () => {
@@ -131,7 +121,7 @@ describe("GarbageCollector", () => {
   }));
 
   test("decisions use the live dependent: a stale cached copy naming a gone owner does not get it deleted", async () => {
-    const c = await startCluster();
+    const c = await startTestCluster();
     try {
       const a = await c.client.create(R.daemonsets, "default", daemonSet("a"));
       const b = await c.client.create(R.daemonsets, "default", daemonSet("b"));

@@ -1,12 +1,11 @@
 /** The garbage collector: deletes objects whose owners are gone and carries out orphan / foreground deletion. */
 import { resources as servedResources, type ResourceInfo } from "../../api/resources.js";
 import type { KubeObject } from "../../api/types.js";
-import type { Client } from "../../client/client.js";
 import type { Informer } from "../../client/informer.js";
-import type { SharedInformerFactory } from "../../client/informer-factory.js";
-import { realClock, type Clock } from "../../controller/clock.js";
+import { realClock } from "../../controller/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
+import type { ControlLoopOptions } from "../../controller/control-loop.js";
 import { Collector } from "./collector.js";
 import { AbsentOwnerCache, DependencyGraph } from "./dependency-graph.js";
 import { GcOperations } from "./gc-operations.js";
@@ -20,20 +19,10 @@ export function defaultGarbageCollectedResources(): ResourceInfo[] {
   return servedResources.filter((r) => !(r.group === "" && (r.resource === "events" || r.resource === "namespaces")));
 }
 
-/** Options of the GarbageCollector. */
-export interface GarbageCollectorOptions {
-  /** The only way to the API. */
-  client: Client;
-  /** Shared informers (one per tracked resource is requested); the caller starts the factory. */
-  informers: SharedInformerFactory;
+/** Options of the GarbageCollector (workers default 8). */
+export interface GarbageCollectorOptions extends ControlLoopOptions {
   /** Resources whose objects are tracked as owners and dependents (default: defaultGarbageCollectedResources()). */
   resources?: readonly ResourceInfo[];
-  /** Time source of the retry backoff (default: the real clock). */
-  clock?: Clock;
-  /** Concurrent workers (default 8). */
-  workers?: number;
-  /** Receives processing failures (default: ignore). */
-  onError?: (error: unknown, key?: string) => void;
 }
 
 /**

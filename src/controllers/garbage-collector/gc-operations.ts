@@ -1,10 +1,10 @@
 /** The live reads and writes of the garbage collector: owner lookups, reference and finalizer removal, deletes. */
 import { findResourceByKind, type ResourceInfo } from "../../api/resources.js";
-import { conflict } from "../../api/status-error.js";
+import { conflict, isStatus } from "../../api/status-error.js";
 import type { KubeObject, OwnerReference } from "../../api/types.js";
 import type { Client } from "../../client/client.js";
 import type { GraphNode } from "./dependency-graph.js";
-import { isStatus, ownerReferencesOf, sameOwnerReferences } from "./owner-references.js";
+import { ownerReferencesOf, sameOwnerReferences } from "./owner-references.js";
 
 /** Deletion propagation policies. */
 export type PropagationPolicy = "Orphan" | "Foreground" | "Background";

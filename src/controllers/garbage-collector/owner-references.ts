@@ -1,5 +1,4 @@
 /** Helpers over metadata.ownerReferences and the finalizers the garbage collector honours. */
-import { StatusError } from "../../api/status-error.js";
 import type { ApiObject, OwnerReference } from "../../api/types.js";
 
 /** Finalizer asking the collector to strip the owner's references from its dependents before it goes. */
@@ -47,7 +46,3 @@ export function sameOwnerReferences(a: readonly OwnerReference[], b: readonly Ow
   return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** True for a StatusError with the given HTTP code. */
-export function isStatus(error: unknown, code: number): boolean {
-  return error instanceof StatusError && error.code === code;
-}

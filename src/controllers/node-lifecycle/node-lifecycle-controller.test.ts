@@ -2,23 +2,13 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { CoreEvent, KubeObject, Lease, Node, Pod, Taint } from "../../api/types.js";
 import { node, pod } from "../../apiserver/registry/testing/fixtures.js";
-import { R, settle, startCluster, until, type TestCluster } from "../garbage-collector/testing/cluster.js";
+import { R, settle, until, withControlLoop, type TestCluster } from "../../controller/testing/cluster.js";
 import { NodeLifecycleController } from "./node-lifecycle-controller.js";
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-async function withController(fn: (c: TestCluster, nlc: NodeLifecycleController) => Promise<void>): Promise<void> {
-  const c = await startCluster(["kube-node-lease"]);
-  const errors: unknown[] = [];
-  const nlc = new NodeLifecycleController({ client: c.client, informers: c.informers, clock: c.clock, gracePeriodMs: 50_000, monitorPeriodMs: 5_000, onError: (e) => errors.push(e) });
-  c.informers.start(c.signal);
-  const running = nlc.run(c.signal);
-  try {
-    await fn(c, nlc);
-  } finally {
-    await c.stop(running);
-  }
-  assert.deepEqual(errors, []);
+function withController(fn: (c: TestCluster, nlc: NodeLifecycleController) => Promise<void>): Promise<void> {
+  return withControlLoop((base) => new NodeLifecycleController({ ...base, gracePeriodMs: 50_000, monitorPeriodMs: 5_000 }), fn, { namespaces: ["default", "other", "kube-node-lease"] });
 }
 
 /** Moves the fake clock in monitor-period steps, letting the controller work after each. */

@@ -1,19 +1,18 @@
 /** The node lifecycle controller: node health from leases, condition-driven taints, pods on unready nodes. */
-import { findResource, type ResourceInfo } from "../../api/resources.js";
+import { mustFindResource } from "../../api/resources.js";
 import { StatusError } from "../../api/status-error.js";
 import type { Lease, Node, Pod } from "../../api/types.js";
-import { objectKey } from "../../client/cache.js";
-import type { Client } from "../../client/client.js";
+import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
-import type { SharedInformerFactory } from "../../client/informer-factory.js";
 import { realClock, sleep, type Clock } from "../../controller/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
-import { EventRecorder, referenceTo, rfc3339 } from "./event-recorder.js";
+import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
+import { EventRecorder, objectReference, rfc3339 } from "../../client/event-recorder.js";
 import { NodeHealthTracker } from "./node-health.js";
 import { nodeCondition, unreachableConditions } from "./node-status.js";
 import { reconcileTaints } from "./node-taints.js";
-import { ensureNodeNameIndex, nodeNameIndex, withPodCondition } from "./pod-index.js";
+import { withPodCondition } from "../../api/pod-conditions.js";
 import { TaintEvictionController } from "./taint-eviction-controller.js";
 
 /** Event source component of the controller. */
@@ -21,14 +20,8 @@ export const nodeLifecycleControllerComponent = "node-controller";
 /** Namespace of the node heartbeat Leases. */
 export const nodeLeaseNamespace = "kube-node-lease";
 
-/** Options of the NodeLifecycleController; defaults match kube-controller-manager. */
-export interface NodeLifecycleControllerOptions {
-  /** The only way to the API. */
-  client: Client;
-  /** Shared informers (nodes, pods, leases in the lease namespace); the caller starts the factory. */
-  informers: SharedInformerFactory;
-  /** Time source of the monitor loop and queues; its now() is also the wall clock of timestamps (default: real). */
-  clock?: Clock;
+/** Options of the NodeLifecycleController (workers default 4; the clock's now() is also the wall clock of timestamps); defaults match kube-controller-manager. */
+export interface NodeLifecycleControllerOptions extends ControlLoopOptions {
   /** Silence (no lease renewal, no status post) after which a node is marked Unknown (default 50 s). */
   gracePeriodMs?: number;
   /** Same for nodes that never posted a Ready condition (default 60 s). */
@@ -39,21 +32,11 @@ export interface NodeLifecycleControllerOptions {
   leaseNamespace?: string;
   /** Also run the NoExecute taint eviction (default true). */
   taintEviction?: boolean;
-  /** Concurrent workers (default 4). */
-  workers?: number;
-  /** Receives failures (default: ignore). */
-  onError?: (error: unknown, key?: string) => void;
 }
 
-function resource(group: string, name: string): ResourceInfo {
-  const r = findResource(group, name);
-  if (!r) throw new Error(`resource ${name} is not served`);
-  return r;
-}
-
-const nodes = resource("", "nodes");
-const pods = resource("", "pods");
-const leases = resource("coordination.k8s.io", "leases");
+const nodes = mustFindResource("", "nodes");
+const pods = mustFindResource("", "pods");
+const leases = mustFindResource("coordination.k8s.io", "leases");
 const nodePrefix = "node:";
 const podPrefix = "pod:";
 
@@ -88,7 +71,7 @@ export class NodeLifecycleController {
     this.nodes = options.informers.informerFor<Node>(nodes);
     this.pods = options.informers.informerFor<Pod>(pods);
     this.leases = options.informers.informerFor<Lease>(leases, options.leaseNamespace ?? nodeLeaseNamespace);
-    ensureNodeNameIndex(this.pods);
+    ensureIndexers(this.pods, { [nodeNameIndex]: byNodeName });
     this.nodes.addEventHandler({
       onAdd: (node) => {
         this.health.observeNode(node, this.clock.now());
@@ -171,7 +154,7 @@ export class NodeLifecycleController {
         const wasReady = nodeCondition(node, "Ready")?.status === "True";
         await this.options.client.updateStatus<Node>(nodes, undefined, { ...node, status: { ...node.status, conditions } });
         if (wasReady) {
-          this.recorder.event(referenceTo(node, "v1", "Node"), "Normal", "NodeNotReady", `Node ${name} status is now: NodeNotReady`);
+          this.recorder.event(objectReference(node, "v1", "Node"), "Normal", "NodeNotReady", `Node ${name} status is now: NodeNotReady`);
           for (const key of this.pods.store.byIndexKeys(nodeNameIndex, name)) this.queue.add(podPrefix + key);
         }
         return; // The status change comes back as an update, which reconciles the taints.
@@ -205,7 +188,7 @@ export class NodeLifecycleController {
       if (error instanceof StatusError && error.code === 404) return;
       throw error;
     }
-    this.recorder.event(referenceTo(pod, "v1", "Pod"), "Warning", "NodeNotReady", "Node is not ready");
+    this.recorder.event(objectReference(pod, "v1", "Pod"), "Warning", "NodeNotReady", "Node is not ready");
   }
 
   private nodeEvent(node: Node, reason: string, what: string): void {

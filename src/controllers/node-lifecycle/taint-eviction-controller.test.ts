@@ -2,22 +2,12 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { CoreEvent, KubeObject, Pod, Taint, Toleration } from "../../api/types.js";
 import { node, pod } from "../../apiserver/registry/testing/fixtures.js";
-import { R, settle, startCluster, until, type TestCluster } from "../garbage-collector/testing/cluster.js";
-import { rfc3339 } from "./event-recorder.js";
+import { R, settle, until, withControlLoop, type TestCluster } from "../../controller/testing/cluster.js";
+import { rfc3339 } from "../../client/event-recorder.js";
 import { TaintEvictionController } from "./taint-eviction-controller.js";
 
-async function withController(fn: (c: TestCluster, tec: TaintEvictionController) => Promise<void>): Promise<void> {
-  const c = await startCluster();
-  const errors: unknown[] = [];
-  const tec = new TaintEvictionController({ client: c.client, informers: c.informers, clock: c.clock, onError: (e) => errors.push(e) });
-  c.informers.start(c.signal);
-  const running = tec.run(c.signal);
-  try {
-    await fn(c, tec);
-  } finally {
-    await c.stop(running);
-  }
-  assert.deepEqual(errors, []);
+function withController(fn: (c: TestCluster, tec: TaintEvictionController) => Promise<void>): Promise<void> {
+  return withControlLoop((base) => new TaintEvictionController(base), fn);
 }
 
 const dedicated = (c: TestCluster): Taint => ({ key: "dedicated", value: "db", effect: "NoExecute", timeAdded: rfc3339(c.clock.now()) });

@@ -1,49 +1,27 @@
 /** NoExecute taint eviction: deletes pods from nodes with NoExecute taints they do not (or no longer) tolerate. */
-import { findResource, type ResourceInfo } from "../../api/resources.js";
-import { StatusError } from "../../api/status-error.js";
+import { mustFindResource } from "../../api/resources.js";
+import { isStatus } from "../../api/status-error.js";
 import type { Node, Pod, Taint } from "../../api/types.js";
-import { objectKey } from "../../client/cache.js";
-import type { Client } from "../../client/client.js";
+import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
-import type { SharedInformerFactory } from "../../client/informer-factory.js";
 import { realClock, type Clock } from "../../controller/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
-import { EventRecorder, referenceTo, rfc3339 } from "./event-recorder.js";
+import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
+import { EventRecorder, objectReference, rfc3339 } from "../../client/event-recorder.js";
 import { evictionDecision, noExecuteTaints } from "./eviction-decision.js";
-import { ensureNodeNameIndex, nodeNameIndex, withPodCondition } from "./pod-index.js";
 
 /** Event source component of the controller. */
 export const taintEvictionControllerComponent = "taint-eviction-controller";
 
-/** Options of the TaintEvictionController. */
-export interface TaintEvictionControllerOptions {
-  /** The only way to the API. */
-  client: Client;
-  /** Shared informers (pods and nodes are requested); the caller starts the factory. */
-  informers: SharedInformerFactory;
-  /** Time source of timers; its now() is also the wall clock compared with timeAdded (default: the real clock). */
-  clock?: Clock;
+/** Options of the TaintEvictionController (workers default 4; the clock's now() is also the wall clock compared with timeAdded). */
+export interface TaintEvictionControllerOptions extends ControlLoopOptions {
   /** Writes the events (default: a recorder of component taint-eviction-controller). */
   recorder?: EventRecorder;
-  /** Concurrent workers (default 4). */
-  workers?: number;
-  /** Receives failures (default: ignore). */
-  onError?: (error: unknown, key?: string) => void;
 }
 
-function resource(group: string, name: string): ResourceInfo {
-  const r = findResource(group, name);
-  if (!r) throw new Error(`resource ${name} is not served`);
-  return r;
-}
-
-const pods = resource("", "pods");
-const nodes = resource("", "nodes");
-
-function isStatus(error: unknown, code: number): boolean {
-  return error instanceof StatusError && error.code === code;
-}
+const pods = mustFindResource("", "pods");
+const nodes = mustFindResource("", "nodes");
 
 const taintId = (t: Taint): string => `${t.key}\u0000${t.value ?? ""}\u0000${t.effect}`;
 
@@ -77,7 +55,7 @@ export class TaintEvictionController {
     this.recorder = options.recorder ?? new EventRecorder({ client: options.client, component: taintEvictionControllerComponent, now: () => this.clock.now(), onError: (e) => this.report(e) });
     this.pods = options.informers.informerFor<Pod>(pods);
     this.nodes = options.informers.informerFor<Node>(nodes);
-    ensureNodeNameIndex(this.pods);
+    ensureIndexers(this.pods, { [nodeNameIndex]: byNodeName });
     this.pods.addEventHandler({
       onAdd: (pod) => { if (pod.spec?.nodeName) this.queue.add(objectKey(pod)); },
       onUpdate: (old, pod) => {
@@ -127,7 +105,7 @@ export class TaintEvictionController {
     const now = this.clock.now();
     const decision = node ? evictionDecision(pod, node.spec?.taints, (t) => this.taintAddedAt(nodeName, t), now) : { kind: "keep" as const };
     if (decision.kind === "keep") {
-      if (this.scheduled.delete(key)) this.recorder.event(referenceTo(pod, "v1", "Pod"), "Normal", "TaintManagerEviction", `Cancelling deletion of Pod ${key}`);
+      if (this.scheduled.delete(key)) this.recorder.event(objectReference(pod, "v1", "Pod"), "Normal", "TaintManagerEviction", `Cancelling deletion of Pod ${key}`);
       return;
     }
     if (decision.kind === "at") {
@@ -172,16 +150,17 @@ export class TaintEvictionController {
   /** Event, DisruptionTarget condition, then a normal (graceful) delete with a uid precondition. */
   private async evict(pod: Pod, key: string): Promise<void> {
     const { namespace, name = "", uid } = pod.metadata ?? {};
-    this.recorder.event(referenceTo(pod, "v1", "Pod"), "Normal", "TaintManagerEviction", `Marking for deletion Pod ${key}`);
+    this.recorder.event(objectReference(pod, "v1", "Pod"), "Normal", "TaintManagerEviction", `Marking for deletion Pod ${key}`);
     try {
       const live = await this.options.client.get<Pod>(pods, namespace, name);
       if (live.metadata?.uid !== uid || live.metadata?.deletionTimestamp) return;
       if (!(live.status?.conditions ?? []).some((c) => c.type === "DisruptionTarget" && c.status === "True")) {
-        const conditions = withPodCondition(live.status?.conditions, {
+        // A status patch merged by condition type with a uid precondition: it cannot conflict with other writers.
+        const condition = {
           type: "DisruptionTarget", status: "True", reason: "DeletionByTaintManager",
           message: "Taint manager: deleting due to NoExecute taint", lastTransitionTime: rfc3339(this.clock.now()),
-        });
-        await this.options.client.updateStatus<Pod>(pods, namespace, { ...live, status: { ...live.status, conditions } });
+        };
+        await this.options.client.patch<Pod>(pods, namespace, name, "strategic", { metadata: { uid }, status: { conditions: [condition] } }, { subresource: "status" });
       }
       await this.options.client.delete(pods, namespace, name, { preconditions: { uid } });
     } catch (error) {

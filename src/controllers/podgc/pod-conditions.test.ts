@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { Node, Pod, PodCondition } from "../../api/types.js";
-import { collectionOrder, isOutOfService, isTerminated, upsertPodCondition } from "./pod-conditions.js";
+import type { Node, Pod } from "../../api/types.js";
+import { collectionOrder, isOutOfService, isTerminated } from "./pod-conditions.js";
 
 const pod = (name: string, created: string, phase = "Succeeded", reason?: string): Pod =>
   ({ metadata: { name, creationTimestamp: created }, status: { phase, reason } });
@@ -22,13 +22,5 @@ describe("pod-conditions", () => {
       status: { conditions: [{ type: "Ready", status: ready }] },
     });
     assert.deepEqual([node("False", true), node("True", true), node("Unknown", false)].map(isOutOfService), [true, false, false]);
-  });
-
-  test("upsertPodCondition replaces by type and keeps the transition time of an unchanged status", () => {
-    const old: PodCondition[] = [{ type: "Ready", status: "True", lastTransitionTime: "t0" }, { type: "DisruptionTarget", status: "True", lastTransitionTime: "t0" }];
-    const next = upsertPodCondition(old, { type: "DisruptionTarget", status: "True", reason: "R", lastTransitionTime: "t1" });
-    assert.deepEqual(next[1], { type: "DisruptionTarget", status: "True", reason: "R", lastTransitionTime: "t0" });
-    assert.equal(upsertPodCondition([], { type: "X", status: "True" }).length, 1);
-    assert.equal(old[1]?.reason, undefined, "input untouched");
   });
 });

@@ -30,16 +30,6 @@ export function nodeGoneCondition(nowIso: string): PodCondition {
   return { type: "DisruptionTarget", status: "True", reason: "DeletionByPodGC", message: "PodGC: node no longer exists", lastTransitionTime: nowIso };
 }
 
-/** Replaces (or appends) the condition of the same type; keeps lastTransitionTime when the status is unchanged. */
-export function upsertPodCondition(conditions: readonly PodCondition[] | undefined, condition: PodCondition): PodCondition[] {
-  const out = [...(conditions ?? [])];
-  const i = out.findIndex((c) => c.type === condition.type);
-  if (i < 0) return [...out, condition];
-  const old = out[i] as PodCondition;
-  out[i] = old.status === condition.status ? { ...condition, lastTransitionTime: old.lastTransitionTime ?? condition.lastTransitionTime } : condition;
-  return out;
-}
-
 /** Order in which excess terminated pods are collected: evicted first, then oldest, then by name. */
 export function collectionOrder(a: Pod, b: Pod): number {
   const ea = isEvicted(a);

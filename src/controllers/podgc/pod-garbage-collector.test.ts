@@ -2,25 +2,15 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { KubeObject, Pod } from "../../api/types.js";
 import { node, pod } from "../../apiserver/registry/testing/fixtures.js";
-import { R, settle, startCluster, until, type TestCluster } from "../garbage-collector/testing/cluster.js";
+import { R, settle, until, withControlLoop, type TestCluster } from "../../controller/testing/cluster.js";
 import { PodGarbageCollector, type PodGarbageCollectorOptions } from "./pod-garbage-collector.js";
 
 async function podNames(c: TestCluster): Promise<string[]> {
   return (await c.client.list(R.pods, "default")).items.map((p) => p.metadata!.name!).sort();
 }
 
-async function withPodGc(options: Partial<PodGarbageCollectorOptions>, fn: (c: TestCluster, gc: PodGarbageCollector) => Promise<void>): Promise<void> {
-  const c = await startCluster();
-  const errors: unknown[] = [];
-  const gc = new PodGarbageCollector({ client: c.client, informers: c.informers, clock: c.clock, quarantineMs: 1000, gcCheckPeriodMs: 500, onError: (e) => errors.push(e), ...options });
-  c.informers.start(c.signal);
-  const running = gc.run(c.signal);
-  try {
-    await fn(c, gc);
-  } finally {
-    await c.stop(running);
-  }
-  assert.deepEqual(errors, []);
+function withPodGc(options: Partial<PodGarbageCollectorOptions>, fn: (c: TestCluster, gc: PodGarbageCollector) => Promise<void>): Promise<void> {
+  return withControlLoop((base) => new PodGarbageCollector({ ...base, quarantineMs: 1000, gcCheckPeriodMs: 500, ...options }), fn);
 }
 
 async function setPhase(c: TestCluster, name: string, phase: string, reason?: string): Promise<void> {

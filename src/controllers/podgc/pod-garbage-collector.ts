@@ -1,58 +1,37 @@
 /** The pod garbage collector: force-deletes pods whose node is gone, terminating leftovers and excess terminated pods. */
-import { findResource, type ResourceInfo } from "../../api/resources.js";
-import { StatusError } from "../../api/status-error.js";
+import { mustFindResource } from "../../api/resources.js";
+import { isStatus } from "../../api/status-error.js";
 import type { Node, Pod, PodCondition } from "../../api/types.js";
-import { byNodeName, objectKey, type IndexFunc } from "../../client/cache.js";
-import type { Client } from "../../client/client.js";
+import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
-import type { SharedInformerFactory } from "../../client/informer-factory.js";
 import { realClock, sleep, type Clock } from "../../controller/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
-import { collectionOrder, isOutOfService, isTerminated, nodeGoneCondition, upsertPodCondition } from "./pod-conditions.js";
+import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
+import { withPodCondition } from "../../api/pod-conditions.js";
+import { rfc3339 } from "../../client/event-recorder.js";
+import { collectionOrder, isOutOfService, isTerminated, nodeGoneCondition } from "./pod-conditions.js";
 
 /** Controller name used in error reports. */
 export const podGarbageCollectorName = "pod-garbage-collector";
 
-/** Pod index shared by controllers: `spec.nodeName` (the byNodeName index function). */
-const nodeNameIndex = "spec.nodeName";
 const terminatedIndex = "pod-gc/terminated";
 const terminatingIndex = "pod-gc/terminating";
 
-/** Options of the PodGarbageCollector; defaults match kube-controller-manager. */
-export interface PodGarbageCollectorOptions {
-  /** The only way to the API. */
-  client: Client;
-  /** Shared informers (pods and nodes are requested); the caller starts the factory. */
-  informers: SharedInformerFactory;
-  /** Time source of the periodic pass, the quarantine and timestamps (default: the real clock). */
-  clock?: Clock;
+/** Options of the PodGarbageCollector (workers default 4; the clock also times the pass, quarantine and timestamps); defaults match kube-controller-manager. */
+export interface PodGarbageCollectorOptions extends ControlLoopOptions {
   /** Interval of the periodic pass (default 20 s). */
   gcCheckPeriodMs?: number;
   /** How long a node must be missing from the cache before a live check may condemn its pods (default 40 s). */
   quarantineMs?: number;
   /** Terminated pods tolerated before the oldest are deleted; 0 disables (default 12500). */
   terminatedPodThreshold?: number;
-  /** Concurrent workers (default 4). */
-  workers?: number;
-  /** Receives failures (default: ignore). */
-  onError?: (error: unknown, key?: string) => void;
 }
 
-function resource(group: string, name: string): ResourceInfo {
-  const r = findResource(group, name);
-  if (!r) throw new Error(`resource ${name} is not served`);
-  return r;
-}
-
-const pods = resource("", "pods");
-const nodes = resource("", "nodes");
+const pods = mustFindResource("", "pods");
+const nodes = mustFindResource("", "nodes");
 const nodeKeyPrefix = "node:";
 const podKeyPrefix = "pod:";
-
-function isStatus(error: unknown, code: number): boolean {
-  return error instanceof StatusError && error.code === code;
-}
 
 /**
  * Force-deletes (gracePeriodSeconds 0, after marking the pod Failed) pods that would otherwise linger:
@@ -78,9 +57,11 @@ export class PodGarbageCollector {
     this.queue = new WorkQueue<string>({ clock: this.clock });
     this.pods = options.informers.informerFor<Pod>(pods);
     this.nodes = options.informers.informerFor<Node>(nodes);
-    ensureIndex(this.pods, nodeNameIndex, byNodeName);
-    ensureIndex(this.pods, terminatedIndex, (p) => (isTerminated(p as Pod) ? ["true"] : []));
-    ensureIndex(this.pods, terminatingIndex, (p) => (p.metadata?.deletionTimestamp ? ["true"] : []));
+    ensureIndexers(this.pods, {
+      [nodeNameIndex]: byNodeName,
+      [terminatedIndex]: (p) => (isTerminated(p as Pod) ? ["true"] : []),
+      [terminatingIndex]: (p) => (p.metadata?.deletionTimestamp ? ["true"] : []),
+    });
     this.pods.addEventHandler({
       onAdd: (pod) => this.podChanged(pod),
       onUpdate: (_old, pod) => this.podChanged(pod),
@@ -212,7 +193,7 @@ export class PodGarbageCollector {
         const live = await this.options.client.get<Pod>(pods, namespace, name);
         if (live.metadata?.uid !== uid) return;
         const status = { ...(live.status ?? {}), phase: "Failed" };
-        if (condition) status.conditions = upsertPodCondition(status.conditions, condition);
+        if (condition) status.conditions = withPodCondition(status.conditions, condition);
         await this.options.client.updateStatus<Pod>(pods, namespace, { ...live, status });
       } catch (error) {
         if (isStatus(error, 404)) return;
@@ -227,7 +208,7 @@ export class PodGarbageCollector {
   }
 
   private timestamp(): string {
-    return new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return rfc3339(this.clock.now());
   }
 
   private report(error: unknown, key?: string): void {
@@ -236,14 +217,5 @@ export class PodGarbageCollector {
     } catch {
       // A failing reporter must not stop the collector.
     }
-  }
-}
-
-/** Adds an index unless one of that name exists (informers are shared; same name means same function by convention). */
-function ensureIndex(informer: Informer<Pod>, name: string, fn: IndexFunc): void {
-  try {
-    informer.addIndexers({ [name]: fn });
-  } catch (error) {
-    if (!(error instanceof Error && error.message.includes("already exists"))) throw error;
   }
 }

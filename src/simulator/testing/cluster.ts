@@ -1,62 +1,19 @@
-/** Test harness: a started in-memory registry, a loopback client, shared informers and a fake clock. */
-import { findResource, type ResourceInfo } from "../../api/resources.js";
-import { ensureNamespaces, Registry } from "../../apiserver/registry/index.js";
-import type { Client } from "../../client/client.js";
-import { SharedInformerFactory } from "../../client/informer-factory.js";
-import { createLoopbackClient } from "../../client/loopback.js";
-import { FakeClock } from "../../controller/clock.js";
-import { MemoryBackend } from "../../storage/memory-backend.js";
-
-function resource(group: string, name: string): ResourceInfo {
-  const r = findResource(group, name);
-  if (!r) throw new Error(`no resource ${group}/${name}`);
-  return r;
-}
+/** Test harness of the simulator and scheduler: the shared control-loop cluster with a wall clock that follows it. */
+import { systemNamespaces } from "../../apiserver/registry/index.js";
+import { R, startTestCluster, type TestCluster as ControlLoopTestCluster } from "../../controller/testing/cluster.js";
 
 /** Served resources by plural name. */
-export const R = {
-  nodes: resource("", "nodes"),
-  pods: resource("", "pods"),
-  events: resource("", "events"),
-  leases: resource("coordination.k8s.io", "leases"),
-};
+export { R };
 
 /** What a test gets from startCluster. */
-export interface TestCluster {
-  client: Client;
-  informers: SharedInformerFactory;
-  /** Drives component timers. */
-  clock: FakeClock;
+export interface TestCluster extends ControlLoopTestCluster {
   /** Wall-clock time that moves with `clock` (starting 2026-01-01T00:00:00Z). */
   now: () => Date;
-  signal: AbortSignal;
-  /** Starts the informers (call after components requested theirs). */
-  startInformers(): void;
-  /** Aborts everything, waits for `runs`, closes the registry and backend. */
-  stop(...runs: Promise<unknown>[]): Promise<void>;
 }
 
-/** Starts a registry with the system namespaces and `default`. */
+/** Starts a registry (system time) with the system namespaces and `default`; the fake clock starts at 0. */
 export async function startCluster(): Promise<TestCluster> {
-  const backend = new MemoryBackend();
-  const registry = new Registry({ backend });
-  const abort = new AbortController();
-  await registry.start(abort.signal);
-  const client = createLoopbackClient(registry);
-  await ensureNamespaces(client);
-  const informers = new SharedInformerFactory(client);
-  const clock = new FakeClock();
+  const c = await startTestCluster({ clockStart: 0, registryOnClock: false, informersOnClock: false, namespaces: systemNamespaces });
   const base = Date.parse("2026-01-01T00:00:00Z");
-  return {
-    client, informers, clock, signal: abort.signal,
-    now: () => new Date(base + clock.now()),
-    startInformers: () => informers.start(abort.signal),
-    async stop(...runs) {
-      abort.abort();
-      await Promise.allSettled(runs);
-      await informers.stopped();
-      registry.close();
-      await backend.close();
-    },
-  };
+  return { ...c, now: () => new Date(base + c.clock.now()) };
 }

@@ -1,16 +1,10 @@
 /** Test helpers for the registry: a started registry on a MemoryBackend, a manual clock, object builders. */
-import { findResource, type ResourceInfo } from "../../../api/resources.js";
+import { mustFindResource as resource, type ResourceInfo } from "../../../api/resources.js";
 import { StatusError } from "../../../api/status-error.js";
 import type { KubeObject } from "../../../api/types.js";
 import type { WatchEvent, WatchOptions } from "../../../client/client.js";
 import { MemoryBackend } from "../../../storage/memory-backend.js";
 import { Registry, type RegistryOptions } from "../registry.js";
-
-function resource(group: string, name: string): ResourceInfo {
-  const r = findResource(group, name);
-  if (!r) throw new Error(`no resource ${group}/${name}`);
-  return r;
-}
 
 /** The served resources by plural name. */
 export const R = {

@@ -1,31 +1,23 @@
-/** An in-process cluster for DaemonSet controller tests: registry + loopback client + controller, with a scripted kubelet. */
+/** An in-process cluster for DaemonSet controller tests: the shared control-loop cluster + controller, with a scripted kubelet. */
 import { setTimeout as delay } from "node:timers/promises";
-import { findResource, type ResourceInfo } from "../../../api/resources.js";
 import { StatusError } from "../../../api/status-error.js";
 import type { ControllerRevision, CoreEvent, DaemonSet, Node, Pod, Taint } from "../../../api/types.js";
-import { ensureNamespaces, Registry } from "../../../apiserver/registry/index.js";
+import { systemNamespaces } from "../../../apiserver/registry/index.js";
 import type { Client } from "../../../client/client.js";
-import { SharedInformerFactory } from "../../../client/informer-factory.js";
-import { createLoopbackClient } from "../../../client/loopback.js";
+import { rfc3339 } from "../../../client/event-recorder.js";
 import { podTargetNodeName } from "../../../api/node-affinity.js";
-import { FakeClock } from "../../../controller/clock.js";
-import { MemoryBackend } from "../../../storage/memory-backend.js";
+import type { FakeClock } from "../../../controller/clock.js";
+import { R as served, startTestCluster, type TestCluster as ControlLoopTestCluster } from "../../../controller/testing/cluster.js";
 import { DaemonSetController } from "../daemonset-controller.js";
 import { makeNode } from "./fixtures.js";
 
-function res(group: string, name: string): ResourceInfo {
-  const r = findResource(group, name);
-  if (!r) throw new Error(`no resource ${name}`);
-  return r;
-}
-
 /** Resources used by the tests. */
 export const R = {
-  nodes: res("", "nodes"),
-  pods: res("", "pods"),
-  events: res("", "events"),
-  daemonSets: res("apps", "daemonsets"),
-  revisions: res("apps", "controllerrevisions"),
+  nodes: served.nodes,
+  pods: served.pods,
+  events: served.events,
+  daemonSets: served.daemonsets,
+  revisions: served.controllerrevisions,
 };
 
 /** Options of startCluster. */
@@ -44,24 +36,19 @@ export class TestCluster {
   /** Offset added to the wall clock the controller sees. */
   skewMs = 0;
   /** The controller's clock (queues, expectations, backoff). */
-  readonly clock = new FakeClock(1_000_000);
+  readonly clock: FakeClock;
   /** Loopback client over the registry. */
   readonly client: Client;
   /** The controller under test. */
   readonly controller: DaemonSetController;
-  private readonly abort = new AbortController();
-  private readonly backend = new MemoryBackend();
-  private readonly registry: Registry;
-  private readonly informers: SharedInformerFactory;
   private running: Promise<void> | undefined;
 
-  /** Builds the cluster (stopped). */
-  constructor(private readonly options: ClusterOptions = {}) {
-    this.registry = new Registry({ backend: this.backend });
-    this.client = createLoopbackClient(this.registry);
-    this.informers = new SharedInformerFactory(this.client);
+  /** Builds the controller on a started cluster (the controller is not running yet). */
+  constructor(private readonly cluster: ControlLoopTestCluster, private readonly options: ClusterOptions = {}) {
+    this.clock = cluster.clock;
+    this.client = cluster.client;
     this.controller = new DaemonSetController({
-      client: options.wrapClient ? options.wrapClient(this.client) : this.client, informers: this.informers, clock: this.clock, now: () => this.now(),
+      client: options.wrapClient ? options.wrapClient(this.client) : this.client, informers: cluster.informers, clock: this.clock, now: () => this.now(),
       burstReplicas: options.burstReplicas, onError: (e) => this.errors.push(e),
     });
   }
@@ -71,22 +58,15 @@ export class TestCluster {
     return Date.now() + this.skewMs;
   }
 
-  /** Starts the registry, the informers and the controller. */
-  async start(): Promise<void> {
-    await this.registry.start(this.abort.signal);
-    await ensureNamespaces(this.client);
-    this.informers.start(this.abort.signal);
-    this.running = this.controller.run(this.abort.signal);
+  /** Starts the informers and the controller. */
+  start(): void {
+    this.cluster.startInformers();
+    this.running = this.controller.run(this.cluster.signal);
   }
 
-  /** Stops everything and waits for it to finish. */
+  /** Stops everything (after the recorder flushed) and waits for it to finish. */
   async stop(): Promise<void> {
-    this.abort.abort();
-    await this.running;
-    await this.informers.stopped();
-    await this.controller.recorder.flush();
-    this.registry.close();
-    await this.backend.close();
+    await this.cluster.stop((this.running ?? Promise.resolve()).then(() => this.controller.recorder.flush()));
   }
 
   /** Creates a node. */
@@ -129,7 +109,7 @@ export class TestCluster {
   /** Sets a pod's status phase (and Ready condition) as a kubelet would. */
   async setPodStatus(name: string, phase: string, ready: boolean): Promise<void> {
     const pod = await this.client.get<Pod>(R.pods, "default", name);
-    const at = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    const at = rfc3339(this.now());
     const status = { ...(pod.status ?? {}), phase, conditions: [{ type: "Ready", status: ready ? "True" : "False", lastTransitionTime: at }] };
     await this.client.updateStatus<Pod>(R.pods, "default", { ...pod, status });
   }
@@ -186,10 +166,10 @@ export class TestCluster {
   }
 }
 
-/** Starts a cluster; stop it in `finally`. */
+/** Starts a cluster (registry on the system time, system namespaces, fake clock at 1000 s); stop it in `finally`. */
 export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
-  const c = new TestCluster(options);
-  await c.start();
+  const c = new TestCluster(await startTestCluster({ clockStart: 1_000_000, registryOnClock: false, informersOnClock: false, namespaces: systemNamespaces }), options);
+  c.start();
   return c;
 }
 

@@ -1,8 +1,8 @@
 /** Writes core/v1 Events about objects, aggregating identical repeats by bumping their count. */
-import { findResource } from "../../api/resources.js";
-import { StatusError } from "../../api/status-error.js";
-import type { ApiObject, CoreEvent, ObjectReference } from "../../api/types.js";
-import type { Client } from "../../client/client.js";
+import { mustFindResource } from "../api/resources.js";
+import { isStatus } from "../api/status-error.js";
+import type { ApiObject, CoreEvent, ObjectReference } from "../api/types.js";
+import type { Client } from "./client.js";
 
 /** Event types. */
 export type EventType = "Normal" | "Warning";
@@ -10,7 +10,7 @@ export type EventType = "Normal" | "Warning";
 /** Options of an EventRecorder. */
 export interface EventRecorderOptions {
   client: Client;
-  /** `source.component` (and reportingComponent) of every event, e.g. `daemonset-controller`. */
+  /** `source.component` (and reportingComponent) of every event, e.g. `daemonset-controller`, `node-controller`. */
   component: string;
   /** Wall-clock time in epoch milliseconds (default Date.now). */
   now?: () => number;
@@ -37,31 +37,28 @@ export const similarEventsLimit = 10;
 /** Window of similar-event aggregation (10 minutes). */
 export const similarEventsWindowMs = 10 * 60 * 1000;
 
-const eventsResource = (() => {
-  const r = findResource("", "events");
-  if (!r) throw new Error("events resource is not served");
-  return r;
-})();
+const eventsResource = mustFindResource("", "events");
 
-/** RFC 3339 with second precision, as metav1.Time serialises. */
-export function rfc3339Seconds(ms: number): string {
+/** RFC 3339 with second precision of epoch milliseconds `ms`, as metav1.Time serialises. */
+export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** An ObjectReference for an event's involvedObject. */
+/** The involvedObject reference of an event about `obj` (kind and apiVersion given for cached objects lacking them). */
 export function objectReference(obj: ApiObject, apiVersion: string, kind: string): ObjectReference {
   const meta = obj.metadata ?? {};
-  const ref: ObjectReference = { kind: obj.kind ?? kind, apiVersion: obj.apiVersion ?? apiVersion, name: meta.name, namespace: meta.namespace, uid: meta.uid };
+  const ref: ObjectReference = { kind: obj.kind ?? kind, apiVersion: obj.apiVersion ?? apiVersion, name: meta.name, uid: meta.uid };
+  if (meta.namespace) ref.namespace = meta.namespace;
   if (meta.resourceVersion) ref.resourceVersion = meta.resourceVersion;
   return ref;
 }
 
 /**
- * Records events asynchronously and in order (recording never blocks the caller). A repeat of an event with the
- * same object, type, reason and message patches the existing Event's count and lastTimestamp instead of creating
- * a new one; if that Event is gone, a new one is created carrying the count. From the tenth distinct message of
- * the same object, type and reason within ten minutes on, events are combined into one Event whose message reads
- * `(combined from similar events): <latest message>`.
+ * Records events asynchronously and in order (recording never blocks the caller). Events of cluster-scoped objects
+ * go to namespace `default`. A repeat of an event with the same object, type, reason and message patches the
+ * existing Event's count and lastTimestamp instead of creating a new one; if that Event is gone, a new one is
+ * created carrying the count. From the tenth distinct message of the same object, type and reason within ten
+ * minutes on, events are combined into one Event whose message reads `(combined from similar events): <latest>`.
  */
 export class EventRecorder {
   private readonly now: () => number;
@@ -103,7 +100,7 @@ export class EventRecorder {
     const { ref } = item;
     const namespace = ref.namespace || "default";
     const { key, message } = this.aggregate(item);
-    const at = rfc3339Seconds(item.at);
+    const at = rfc3339(item.at);
     const known = this.remembered.get(key);
     if (known) {
       known.count++;
@@ -112,7 +109,7 @@ export class EventRecorder {
         await this.options.client.patch(eventsResource, known.namespace, known.name, "merge", { count: known.count, lastTimestamp: at, message });
         return;
       } catch (error) {
-        if (!(error instanceof StatusError && error.code === 404)) throw error;
+        if (!isStatus(error, 404)) throw error;
       }
     }
     const count = known?.count ?? 1;
