@@ -1,10 +1,10 @@
 import "reflect-metadata";
-import { webcrypto } from "node:crypto";
+import { randomBytes, webcrypto } from "node:crypto";
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 import { existsSync } from "node:fs";
-import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { isIP } from "node:net";
 import { join } from "node:path";
 import * as x509 from "@peculiar/x509";
@@ -85,8 +85,25 @@ async function importKeyPair(keyPem: string, certPem: string): Promise<CryptoKey
   return { privateKey, publicKey } as CryptoKeyPair;
 }
 
-/** Writes a file readable only by its owner (0600), also when it already existed. */
+/**
+ * Writes a file readable only by its owner (0600), also when it already existed. The write is atomic (a synced
+ * temporary file renamed over `path`): readers see the old or the new content, never a mix, and the data is
+ * never readable by others, not even briefly.
+ */
 export async function writeSecret(path: string, data: string): Promise<void> {
-  await writeFile(path, data, { mode: 0o600 });
-  await chmod(path, 0o600);
+  const tmp = `${path}.${randomBytes(6).toString("hex")}.tmp`;
+  try {
+    const file = await open(tmp, "wx", 0o600);
+    try {
+      await file.chmod(0o600);
+      await file.writeFile(data);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }

@@ -1,0 +1,50 @@
+/**
+ * Authorization of resource requests, after authentication and before the request is served: members of
+ * `system:masters` may do everything; node identities (`system:node:<name>` in `system:nodes`) what the Node
+ * authorizer allows, with NodeRestriction admission on their writes; anyone else nothing. Denials are 403
+ * Forbidden with upstream's wording.
+ */
+import type { ResourceInfo } from "../../api/resources.js";
+import { StatusError } from "../../api/status-error.js";
+import type { Pod } from "../../api/types.js";
+import type { Client } from "../../client/client.js";
+import { deniedError, deny, allow, type Decision, type RequestAttributes } from "./authz-attributes.js";
+import { authorizeNode, nodeIdentity, type PodBinding } from "./authz-node.js";
+import { nodeRestrictedClient } from "./authz-node-restriction.js";
+
+/** The group whose members may do everything. */
+export const mastersGroup = "system:masters";
+
+/**
+ * Authorizes one resource request: resolves to the Client to serve it with (the given one, or one that
+ * adds admission checks for the caller's identity around it); rejects with a 403 StatusError.
+ */
+export type RequestAuthorizer = (attrs: RequestAttributes, client: Client) => Promise<Client>;
+
+/** The decision on a request; `podBinding` answers which node a pod is bound to (for node identities). */
+export async function authorize(attrs: RequestAttributes, podBinding: PodBinding): Promise<Decision> {
+  if (attrs.user.groups.includes(mastersGroup)) return allow;
+  const node = nodeIdentity(attrs.user);
+  if (node !== undefined) return authorizeNode(node, attrs, podBinding);
+  return deny();
+}
+
+/** The API server's RequestAuthorizer (see the file comment). */
+export function createAuthorizer(): RequestAuthorizer {
+  return async (attrs, client) => {
+    const decision = await authorize(attrs, (namespace, name) => podBinding(client, attrs.resource, namespace, name));
+    if (!decision.allowed) throw deniedError(attrs, decision.reason);
+    const node = nodeIdentity(attrs.user);
+    return node === undefined || attrs.user.groups.includes(mastersGroup) ? client : nodeRestrictedClient(client, node);
+  };
+}
+
+async function podBinding(client: Client, pods: ResourceInfo, namespace: string, name: string): Promise<string | undefined> {
+  try {
+    const pod = await client.get<Pod>(pods, namespace, name);
+    return pod.spec?.nodeName ?? "";
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 404) return undefined;
+    throw err;
+  }
+}
