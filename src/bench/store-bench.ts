@@ -3,129 +3,24 @@
  * synchronous=FULL and NORMAL), with 1 and 8 concurrent writer loops, each case for a fixed duration.
  * Usage: node dist/bench/store-bench.js [--seconds=2]. Prints one JSON line, then a table.
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import type { Backend } from "../storage/backend.js";
-import { MemoryBackend } from "../storage/memory-backend.js";
-import { SqliteBackend } from "../storage/sqlite-backend.js";
+import { formatTable } from "./bench-stats.js";
+import { measureStore, storeFactories, valueBytes, type StoreCaseResult } from "./store-rate.js";
 
-/** One measured case. */
-interface CaseResult {
-  backend: string;
-  operation: "create" | "update";
-  writers: number;
-  ops: number;
-  seconds: number;
-  opsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-}
-
-interface BackendFactory {
-  name: string;
-  open: (dir: string) => Backend;
-}
-
-const factories: BackendFactory[] = [
-  { name: "memory", open: () => new MemoryBackend() },
-  { name: "sqlite FULL", open: (dir) => SqliteBackend.open({ path: join(dir, "full.db"), synchronous: "FULL" }) },
-  { name: "sqlite NORMAL", open: (dir) => SqliteBackend.open({ path: join(dir, "normal.db"), synchronous: "NORMAL" }) },
-];
-
-/** A pod-like JSON object of about 2 KB, split around a counter so each write stores a distinct value cheaply. */
-function valueTemplate(): [string, string] {
-  const pod = {
-    apiVersion: "v1", kind: "Pod",
-    metadata: {
-      name: "NAME", namespace: "default", uid: "00000000-0000-0000-0000-000000000000", resourceVersion: "1",
-      labels: { app: "agent", "controller-revision-hash": "6d5f7c9b8", "pod-template-generation": "1" },
-      ownerReferences: [{ apiVersion: "apps/v1", kind: "DaemonSet", name: "agent", uid: "11111111-1111-1111-1111-111111111111", controller: true, blockOwnerDeletion: true }],
-    },
-    spec: {
-      nodeName: "node-00001",
-      containers: [{ name: "agent", image: "registry.example/agent:1.2.3", resources: { requests: { cpu: "100m", memory: "64Mi" } }, env: Array.from({ length: 8 }, (_, i) => ({ name: `VAR_${i}`, value: `value-${i}` })) }],
-      tolerations: ["not-ready", "unreachable", "disk-pressure", "memory-pressure", "pid-pressure", "unschedulable"].map((t) => ({ key: `node.kubernetes.io/${t}`, operator: "Exists", effect: "NoSchedule" })),
-      affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: ["node-00001"] }] }] } } },
-    },
-    status: { phase: "Running", conditions: ["Initialized", "Ready", "ContainersReady", "PodScheduled"].map((type) => ({ type, status: "True", lastTransitionTime: "2024-01-01T00:00:00Z" })), counter: "COUNTER" },
-  };
-  const json = JSON.stringify(pod);
-  const at = json.indexOf("COUNTER");
-  return [json.slice(0, at), json.slice(at + "COUNTER".length)];
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? 0;
-}
-
-async function runCase(
-  backendName: string, operation: CaseResult["operation"], writers: number, seconds: number,
-  step: (writer: number, i: number) => Promise<void>,
-): Promise<CaseResult> {
-  const latencies: number[] = [];
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  await Promise.all(Array.from({ length: writers }, async (_, writer) => {
-    for (let i = 0; performance.now() < end; i++) {
-      const t0 = performance.now();
-      await step(writer, i);
-      latencies.push(performance.now() - t0);
-    }
-  }));
-  const elapsed = (performance.now() - start) / 1000;
-  latencies.sort((a, b) => a - b);
-  const round = (x: number): number => Math.round(x * 1000) / 1000;
-  return {
-    backend: backendName, operation, writers, ops: latencies.length, seconds: round(elapsed),
-    opsPerSecond: Math.round(latencies.length / elapsed), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)),
-  };
-}
-
-/** Measures creates for `seconds`, then updates of the created keys for `seconds`, on a fresh backend. */
-async function measure(factory: BackendFactory, writers: number, seconds: number): Promise<CaseResult[]> {
-  const dir = await mkdtemp(join(tmpdir(), "everynode-bench-"));
-  const backend = factory.open(dir);
-  const [head, tail] = valueTemplate();
-  const keys: { key: string; revision: number }[][] = Array.from({ length: writers }, () => []);
-  try {
-    const creates = await runCase(factory.name, "create", writers, seconds, async (writer, i) => {
-      const key = `/registry/pods/bench/w${writer}-${i}`;
-      const result = await backend.create(key, `${head}${i}${tail}`);
-      keys[writer]!.push({ key, revision: result.revision });
-    });
-    const updates = await runCase(factory.name, "update", writers, seconds, async (writer, i) => {
-      const own = keys[writer]!;
-      const entry = own[i % own.length]!;
-      entry.revision = (await backend.update(entry.key, `${head}u${i}${tail}`, entry.revision)).revision;
-    });
-    return [creates, updates];
-  } finally {
-    await backend.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-function table(results: CaseResult[]): string {
+function table(results: StoreCaseResult[]): string {
   const header = ["backend", "operation", "writers", "ops", "ops/s", "p50 ms", "p99 ms"];
   const rows = results.map((r) => [r.backend, r.operation, String(r.writers), String(r.ops), String(r.opsPerSecond), r.p50Ms.toFixed(3), r.p99Ms.toFixed(3)]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
+  return formatTable(header, rows, 2);
 }
 
 async function main(): Promise<void> {
   const secondsArg = process.argv.find((a) => a.startsWith("--seconds="));
   const seconds = secondsArg !== undefined ? Number(secondsArg.slice("--seconds=".length)) : 2;
   if (!(seconds > 0)) throw new Error("--seconds must be a positive number");
-  const results: CaseResult[] = [];
-  for (const factory of factories) {
-    for (const writers of [1, 8]) results.push(...await measure(factory, writers, seconds));
+  const results: StoreCaseResult[] = [];
+  for (const factory of storeFactories) {
+    for (const writers of [1, 8]) results.push(...await measureStore(factory, writers, seconds));
   }
-  const [head, tail] = valueTemplate();
-  process.stdout.write(`${JSON.stringify({ valueBytes: head.length + tail.length + 6, seconds, results })}\n\n${table(results)}\n`);
+  process.stdout.write(`${JSON.stringify({ valueBytes: valueBytes(), seconds, results })}\n\n${table(results)}\n`);
 }
 
 await main();

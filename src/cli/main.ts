@@ -1,4 +1,5 @@
 import { controllerManager, controllerManagerUsage } from "./controller-manager.js";
+import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
 import { up, upUsage } from "./up.js";
 
 const usage = `everynode — run one pod on every node, driven by kubectl
@@ -8,11 +9,13 @@ Usage: everynode <command> [flags]
 Commands:
   up                   start the control plane: API server on embedded SQLite, controllers, simulated nodes
   controller-manager   run the controllers and the scheduler against any API server
+  kubeconfig           issue a node credential and print a kubeconfig for it
   version              print the version
   help                 print this help
 
 ${upUsage}
-${controllerManagerUsage}`;
+${controllerManagerUsage}
+${kubeconfigUsage}`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -24,6 +27,8 @@ export async function main(argv: string[]): Promise<number> {
         return await up(rest, out);
       case "controller-manager":
         return await controllerManager(rest, out);
+      case "kubeconfig":
+        return await kubeconfig(rest, out);
       case "version":
         out("everynode 0.1.0 (Kubernetes API v1.32)");
         return 0;

@@ -23,6 +23,32 @@ describe("loopback client", () => {
     assert.equal((await client.get(R.pods, "default", "p")).metadata?.name, "p");
   });
 
+  test("without its own copies it relies on the registry's: results and events are still private", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    const client = createLoopbackClient(h.registry, { copy: false });
+    const input: Mutable = pod("p", { labels: { a: "1" } });
+    const created: Mutable = await client.create(R.pods, "default", input);
+    input.metadata.labels.a = "changed-after-call";
+    created.metadata.labels.a = "changed-result";
+    const got: Mutable = await client.get(R.pods, "default", "p");
+    assert.equal(got.metadata.labels.a, "1");
+    got.metadata.labels.a = "changed-get";
+    const stops = [new AbortController(), new AbortController()];
+    const iterators = stops.map((s) => client.watch(R.pods, "default", { resourceVersion: "0" }, s.signal)[Symbol.asyncIterator]());
+    const first = (await iterators[0]!.next()).value as Mutable;
+    first.object.metadata.labels.a = "mutated";
+    const second = (await iterators[1]!.next()).value as Mutable;
+    assert.equal(second.object.metadata.labels.a, "1");
+    await client.patch(R.pods, "default", "p", "merge", { metadata: { labels: { b: "2" } } });
+    const modified = await Promise.all(iterators.map(async (it) => (await it.next()).value as Mutable));
+    modified[0]!.object.metadata.labels.b = "mutated";
+    assert.equal(modified[1]!.object.metadata.labels.b, "2");
+    assert.equal((await client.list(R.pods, "default")).items[0]?.metadata?.labels?.a, "1");
+    for (const s of stops) s.abort();
+    for (const it of iterators) assert.equal((await it.next()).done, true);
+  });
+
   test("watch events are private copies", async (t) => {
     const h = await startHarness();
     t.after(() => h.close());

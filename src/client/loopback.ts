@@ -1,12 +1,13 @@
 /**
  * The in-process client controllers use: every call goes through the given Client (the registry, so the same
- * admission path as HTTP), with objects deep-copied on the way in and out so callers never alias cache state.
+ * admission path as HTTP), with objects deep-copied on the way in and out so callers never alias cache state
+ * (unless the wrapped client already guarantees that; see LoopbackOptions).
  */
 import type { ResourceInfo } from "../api/resources.js";
 import type { ApiObject, DeleteOptions, KubeList, KubeObject } from "../api/types.js";
 import type { Client, ListOptions, PatchOptions, PatchType, WatchEvent, WatchOptions, WriteOptions } from "./client.js";
 
-function copy<T>(value: T): T {
+function copyValue<T>(value: T): T {
   return value === undefined ? value : structuredClone(value);
 }
 
@@ -16,11 +17,23 @@ function withDefaults<O extends WriteOptions>(options: O | undefined): O {
 }
 
 async function* copyEvents<T extends ApiObject>(events: AsyncIterable<WatchEvent<T>>): AsyncGenerator<WatchEvent<T>> {
-  for await (const event of events) yield { type: event.type, object: copy(event.object) };
+  for await (const event of events) yield { type: event.type, object: copyValue(event.object) };
+}
+
+/** Options of createLoopbackClient. */
+export interface LoopbackOptions {
+  /**
+   * Copy objects at the boundary (default true). Pass false only for a wrapped client that already hands out
+   * objects nobody else holds and never keeps or mutates its inputs (the Registry's contract): the copies would
+   * then only repeat its own.
+   */
+  copy?: boolean;
 }
 
 /** Wraps `registry` as the in-process Client; see the file comment. Writes default to fieldValidation "Ignore". */
-export function createLoopbackClient(registry: Client): Client {
+export function createLoopbackClient(registry: Client, options: LoopbackOptions = {}): Client {
+  const copying = options.copy ?? true;
+  const copy = <T>(value: T): T => (copying ? copyValue(value) : value);
   return {
     async get<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
       return copy(await registry.get<T>(resource, namespace, name));
@@ -29,7 +42,8 @@ export function createLoopbackClient(registry: Client): Client {
       return copy(await registry.list<T>(resource, namespace, copy(options)));
     },
     watch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {
-      return copyEvents(registry.watch<T>(resource, namespace, copy(options), signal));
+      const events = registry.watch<T>(resource, namespace, copy(options), signal);
+      return copying ? copyEvents(events) : events;
     },
     async create<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
       return copy(await registry.create<T>(resource, namespace, copy(object), withDefaults(options)));

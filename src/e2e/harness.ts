@@ -17,6 +17,8 @@ export interface TestCluster {
   plane: ControlPlane;
   /** The temp dir used as HOME (kubectl caches live under it). */
   home: string;
+  /** The control plane's data directory (tokens, PKI, kubeconfig). */
+  dataDir: string;
   /** Runs the installed kubectl with `args`; `input` is piped to stdin. Never throws on a non-zero exit. */
   kubectl(args: string[], input?: string): Promise<KubectlResult>;
   /** Like kubectl, but throws with stderr when the exit code is not 0. Returns stdout. */
@@ -37,14 +39,18 @@ export interface TestClusterOptions {
   controllers?: boolean;
   /** Pod lifecycle stages for the simulator. */
   stages?: StageConfig;
+  /** Pod GC quarantine of vanished nodes in ms (default upstream's 40 s). */
+  podGcQuarantineMs?: number;
 }
 
 /** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), "everynode-e2e-"));
+  const dataDir = join(dir, "data");
   const plane = await ControlPlane.start({
-    dataDir: join(dir, "data"), port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
+    dataDir, port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
     nodes: options.nodes ?? 0, controllers: options.controllers ?? true, stages: options.stages,
+    podGcQuarantineMs: options.podGcQuarantineMs,
   });
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: plane.kubeconfigPath, KUBECACHEDIR: join(dir, "cache") };
   const kubectl = (args: string[], input?: string): Promise<KubectlResult> =>
@@ -62,7 +68,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     return r.stdout;
   };
   return {
-    plane, home: dir, kubectl, kubectlOk,
+    plane, home: dir, dataDir, kubectl, kubectlOk,
     stop: async () => { await plane.stop(); await rm(dir, { recursive: true, force: true }); },
   };
 }
@@ -97,4 +103,20 @@ export function kubectlStream(cluster: TestCluster, args: string[]): KubectlStre
     },
     stop: async () => { child.kill("SIGTERM"); await exited; },
   };
+}
+
+/**
+ * Runs `check` every `intervalMs` (default 100 ms) until it resolves without throwing and returns its value;
+ * after `timeoutMs` (default 20 s) rethrows the last failure.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() + intervalMs > deadline) throw error;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }

@@ -1,11 +1,12 @@
 import { setMaxListeners } from "node:events";
 import { existsSync } from "node:fs";
-import { mkdir, readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
+import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
 import { ensureNamespaces, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
@@ -17,6 +18,7 @@ import { writeKubeconfig } from "./kubeconfig.js";
 import { ensureServingPki } from "./pki.js";
 import { TokenFile } from "./tokens.js";
 import { runControllerManager } from "./controller-manager.js";
+import { runCompactor } from "../storage/compactor.js";
 import type { StageConfig } from "../simulator/index.js";
 
 /** How to run one control plane process. */
@@ -44,8 +46,28 @@ export interface ControlPlaneOptions {
   stages?: StageConfig;
   /** Node monitor grace period in ms (upstream 50 s). */
   nodeMonitorGracePeriodMs?: number;
+  /** How long pod GC waits after a node vanished before deleting its pods (upstream 40 s). */
+  podGcQuarantineMs?: number;
+  /** Storage history compaction interval (upstream kube-apiserver: 5 min). */
+  compactionIntervalMs?: number;
   /** Progress lines for a human. */
   log?: (line: string) => void;
+  /** Limits for slow clients at the HTTP level (see HttpTimeouts; defaults fit production). */
+  httpTimeouts?: HttpTimeouts;
+}
+
+/**
+ * How long a client may take to send a request; past either limit the connection gets 408 and is closed. They
+ * bound only the request (a watch, whose request is complete once its headers are, may stream for as long as it
+ * lasts).
+ */
+export interface HttpTimeouts {
+  /** Time to send the request headers (and, over HTTPS, to finish the TLS handshake); default 30 s. */
+  headersMs?: number;
+  /** Time to send the whole request, body included; default 60 s. */
+  requestMs?: number;
+  /** How often connections are checked against both limits; default 1 s. */
+  checkIntervalMs?: number;
 }
 
 /** A running API server on its store: what `everynode up` starts. */
@@ -72,31 +94,32 @@ export class ControlPlane {
     }
     const dataDir = resolve(options.dataDir);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    await chmod(dataDir, 0o700);
     const backend: Backend = options.storage === "memory" ? new MemoryBackend() : SqliteBackend.open({ path: join(dataDir, "state.db"), synchronous: options.sync === "full" ? "FULL" : "NORMAL" });
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
     const registry = new Registry({ backend });
     await registry.start(abort.signal);
-    const client = createLoopbackClient(registry);
+    // The registry hands out fresh objects and never keeps its inputs: the loopback need not copy again.
+    const client = createLoopbackClient(registry, { copy: false });
     await ensureNamespaces(client);
 
     const tokens = await TokenFile.load(join(dataDir, "tokens.json"));
     const kubeconfigPath = join(dataDir, "kubeconfig");
     const token = (await existingToken(kubeconfigPath, tokens)) ?? (await tokens.issue({ name: "admin", groups: ["system:masters"] }));
-    const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticate(t) !== undefined });
+    const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer() });
 
     let server: Server;
     let caCert: string | undefined;
     if (options.insecureHttp) {
-      server = createHttpServer(handler);
+      server = createHttpServer(serverTimeouts(options.httpTimeouts), handler);
     } else {
       const pki = await ensureServingPki(join(dataDir, "pki"), [options.listen]);
       caCert = pki.caCert;
-      server = createHttpsServer({ cert: pki.cert, key: pki.key }, handler);
+      const timeouts = serverTimeouts(options.httpTimeouts);
+      server = createHttpsServer({ cert: pki.cert, key: pki.key, handshakeTimeout: timeouts.headersTimeout, ...timeouts }, handler);
     }
     server.keepAliveTimeout = 65_000;
-    server.headersTimeout = 30_000;
-    server.requestTimeout = 0;
     await new Promise<void>((ok, fail) => {
       server.once("error", fail);
       server.listen(options.port, options.listen, () => { server.off("error", fail); ok(); });
@@ -106,10 +129,12 @@ export class ControlPlane {
     const url = `${options.insecureHttp ? "http" : "https"}://${host}:${port}`;
     await writeKubeconfig(kubeconfigPath, { server: url, caCert, token, user: "admin" });
     log(`everynode API server listening on ${url}`);
-    const loops = options.controllers === false
+    const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
+    const controllers = options.controllers === false
       ? Promise.resolve()
-      : runControllerManager({ client, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs }, abort.signal);
+      : runControllerManager({ client, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs }, abort.signal);
     if (options.controllers !== false) log(`controllers, scheduler and ${options.nodes ?? 3} simulated node(s) started`);
+    const loops = Promise.all([compactor, controllers]).then(() => undefined);
     return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops);
   }
 
@@ -125,6 +150,12 @@ export class ControlPlane {
     await this.registry.close();
     await this.backend.close();
   }
+}
+
+/** node:http server options for HttpTimeouts (the request limit is never below the headers limit). */
+function serverTimeouts(t: HttpTimeouts = {}): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
+  const headersTimeout = t.headersMs ?? 30_000;
+  return { headersTimeout, requestTimeout: Math.max(headersTimeout, t.requestMs ?? 60_000), connectionsCheckingInterval: t.checkIntervalMs ?? 1_000 };
 }
 
 function isLoopback(addr: string): boolean {

@@ -168,6 +168,25 @@ void describe("pruneUnknownFields", () => {
     assert.deepEqual(obj, clean);
   });
 
+  void test("null map values and list items become zero values, as Go decoding makes them; null fields stay", () => {
+    const obj = daemonSet();
+    (obj.metadata as Record<string, unknown>).labels = { app: null, b: "x" };
+    containers(obj)[0]!.command = [null, "run"];
+    containers(obj)[0]!.resources = { requests: { cpu: null } };
+    podSpec(obj).tolerations = [null];
+    spec(obj).minReadySeconds = null;
+    pruneUnknownFields(daemonsets, obj);
+    assert.deepEqual((obj.metadata as Record<string, unknown>).labels, { app: "", b: "x" });
+    assert.deepEqual(containers(obj)[0]!.command, ["", "run"]);
+    assert.deepEqual(containers(obj)[0]!.resources, { requests: { cpu: "0" } });
+    assert.deepEqual(podSpec(obj).tolerations, [{}]);
+    assert.equal(spec(obj).minReadySeconds, null);
+    const checked = daemonSet();
+    (checked.metadata as Record<string, unknown>).labels = { app: null };
+    checkFields(daemonsets, checked);
+    assert.deepEqual((checked.metadata as Record<string, unknown>).labels, { app: null }, "checking alone changes nothing");
+  });
+
   void test("leaves values of the wrong type alone", () => {
     const obj = daemonSet();
     spec(obj).minReadySeconds = "5";

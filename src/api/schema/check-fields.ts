@@ -29,7 +29,11 @@ export function checkFields(target: SchemaTarget, obj: unknown): FieldCheckResul
   return ctx.result;
 }
 
-/** Deletes, in place, every field of `obj` the kind's schema does not know (what typed decoding drops). */
+/**
+ * Deletes, in place, every field of `obj` the kind's schema does not know (what typed decoding drops), and turns
+ * null map values and list items into their type's zero value (`""`, `0`, `false`, `{}`), as decoding into Go
+ * maps and slices does: stored objects never hold `{"app": null}` labels or `[null]` lists.
+ */
 export function pruneUnknownFields(target: SchemaTarget, obj: unknown): void {
   walkRoot(rootDefinition(target), obj, { result: { unknownFields: [], typeErrors: [] }, prune: true });
 }
@@ -114,11 +118,21 @@ function walkValue(t: SchemaType, v: unknown, place: Place, ctx: Walk, depth: nu
     }
     case "map":
       if (!isObject(v)) typeError(ctx, jsonKind(v), place, t);
-      else for (const key of Object.keys(v)) walkValue(t.values, v[key], { ...place, path: `${place.path}.${key}` }, ctx, depth + 1);
+      else {
+        for (const key of Object.keys(v)) {
+          if (ctx.prune && v[key] === null) v[key] = zeroValue(t.values);
+          walkValue(t.values, v[key], { ...place, path: `${place.path}.${key}` }, ctx, depth + 1);
+        }
+      }
       return;
     case "array":
       if (!Array.isArray(v)) typeError(ctx, jsonKind(v), place, t);
-      else v.forEach((item, i) => walkValue(t.items, item, { ...place, path: `${place.path}[${i}]` }, ctx, depth + 1));
+      else {
+        v.forEach((item, i) => {
+          if (ctx.prune && item === null) v[i] = zeroValue(t.items);
+          walkValue(t.items, v[i], { ...place, path: `${place.path}[${i}]` }, ctx, depth + 1);
+        });
+      }
       return;
     case "time": {
       const message = timeError(v, t.micro);
@@ -137,6 +151,18 @@ function walkValue(t: SchemaType, v: unknown, place: Place, ctx: Walk, depth: nu
     }
     case "free-form":
       return;
+  }
+}
+
+/** What Go decodes a JSON null into when it is a map value or slice item of type `t` (null stays null for the rest). */
+function zeroValue(t: SchemaType): unknown {
+  switch (t.kind) {
+    case "string": return "";
+    case "integer": case "number": case "int-or-string": return 0;
+    case "boolean": return false;
+    case "quantity": return "0";
+    case "object": case "map": return {};
+    default: return null;
   }
 }
 

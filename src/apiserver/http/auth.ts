@@ -11,3 +11,18 @@ export function bearerToken(authorization: string | undefined): string | undefin
 export function unauthorized(): StatusError {
   return statusError(401, "Unauthorized", "Unauthorized");
 }
+
+/** Who a request is made by: a user name and the groups it belongs to. */
+export interface UserInfo {
+  name: string;
+  groups: string[];
+}
+
+/** The identity of requests that carried no usable identity. */
+export const anonymousUser: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] };
+
+/**
+ * Decides who a bearer token (undefined when none was sent) belongs to: a user; `true` to admit it without an
+ * identity (treated as anonymous by authorization); `false`/undefined to refuse it (401).
+ */
+export type Authenticator = (token: string | undefined) => UserInfo | boolean | undefined | Promise<UserInfo | boolean | undefined>;

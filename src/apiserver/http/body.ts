@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { badRequest, statusError, type StatusError } from "../../api/status-error.js";
+import { badRequest, statusError, StatusError } from "../../api/status-error.js";
 
 /** 413 RequestEntityTooLarge as upstream words it. */
 function tooLarge(limit: number): StatusError {
@@ -10,7 +10,8 @@ function tooLarge(limit: number): StatusError {
  * Reads a request body of at most `maxBytes`. Past the limit (declared or actual) it throws 413 at once, keeps
  * nothing more in memory, and marks the connection to close after the answer. So that the client still receives
  * that answer, up to `maxBytes` further bytes are read and dropped; beyond that reading stops. Throws 400 when
- * the client goes away mid-body and rejects with the abort reason when `signal` aborts.
+ * the client goes away mid-body, and when `signal` aborts rejects with its reason when that is a StatusError (a
+ * deadline), else with that 400.
  */
 export function readBody(req: IncomingMessage, res: ServerResponse, maxBytes: number, signal: AbortSignal): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
@@ -52,7 +53,8 @@ export function readBody(req: IncomingMessage, res: ServerResponse, maxBytes: nu
     const onAbort = (): void => {
       cleanup();
       closeAfterReply(res);
-      if (!refused) reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+      // A deadline aborts with its 504; a client that went away mid-body is its own (unanswerable) 400, not a fault.
+      if (!refused) reject(signal.reason instanceof StatusError ? signal.reason : badRequest("error reading request body: the client closed the connection"));
     };
     if (signal.aborted) {
       onAbort();

@@ -1,8 +1,8 @@
-import { parse as parseYaml } from "yaml";
 import { badRequest, statusError, StatusError } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import type { PatchType } from "../../client/client.js";
 import { decodeProtobufObject } from "../protobuf/index.js";
+import { parseJsonText, parseYamlText } from "./body-text.js";
 
 /** The encodings a request body may come in. */
 export type BodyFormat = "json" | "yaml" | "protobuf";
@@ -67,13 +67,13 @@ function decodeBody(body: Buffer, format: BodyFormat): KubeObject {
   const text = body.toString("utf8");
   if (format === "yaml") {
     try {
-      value = parseYaml(text, { maxAliasCount: 100 });
+      value = parseYamlText(text);
     } catch (err) {
       throw new DecodeError(`error converting YAML to JSON: yaml: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
     }
   } else {
     try {
-      value = JSON.parse(text);
+      value = parseJsonText(text);
     } catch (err) {
       const why = text.trim() === "" ? "unexpected end of JSON input" : err instanceof Error ? err.message : String(err);
       throw new DecodeError(`couldn't get version/kind; json parse error: ${why}`);

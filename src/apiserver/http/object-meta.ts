@@ -68,8 +68,16 @@ export function ensureNamespace(obj: KubeObject, requestNamespace: string | unde
   throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
 }
 
-/** Rejects an update whose body names another object than the URL (400, upstream's wording). */
+/**
+ * Rejects an update whose body names another object than the URL (400, upstream's wording); a name that is not a
+ * string is the decoder's 400 (call after applyTypeMeta).
+ */
 export function checkName(obj: KubeObject, name: string): void {
-  const objName = obj.metadata?.name ?? "";
+  const objName: unknown = obj.metadata?.name ?? "";
+  if (typeof objName !== "string") {
+    const kind = String(obj.kind);
+    const version = String(obj.apiVersion).split("/").pop() ?? "";
+    throw badRequest(`${kind} in version "${version}" cannot be handled as a ${kind}: ${goStructField("ObjectMeta", "metadata.name", jsonKind(objName), "string")}`);
+  }
   if (objName !== name) throw badRequest(`the name of the object (${objName}) does not match the name on the URL (${name})`);
 }

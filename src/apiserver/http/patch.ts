@@ -1,7 +1,7 @@
-import { parse as parseYaml } from "yaml";
 import { badRequest, fieldErrors, StatusError, type FieldError } from "../../api/status-error.js";
 import type { PatchOptions, PatchType } from "../../client/client.js";
 import { readBody } from "./body.js";
+import { parseJsonText, parseYamlText } from "./body-text.js";
 import type { RequestContext } from "./context.js";
 import { withWarnings } from "./decode-request.js";
 import { patchTypeOf } from "./negotiate.js";
@@ -34,13 +34,13 @@ function decodePatch(body: Buffer, type: PatchType): unknown {
   const text = body.toString("utf8");
   if (type === "apply") {
     try {
-      return parseYaml(text, { maxAliasCount: 100 }) as unknown;
+      return parseYamlText(text);
     } catch (err) {
       throw badRequest(`error decoding YAML: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
     }
   }
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonText(text);
   } catch (err) {
     const why = text.trim() === "" ? "unexpected end of JSON input" : err instanceof Error ? err.message : String(err);
     throw badRequest(type === "json" ? why : `error decoding patch: ${why}`);

@@ -1,7 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { internalError, StatusError } from "../../api/status-error.js";
 import type { Client } from "../../client/client.js";
-import { bearerToken, unauthorized } from "./auth.js";
+import { anonymousUser, bearerToken, unauthorized, type Authenticator, type UserInfo } from "./auth.js";
+import type { RequestAuthorizer } from "./authz.js";
+import { requestAttributes } from "./authz-attributes.js";
 import type { RequestContext } from "./context.js";
 import { deadlineExceeded, requestDeadline } from "./deadline.js";
 import { aggregatedDiscoveryReply, apiGroupOf, apiResourceList, legacyDiscoveryReply } from "./discovery.js";
@@ -18,8 +20,10 @@ import { healthReply, versionReply } from "./version.js";
 export interface ApiHandlerOptions {
   /** Where every resource request goes. */
   client: Client;
-  /** Decides whether a bearer token (undefined when none was sent) may use the API; absent = everyone may. */
-  authenticate?: (token: string | undefined) => boolean;
+  /** Decides who a bearer token (undefined when none was sent) belongs to, or refuses it (401); absent = everyone may. */
+  authenticate?: Authenticator;
+  /** Decides whether the authenticated user may make a resource request (403 otherwise); absent = anyone may anything. */
+  authorize?: RequestAuthorizer;
   /** Clock for Table ages. */
   now?: () => Date;
   /** Largest accepted request body (default 3 MiB); larger ones get 413. */
@@ -34,7 +38,8 @@ export interface ApiHandlerOptions {
 
 interface Config {
   client: Client;
-  authenticate: ((token: string | undefined) => boolean) | undefined;
+  authenticate: Authenticator | undefined;
+  authorize: RequestAuthorizer | undefined;
   now: () => Date;
   maxBodyBytes: number;
   requestTimeoutMs: number;
@@ -52,6 +57,7 @@ export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMess
   const config: Config = {
     client: options.client,
     authenticate: options.authenticate,
+    authorize: options.authorize,
     now: options.now ?? (() => new Date()),
     maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,
     requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
@@ -87,8 +93,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
   };
   let reply: Reply;
   try {
-    if (!isPublicPath(path) && config.authenticate && !config.authenticate(bearerToken(req.headers.authorization))) throw unauthorized();
+    let user: UserInfo = anonymousUser;
+    if (!isPublicPath(path) && config.authenticate) {
+      const who = await config.authenticate(bearerToken(req.headers.authorization));
+      if (!who) throw unauthorized();
+      if (who !== true) user = who;
+    }
     const route = parseRoute(path);
+    if (route.type === "resource" && config.authorize) ctx.client = await config.authorize(requestAttributes(user, req.method ?? "GET", route, query), ctx.client);
     if (route.type === "resource" && isWatchRequest(req.method, route, query)) {
       reply = await serveResource(ctx, route, config.limits);
     } else {

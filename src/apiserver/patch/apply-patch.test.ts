@@ -27,7 +27,21 @@ describe("applyServerSideApply", () => {
   });
 
   test("drops nulls when creating", () => {
-    assert.deepEqual(applyServerSideApply(undefined, { kind: "DaemonSet", spec: { minReadySeconds: null } }, dsKind), { kind: "DaemonSet", spec: {} });
+    assert.deepEqual(applyServerSideApply(undefined, { apiVersion: "apps/v1", kind: "DaemonSet", spec: { minReadySeconds: null } }, dsKind),
+      { apiVersion: "apps/v1", kind: "DaemonSet", spec: {} });
+  });
+
+  test("requires the resource's apiVersion and a kind, as upstream", () => {
+    const message = (fn: () => unknown): string => {
+      try { fn(); } catch (err) { if (err instanceof StatusError && err.code === 400) return err.message; throw err; }
+      return "no error";
+    };
+    assert.equal(message(() => applyServerSideApply(undefined, { kind: "DaemonSet" }, dsKind)),
+      "Incorrect version specified in apply patch. Specified patch version: , expected: apps/v1");
+    assert.equal(message(() => applyServerSideApply(undefined, { apiVersion: "apps/v2", kind: "DaemonSet" }, dsKind)),
+      "Incorrect version specified in apply patch. Specified patch version: apps/v2, expected: apps/v1");
+    assert.equal(message(() => applyServerSideApply(undefined, { apiVersion: "apps/v1" }, dsKind)),
+      "failed to create typed patch object (apps/v1, Kind=): no corresponding type for apps/v1, Kind=");
   });
 
   test("merges into the live object: keyed lists by key, other lists replaced, server fields kept", () => {

@@ -18,7 +18,7 @@ describe("applyPatch", () => {
     assert.deepEqual(applyPatch("json", node, [{ op: "add", path: "/metadata/labels/b", value: "2" }], kind), labelled);
     assert.deepEqual(applyPatch("merge", node, { metadata: { labels: { b: "2" } } }, kind), labelled);
     assert.deepEqual(applyPatch("strategic", node, { metadata: { labels: { b: "2" } } }, kind), labelled);
-    assert.deepEqual(applyPatch("apply", node, { metadata: { labels: { b: "2" } } }, kind), labelled);
+    assert.deepEqual(applyPatch("apply", node, { apiVersion: "v1", kind: "Node", metadata: { labels: { b: "2" } } }, kind), labelled);
   });
 
   test("merge and strategic differ where strategic metadata applies", () => {
@@ -33,6 +33,8 @@ describe("applyPatch", () => {
   });
 
   const types: PatchType[] = ["json", "merge", "strategic", "apply"];
+  /** Apply configurations name their type; the other patch bodies are used as they are. */
+  const typed = (type: PatchType, body: { [key: string]: JsonValue }): JsonValue => (type === "apply" ? { apiVersion: "v1", kind: "Node", ...body } : body);
   // Far deeper than any recursive implementation could follow without overflowing the stack.
   const depth = 100000;
   const deepObject: unknown = JSON.parse('{"a":'.repeat(depth) + "1" + "}".repeat(depth));
@@ -52,7 +54,7 @@ describe("applyPatch", () => {
     test(`${type}: nesting up to the limit is accepted`, () => {
       let value: JsonValue = 1;
       for (let i = 0; i < maxPatchDepth - 3; i++) value = { a: value };
-      const body = type === "json" ? [{ op: "add", path: "/x", value }] : { x: value };
+      const body = type === "json" ? [{ op: "add", path: "/x", value }] : typed(type, { x: value });
       assert.doesNotThrow(() => applyPatch(type, node, body, kind));
     });
 
@@ -60,7 +62,7 @@ describe("applyPatch", () => {
       const doc = structuredClone(node);
       const body: JsonValue = type === "json"
         ? [{ op: "remove", path: "/spec/taints/0" }, { op: "add", path: "/metadata/labels/a", value: "2" }]
-        : { metadata: { labels: { a: "2" } }, spec: { taints: [] } };
+        : typed(type, { metadata: { labels: { a: "2" } }, spec: { taints: [] } });
       const bodyCopy = structuredClone(body);
       applyPatch(type, doc, body, kind);
       assert.deepEqual(doc, node);

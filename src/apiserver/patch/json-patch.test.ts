@@ -119,6 +119,33 @@ describe("applyJsonPatch errors", () => {
   });
 });
 
+describe("applyJsonPatch bounds what one patch can build", () => {
+  test("copies doubling the document stop at the accumulated copy limit (422) instead of exhausting memory", () => {
+    const doc = { a: { data: "x".repeat(1024) } };
+    const ops = Array.from({ length: 40 }, (_, i) => ({ op: "copy", from: "", path: `/a/m${i}` }));
+    expectStatus(() => applyJsonPatch(doc, ops), 422, "Invalid", rejected);
+    assert.throws(() => applyJsonPatch(doc, ops), (err: unknown) => err instanceof StatusError
+      && /^Unable to complete the copy, the accumulated size increase of copy is \d+, exceeding the limit 3145728$/.test(err.status.details?.causes?.[0]?.message ?? ""));
+  });
+
+  test("operations that keep nesting deeper are refused past the depth limit (422)", () => {
+    const deep = (n: number): JsonValue => (n === 0 ? 1 : { a: deep(n - 1) });
+    const pointer = (n: number): string => "/a".repeat(n);
+    // Step by step: each add hangs 50 levels below the previous one.
+    const ops = Array.from({ length: 5 }, (_, i) => ({ op: "add", path: i === 0 ? "/a" : pointer(50 * i), value: deep(50) }));
+    expectStatus(() => applyJsonPatch({}, ops), 422, "Invalid", rejected, "the patched object would exceed the maximum nesting depth of 100");
+    assert.doesNotThrow(() => applyJsonPatch({}, ops.slice(0, 1)));
+    const copies = [{ op: "add", path: "/a", value: deep(60) }, { op: "copy", from: "", path: `${pointer(40)}/b` }];
+    expectStatus(() => applyJsonPatch({}, copies), 422, "Invalid", rejected, "the patched object would exceed the maximum nesting depth of 100");
+  });
+
+  test("ordinary patches of ordinary objects are unaffected", () => {
+    const doc = { spec: { template: { spec: { containers: [{ name: "a", image: "x" }] } } } };
+    const out = applyJsonPatch(doc, [{ op: "copy", from: "/spec/template/spec/containers/0", path: "/spec/template/spec/containers/-" }]);
+    assert.equal((out as typeof doc).spec.template.spec.containers.length, 2);
+  });
+});
+
 describe("parsePointer", () => {
   test("splits and unescapes", () => {
     assert.deepEqual(parsePointer(""), []);

@@ -5,10 +5,13 @@
  */
 import { badRequest, statusError } from "../../api/status-error.js";
 import type { JsonObject, JsonValue } from "../../api/types.js";
-import { assertPatchBody, cloneJson, goJsonKind, isJsonObject, jsonEqual, own, patchRejected, put } from "./json-value.js";
+import { assertPatchBody, cloneJson, goJsonKind, isJsonObject, jsonEqual, maxPatchDepth, own, patchRejected, put } from "./json-value.js";
 
 /** Most operations one JSON patch may carry, as upstream; more answer 413. */
 export const maxJsonPatchOperations = 10000;
+
+/** Most bytes the `copy` operations of one patch may add in total (upstream's default JSONPatchMaxCopyBytes); more answer 422. */
+export const maxJsonPatchCopyBytes = 3 * 1024 * 1024;
 
 /** Applies an RFC 6902 patch (`ops`, the decoded body) to a copy of `doc`; never mutates either. */
 export function applyJsonPatch(doc: JsonValue, ops: unknown): JsonValue {
@@ -23,14 +26,47 @@ export function applyJsonPatch(doc: JsonValue, ops: unknown): JsonValue {
     if (!isJsonObject(op)) throw badRequest(`json: cannot unmarshal ${goJsonKind(op)} into Go value of type jsonpatch.Operation`);
     return op;
   });
-  const state = { root: cloneJson(doc) };
+  const depth = depthOf(doc);
+  const state: State = { root: cloneJson(doc), copiedBytes: 0, depthBound: depth, depthLimit: Math.max(depth, maxPatchDepth) };
   for (const op of operations) applyOperation(state, op);
   return state.root;
 }
 
 type Parent = JsonObject | JsonValue[];
 
-interface State { root: JsonValue }
+/**
+ * The document being patched, the bytes copied so far, and an upper bound of its nesting depth, kept within
+ * maxPatchDepth (or the document's own depth) so that no later step, recursive or not, meets an arbitrarily deep
+ * document.
+ */
+interface State { root: JsonValue; copiedBytes: number; depthBound: number; depthLimit: number }
+
+/** Nesting depth of a JSON value (0 for scalars), computed without recursion. */
+function depthOf(value: JsonValue): number {
+  let max = 0;
+  const stack: Array<{ v: JsonValue; depth: number }> = [{ v: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop() as { v: JsonValue; depth: number };
+    if (typeof v !== "object" || v === null) continue;
+    if (depth + 1 > max) max = depth + 1;
+    for (const item of Array.isArray(v) ? v : Object.values(v)) stack.push({ v: item, depth: depth + 1 });
+  }
+  return max;
+}
+
+/** Raises the depth bound for a value of depth `valueDepth` placed `at` tokens deep; 422 past the limit. */
+function growDepth(state: State, at: number, valueDepth: number): void {
+  state.depthBound = Math.max(state.depthBound, at + valueDepth);
+  if (state.depthBound > state.depthLimit) throw patchRejected(`the patched object would exceed the maximum nesting depth of ${state.depthLimit}`);
+}
+
+/** Counts the bytes one `copy` adds; 422 with upstream's message once the total passes maxJsonPatchCopyBytes. */
+function countCopy(state: State, value: JsonValue): void {
+  state.copiedBytes += JSON.stringify(value).length;
+  if (state.copiedBytes > maxJsonPatchCopyBytes) {
+    throw patchRejected(`Unable to complete the copy, the accumulated size increase of copy is ${state.copiedBytes}, exceeding the limit ${maxJsonPatchCopyBytes}`);
+  }
+}
 
 function applyOperation(state: State, op: JsonObject): void {
   const kind = own(op, "op");
@@ -43,6 +79,7 @@ function applyOperation(state: State, op: JsonObject): void {
   switch (name) {
     case "add": {
       if (!path) throw patchRejected(`add operation does not apply: doc is missing path: "${rawPath}": missing value`);
+      growDepth(state, path.length, depthOf(value));
       add(state, path, cloneJson(value), rawPath, "add");
       return;
     }
@@ -53,6 +90,7 @@ function applyOperation(state: State, op: JsonObject): void {
     }
     case "replace": {
       if (!path) throw patchRejected(`replace operation does not apply: doc is missing path: ${rawPath}: missing value`);
+      growDepth(state, path.length, depthOf(value));
       if (path.length === 0) { state.root = cloneJson(value); return; }
       const parent = resolve(state.root, path.slice(0, -1));
       if (parent === undefined || !isContainer(parent)) throw patchRejected(`replace operation does not apply: doc is missing path: ${rawPath}: missing value`);
@@ -69,6 +107,8 @@ function applyOperation(state: State, op: JsonObject): void {
       const source = from ? resolve(state.root, from) : undefined;
       if (!from || source === undefined) throw patchRejected(`${name} operation does not apply: doc is missing from path: ${fromText}: missing value`);
       if (!path) throw patchRejected(`${name} operation does not apply: doc is missing destination path: ${rawPath}: missing value`);
+      // The moved or copied subtree is at most as deep as the document below `from`.
+      growDepth(state, path.length, state.depthBound - from.length);
       if (name === "move") {
         if (isPrefix(from, path) && from.length < path.length) {
           throw patchRejected(`move operation does not apply: cannot move "${fromText}" into its own child "${rawPath}"`);
@@ -77,6 +117,7 @@ function applyOperation(state: State, op: JsonObject): void {
         remove(state, from, fromText, "move");
         add(state, path, source, rawPath, "move");
       } else {
+        countCopy(state, source);
         add(state, path, cloneJson(source), rawPath, "copy");
       }
       return;

@@ -30,7 +30,20 @@ export function put(obj: JsonObject, key: string, value: JsonValue): void {
 
 /** A deep copy of a JSON value that shares nothing with the input. */
 export function cloneJson<T extends JsonValue>(value: T): T {
-  return structuredClone(value);
+  return cloneValue(value) as T;
+}
+
+/** Recursive copy of plain JSON (several times faster than structuredClone on API objects). */
+function cloneValue(value: JsonValue): JsonValue {
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: JsonValue[] = new Array<JsonValue>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneValue(value[i] as JsonValue);
+    return out;
+  }
+  const out: JsonObject = {};
+  for (const key of Object.keys(value)) put(out, key, cloneValue(value[key] as JsonValue));
+  return out;
 }
 
 /** Structural equality of two JSON values (object key order is irrelevant). */

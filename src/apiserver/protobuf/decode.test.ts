@@ -127,6 +127,8 @@ void describe("decodeProtobufObject", () => {
     ["wrong wire type for name", [...envelope("v1", "Namespace", msg(1, int(1, 5)))]],
     ["absurd timestamp", [...envelope("v1", "Namespace", msg(1, time(8, 2 ** 60)))]],
     ["bad fieldsV1", [...envelope("v1", "Namespace", msg(1, msg(17, msg(7, str(1, "{nope")))))]],
+    // 100k levels would overflow the stack of whatever copies the object next (it used to answer 500).
+    ["fieldsV1 nested 100k levels deep", [...envelope("v1", "Namespace", msg(1, msg(17, msg(7, str(1, `${'{"a":'.repeat(100_000)}1${"}".repeat(100_000)}`)))))]],
   ];
   for (const [name, bytes] of malformed) void test(`400 for ${name}`, () => expectStatus(() => decodeProtobufObject(Uint8Array.from(bytes)), 400));
 

@@ -6,6 +6,7 @@
 import { statusError } from "../../api/status-error.js";
 import type { StatusError } from "../../api/status-error.js";
 import type { JsonObject, JsonValue, KubeObject } from "../../api/types.js";
+import { parseJsonText } from "../http/body-text.js";
 import { ProtoDecodeError, ProtoReader, WireType, expectWireType } from "./wire.js";
 
 /** The 4-byte prefix of every Kubernetes protobuf body. */
@@ -122,7 +123,8 @@ function decodeFieldsV1(bytes: Uint8Array): JsonValue | undefined {
   }
   if (!raw || raw.length === 0) return undefined;
   try {
-    return JSON.parse(new TextDecoder().decode(raw)) as JsonValue;
+    // Nesting is bounded as for JSON bodies, before anything recursive sees the value.
+    return parseJsonText(new TextDecoder().decode(raw)) as JsonValue;
   } catch {
     throw new ProtoDecodeError("fieldsV1 is not valid JSON");
   }

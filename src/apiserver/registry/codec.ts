@@ -3,12 +3,48 @@ import type { KubeObject, ObjectMeta } from "../../api/types.js";
 import type { KeyValue } from "../../storage/backend.js";
 
 /**
- * A deep copy of a JSON-shaped value through its JSON form (objects handed to or received from callers are
- * never shared; undefined-valued fields disappear as they would over the wire).
+ * A deep copy of a JSON-shaped value as its JSON form would give it back (objects handed to or received from callers
+ * are never shared; undefined-valued fields disappear as they would over the wire, non-finite numbers become null,
+ * `toJSON` is honoured). Copies directly instead of serializing: several times faster than a JSON round trip.
  */
 export function deepCopy<T>(value: T): T {
   if (value === undefined) return value;
-  return JSON.parse(JSON.stringify(value)) as T;
+  return jsonCopy(value) as T;
+}
+
+/** The value JSON.parse(JSON.stringify(value)) yields, built directly; undefined where JSON would omit it. */
+function jsonCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value : null;
+    case "object": {
+      if (value === null) return null;
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === "function") return jsonCopy((toJSON as () => unknown).call(value));
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) out[i] = jsonCopy(value[i]) ?? null;
+        return out;
+      }
+      if (value instanceof Number || value instanceof String || value instanceof Boolean) return jsonCopy(value.valueOf());
+      const source = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(source)) {
+        const v = jsonCopy(source[key]);
+        if (v === undefined) continue;
+        if (key === "__proto__") Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
+        else out[key] = v;
+      }
+      return out;
+    }
+    case "bigint":
+      throw new TypeError("Do not know how to serialize a BigInt");
+    default:
+      return undefined;
+  }
 }
 
 /** The stored form of an object: its JSON without metadata.resourceVersion (the key's modRevision is authoritative). */

@@ -6,9 +6,16 @@ import type { WriteOptions } from "../../client/client.js";
 import { isObject } from "./codec.js";
 import type { ResourceStore } from "./context.js";
 
-/** Checks apiVersion/kind against the resource (400 on mismatch) and fills them in when absent. */
+/** Checks apiVersion/kind against the resource (400 when not strings or on mismatch) and fills them in when absent. */
 export function checkTypeMeta(store: ResourceStore, object: KubeObject): void {
   const { info } = store;
+  for (const field of ["apiVersion", "kind"] as const) {
+    const value: unknown = object[field];
+    if (value !== undefined && value !== null && typeof value !== "string") {
+      const got = Array.isArray(value) ? "array" : typeof value === "boolean" ? "bool" : typeof value;
+      throw badRequest(`couldn't get version/kind; json parse error: json: cannot unmarshal ${got} into Go struct field .${field} of type string`);
+    }
+  }
   if (object.apiVersion !== undefined && object.apiVersion !== "" && object.apiVersion !== store.apiVersion) {
     throw badRequest(`the API version in the data (${String(object.apiVersion)}) does not match the expected API version (${store.apiVersion})`);
   }

@@ -62,6 +62,16 @@ describe("registry patch", () => {
     await rejects(h.registry.patch(R.pods, "default", "p", "merge", { spec: { containers: "oops" } }), 400, "cannot be handled as a Pod");
   });
 
+  test("a patch that makes kind or apiVersion a non-string (even an unprintable object) is a 400", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    await h.registry.create(R.pods, "default", pod("p"));
+    const unprintable = JSON.parse('{"toString":1,"hasOwnProperty":2}') as unknown;
+    await rejects(h.registry.patch(R.pods, "default", "p", "strategic", { kind: unprintable }), 400,
+      "couldn't get version/kind; json parse error: json: cannot unmarshal object into Go struct field .kind of type string");
+    await rejects(h.registry.patch(R.pods, "default", "p", "merge", { apiVersion: [1] }), 400, "cannot unmarshal array into Go struct field .apiVersion");
+  });
+
   test("server-side apply creates when missing, then updates", async (t) => {
     const h = await startHarness();
     t.after(() => h.close());

@@ -50,4 +50,24 @@ describe("registry pod subresources", () => {
     await rejects(h.registry.createSubresource(R.pods, "default", "ghost", "eviction", { metadata: { name: "ghost" } }), 404);
     await rejects(h.registry.createSubresource(R.pods, "default", "b", "eviction", { metadata: { name: "x" } }), 400);
   });
+
+  test("mistyped binding and eviction bodies are a 400 and change nothing (even unprintable values)", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    await h.registry.create(R.pods, "default", pod("p"));
+    const unprintable = JSON.parse('{"toString":1,"hasOwnProperty":2}') as unknown;
+    const cases: Array<[string, Record<string, unknown>, string]> = [
+      ["binding", { metadata: { name: "p", annotations: "abc" }, target: { name: "n" } }, 'Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal string into Go struct field'],
+      ["binding", { metadata: { name: "p", annotations: { a: { b: 1 } } }, target: { name: "n" } }, "cannot unmarshal object into Go struct field"],
+      ["binding", { metadata: { name: "p", uid: unprintable }, target: { name: "n" } }, "cannot unmarshal object into Go struct field"],
+      ["binding", { metadata: { name: "p" }, target: { name: "n", kind: 5 } }, "cannot unmarshal number into Go struct field"],
+      ["eviction", { metadata: { name: "p" }, deleteOptions: { gracePeriodSeconds: "abc" } }, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot unmarshal string'],
+      ["eviction", { metadata: { name: "p" }, deleteOptions: { preconditions: { uid: unprintable } } }, "cannot unmarshal object"],
+      ["eviction", { metadata: { name: "p" }, deleteOptions: { dryRun: "All" } }, "cannot unmarshal string"],
+    ];
+    for (const [sub, body, message] of cases) await rejects(h.registry.createSubresource(R.pods, "default", "p", sub, body), 400, message);
+    const after: Mutable = await h.registry.get(R.pods, "default", "p");
+    assert.equal(after.spec.nodeName, undefined);
+    assert.equal(after.metadata.annotations, undefined);
+  });
 });

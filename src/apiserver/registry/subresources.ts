@@ -1,11 +1,12 @@
 /** POST subresources of pods: binding (assign to a node) and eviction (delete with options). */
+import { checkFields, pruneUnknownFields, type SchemaTarget } from "../../api/schema/index.js";
 import { badRequest, conflict, fieldErrors, invalid, notFound, statusError, type FieldError } from "../../api/status-error.js";
-import type { DeleteOptions, KubeObject, Status } from "../../api/types.js";
+import type { DeleteOptions, KubeObject, ObjectMeta, Status } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
 import { deepCopy, isObject, metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { deleteObject } from "./delete-object.js";
-import { maxWriteAttempts, readCurrent, RetryableConflict, storeUpdate } from "./storage-ops.js";
+import { maxWriteAttempts, readCached, readCurrent, RetryableConflict, storeUpdate, type Current } from "./storage-ops.js";
 
 const bindingRef = { group: "", resource: "pods/binding", kind: "Binding" };
 
@@ -13,13 +14,28 @@ function created(): Status & KubeObject {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", code: 201 };
 }
 
-/** Dispatches a subresource POST; 404 for subresources other than pods/binding and pods/eviction. */
+/**
+ * Dispatches a subresource POST; 404 for subresources other than pods/binding and pods/eviction. The body is
+ * decoded as its typed kind would be: values of the wrong JSON type are a 400, unknown fields are dropped.
+ */
 export async function createSubresource(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string, subresource: string, body: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
   if (store.info.group === "" && store.info.resource === "pods") {
-    if (subresource === "binding") return bind(ctx, store, namespace, name, deepCopy(body), options);
-    if (subresource === "eviction") return evict(ctx, store, namespace, name, deepCopy(body), options);
+    if (subresource === "binding") return bind(ctx, store, namespace, name, decodeBody(bindingKind, body), options);
+    if (subresource === "eviction") return evict(ctx, store, namespace, name, decodeBody(evictionKind, body), options);
   }
   throw statusError(404, "NotFound", "the server could not find the requested resource");
+}
+
+const bindingKind = { group: "", version: "v1", kind: "Binding" };
+const evictionKind = { group: "policy", version: "v1", kind: "Eviction" };
+
+/** A copy of a subresource body checked against its kind's schema (400 on a mistyped value), unknown fields dropped. */
+function decodeBody(target: SchemaTarget, body: KubeObject): KubeObject {
+  const copy = deepCopy(body);
+  const { typeErrors } = checkFields(target, copy);
+  if (typeErrors.length > 0) throw badRequest(`${target.kind} in version "${target.version}" cannot be handled as a ${target.kind}: ${typeErrors[0] ?? ""}`);
+  pruneUnknownFields(target, copy);
+  return copy;
 }
 
 async function bind(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string, binding: KubeObject, options: WriteOptions): Promise<KubeObject> {
@@ -35,36 +51,52 @@ async function bind(ctx: RegistryContext, store: ResourceStore, namespace: strin
   const nodeName = target.name as string;
   await ctx.ready;
   const key = ctx.key(store, namespace, name);
+  // The first attempt binds the watch cache's copy (compare-and-swap catches a stale one); a refusal is confirmed
+  // by another attempt from storage.
+  let tryCache = !options.dryRun;
   for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
-    const current = await readCurrent(ctx, key);
-    if (current === undefined) throw notFound(store.ref, name);
-    const pod = current.object;
-    const podMeta = metaOf(pod);
-    if (meta.uid && meta.uid !== podMeta.uid) {
-      throw conflict(bindingRef, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${podMeta.uid ?? ""}`);
-    }
-    if (meta.resourceVersion && meta.resourceVersion !== podMeta.resourceVersion) {
-      throw conflict(bindingRef, name, `Precondition failed: ResourceVersion in precondition: ${meta.resourceVersion}, ResourceVersion in object meta: ${podMeta.resourceVersion ?? ""}`);
-    }
-    if (podMeta.deletionTimestamp) throw conflict(bindingRef, name, `pod ${name} is being deleted, cannot be assigned to a host`);
-    const spec = isObject(pod.spec) ? pod.spec : (pod.spec = {}) as Record<string, unknown>;
-    if (typeof spec.nodeName === "string" && spec.nodeName !== "") {
-      throw conflict(bindingRef, name, `pod ${name} is already assigned to node ${JSON.stringify(spec.nodeName)}`);
-    }
-    const gates = spec.schedulingGates;
-    if (Array.isArray(gates) && gates.length > 0) throw conflict(bindingRef, name, `pod ${name} has non-empty .spec.schedulingGates`);
-    spec.nodeName = nodeName;
-    if (meta.annotations) podMeta.annotations = { ...(podMeta.annotations ?? {}), ...meta.annotations };
-    setScheduledCondition(pod, ctx.timestamp());
-    if (options.dryRun) return created();
+    const cached = tryCache ? readCached(store, key) : undefined;
+    tryCache = false;
     try {
-      await storeUpdate(ctx, store, key, pod, current.modRevision);
-      return created();
+      if (await bindOnce(ctx, store, key, name, meta, nodeName, cached ?? await readCurrent(ctx, key), options)) return created();
     } catch (error) {
-      if (!(error instanceof RetryableConflict)) throw error;
+      if (cached === undefined) throw error;
     }
   }
   throw conflict(bindingRef, name);
+}
+
+/** One binding attempt: true when stored (or, dry run, admitted), false when storage moved on meanwhile. */
+async function bindOnce(
+  ctx: RegistryContext, store: ResourceStore, key: string, name: string, meta: ObjectMeta, nodeName: string, current: Current | undefined, options: WriteOptions,
+): Promise<boolean> {
+  if (current === undefined) throw notFound(store.ref, name);
+  const pod = current.object;
+  const podMeta = metaOf(pod);
+  if (meta.uid && meta.uid !== podMeta.uid) {
+    throw conflict(bindingRef, name, `Precondition failed: UID in precondition: ${meta.uid}, UID in object meta: ${podMeta.uid ?? ""}`);
+  }
+  if (meta.resourceVersion && meta.resourceVersion !== podMeta.resourceVersion) {
+    throw conflict(bindingRef, name, `Precondition failed: ResourceVersion in precondition: ${meta.resourceVersion}, ResourceVersion in object meta: ${podMeta.resourceVersion ?? ""}`);
+  }
+  if (podMeta.deletionTimestamp) throw conflict(bindingRef, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+  const spec = isObject(pod.spec) ? pod.spec : (pod.spec = {}) as Record<string, unknown>;
+  if (typeof spec.nodeName === "string" && spec.nodeName !== "") {
+    throw conflict(bindingRef, name, `pod ${name} is already assigned to node ${JSON.stringify(spec.nodeName)}`);
+  }
+  const gates = spec.schedulingGates;
+  if (Array.isArray(gates) && gates.length > 0) throw conflict(bindingRef, name, `pod ${name} has non-empty .spec.schedulingGates`);
+  spec.nodeName = nodeName;
+  if (meta.annotations) podMeta.annotations = { ...(podMeta.annotations ?? {}), ...meta.annotations };
+  setScheduledCondition(pod, ctx.timestamp());
+  if (options.dryRun) return true;
+  try {
+    await storeUpdate(ctx, store, key, pod, current.modRevision);
+    return true;
+  } catch (error) {
+    if (!(error instanceof RetryableConflict)) throw error;
+    return false;
+  }
 }
 
 function setScheduledCondition(pod: KubeObject, now: string): void {

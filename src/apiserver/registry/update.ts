@@ -9,7 +9,7 @@ import type { WriteOptions } from "../../client/client.js";
 import { deepCopy, jsonEqual, metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { checkTypeMeta, decodeFields, resolveNamespace } from "./decode.js";
-import { maxWriteAttempts, readCurrent, RetryableConflict, storeDelete, storeUpdate, withVersion } from "./storage-ops.js";
+import { maxWriteAttempts, readCached, readCurrent, RetryableConflict, storeDelete, storeUpdate, withVersion, type Current } from "./storage-ops.js";
 
 /** Which part of the object a write may change: the main resource (not status) or the status subresource (only status). */
 export type UpdateMode = "main" | "status";
@@ -19,8 +19,11 @@ export interface UpdateRequest {
   mode: UpdateMode;
   namespace: string | undefined;
   name: string;
-  /** Builds the requested object from the current one (a private copy); called once per attempt. */
-  build: (current: KubeObject) => KubeObject;
+  /**
+   * Builds the requested object from the current one; called once per attempt. `current` is read-only (it is
+   * compared against afterwards): the result must be a new object sharing nothing with it.
+   */
+  build: (current: Readonly<KubeObject>) => KubeObject;
   options: WriteOptions;
   /** Called instead of failing with 404 when the object does not exist (server-side apply creates). */
   onMissing?: () => Promise<KubeObject>;
@@ -32,47 +35,73 @@ export async function guaranteedUpdate(ctx: RegistryContext, store: ResourceStor
   await ctx.ready;
   const key = ctx.key(store, request.namespace, name);
   let warn = options.onWarning;
+  // The first attempt starts from the watch cache (no storage read); the write's compare-and-swap catches a stale
+  // copy, and any outcome other than a write (an error, a no-op) is confirmed by another attempt from storage.
+  let tryCache = !options.dryRun;
   for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
-    const current = await readCurrent(ctx, key);
-    if (current === undefined) {
-      if (request.onMissing) return request.onMissing();
-      throw notFound(store.ref, name);
-    }
-    const old = current.object;
-    const candidate = request.build(deepCopy(old));
-    checkTypeMeta(store, candidate);
-    decodeFields(store, candidate, { ...options, onWarning: warn });
-    warn = undefined;
-    applyDefaults(store.info, candidate);
-    const meta = metaOf(candidate);
-    if (meta.name && meta.name !== name) {
-      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-    }
-    resolveNamespace(store, request.namespace, meta.namespace);
-    checkPreconditions(store, name, meta, old.metadata ?? {});
-
-    const next = request.mode === "main" ? mergeForUpdate(store, candidate, old) : mergeForStatus(candidate, old);
-    const errs = request.mode === "main"
-      ? validateUpdate(store.info, next, old)
-      : validateStatusUpdate(store.info, next, old);
-    if (errs.length > 0) throw invalid(store.ref, name, errs);
-    if (!next.metadata?.name) throw invalid(store.ref, name, [fieldErrors.required("metadata.name", "name or generateName is required")]);
-
-    if (jsonEqual(next, old)) return old;
+    const cached = tryCache ? readCached(store, key) : undefined;
+    tryCache = false;
+    let current = cached;
     try {
-      if (shouldDeleteDuringUpdate(store, next, old)) {
-        if (options.dryRun) return next;
-        const revision = await storeDelete(ctx, store, key, name, current.modRevision);
-        return withVersion(next, revision);
+      current ??= await readCurrent(ctx, key);
+      if (current === undefined) {
+        if (request.onMissing) return request.onMissing();
+        throw notFound(store.ref, name);
       }
-      if (options.dryRun) return next;
-      return await storeUpdate(ctx, store, key, next, current.modRevision);
+      const outcome = await attemptUpdate(ctx, store, request, key, current, warn);
+      warn = undefined;
+      if (outcome === "conflict") continue;
+      if (outcome === "unchanged") {
+        if (cached !== undefined) continue;
+        return current.object;
+      }
+      return outcome;
     } catch (error) {
-      if (error instanceof RetryableConflict) continue;
+      warn = undefined;
+      if (cached !== undefined) continue;
       throw error;
     }
   }
   throw conflict(store.ref, name);
+}
+
+/** One read-modify-write attempt from `current`: the stored object, "unchanged" for a no-op, "conflict" when storage moved on. */
+async function attemptUpdate(
+  ctx: RegistryContext, store: ResourceStore, request: UpdateRequest, key: string, current: Current, warn: WriteOptions["onWarning"],
+): Promise<KubeObject | "unchanged" | "conflict"> {
+  const { name, options } = request;
+  const old = current.object;
+  const candidate = request.build(old);
+  checkTypeMeta(store, candidate);
+  decodeFields(store, candidate, { ...options, onWarning: warn });
+  applyDefaults(store.info, candidate);
+  const meta = metaOf(candidate);
+  if (meta.name && meta.name !== name) {
+    throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+  }
+  resolveNamespace(store, request.namespace, meta.namespace);
+  checkPreconditions(store, name, meta, old.metadata ?? {});
+
+  const next = request.mode === "main" ? mergeForUpdate(store, candidate, old) : mergeForStatus(candidate, old);
+  const errs = request.mode === "main"
+    ? validateUpdate(store.info, next, old)
+    : validateStatusUpdate(store.info, next, old);
+  if (errs.length > 0) throw invalid(store.ref, name, errs);
+  if (!next.metadata?.name) throw invalid(store.ref, name, [fieldErrors.required("metadata.name", "name or generateName is required")]);
+
+  if (jsonEqual(next, old)) return "unchanged";
+  try {
+    if (shouldDeleteDuringUpdate(store, next, old)) {
+      if (options.dryRun) return next;
+      const revision = await storeDelete(ctx, store, key, name, current.modRevision);
+      return withVersion(next, revision);
+    }
+    if (options.dryRun) return next;
+    return await storeUpdate(ctx, store, key, next, current.modRevision);
+  } catch (error) {
+    if (error instanceof RetryableConflict) return "conflict";
+    throw error;
+  }
 }
 
 /** resourceVersion and uid in the request are preconditions on the stored object (409 when they differ). */
@@ -105,9 +134,9 @@ function mergeForUpdate(store: ResourceStore, candidate: KubeObject, old: KubeOb
   return candidate;
 }
 
-/** The status update: only the status comes from the request. */
+/** The status update: only the status comes from the request (the rest is shared with `old`, which is not written to). */
 function mergeForStatus(candidate: KubeObject, old: KubeObject): KubeObject {
-  const next = deepCopy(old);
+  const next: KubeObject = { ...old };
   if (candidate.status === undefined) delete next.status;
   else next.status = candidate.status;
   return next;

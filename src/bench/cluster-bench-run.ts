@@ -1,0 +1,207 @@
+/**
+ * The cluster benchmark driver: starts a cluster (in-process or `everynode up`), runs the phases in order,
+ * measures the raw store write rate in the same run, and returns every figure plus the gate verdicts.
+ */
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DaemonSet } from "../api/types.js";
+import { defaultStages, type StageConfig } from "../simulator/index.js";
+import { round } from "./bench-stats.js";
+import { BenchProfiler } from "./bench-profiler.js";
+import { startTarget, type BenchMode, type BenchTarget } from "./bench-target.js";
+import {
+  benchDaemonSetObject, benchNamespace, benchResources as R, checkPlacement, ensureBenchNamespace, measured, measureJoins, measureKubectl,
+  measureSteady, RevisionProbe, startRollout, waitDaemonSetAvailable, waitNodesReady,
+  type JoinMeasure, type KubectlMeasure, type PhaseMeasure, type PlacementCheck, type SteadyMeasure,
+} from "./cluster-scenarios.js";
+import { measureStore, storeFactories, valueBytes, type StoreCaseResult } from "./store-rate.js";
+
+/** The phases, in the order they run. */
+export const allPhases = ["start", "daemonset", "checks", "kubectl", "steady", "joins", "rollout", "final-checks"] as const;
+/** One phase name. */
+export type PhaseName = (typeof allPhases)[number];
+
+/** What to run. */
+export interface ClusterBenchOptions {
+  nodes: number;
+  mode: BenchMode;
+  /** "instant": the shipped pod stages with their artificial delays removed; "default": the shipped stages as they are. */
+  stages: "instant" | "default";
+  /** Node joins measured (default 100). */
+  joins: number;
+  /** Length of the steady-state CPU window in seconds (default 20). */
+  steadySeconds: number;
+  /** Quiet time before the steady window, in seconds (default 10). */
+  settleSeconds: number;
+  /** Duration of each raw store case in seconds (0 skips the store measurement). */
+  storeSeconds: number;
+  /** Phases to run (default all; each needs the ones before it that create state: start and daemonset). */
+  phases: ReadonlySet<PhaseName>;
+  /** Upper bound of each waiting phase in seconds. */
+  timeoutSeconds: number;
+  /** kubectl executable (undefined or missing skips the kubectl phase). */
+  kubectl: string | undefined;
+  /** Directory for one CPU profile per phase (in-process only). */
+  cpuProfileDir?: string;
+  /** Directory for heap snapshots after convergence (in-process only). */
+  heapSnapshotDir?: string;
+  /** Progress lines. */
+  log: (line: string) => void;
+}
+
+/** A gate: a limit a figure must stay within. */
+export interface GateResult {
+  name: string;
+  limit: string;
+  value: string;
+  pass: boolean;
+}
+
+/** Everything measured. Absent fields belong to phases that did not run (or failed; see `error`). */
+export interface ClusterBenchResult {
+  nodes: number;
+  mode: BenchMode;
+  stages: string;
+  nodesReady?: PhaseMeasure & { nodesPerSecond: number };
+  daemonSet?: PhaseMeasure & { podsPerSecond: number; scheduledSeconds: number };
+  checks?: PlacementCheck;
+  kubectl?: KubectlMeasure;
+  steady?: SteadyMeasure;
+  joins?: JoinMeasure;
+  rollout?: PhaseMeasure & { podsPerSecond: number; scheduledSeconds: number };
+  finalChecks?: PlacementCheck;
+  memory: { peakRssBytes: number; rssBytesAtEnd: number };
+  store?: { valueBytes: number; writers: number; createsPerSecond: number; updatesPerSecond: number; cases: StoreCaseResult[] };
+  /** Phase write rates as a share of the store's update rate. */
+  storeShare?: Record<string, number>;
+  gates: GateResult[];
+  error?: string;
+}
+
+/** The shipped stages without their artificial delays (graceful deletions still honour their grace periods). */
+export function instantStages(): StageConfig {
+  const config = defaultStages();
+  return {
+    stages: config.stages.map((stage) => {
+      if (stage.delay?.deletionGracePeriod) return stage;
+      const { delay: _delay, ...instant } = stage;
+      return instant;
+    }),
+  };
+}
+
+/** Runs the benchmark; phases that fail are reported in `error` with the figures gathered so far. */
+export async function runClusterBench(options: ClusterBenchOptions): Promise<ClusterBenchResult> {
+  const dir = await mkdtemp(join(tmpdir(), "everynode-cluster-bench-"));
+  const log = options.log;
+  const want = (p: PhaseName): boolean => options.phases.has(p);
+  const result: ClusterBenchResult = { nodes: options.nodes, mode: options.mode, stages: options.stages, memory: { peakRssBytes: 0, rssBytesAtEnd: 0 }, gates: [] };
+  const timeoutMs = options.timeoutSeconds * 1000;
+  const profiler = new BenchProfiler(options.mode === "inprocess" ? options.cpuProfileDir : undefined, options.mode === "inprocess" ? options.heapSnapshotDir : undefined);
+  let target: BenchTarget | undefined;
+  let nodes = options.nodes;
+  try {
+    log(`starting ${options.mode} cluster with ${options.nodes} nodes`);
+    const t0 = performance.now();
+    target = await profiler.phase("start", async () => {
+      const started = await startTarget({ mode: options.mode, nodes: options.nodes, dir, stages: options.stages === "instant" ? instantStages() : defaultStages(), log });
+      await waitNodesReady(started.client, options.nodes, timeoutMs);
+      return started;
+    });
+    const startSeconds = (performance.now() - t0) / 1000;
+    const { client } = target;
+    await ensureBenchNamespace(client);
+    const probe = new RevisionProbe(client);
+    const startWrites = Math.max(0, (await probe.read()) - 2);
+    result.nodesReady = { seconds: round(startSeconds), writes: startWrites, writesPerSecond: Math.round(startWrites / startSeconds), nodesPerSecond: Math.round(options.nodes / startSeconds) };
+    log(`${options.nodes} nodes Ready after ${startSeconds.toFixed(1)} s`);
+
+    if (!want("daemonset")) return result;
+    const ds = await profiler.phase("daemonset", () => measured(probe, async () => {
+      const created = await client.create<DaemonSet>(R.daemonSets, benchNamespace, benchDaemonSetObject());
+      return waitDaemonSetAvailable(client, nodes, created.metadata?.generation ?? 1, timeoutMs);
+    }));
+    result.daemonSet = { ...ds.measure, podsPerSecond: Math.round(nodes / ds.measure.seconds), scheduledSeconds: ds.result.scheduledSeconds };
+    log(`DaemonSet available on ${nodes} nodes after ${ds.measure.seconds} s`);
+    await profiler.heapSnapshot("converged");
+
+    if (want("checks")) {
+      result.checks = await checkPlacement(client, nodes);
+      log(`checks: ${result.checks.problems.length === 0 ? "ok" : result.checks.problems.join("; ")}`);
+    }
+    if (want("kubectl") && options.kubectl !== undefined && existsSync(options.kubectl)) {
+      result.kubectl = await measureKubectl(options.kubectl, target.kubeconfigPath, join(dir, "kube-cache"), nodes);
+      log(`kubectl get pods -A: cold ${result.kubectl.coldMs} ms, warm ${result.kubectl.warmMs} ms`);
+    }
+    if (want("steady")) {
+      await new Promise((resolve) => setTimeout(resolve, options.settleSeconds * 1000));
+      const tgt = target;
+      result.steady = await profiler.phase("steady", () => measureSteady(tgt, probe, options.steadySeconds));
+      log(`steady: ${result.steady.cpuPercent}% of one core, ${result.steady.writesPerSecond} writes/s`);
+    }
+    if (want("joins") && options.joins > 0) {
+      result.joins = await profiler.phase("joins", () => measureJoins(client, options.nodes + 1, options.joins, timeoutMs));
+      nodes += options.joins;
+      log(`joins: p50 ${result.joins.p50Ms} ms, p99 ${result.joins.p99Ms} ms`);
+    }
+    if (want("rollout")) {
+      const roll = await profiler.phase("rollout", () => measured(probe, async () => waitDaemonSetAvailable(client, nodes, await startRollout(client, 2), timeoutMs)));
+      result.rollout = { ...roll.measure, podsPerSecond: Math.round(nodes / roll.measure.seconds), scheduledSeconds: roll.result.scheduledSeconds };
+      log(`rolling update done after ${roll.measure.seconds} s`);
+    }
+    if (want("final-checks")) {
+      result.finalChecks = await checkPlacement(client, nodes);
+      if (result.checks !== undefined && result.rollout !== undefined && result.finalChecks.hashes.some((h) => result.checks?.hashes.includes(h))) {
+        result.finalChecks.problems.push("pods of the old template remain after the rolling update");
+      }
+      log(`final checks: ${result.finalChecks.problems.length === 0 ? "ok" : result.finalChecks.problems.join("; ")}`);
+    }
+  } catch (error) {
+    result.error = error instanceof Error ? error.message : String(error);
+    log(`failed: ${result.error}`);
+  } finally {
+    if (target !== undefined) {
+      const usage = await target.usage().catch(() => undefined);
+      if (usage !== undefined) result.memory = { peakRssBytes: usage.peakRssBytes, rssBytesAtEnd: usage.rssBytes };
+      await target.stop();
+    }
+    profiler.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  if (options.storeSeconds > 0) {
+    log("measuring the raw store write rate");
+    const factory = storeFactories.find((f) => f.name === "sqlite NORMAL");
+    if (factory === undefined) throw new Error("no sqlite NORMAL store factory");
+    const cases = await measureStore(factory, 8, options.storeSeconds);
+    const rate = (op: string): number => cases.find((c) => c.operation === op)?.opsPerSecond ?? 0;
+    result.store = { valueBytes: valueBytes(), writers: 8, createsPerSecond: rate("create"), updatesPerSecond: rate("update"), cases };
+    const limit = Math.max(1, rate("update"));
+    const share: Record<string, number> = {};
+    for (const [name, m] of [["nodesReady", result.nodesReady], ["daemonSet", result.daemonSet], ["steady", result.steady], ["rollout", result.rollout]] as const) {
+      if (m !== undefined) share[name] = round(m.writesPerSecond / limit, 3);
+    }
+    result.storeShare = share;
+  }
+  result.gates = gates(result);
+  return result;
+}
+
+function gates(r: ClusterBenchResult): GateResult[] {
+  const out: GateResult[] = [];
+  const gate = (name: string, limit: string, value: number | undefined, max: number, unit: string): void => {
+    if (value === undefined) return;
+    out.push({ name, limit: `<= ${limit}`, value: `${value}${unit}`, pass: value <= max });
+  };
+  gate("DaemonSet converged", "15 s", r.daemonSet?.seconds, 15, " s");
+  gate("rolling update (maxUnavailable 10%)", "60 s", r.rollout?.seconds, 60, " s");
+  gate("node join -> daemon pod Ready p99", "500 ms", r.joins?.p99Ms, 500, " ms");
+  gate("peak RSS", "2 GiB", r.memory.peakRssBytes > 0 ? round(r.memory.peakRssBytes / 2 ** 30, 2) : undefined, 2, " GiB");
+  gate("steady CPU", "25% of one core", r.steady?.cpuPercent, 25, "%");
+  const problems = [...(r.checks?.problems ?? []), ...(r.finalChecks?.problems ?? [])];
+  if (r.checks !== undefined || r.finalChecks !== undefined) {
+    out.push({ name: "one daemon pod per node, status consistent", limit: "no problems", value: problems.length === 0 ? "ok" : `${problems.length} problem(s)`, pass: problems.length === 0 });
+  }
+  return out;
+}

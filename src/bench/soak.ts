@@ -1,0 +1,59 @@
+/**
+ * Crash soak: many `kill -9` rounds of `everynode up` in the middle of DaemonSet rollouts on many nodes (see
+ * crash-round.ts), then a summary of what was checked. Exits 1 when an acknowledged write was lost, a node ran two
+ * live pods of the DaemonSet, or a rollout did not complete.
+ * Usage: node dist/bench/soak.js [--nodes=1000] [--rounds=5] [--seed=1] [--max-unavailable=10%] [--kill-within-ms=4000]
+ *   [--timeout-ms=300000]
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCrashRounds, type RoundReport } from "./crash-round.js";
+
+function flag(name: string, fallback: string): string {
+  const prefix = `--${name}=`;
+  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
+}
+
+function summary(reports: RoundReport[], nodes: number, seconds: number): string {
+  const converge = reports.map((r) => r.convergeMs).filter((ms) => ms >= 0);
+  const lines = [
+    `soak: ${reports.length} rounds on ${nodes} nodes in ${seconds.toFixed(0)} s`,
+    `  kills (kill -9 mid-rollout):        ${reports.length}`,
+    `  pods updated at each kill:          ${reports.map((r) => `${r.updatedAtKill}/${nodes}`).join(", ")}`,
+    `  acknowledged writes verified:       ${reports.reduce((n, r) => n + r.verified, 0)} of ${reports.reduce((n, r) => n + r.acknowledged, 0)}`,
+    `  acknowledged writes lost:           ${reports.reduce((n, r) => n + r.lost.length, 0)}`,
+    `  nodes with duplicate daemon pods:   ${reports.reduce((n, r) => n + r.duplicates, 0)}`,
+    `  rollouts completed after restart:   ${reports.filter((r) => r.rolloutStatusOk && r.convergeMs >= 0).length} of ${reports.length}`,
+    `  restart time (ms):                  ${reports.map((r) => r.restartMs).join(", ")}`,
+    `  time to converge after restart (ms): ${reports.map((r) => r.convergeMs).join(", ")}`,
+  ];
+  if (converge.length > 0) lines.push(`  converge min/median/max (ms):       ${Math.min(...converge)} / ${[...converge].sort((a, b) => a - b)[Math.floor(converge.length / 2)] ?? 0} / ${Math.max(...converge)}`);
+  return lines.join("\n");
+}
+
+async function main(): Promise<number> {
+  const nodes = Number(flag("nodes", "1000"));
+  const rounds = Number(flag("rounds", "5"));
+  const seed = Number(flag("seed", "1"));
+  const maxUnavailableText = flag("max-unavailable", "10%");
+  const maxUnavailable = /^\d+$/.test(maxUnavailableText) ? Number(maxUnavailableText) : maxUnavailableText;
+  const killWithinMs = Number(flag("kill-within-ms", "4000"));
+  const timeoutMs = Number(flag("timeout-ms", "300000"));
+  const workDir = await mkdtemp(join(tmpdir(), "everynode-soak-"));
+  const started = Date.now();
+  try {
+    const reports = await runCrashRounds({
+      workDir, nodes, rounds, seed, maxUnavailable, killWithinMs, timeoutMs, kubectl: "kubectl",
+      log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`),
+    });
+    console.log(summary(reports, nodes, (Date.now() - started) / 1000));
+    console.log(JSON.stringify({ nodes, seed, maxUnavailable, rounds: reports }));
+    const failed = reports.some((r) => r.lost.length > 0 || r.duplicates > 0 || !r.rolloutStatusOk || r.convergeMs < 0);
+    return failed ? 1 : 0;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
