@@ -97,26 +97,23 @@ export function validateCreate(resource: ResourceInfo, obj: KubeObject): FieldEr
 
 /** Validates an update of `old` to `obj` (main resource); includes immutability rules. */
 export function validateUpdate(resource: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[] {
-  const bad = notAnObject(obj);
-  if (bad) return bad;
-  return guarded(() => {
-    const previous = isObj(old) ? old : {};
-    const errs = [...genericMeta(resource, obj), ...validateObjectMetaUpdate(obj.metadata, previous.metadata)];
-    const kind = kindOf(resource);
-    if (kind) errs.push(...kind.update(obj, previous));
-    return errs;
-  });
+  return validateChange(resource, obj, old, (kind) => kind.update);
 }
 
 /** Validates a status update (status subresource). */
 export function validateStatusUpdate(resource: ResourceInfo, obj: KubeObject, old: KubeObject): FieldError[] {
+  return validateChange(resource, obj, old, (kind) => kind.status ?? kind.update);
+}
+
+/** Shared path of update and status validation: metadata rules, then the kind's rule `pick` selects. */
+function validateChange(resource: ResourceInfo, obj: KubeObject, old: KubeObject, pick: (kind: KindAdmission) => KindAdmission["update"]): FieldError[] {
   const bad = notAnObject(obj);
   if (bad) return bad;
   return guarded(() => {
     const previous = isObj(old) ? old : {};
     const errs = [...genericMeta(resource, obj), ...validateObjectMetaUpdate(obj.metadata, previous.metadata)];
     const kind = kindOf(resource);
-    if (kind) errs.push(...(kind.status ?? kind.update)(obj, previous));
+    if (kind) errs.push(...pick(kind)(obj, previous));
     return errs;
   });
 }

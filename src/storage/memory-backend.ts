@@ -6,6 +6,7 @@ import {
   ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError,
   type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WriteResult,
 } from "./backend.js";
+import { resolveReadRevision } from "./read-revision.js";
 import { firstIndex } from "./ordered.js";
 import { WatchHub, type EventHistory, type WatchHubOptions } from "./watch-hub.js";
 
@@ -186,10 +187,7 @@ export class MemoryBackend implements Backend, EventHistory {
 
   private readRevision(revision: number | undefined): number {
     this.checkOpen();
-    if (revision === undefined || revision <= 0) return this.revision;
-    if (revision < this.compacted) throw new CompactedError(revision, this.compacted);
-    if (revision > this.revision) throw new FutureRevisionError(revision, this.revision);
-    return revision;
+    return resolveReadRevision(revision, this.revision, this.compacted);
   }
 
   private checkOpen(): void {

@@ -17,6 +17,7 @@ import {
   ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError,
   type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WriteResult,
 } from "./backend.js";
+import { resolveReadRevision } from "./read-revision.js";
 import { SqliteLog } from "./sqlite-log.js";
 import { WatchHub, type EventHistory, type WatchHubOptions } from "./watch-hub.js";
 
@@ -255,10 +256,7 @@ export class SqliteBackend implements Backend, EventHistory {
 
   private readRevision(revision: number | undefined): number {
     this.checkOpen();
-    if (revision === undefined || revision <= 0) return this.revision;
-    if (revision < this.compacted) throw new CompactedError(revision, this.compacted);
-    if (revision > this.revision) throw new FutureRevisionError(revision, this.revision);
-    return revision;
+    return resolveReadRevision(revision, this.revision, this.compacted);
   }
 
   private checkOpen(): void {
