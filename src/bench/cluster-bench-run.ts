@@ -13,7 +13,7 @@ import { BenchProfiler } from "./bench-profiler.js";
 import { startTarget, type BenchMode, type BenchTarget } from "./bench-target.js";
 import {
   benchDaemonSetObject, benchNamespace, benchResources as R, checkPlacement, ensureBenchNamespace, measured, measureJoins, measureKubectl,
-  measureSteady, RevisionProbe, startRollout, waitDaemonSetAvailable, waitNodesReady,
+  measureSteady, RevisionProbe, settle, startRollout, waitDaemonSetAvailable, waitNodesReady,
   type JoinMeasure, type KubectlMeasure, type PhaseMeasure, type PlacementCheck, type SteadyMeasure,
 } from "./cluster-scenarios.js";
 import { measureStore, storeFactories, valueBytes, type StoreCaseResult } from "./store-rate.js";
@@ -33,7 +33,7 @@ export interface ClusterBenchOptions {
   joins: number;
   /** Length of the steady-state CPU window in seconds (default 20). */
   steadySeconds: number;
-  /** Quiet time before the steady window, in seconds (default 10). */
+  /** Quiet time before the steady window, in seconds (default 10; then until Events stop and the write rate levels off, 60 s more at most). */
   settleSeconds: number;
   /** Duration of each raw store case in seconds (0 skips the store measurement). */
   storeSeconds: number;
@@ -136,7 +136,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
       log(`kubectl get pods -A: cold ${result.kubectl.coldMs} ms, warm ${result.kubectl.warmMs} ms`);
     }
     if (want("steady")) {
-      await new Promise((resolve) => setTimeout(resolve, options.settleSeconds * 1000));
+      await settle(client, probe, options.settleSeconds, options.settleSeconds + 60);
       const tgt = target;
       result.steady = await profiler.phase("steady", () => measureSteady(tgt, probe, options.steadySeconds));
       log(`steady: ${result.steady.cpuPercent}% of one core, ${result.steady.writesPerSecond} writes/s`);

@@ -19,6 +19,7 @@ const R = {
   namespaces: mustFindResource("", "namespaces"),
   daemonSets: mustFindResource("apps", "daemonsets"),
   leases: mustFindResource("coordination.k8s.io", "leases"),
+  events: mustFindResource("", "events"),
 };
 
 /** Namespace of everything the benchmark creates. */
@@ -290,6 +291,38 @@ export async function startRollout(client: Client, revision: number): Promise<nu
 export interface SteadyMeasure extends PhaseMeasure {
   /** Percent of one core. */
   cpuPercent: number;
+}
+
+/**
+ * Waits at least `minSeconds`, then until no Event was written for 3 seconds and the store's write rate has levelled
+ * off (two consecutive 2-second windows within 15% of each other), at most `maxSeconds` in all: backlogs (events,
+ * deferred renewals) drain before a steady window.
+ */
+export async function settle(client: Client, probe: RevisionProbe, minSeconds: number, maxSeconds: number): Promise<void> {
+  const sleep = (s: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, s * 1000));
+  const t0 = performance.now();
+  await sleep(minSeconds);
+  const left = (): number => Math.max(0, maxSeconds * 1000 - (performance.now() - t0));
+  const start = await client.list(R.events, undefined, { limit: 1 });
+  let quiet: NodeJS.Timeout | undefined;
+  const stop = new AbortController();
+  const arm = (): void => { clearTimeout(quiet); quiet = setTimeout(() => stop.abort(), 3000); };
+  arm();
+  await follow(client, {
+    resource: R.events, resourceVersion: start.metadata.resourceVersion, what: "quiet events", timeoutMs: left(), signal: stop.signal,
+    describe: () => "events still written", onEvent: () => { arm(); return false; },
+  }).catch(() => undefined);
+  clearTimeout(quiet);
+  let last = await probe.read();
+  let previous: number | undefined;
+  while ((performance.now() - t0) / 1000 < maxSeconds) {
+    await sleep(2);
+    const now = await probe.read();
+    const rate = now - last;
+    last = now;
+    if (previous !== undefined && Math.abs(rate - previous) <= 0.15 * Math.max(previous, 1)) return;
+    previous = rate;
+  }
 }
 
 /** Measures CPU use of the serving process over `seconds`. */

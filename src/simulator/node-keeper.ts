@@ -2,7 +2,8 @@
  * The kubelet side of simulated nodes: registration (labels, status), periodic status heartbeats and Lease
  * renewals, all driven by one work queue whose delayed items share a single timer. Keys are
  * `status/<node>`, `lease/<node>` and `gone/<node>`; periodic work lands on a per-node slot of the interval so
- * thousands of nodes renew evenly spread instead of in bursts.
+ * thousands of nodes renew evenly spread instead of in bursts (slots are rounded down to 100 ms ticks, so the
+ * renewals due in one tick share a turn of the event loop and a storage commit).
  */
 import { mustFindResource } from "../api/resources.js";
 import { StatusError, isStatus } from "../api/status-error.js";
@@ -37,6 +38,21 @@ export interface NodeKeeperOptions {
    * stretches, up to the kubelet's status report frequency of 5 minutes.
    */
   maxStatusUpdatesPerSecond?: number;
+}
+
+/**
+ * Periodic work is due on multiples of this (never later than its slot): the renewals of thousands of nodes then
+ * come in small groups that share a turn of the event loop and a storage commit, instead of one wake-up each.
+ */
+const tickMs = 100;
+
+/** Delay until `name`'s next slot of `intervalMs` after `now`, moved earlier onto the previous tick when one lies between. */
+function nextTickedSlot(now: number, intervalMs: number, name: string): number {
+  let delay = nextSlotDelay(now, intervalMs, name);
+  // Less than a tick to go: this run is the current slot's, started early on its tick.
+  if (delay < tickMs && intervalMs > tickMs) delay += intervalMs;
+  const due = Math.floor((now + delay) / tickMs) * tickMs;
+  return due > now ? due - now : delay;
 }
 
 /** How long a kubelet goes at most without posting an unchanged node status (its nodeStatusReportFrequency). */
@@ -124,10 +140,10 @@ export class NodeKeeper implements Reconciler<string> {
     const now = (): number => this.options.clock.now();
     if (kind === "lease") {
       await this.renewLease(node);
-      return { requeueAfterMs: nextSlotDelay(now(), this.leaseRenewIntervalMs(), name) };
+      return { requeueAfterMs: nextTickedSlot(now(), this.leaseRenewIntervalMs(), name) };
     }
     await this.syncStatus(node);
-    return { requeueAfterMs: nextSlotDelay(now(), this.nodeStatusIntervalMs(), name) };
+    return { requeueAfterMs: nextTickedSlot(now(), this.nodeStatusIntervalMs(), name) };
   }
 
   private async forget(name: string): Promise<void> {
