@@ -68,6 +68,28 @@ describe("WatchCache", () => {
     assert.deepEqual(cache.list(undefined, `${prefix}a/`).items.map((i) => i.key), [`${prefix}a/p1`]);
   });
 
+  test("scan lists lazily in key order from a start key, within a prefix or an index value", async (t) => {
+    const { backend, cache, stop } = await setup(t);
+    for (const [ns, name, node] of [["a", "p1", "n1"], ["a", "p2", "n2"], ["b", "p1", "n1"], ["b", "p3", "n1"], ["c", "p1", "n2"]] as const) {
+      await backend.create(`${prefix}${ns}/${name}`, value(ns, name, node));
+    }
+    await cache.start(stop.signal);
+    const keys = (index?: { name: string; value: string }, keyPrefix?: string, start?: string): string[] =>
+      [...cache.scan(index, keyPrefix, start).items].map((i) => i.key.slice(prefix.length));
+    const cases: [string, string[], string[]][] = [
+      ["everything", keys(), ["a/p1", "a/p2", "b/p1", "b/p3", "c/p1"]],
+      ["from a start key", keys(undefined, undefined, `${prefix}b/p1`), ["b/p1", "b/p3", "c/p1"]],
+      ["from between keys", keys(undefined, undefined, `${prefix}a/p1\u0000`), ["a/p2", "b/p1", "b/p3", "c/p1"]],
+      ["within a prefix", keys(undefined, `${prefix}b/`), ["b/p1", "b/p3"]],
+      ["within a prefix from a start key", keys(undefined, `${prefix}b/`, `${prefix}b/p2`), ["b/p3"]],
+      ["an index value", keys({ name: "nodeName", value: "n1" }), ["a/p1", "b/p1", "b/p3"]],
+      ["an index value from a start key", keys({ name: "nodeName", value: "n1" }, undefined, `${prefix}b/`), ["b/p1", "b/p3"]],
+      ["past the end", keys(undefined, undefined, `${prefix}z`), []],
+    ];
+    for (const [name, actual, expected] of cases) assert.deepEqual(actual, expected, name);
+    assert.equal(cache.scan().revision, cache.revision);
+  });
+
   test("subscriptions replay from a revision, then get live events; DELETED carries the last state", async (t) => {
     const { backend, cache, stop } = await setup(t);
     await cache.start(stop.signal);

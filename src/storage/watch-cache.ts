@@ -248,6 +248,16 @@ export class WatchCache {
 
   /** The cached objects in key order, all of them or those of one index value; optionally only keys starting with `keyPrefix`. */
   list(index?: IndexQuery, keyPrefix?: string): CacheSnapshot {
+    const { revision, items } = this.scan(index, keyPrefix);
+    return { revision, items: [...items] };
+  }
+
+  /**
+   * The cached objects in key order from `startKey` on (inclusive), produced lazily so a caller taking a page reads
+   * only what it takes: all of them or those of one index value, optionally only keys starting with `keyPrefix`.
+   * The iteration reflects the cache at the time of the call only if consumed before the cache changes.
+   */
+  scan(index?: IndexQuery, keyPrefix?: string, startKey?: string): { revision: number; items: Iterable<CachedItem> } {
     let keys: string[];
     if (index !== undefined) {
       const byValue = this.indexes.get(index.name);
@@ -257,13 +267,21 @@ export class WatchCache {
       this.sortedKeys ??= [...this.objects.keys()].sort(compareKeys);
       keys = this.sortedKeys;
     }
-    const items: CachedItem[] = [];
-    for (const key of keys) {
-      if (keyPrefix !== undefined && !key.startsWith(keyPrefix)) continue;
-      const object = this.objects.get(key);
-      if (object !== undefined) items.push({ key, object });
+    const from = startKey === undefined ? 0 : lowerBound(keys, startKey);
+    const objects = this.objects;
+    function* items(): Generator<CachedItem> {
+      for (let i = from; i < keys.length; i++) {
+        const key = keys[i] as string;
+        if (keyPrefix !== undefined && !key.startsWith(keyPrefix)) {
+          // Keys with the prefix are one contiguous run in key order: past it, none follows.
+          if (key > keyPrefix) return;
+          continue;
+        }
+        const object = objects.get(key);
+        if (object !== undefined) yield { key, object };
+      }
     }
-    return { revision: this.rev, items };
+    return { revision: this.rev, items: items() };
   }
 
   /** True when the cache has an index named `name`. */
@@ -478,6 +496,18 @@ function removeFromIndex(byValue: Map<string, Set<string>>, value: string, key: 
   if (keys === undefined) return;
   keys.delete(key);
   if (keys.size === 0) byValue.delete(value);
+}
+
+/** Index of the first key >= `key` in ascending `keys`. */
+function lowerBound(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((keys[mid] as string) < key) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function compareKeys(a: string, b: string): number {

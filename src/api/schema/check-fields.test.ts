@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkFields, pruneUnknownFields, quantityError, timeError } from "./check-fields.js";
+import { checkAndPruneFields, checkFields, pruneUnknownFields, quantityError, timeError } from "./check-fields.js";
 import { findResource, resources } from "../resources.js";
 import type { ResourceInfo } from "../resources.js";
 
@@ -193,6 +193,27 @@ void describe("pruneUnknownFields", () => {
     pruneUnknownFields(daemonsets, obj);
     assert.equal(spec(obj).minReadySeconds, "5");
   });
+});
+
+void describe("checkAndPruneFields", () => {
+  const cases: Array<[string, (o: Record<string, unknown>) => void]> = [
+    ["a valid object", () => undefined],
+    ["unknown fields at several depths", (o) => { o.extra = 1; spec(o).bogus = { x: 1 }; containers(o)[0]!.imagee = "x"; }],
+    ["type errors", (o) => { spec(o).minReadySeconds = "5"; containers(o)[0]!.ports = "80"; }],
+    ["nulls in maps and lists", (o) => { podSpec(o).nodeSelector = { a: null }; containers(o)[0]!.command = ["a", null]; }],
+    ["a mix of everything", (o) => { o.extra = true; spec(o).minReadySeconds = 1.5; podSpec(o).nodeSelector = { a: null, b: 3 }; }],
+  ];
+  for (const [name, mutate] of cases) {
+    void test(`${name}: reports what checkFields reports and prunes as pruneUnknownFields does`, () => {
+      const expected = daemonSet();
+      mutate(expected);
+      const actual = structuredClone(expected);
+      const report = checkFields(daemonsets, expected);
+      pruneUnknownFields(daemonsets, expected);
+      assert.deepEqual(checkAndPruneFields(daemonsets, actual), report);
+      assert.deepEqual(actual, expected);
+    });
+  }
 });
 
 void describe("scalar checks", () => {

@@ -38,6 +38,16 @@ export function pruneUnknownFields(target: SchemaTarget, obj: unknown): void {
   walkRoot(rootDefinition(target), obj, { result: { unknownFields: [], typeErrors: [] }, prune: true });
 }
 
+/**
+ * checkFields and pruneUnknownFields in one walk: reports what checkFields reports (zero values put in place of
+ * nulls never make type errors) while pruning `obj` in place as pruneUnknownFields does.
+ */
+export function checkAndPruneFields(target: SchemaTarget, obj: unknown): FieldCheckResult {
+  const ctx: Walk = { result: { unknownFields: [], typeErrors: [] }, prune: true };
+  walkRoot(rootDefinition(target), obj, ctx);
+  return ctx.result;
+}
+
 function rootDefinition(target: SchemaTarget): Definition {
   const apiVersion = target.group ? `${target.group}/${target.version}` : target.version;
   const def = schemaFor(target.kind, apiVersion);
@@ -47,12 +57,35 @@ function rootDefinition(target: SchemaTarget): Definition {
 
 interface Walk { result: FieldCheckResult; prune: boolean }
 
-/** Where a value sits: its display path and the Go error context (innermost struct, field stack). */
-interface Place { path: string; goStruct: string; goFields: string }
+/**
+ * Where a value sits, as a chain to the root: the display path and the Go error context (innermost struct, field
+ * chain) are only joined into strings when a report needs them.
+ */
+interface Place {
+  readonly parent: Place | undefined;
+  /** What this place adds to the display path: `key` at the root, `.key` below, `[i]` for list items. */
+  readonly pathSegment: string;
+  /** The struct field name this place adds to the Go field chain; "" for map values and list items. */
+  readonly goField: string;
+  /** Go name of the innermost struct. */
+  readonly goStruct: string;
+}
+
+function pathOf(place: Place | undefined): string {
+  const parts: string[] = [];
+  for (let p = place; p !== undefined; p = p.parent) parts.push(p.pathSegment);
+  return parts.reverse().join("");
+}
+
+function goFieldsOf(place: Place | undefined): string {
+  const parts: string[] = [];
+  for (let p = place; p !== undefined; p = p.parent) if (p.goField !== "") parts.push(p.goField);
+  return parts.reverse().join(".");
+}
 
 function walkRoot(def: Definition, obj: unknown, ctx: Walk): void {
   if (!isObject(obj)) return;
-  walkStruct(def, obj, "", "", ctx, 0);
+  walkStruct(def, obj, undefined, ctx, 0);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -69,26 +102,30 @@ function report(list: string[], message: string): void {
   if (list.length < maxReports) list.push(message);
 }
 
-function walkStruct(def: Definition, obj: Record<string, unknown>, path: string, goFields: string, ctx: Walk, depth: number): void {
+function walkStruct(def: Definition, obj: Record<string, unknown>, at: Place | undefined, ctx: Walk, depth: number): void {
   if (depth > maxDepth) {
-    report(ctx.result.typeErrors, `json: exceeded max depth at ${path || "<root>"}`);
+    report(ctx.result.typeErrors, `json: exceeded max depth at ${pathOf(at) || "<root>"}`);
     return;
   }
   for (const key of Object.keys(obj)) {
     const prop = def.properties.get(key);
-    const childPath = path ? `${path}.${key}` : key;
+    const place: Place = { parent: at, pathSegment: at === undefined ? key : `.${key}`, goField: key, goStruct: def.goName };
     if (!prop) {
-      report(ctx.result.unknownFields, childPath);
+      report(ctx.result.unknownFields, pathOf(place));
       if (ctx.prune) delete obj[key];
       continue;
     }
-    const place: Place = { path: childPath, goStruct: def.goName, goFields: goFields ? `${goFields}.${key}` : key };
     walkValue(prop.type, obj[key], place, ctx, depth + 1);
   }
 }
 
 function typeError(ctx: Walk, value: string, place: Place, t: SchemaType): void {
-  report(ctx.result.typeErrors, `json: cannot unmarshal ${value} into Go struct field ${place.goStruct}.${place.goFields} of type ${goTypeName(t)}`);
+  report(ctx.result.typeErrors, `json: cannot unmarshal ${value} into Go struct field ${place.goStruct}.${goFieldsOf(place)} of type ${goTypeName(t)}`);
+}
+
+/** The place of an entry of the container at `place` (map value or list item): same Go context, longer path. */
+function entryPlace(place: Place, pathSegment: string): Place {
+  return { parent: place, pathSegment, goField: "", goStruct: place.goStruct };
 }
 
 const int32Min = -2147483648;
@@ -113,7 +150,7 @@ function walkValue(t: SchemaType, v: unknown, place: Place, ctx: Walk, depth: nu
     case "object": {
       const def = definition(t.ref);
       if (!isObject(v)) typeError(ctx, jsonKind(v), place, t);
-      else if (def) walkStruct(def, v, place.path, place.goFields, ctx, depth);
+      else if (def) walkStruct(def, v, place, ctx, depth);
       return;
     }
     case "map":
@@ -121,17 +158,20 @@ function walkValue(t: SchemaType, v: unknown, place: Place, ctx: Walk, depth: nu
       else {
         for (const key of Object.keys(v)) {
           if (ctx.prune && v[key] === null) v[key] = zeroValue(t.values);
-          walkValue(t.values, v[key], { ...place, path: `${place.path}.${key}` }, ctx, depth + 1);
+          const item = v[key];
+          // Scalars are checked without a place of their own unless they are wrong.
+          if (item !== null && item !== undefined) walkValue(t.values, item, entryPlace(place, `.${key}`), ctx, depth + 1);
         }
       }
       return;
     case "array":
       if (!Array.isArray(v)) typeError(ctx, jsonKind(v), place, t);
       else {
-        v.forEach((item, i) => {
-          if (ctx.prune && item === null) v[i] = zeroValue(t.items);
-          walkValue(t.items, v[i], { ...place, path: `${place.path}[${i}]` }, ctx, depth + 1);
-        });
+        for (let i = 0; i < v.length; i++) {
+          if (ctx.prune && v[i] === null) v[i] = zeroValue(t.items);
+          const item: unknown = v[i];
+          if (item !== null && item !== undefined) walkValue(t.items, item, entryPlace(place, `[${i}]`), ctx, depth + 1);
+        }
       }
       return;
     case "time": {

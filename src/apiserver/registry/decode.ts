@@ -1,6 +1,6 @@
 /** The decode step of every write: type meta, unknown/mistyped fields per fieldValidation, namespace of the body. */
 import { badRequest } from "../../api/status-error.js";
-import { checkFields, pruneUnknownFields } from "../../api/schema/index.js";
+import { checkAndPruneFields } from "../../api/schema/index.js";
 import type { KubeObject } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
 import { isObject } from "./codec.js";
@@ -37,7 +37,8 @@ export function checkTypeMeta(store: ResourceStore, object: KubeObject): void {
 export function decodeFields(store: ResourceStore, object: KubeObject, options: WriteOptions): void {
   const { info } = store;
   const prefix = `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}`;
-  const { unknownFields, typeErrors } = checkFields(info, object);
+  // One walk checks and prunes: `object` is the request's private copy, dropped when this throws.
+  const { unknownFields, typeErrors } = checkAndPruneFields(info, object);
   if (typeErrors.length > 0) throw badRequest(`${prefix}: ${typeErrors[0] ?? ""}`);
   if (unknownFields.length > 0) {
     const messages = unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`);
@@ -45,7 +46,6 @@ export function decodeFields(store: ResourceStore, object: KubeObject, options: 
     if (mode === "Strict") throw badRequest(`${prefix}: strict decoding error: ${messages.join(", ")}`);
     if (mode === "Warn") for (const m of messages) options.onWarning?.(m);
   }
-  pruneUnknownFields(info, object);
 }
 
 /**

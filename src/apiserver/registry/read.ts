@@ -91,22 +91,12 @@ export async function listObjects(ctx: RegistryContext, store: ResourceStore, na
 }
 
 function pageFromCache(store: ResourceStore, selection: Selection, listPrefix: string, startKey: string | undefined, limit: number): Page {
-  const snapshot = store.cache.list(selection.index, selection.indexCoversNamespace ? undefined : listPrefix);
-  const candidates = snapshot.items;
-  let i = 0;
-  if (startKey !== undefined) {
-    let high = candidates.length;
-    while (i < high) {
-      const mid = (i + high) >>> 1;
-      if ((candidates[mid]?.key ?? "") >= startKey) high = mid;
-      else i = mid + 1;
-    }
-  }
+  // A lazy scan from startKey: a page reads the objects it returns (and those its selectors skip), not the whole cache.
+  const snapshot = store.cache.scan(selection.index, selection.indexCoversNamespace ? undefined : listPrefix, startKey);
   const items: KubeObject[] = [];
   let lastKey = "";
-  for (; i < candidates.length; i++) {
-    const item = candidates[i];
-    if (item === undefined || !selection.matches(item.object)) continue;
+  for (const item of snapshot.items) {
+    if (!selection.matches(item.object)) continue;
     if (limit > 0 && items.length === limit) return { revision: snapshot.revision, items, next: `${lastKey}\u0000` };
     items.push(deepCopy(item.object));
     lastKey = item.key;

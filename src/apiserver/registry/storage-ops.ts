@@ -2,7 +2,7 @@
 import { alreadyExists, internalError, notFound, statusError, StatusError } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { ClosedError, ConflictError, KeyExistsError, NotFoundError } from "../../storage/backend.js";
-import { decodeObject, deepCopy, encodeObject } from "./codec.js";
+import { decodeObject, encodeObject } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 
 /** An object as currently stored, with its modRevision. */
@@ -43,15 +43,15 @@ export async function readCurrent(ctx: RegistryContext, key: string): Promise<Cu
 }
 
 /**
- * The object at `key` as the store's watch cache holds it (a private copy), undefined when the cache has none.
- * The cache may lag behind storage: callers write with compare-and-swap on the returned modRevision and confirm
- * any other outcome against storage (readCurrent).
+ * The object at `key` as the store's watch cache holds it, undefined when the cache has none. The object is the
+ * cache's own: read-only (copy before changing or handing it out). The cache may lag behind storage: callers write
+ * with compare-and-swap on the returned modRevision and confirm any other outcome against storage (readCurrent).
  */
 export function readCached(store: ResourceStore, key: string): Current | undefined {
   const cached = store.cache.get(key);
   const modRevision = Number(cached?.metadata?.resourceVersion);
   if (cached === undefined || !Number.isSafeInteger(modRevision)) return undefined;
-  return { object: deepCopy(cached), modRevision };
+  return { object: cached, modRevision };
 }
 
 /** Creates the object at `key`; 409 AlreadyExists when taken. Returns the stored object (resourceVersion set). */

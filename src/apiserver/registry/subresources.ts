@@ -55,7 +55,8 @@ async function bind(ctx: RegistryContext, store: ResourceStore, namespace: strin
   // by another attempt from storage.
   let tryCache = !options.dryRun;
   for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
-    const cached = tryCache ? readCached(store, key) : undefined;
+    const shared = tryCache ? readCached(store, key) : undefined;
+    const cached = shared && { object: deepCopy(shared.object), modRevision: shared.modRevision };
     tryCache = false;
     try {
       if (await bindOnce(ctx, store, key, name, meta, nodeName, cached ?? await readCurrent(ctx, key), options)) return created();

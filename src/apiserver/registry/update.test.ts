@@ -1,7 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../api/types.js";
-import { R, daemonSet, node, pod, rejects, startHarness } from "./testing/fixtures.js";
+import { storageKey } from "../../api/resources.js";
+import { decodeObject, encodeObject } from "./codec.js";
+import { R, daemonSet, node, pod, rejects, startHarness, watch } from "./testing/fixtures.js";
 
 type Mutable = Record<string, any>;
 
@@ -162,5 +164,84 @@ describe("registry update", () => {
     const last = await h.registry.update(R.daemonsets, "default", relabeled);
     assert.equal(last.metadata?.name, "held");
     await rejects(h.registry.get(R.daemonsets, "default", "held"), 404);
+  });
+
+  test("writes start from the watch cache without changing it; a stale cache only costs a retry", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    const key = storageKey(R.pods, "default", "p");
+    const stored = async (): Promise<KubeObject> => decodeObject((await h.backend.get(key)).kv!);
+    const agree = async (what: string): Promise<void> => assert.deepEqual(await h.registry.get(R.pods, "default", "p"), await stored(), what);
+    await h.registry.create(R.pods, "default", pod("p", { labels: { app: "a" } }));
+    const leaving = watch(h, R.pods, "default", { labelSelector: "app=a", resourceVersion: "0" });
+    await leaving.next();
+
+    const patched: Mutable = await h.registry.patch(R.pods, "default", "p", "merge", { metadata: { annotations: { x: "1" } } });
+    patched.metadata.annotations.x = "changed by the caller";
+    await agree("after a patch whose result the caller changed");
+    const status: Mutable = await h.registry.patch(R.pods, "default", "p", "merge", { status: { phase: "Running" } }, { subresource: "status" });
+    status.spec.containers[0].image = "changed by the caller";
+    await agree("after a status patch whose result the caller changed");
+    const got: Mutable = await h.registry.get(R.pods, "default", "p");
+    assert.equal(got.spec.containers[0].image, "nginx:1.25");
+    const before = await stored();
+    assert.deepEqual(await h.registry.patch(R.pods, "default", "p", "merge", { metadata: { annotations: { x: "1" } } }), before, "a no-op answers the stored object");
+    await rejects(h.registry.patch(R.pods, "default", "p", "merge", { spec: { containers: [{ name: "c", image: "" }] } }), 422);
+    await agree("after a no-op and a rejected patch");
+
+    // Storage moves on behind the cache's back: the patch that follows must still see (and keep) that change.
+    const current = (await h.backend.get(key)).kv!;
+    const direct = decodeObject(current);
+    direct.metadata = { ...direct.metadata, labels: { app: "a", direct: "yes" } };
+    await h.backend.update(key, encodeObject(direct), current.modRevision);
+    const merged = await h.registry.patch(R.pods, "default", "p", "merge", { metadata: { labels: { app: "b" } } });
+    assert.deepEqual(merged.metadata?.labels, { app: "b", direct: "yes" });
+    assert.deepEqual(merged, await stored());
+
+    // The watcher of app=a sees the pod leave with its last state before the change.
+    const events = [await leaving.next(), await leaving.next(), await leaving.next(), await leaving.next()];
+    const gone = events.find((e) => e?.type === "DELETED")?.object as Mutable | undefined;
+    assert.deepEqual(gone?.metadata.labels, { app: "a", direct: "yes" });
+    assert.equal(gone?.status.phase, "Running");
+    await leaving.close();
+  });
+
+  test("no write verb or patch type hands out the watch cache's objects", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    // Every result is scribbled over: what the registry serves afterwards must still be what storage holds.
+    const scribble = (o: Mutable): void => {
+      o.metadata.labels = { scribbled: "yes" };
+      o.metadata.finalizers?.push("scribbled");
+      if (o.spec?.finalizers) o.spec.finalizers.push("scribbled");
+      if (o.spec?.containers) o.spec.containers[0].image = "scribbled";
+      if (o.status) o.status.scribbled = true;
+    };
+    const agree = async (r: typeof R.pods, ns: string | undefined, name: string, what: string): Promise<void> => {
+      const key = storageKey(r, ns, name);
+      assert.deepEqual(await h.registry.get(r, ns, name), decodeObject((await h.backend.get(key)).kv!), what);
+    };
+    await h.registry.create(R.pods, "default", pod("p", { labels: { app: "a" }, finalizers: ["example.com/keep"] }));
+    const pods: [string, () => Promise<KubeObject>][] = [
+      ["json patch", () => h.registry.patch(R.pods, "default", "p", "json", [{ op: "add", path: "/metadata/annotations", value: { a: "1" } }])],
+      ["merge patch", () => h.registry.patch(R.pods, "default", "p", "merge", { metadata: { annotations: { b: "2" } } })],
+      ["strategic merge patch", () => h.registry.patch(R.pods, "default", "p", "strategic", { metadata: { annotations: { c: "3" } } })],
+      ["apply patch", () => h.registry.patch(R.pods, "default", "p", "apply", { apiVersion: "v1", kind: "Pod", metadata: { name: "p", annotations: { d: "4" } } }, { fieldManager: "t", force: true })],
+      ["status patch", () => h.registry.patch(R.pods, "default", "p", "merge", { status: { phase: "Running" } }, { subresource: "status" })],
+      ["update", async () => h.registry.update(R.pods, "default", { ...(await h.registry.get(R.pods, "default", "p")), metadata: { ...(await h.registry.get(R.pods, "default", "p")).metadata, annotations: { e: "5" } } })],
+      ["status update", async () => {
+        const current: Mutable = await h.registry.get(R.pods, "default", "p");
+        current.status = { ...current.status, message: "hi" };
+        return h.registry.updateStatus(R.pods, "default", current);
+      }],
+      ["no-op patch", () => h.registry.patch(R.pods, "default", "p", "merge", { metadata: { annotations: { e: "5" } } })],
+    ];
+    for (const [name, write] of pods) {
+      scribble(await write() as Mutable);
+      await agree(R.pods, "default", "p", name);
+    }
+    await h.registry.create(R.namespaces, undefined, { metadata: { name: "ns1" } });
+    scribble(await h.registry.patch(R.namespaces, undefined, "ns1", "merge", { metadata: { annotations: { a: "1" } } }) as Mutable);
+    await agree(R.namespaces, undefined, "ns1", "namespace patch (finalizers carried over)");
   });
 });

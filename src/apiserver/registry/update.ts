@@ -35,8 +35,9 @@ export async function guaranteedUpdate(ctx: RegistryContext, store: ResourceStor
   await ctx.ready;
   const key = ctx.key(store, request.namespace, name);
   let warn = options.onWarning;
-  // The first attempt starts from the watch cache (no storage read); the write's compare-and-swap catches a stale
-  // copy, and any outcome other than a write (an error, a no-op) is confirmed by another attempt from storage.
+  // The first attempt starts from the watch cache's object (no storage read, no copy: an attempt only reads the
+  // current object); the write's compare-and-swap catches a stale one, and any outcome other than a write (an error,
+  // a no-op) is confirmed by another attempt from storage.
   let tryCache = !options.dryRun;
   for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
     const cached = tryCache ? readCached(store, key) : undefined;
@@ -134,11 +135,17 @@ function mergeForUpdate(store: ResourceStore, candidate: KubeObject, old: KubeOb
   return candidate;
 }
 
-/** The status update: only the status comes from the request (the rest is shared with `old`, which is not written to). */
+/** The status update: only the status comes from the request (the rest is copied from `old`, which stays untouched). */
 function mergeForStatus(candidate: KubeObject, old: KubeObject): KubeObject {
-  const next: KubeObject = { ...old };
-  if (candidate.status === undefined) delete next.status;
-  else next.status = candidate.status;
+  const next: KubeObject = {};
+  for (const key of Object.keys(old)) {
+    if (key === "status") {
+      if (candidate.status !== undefined) next.status = candidate.status;
+    } else {
+      next[key] = deepCopy(old[key]);
+    }
+  }
+  if (candidate.status !== undefined && !Object.hasOwn(next, "status")) next.status = candidate.status;
   return next;
 }
 
