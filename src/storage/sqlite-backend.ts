@@ -2,16 +2,13 @@
  * The embedded persistent backend: a revision log in one SQLite file (WAL mode), written with group commit.
  *
  * Writes issued in the same turn of the event loop are queued and applied in ONE transaction on the next
- * `setImmediate` (or, when the previous commit is less than `commitIntervalMs` old, once that interval has passed,
- * so a steady trickle of writes shares commits), each with its own compare-and-swap check inside it; every write's
- * promise settles only after
+ * `setImmediate`, each with its own compare-and-swap check inside it; every write's promise settles only after
  * that transaction committed (durable per the `synchronous` mode). Reads see committed state only. Watchers
  * catch up from the log table, then follow in-process notifications published right after each commit.
  * The database is opened in exclusive locking mode: one process owns the store.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { performance } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import {
   ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError,
@@ -31,12 +28,6 @@ export interface SqliteBackendOptions extends WatchHubOptions {
   busyTimeoutMs?: number;
   /** Revisions compacted per transaction, so a large compaction does not block the event loop long (default 10000). */
   compactionStep?: number;
-  /**
-   * Minimum time between two commits in milliseconds (default 2): writes arriving sooner than that after a commit
-   * wait for the next one, so a steady trickle of writes shares commits instead of paying one each. 0 commits every
-   * turn of the event loop.
-   */
-  commitIntervalMs?: number;
 }
 
 /** WAL pages (4 KiB each) written before SQLite checkpoints automatically. */
@@ -63,9 +54,7 @@ export class SqliteBackend implements Backend, EventHistory {
   private revision: number;
   private compacted: number;
   private pending: PendingWrite[] = [];
-  private flushTimer: { cancel: () => void } | undefined;
-  private readonly commitIntervalMs: number;
-  private lastCommit = -Infinity;
+  private flushTimer: NodeJS.Immediate | undefined;
   private closed = false;
 
   /** Opens (or creates) the store at `options.path`; revisions continue from what the file holds. */
@@ -95,7 +84,6 @@ export class SqliteBackend implements Backend, EventHistory {
     this.log = log;
     this.hub = new WatchHub(this, options);
     this.compactionStep = Math.max(1, options.compactionStep ?? 10_000);
-    this.commitIntervalMs = Math.max(0, options.commitIntervalMs ?? 2);
     this.compacted = log.compactedRevision();
     this.revision = log.lastRevision();
     this.applyBatch = db.transaction<ApplyBatch>((batch, outcomes, events) => {
@@ -189,31 +177,19 @@ export class SqliteBackend implements Backend, EventHistory {
     if (this.closed) return Promise.reject(new ClosedError());
     return new Promise<WriteResult>((resolve, reject) => {
       this.pending.push({ kind, key, value, expected, resolve, reject });
-      this.flushTimer ??= this.scheduleFlush();
+      this.flushTimer ??= setImmediate(this.flush);
     });
-  }
-
-  /** Arms the next commit: at the end of this turn of the event loop, or once the commit interval has passed. */
-  private scheduleFlush(): { cancel: () => void } {
-    const wait = this.lastCommit + this.commitIntervalMs - performance.now();
-    if (wait < 1) {
-      const immediate = setImmediate(this.flush);
-      return { cancel: () => clearImmediate(immediate) };
-    }
-    const timer = setTimeout(this.flush, wait);
-    return { cancel: () => clearTimeout(timer) };
   }
 
   /** Commits every queued write in one transaction, then publishes the events and settles the promises. */
   private readonly flush = (): void => {
-    this.flushTimer?.cancel();
+    if (this.flushTimer !== undefined) clearImmediate(this.flushTimer);
     this.flushTimer = undefined;
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
     const outcomes: Outcome[] = [];
     const events: WatchEvent[] = [];
-    this.lastCommit = performance.now();
     try {
       this.revision = this.applyBatch(batch, outcomes, events);
     } catch (error) {
