@@ -14,7 +14,7 @@ import { ControllerExpectations } from "./expectations.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
 import { byControllerUid, byNamespaceIndex, byOrphanNamespace, controllerUidIndex, namespaceIndex, orphanNamespaceIndex } from "./indexes.js";
 import { DaemonPlacement } from "./placement.js";
-import { defaultBurstReplicas } from "./pod-control.js";
+import { SyncPacer } from "./sync-pacer.js";
 import { syncDaemonSet, type CompiledDaemonSet, type SyncDeps } from "./sync.js";
 
 /** Event source component of the controller. */
@@ -24,7 +24,7 @@ export const daemonSetControllerComponent = "daemonset-controller";
 export interface DaemonSetControllerOptions extends ControlLoopOptions {
   /** Wall-clock time in epoch ms, for pod availability and event timestamps (default Date.now). */
   now?: () => number;
-  /** Creations and deletions per sync (default 250). */
+  /** Creations and deletions per sync (default 250, or a twentieth of the nodes when that is more). */
   burstReplicas?: number;
   /** While pod creations/deletions are in flight, status-only syncs run at most this often (default 1000 ms). */
   statusOnlyIntervalMs?: number;
@@ -46,8 +46,7 @@ export class DaemonSetController {
   private readonly deps: SyncDeps;
   private readonly compiled = new Map<string, { rv: string; value: CompiledDaemonSet }>();
   private readonly clock: Clock;
-  /** Per key: a sync that issued no creations or deletions took this long, so the next one waits until then. */
-  private readonly quietUntil = new Map<string, number>();
+  private readonly pacer = new SyncPacer();
 
   /** Creates the controller and registers its informer handlers. */
   constructor(private readonly options: DaemonSetControllerOptions) {
@@ -76,7 +75,7 @@ export class DaemonSetController {
       recorder: this.recorder,
       expectations: this.expectations,
       backoff: new FailedPodBackoff(this.clock),
-      burstReplicas: options.burstReplicas ?? defaultBurstReplicas,
+      burstReplicas: options.burstReplicas,
       clock: this.clock,
       now,
       enqueueAfter: (key, ms) => this.queue.addAfter(key, ms),
@@ -87,7 +86,8 @@ export class DaemonSetController {
     const handlers = new DaemonSetEventHandlers({
       daemonSets: this.informers.daemonSets.store,
       expectations: this.expectations,
-      enqueue: (ds) => this.queue.add(objectKey(ds)),
+      enqueue: (ds) => this.enqueueUrgent(objectKey(ds)),
+      enqueueStatus: (ds) => this.queue.add(objectKey(ds)),
       enqueueAfter: (ds, ms) => this.queue.addAfter(objectKey(ds), ms),
       compile: (ds) => this.compile(ds),
       forget: (ds) => this.compiled.delete(objectKey(ds)),
@@ -118,27 +118,28 @@ export class DaemonSetController {
     }
   }
 
-  /**
-   * Syncs a key from the queue, pacing syncs that only refresh status: after a sync that issued no creations or
-   * deletions (expectations satisfied before it), the key is not synced again for as long as that sync took — the
-   * sync scans every node and pod, so back-to-back status refreshes while thousands of pods change would otherwise
-   * take all the time there is. Pod creations and deletions observed still sync at once after a burst.
-   */
+  /** Syncs a key from the queue, unless the pacer holds it back (see SyncPacer). */
   private async paced(key: string): Promise<void> {
     const now = this.clock.now();
-    const quiet = this.quietUntil.get(key);
-    if (quiet !== undefined && now < quiet) {
-      this.queue.addAfter(key, quiet - now);
+    const rest = this.pacer.admit(key, now);
+    if (rest > 0) {
+      this.queue.addAfter(key, rest);
       return;
     }
-    this.quietUntil.delete(key);
     const steady = this.expectations.satisfied(key);
     const sets = this.expectations.setCount;
     await syncDaemonSet(this.deps, key);
-    const took = this.clock.now() - now;
-    if (steady && took > 0 && this.expectations.setCount === sets && this.expectations.satisfied(key) && this.deps.daemonSets.get(key) !== undefined) {
-      this.quietUntil.set(key, this.clock.now() + took);
+    if (this.deps.daemonSets.get(key) === undefined) {
+      this.pacer.forget(key);
+      return;
     }
+    const wroteNothing = steady && this.expectations.setCount === sets && this.expectations.satisfied(key);
+    this.pacer.synced(key, now, this.clock.now(), wroteNothing);
+  }
+
+  private enqueueUrgent(key: string): void {
+    this.pacer.markUrgent(key);
+    this.queue.add(key);
   }
 
   /** Syncs one DaemonSet now (outside the queue); for tests and tools. */

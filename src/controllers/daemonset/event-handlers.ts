@@ -5,7 +5,7 @@ import type { EventHandler, Informer } from "../../client/informer.js";
 import { canonicalJson } from "./history-hash.js";
 import type { ControllerExpectations } from "./expectations.js";
 import { namespaceIndex } from "./indexes.js";
-import { controllerRefOf, isDeleting, isPodReady } from "./pod-util.js";
+import { controllerRefOf, isDeleting, isPodReady, isPodTerminal } from "./pod-util.js";
 import type { CompiledDaemonSet } from "./sync.js";
 
 /** What the handlers act on. */
@@ -13,6 +13,8 @@ export interface EventHandlerDeps {
   daemonSets: Store<DaemonSet>;
   expectations: ControllerExpectations;
   enqueue: (ds: DaemonSet) => void;
+  /** Syncs a DaemonSet for a change of one of its pods that at most moves its status (the sync may be paced). */
+  enqueueStatus: (ds: DaemonSet) => void;
   enqueueAfter: (ds: DaemonSet, ms: number) => void;
   compile: (ds: DaemonSet) => CompiledDaemonSet;
   /** Drops cached state of a DaemonSet that went away. */
@@ -41,13 +43,19 @@ export class DaemonSetEventHandlers {
     informers.revisions.addEventHandler(this.revisionHandler());
   }
 
-  /** DaemonSets: every change syncs it; a uid change also settles the old one. */
+  /**
+   * DaemonSets: every change syncs it; a uid change also settles the old one. A change that leaves generation, uid
+   * and deletion alone (its own status writes, labels) may wait for a paced sync.
+   */
   daemonSetHandler(): EventHandler<DaemonSet> {
     return {
       onAdd: (ds) => this.deps.enqueue(ds),
       onUpdate: (old, cur) => {
-        if (old.metadata?.uid !== cur.metadata?.uid) this.deps.forget(old);
-        this.deps.enqueue(cur);
+        const sameObject = old.metadata?.uid === cur.metadata?.uid;
+        if (!sameObject) this.deps.forget(old);
+        const specOrLifeChanged = !sameObject || old.metadata?.generation !== cur.metadata?.generation
+          || old.metadata?.deletionTimestamp !== cur.metadata?.deletionTimestamp;
+        (specOrLifeChanged ? this.deps.enqueue : this.deps.enqueueStatus)(cur);
       },
       onDelete: (ds) => {
         this.deps.forget(ds);
@@ -81,7 +89,10 @@ export class DaemonSetEventHandlers {
           else this.enqueueOwner(cur);
           return;
         }
-        const ds = this.ownedObjectUpdated(old, cur);
+        // An owned pod whose controller reference stayed moves its DaemonSet's status, unless it stopped running (it
+        // is then replaced).
+        const statusOnly = sameRef(controllerRefOf(old), controllerRefOf(cur)) && isPodTerminal(old) === isPodTerminal(cur);
+        const ds = this.ownedObjectUpdated(old, cur, statusOnly);
         const minReady = ds?.spec?.minReadySeconds ?? 0;
         if (ds && minReady > 0 && !isPodReady(old) && isPodReady(cur)) this.deps.enqueueAfter(ds, minReady * 1000 + 1000);
       },
@@ -137,7 +148,7 @@ export class DaemonSetEventHandlers {
    * A pod or revision changed: a former owner is synced when the controller reference changed; then the current
    * owner (returned), or for an orphan whose reference or labels changed, every DaemonSet selecting it.
    */
-  private ownedObjectUpdated(old: ApiObject, cur: ApiObject): DaemonSet | undefined {
+  private ownedObjectUpdated(old: ApiObject, cur: ApiObject, statusOnly = false): DaemonSet | undefined {
     const curRef = controllerRefOf(cur);
     const oldRef = controllerRefOf(old);
     const refChanged = !sameRef(curRef, oldRef);
@@ -147,7 +158,7 @@ export class DaemonSetEventHandlers {
     }
     if (curRef) {
       const ds = this.resolve(cur, curRef);
-      if (ds) this.deps.enqueue(ds);
+      if (ds) (statusOnly ? this.deps.enqueueStatus : this.deps.enqueue)(ds);
       return ds;
     }
     if (refChanged || !sameLabels(old, cur)) for (const ds of this.selecting(cur)) this.deps.enqueue(ds);

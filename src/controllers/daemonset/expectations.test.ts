@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { FakeClock } from "../../controller/clock.js";
 import { ControllerExpectations, expectationsTimeoutMs } from "./expectations.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
-import { slowStartBatches } from "./pod-control.js";
+import { burstFor, slowStartBatches } from "./pod-control.js";
 
 describe("ControllerExpectations", () => {
   test("satisfied without a record, after observations, after lowering, after the TTL", () => {
@@ -60,4 +60,15 @@ describe("FailedPodBackoff", () => {
 describe("slowStartBatches", () => {
   const cases: [number, number[]][] = [[0, []], [1, [1]], [2, [1, 1]], [7, [1, 2, 4]], [10, [1, 2, 4, 3]], [250, [1, 2, 4, 8, 16, 32, 64, 123]]];
   for (const [n, want] of cases) test(String(n), () => assert.deepEqual(slowStartBatches(n), want));
+});
+
+describe("burstFor", () => {
+  const cases: [string, number | undefined, number, number][] = [
+    ["a configured burst is kept", 3, 50_000, 3],
+    ["small clusters get upstream's 250", undefined, 10, 250],
+    ["up to 5,000 nodes still 250", undefined, 5_000, 250],
+    ["beyond, a twentieth of the nodes", undefined, 10_000, 500],
+    ["rounded up", undefined, 50_001, 2_501],
+  ];
+  for (const [name, configured, nodes, want] of cases) test(name, () => assert.equal(burstFor(configured, nodes), want));
 });

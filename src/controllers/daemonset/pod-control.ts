@@ -8,8 +8,20 @@ import type { ControllerExpectations } from "./expectations.js";
 import { templateGeneration } from "./labels.js";
 import { daemonPodTemplate, podFromTemplate } from "./pod-template.js";
 
-/** Default cap of creations and of deletions per sync. */
+/** Default cap of creations and of deletions per sync (raised on large clusters, see burstFor). */
 export const defaultBurstReplicas = 250;
+
+/** Full syncs a DaemonSet's initial creations take at most on a large cluster under the default burst. */
+export const maxCreationSyncs = 20;
+
+/**
+ * The burst of a sync over `nodeCount` nodes: `configured` when set, else 250 or a twentieth of the nodes if more —
+ * every sync walks all nodes and pods, so a fixed burst would make the creations of one DaemonSet cost nodes² / 250.
+ */
+export function burstFor(configured: number | undefined, nodeCount: number): number {
+  if (configured !== undefined) return configured;
+  return Math.max(defaultBurstReplicas, Math.ceil(nodeCount / maxCreationSyncs));
+}
 
 /** What syncNodes needs. */
 export interface PodControlDeps {

@@ -51,7 +51,7 @@ export function computeStatusCounts(
     for (let i = 1; i < pods.length; i++) if (compareDaemonPods(pods[i] as Pod, first) < 0) first = pods[i] as Pod;
     if (isPodReady(first)) {
       c.numberReady++;
-      if (isPodAvailable(first, ctx.minReadySeconds, ctx.nowMs)) c.numberAvailable++;
+      if (!(ctx.minReadySeconds > 0) || isPodAvailable(first, ctx.minReadySeconds, ctx.nowMs)) c.numberAvailable++;
     }
     if (isPodUpdated(first, ctx.hash, ctx.generation)) c.updatedNumberScheduled++;
   }

@@ -16,7 +16,7 @@ import { controllerUidIndex, orphanNamespaceIndex } from "./indexes.js";
 import { templateGeneration } from "./labels.js";
 import { planManage } from "./manage-plan.js";
 import type { DaemonPlacement, NodeDecision } from "./placement.js";
-import { syncNodes, type PodControlDeps } from "./pod-control.js";
+import { burstFor, syncNodes, type PodControlDeps } from "./pod-control.js";
 import { isDeleting, isPodTerminal } from "./pod-util.js";
 import { allowsSurge, planRollingUpdate, rollingUpdateLimits, updateStrategyType } from "./rolling-update.js";
 import { computeStatusCounts, statusNeedsUpdate, statusWithCounts } from "./status.js";
@@ -38,7 +38,8 @@ export interface SyncDeps {
   recorder: EventRecorder;
   expectations: ControllerExpectations;
   backoff: FailedPodBackoff;
-  burstReplicas: number;
+  /** Creations and deletions per sync; undefined: scaled with the node count (see burstFor). */
+  burstReplicas: number | undefined;
   clock: Clock;
   /** Wall-clock time in epoch milliseconds. */
   now: () => number;
@@ -181,7 +182,7 @@ interface SyncView {
 }
 
 function podControl(deps: SyncDeps): PodControlDeps {
-  return { client: deps.client, pods: deps.resources.pods, recorder: deps.recorder, expectations: deps.expectations, burstReplicas: deps.burstReplicas };
+  return { client: deps.client, pods: deps.resources.pods, recorder: deps.recorder, expectations: deps.expectations, burstReplicas: burstFor(deps.burstReplicas, deps.nodes.size) };
 }
 
 /** The manage step; resolves true when it created or deleted anything. */
