@@ -28,7 +28,7 @@ export interface SchedulerOptions extends Omit<ControlLoopOptions, "workers"> {
   now?: () => Date;
   /** Pods whose spec.schedulerName equals this are scheduled (default "default-scheduler"). */
   schedulerName?: string;
-  /** Bindings in flight at once (default 16). */
+  /** Bindings in flight at once (default 64). */
   bindConcurrency?: number;
   /** Unschedulable pods are retried at least this often even without a helpful change (default 60 s). */
   retryIntervalMs?: number;
@@ -95,7 +95,7 @@ export class Scheduler {
       if (!synced.every(Boolean) || inner.signal.aborted) return;
       await Promise.all([
         runReconciler({
-          name: "scheduler", queue: this.queue, workers: Math.max(1, this.options.bindConcurrency ?? 16), signal: inner.signal,
+          name: "scheduler", queue: this.queue, workers: Math.max(1, this.options.bindConcurrency ?? 64), signal: inner.signal,
           reconciler: { reconcile: (key) => this.scheduleKey(key) },
           onError: (e) => this.report(e),
         }),

@@ -38,6 +38,11 @@ export interface NodeKeeperOptions {
    * stretches, up to the kubelet's status report frequency of 5 minutes.
    */
   maxStatusUpdatesPerSecond?: number;
+  /**
+   * Nodes expected to be cared for soon (those the simulator is about to create): the rate bounds count at least
+   * this many, so the intervals do not grow while thousands of nodes register and shift every node's slot.
+   */
+  expectedNodes?: number;
 }
 
 /**
@@ -46,8 +51,11 @@ export interface NodeKeeperOptions {
  */
 const tickMs = 100;
 
-/** Delay until `name`'s next slot of `intervalMs` after `now`, moved earlier onto the previous tick when one lies between. */
-function nextTickedSlot(now: number, intervalMs: number, name: string): number {
+/**
+ * Delay until `name`'s next slot of `intervalMs` after `now` (see nextSlotDelay), moved earlier onto the 100 ms
+ * tick before it when one lies between; a run that started early on its slot's tick is given the following slot.
+ */
+export function nextTickedSlot(now: number, intervalMs: number, name: string): number {
   let delay = nextSlotDelay(now, intervalMs, name);
   // Less than a tick to go: this run is the current slot's, started early on its tick.
   if (delay < tickMs && intervalMs > tickMs) delay += intervalMs;
@@ -96,7 +104,7 @@ export class NodeKeeper implements Reconciler<string> {
   leaseRenewIntervalMs(): number {
     const { leaseRenewIntervalMs, leaseDurationSeconds, maxLeaseRenewalsPerSecond } = this.options;
     if (!maxLeaseRenewalsPerSecond) return leaseRenewIntervalMs;
-    const spread = (this.tracked.size / maxLeaseRenewalsPerSecond) * 1000;
+    const spread = (this.caredFor() / maxLeaseRenewalsPerSecond) * 1000;
     return Math.max(leaseRenewIntervalMs, Math.min(spread, leaseDurationSeconds * 500));
   }
 
@@ -104,8 +112,12 @@ export class NodeKeeper implements Reconciler<string> {
   nodeStatusIntervalMs(): number {
     const { nodeStatusIntervalMs, maxStatusUpdatesPerSecond } = this.options;
     if (!maxStatusUpdatesPerSecond) return nodeStatusIntervalMs;
-    const spread = (this.tracked.size / maxStatusUpdatesPerSecond) * 1000;
+    const spread = (this.caredFor() / maxStatusUpdatesPerSecond) * 1000;
     return Math.max(nodeStatusIntervalMs, Math.min(spread, statusReportFrequencyMs));
+  }
+
+  private caredFor(): number {
+    return Math.max(this.tracked.size, this.options.expectedNodes ?? 0);
   }
 
   /** Creates the missing nodes among `names` (registered and ready), at most `concurrency` at a time. */

@@ -37,7 +37,10 @@ export interface NodeSimulatorOptions extends Omit<ControlLoopOptions, "workers"
    * well inside the node lifecycle controller's 50 s grace period).
    */
   maxLeaseRenewalsPerSecond?: number;
-  /** Status heartbeats per second over all nodes at most (default 100; 0 = no bound), the interval stretching up to 5 minutes. */
+  /**
+   * Status heartbeats per second over all nodes at most (default 40; 0 = no bound): beyond 2,400 nodes the interval
+   * stretches, up to the kubelet's status report frequency of 5 minutes (liveness is the Leases' job).
+   */
   maxStatusUpdatesPerSecond?: number;
   /** Pod lifecycle stages (default: default-stages.json). */
   stages?: StageConfig;
@@ -45,7 +48,7 @@ export interface NodeSimulatorOptions extends Omit<ControlLoopOptions, "workers"
   graceScale?: number;
   /** Uniform random numbers in [0, 1) for jitter and shares (default Math.random). */
   random?: () => number;
-  /** Concurrent API writes per kind of work (node work, pod work) (default 16). */
+  /** Concurrent API writes per kind of work (node work, pod work) (default 64: kubelets act independently). */
   concurrency?: number;
 }
 
@@ -66,7 +69,7 @@ export class NodeSimulator {
   constructor(private readonly options: NodeSimulatorOptions) {
     const clock = options.clock ?? realClock();
     const now = options.now ?? (() => new Date());
-    this.concurrency = Math.max(1, options.concurrency ?? 16);
+    this.concurrency = Math.max(1, options.concurrency ?? 64);
     this.nodeInformer = options.informers.informerFor<Node>(nodesResource);
     this.podInformer = options.informers.informerFor<Pod>(podsResource);
     ensureIndexers(this.podInformer, { [nodeNameIndex]: byNodeName });
@@ -77,7 +80,8 @@ export class NodeSimulator {
       leaseRenewIntervalMs: options.leaseRenewIntervalMs ?? 10_000,
       nodeStatusIntervalMs: options.nodeStatusIntervalMs ?? 60_000,
       maxLeaseRenewalsPerSecond: options.maxLeaseRenewalsPerSecond ?? 500,
-      maxStatusUpdatesPerSecond: options.maxStatusUpdatesPerSecond ?? 100,
+      maxStatusUpdatesPerSecond: options.maxStatusUpdatesPerSecond ?? 40,
+      expectedNodes: Math.max(0, Math.floor(options.nodeCount ?? 0)),
     }, this.nodeInformer.store);
     this.lifecycle = new PodLifecycle({
       client: options.client, clock, now,
