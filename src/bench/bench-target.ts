@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { serverRuntimeFlags } from "../cli/runtime-flags.js";
 import type { Client } from "../client/client.js";
 import { loadKubeconfig } from "../client/kubeconfig.js";
 import { RestClient } from "../client/rest.js";
@@ -77,7 +78,7 @@ function everynodeBin(): string {
 async function startUp(options: BenchTargetOptions): Promise<BenchTarget> {
   const stagesPath = join(options.dir, "stages.json");
   await writeFile(stagesPath, JSON.stringify(options.stages));
-  const child = spawn(process.execPath, [everynodeBin(), "up", "--nodes", String(options.nodes), "--port", "0", "--data-dir", join(options.dir, "data"), "--stages", stagesPath], {
+  const child = spawn(process.execPath, [...serverRuntimeFlags, everynodeBin(), "up", "--nodes", String(options.nodes), "--port", "0", "--data-dir", join(options.dir, "data"), "--stages", stagesPath], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<void>((ok) => child.once("exit", () => ok()));

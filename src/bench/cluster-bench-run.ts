@@ -33,7 +33,7 @@ export interface ClusterBenchOptions {
   joins: number;
   /** Length of the steady-state CPU window in seconds (default 20). */
   steadySeconds: number;
-  /** Quiet time before the steady window, in seconds (default 10; then until Events stop and the write rate levels off, 60 s more at most). */
+  /** Quiet time before the steady window, in seconds (default 10; then until Events stop and the write rate levels off, 60 s more at most; 0: none). */
   settleSeconds: number;
   /** Duration of each raw store case in seconds (0 skips the store measurement). */
   storeSeconds: number;
@@ -132,11 +132,13 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
       log(`checks: ${result.checks.problems.length === 0 ? "ok" : result.checks.problems.join("; ")}`);
     }
     if (want("kubectl") && options.kubectl !== undefined && existsSync(options.kubectl)) {
-      result.kubectl = await measureKubectl(options.kubectl, target.kubeconfigPath, join(dir, "kube-cache"), nodes);
+      const kubectl = options.kubectl;
+      const kubeconfig = target.kubeconfigPath;
+      result.kubectl = await profiler.phase("kubectl", () => measureKubectl(kubectl, kubeconfig, join(dir, "kube-cache"), nodes));
       log(`kubectl get pods -A: cold ${result.kubectl.coldMs} ms, warm ${result.kubectl.warmMs} ms`);
     }
     if (want("steady")) {
-      await settle(client, probe, options.settleSeconds, options.settleSeconds + 60);
+      await settle(client, probe, options.settleSeconds, options.settleSeconds > 0 ? options.settleSeconds + 60 : 0);
       const tgt = target;
       result.steady = await profiler.phase("steady", () => measureSteady(tgt, probe, options.steadySeconds));
       log(`steady: ${result.steady.cpuPercent}% of one core, ${result.steady.writesPerSecond} writes/s`);
