@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Lease, Node, Pod } from "../api/types.js";
 import { settle } from "../client/testing/eventually.js";
-import { NodeSimulator, type NodeSimulatorOptions } from "./node-simulator.js";
+import { NodeSimulator, nodeWorkers, type NodeSimulatorOptions } from "./node-simulator.js";
 import { simulatedAnnotation } from "./node-status.js";
 import { R, startCluster, type TestCluster } from "./testing/cluster.js";
 
@@ -256,4 +256,15 @@ describe("NodeSimulator pods", () => {
       for (const n of ["unbound", "elsewhere"]) assert.equal((await c.client.get<Pod>(R.pods, "default", n)).status?.phase, "Pending");
     });
   });
+});
+
+describe("nodeWorkers", () => {
+  const cases: [string, number, number, number][] = [
+    ["small clusters keep the configured concurrency", 64, 3, 64],
+    ["up to 6,400 nodes still 64", 64, 6_400, 64],
+    ["one per 100 nodes beyond", 64, 10_000, 100],
+    ["50,000 nodes: 500 node writes in flight", 64, 50_000, 500],
+    ["rounded up", 1, 101, 2],
+  ];
+  for (const [name, concurrency, nodes, want] of cases) test(name, () => assert.equal(nodeWorkers(concurrency, nodes), want));
 });

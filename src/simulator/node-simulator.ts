@@ -17,6 +17,18 @@ import { defaultCapacity, isSimulated, missingLabels, needsRegistration, type No
 import { PodLifecycle } from "./pod-lifecycle.js";
 import { defaultStages, StageMatcher, type StageConfig } from "./stages.js";
 
+/** Nodes per concurrent node write (lease renewal, heartbeat) beyond `concurrency`. */
+const nodesPerNodeWorker = 100;
+
+/**
+ * Concurrent node writes for `nodes` simulated nodes: each simulated kubelet renews its Lease on its own, so with
+ * tens of thousands of nodes the renewals due must not queue behind a fixed number of writes in flight (their
+ * latency grows with the load, and a Lease renewed late makes the node NotReady).
+ */
+export function nodeWorkers(concurrency: number, nodes: number): number {
+  return Math.max(concurrency, Math.ceil(nodes / nodesPerNodeWorker));
+}
+
 /** Options of a NodeSimulator (concurrency instead of workers; onError receives failed writes before they are retried with backoff). */
 export interface NodeSimulatorOptions extends Omit<ControlLoopOptions, "workers"> {
   /** Wall-clock time for timestamps (default: the system time). */
@@ -115,11 +127,11 @@ export class NodeSimulator {
       const synced = await Promise.all([this.nodeInformer.waitForSync(inner.signal), this.podInformer.waitForSync(inner.signal)]);
       if (!synced.every(Boolean) || inner.signal.aborted) return;
       const onError = (error: unknown): void => this.report(error);
+      const count = Math.max(0, Math.floor(this.options.nodeCount ?? 0));
       const workers = [
-        runReconciler({ name: "node-simulator-nodes", queue: this.keeper.queue, reconciler: this.keeper, workers: this.concurrency, signal: inner.signal, onError }),
+        runReconciler({ name: "node-simulator-nodes", queue: this.keeper.queue, reconciler: this.keeper, workers: nodeWorkers(this.concurrency, count), signal: inner.signal, onError }),
         runReconciler({ name: "node-simulator-pods", queue: this.lifecycle.queue, reconciler: this.lifecycle, workers: this.concurrency, signal: inner.signal, onError }),
       ];
-      const count = Math.max(0, Math.floor(this.options.nodeCount ?? 0));
       const names = Array.from({ length: count }, (_, i) => `node-${i + 1}`);
       try {
         await this.keeper.createNodes(names, this.concurrency, inner.signal);
