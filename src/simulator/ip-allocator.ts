@@ -1,6 +1,9 @@
 /** Pod IPs out of each simulated node's /24 range, handed out round-robin and returned when pods go away. */
 import { nodePodRangePrefix } from "./node-status.js";
 
+/** The first three octets of a node's /24 pod range, by node name. */
+export type PodRangeOf = (node: string) => string;
+
 interface NodeRange { prefix: string; used: Map<number, string>; next: number }
 
 const first = 2;
@@ -11,11 +14,14 @@ export class PodIPAllocator {
   private readonly nodes = new Map<string, NodeRange>();
   private readonly byPod = new Map<string, { node: string; host: number }>();
 
+  /** Creates an allocator reading each node's range from `rangeOf` (default: derived from the node's name). */
+  constructor(private readonly rangeOf: PodRangeOf = nodePodRangePrefix) {}
+
   /** The IP held by `podKey` on `node`, allocating a free one (or, when the range is full, reusing one). */
   allocate(node: string, podKey: string): string {
     const held = this.byPod.get(podKey);
     const range = this.range(node);
-    if (held && held.node === node) return `${range.prefix}.${held.host}`;
+    if (held && held.node === node && range.used.get(held.host) === podKey) return `${range.prefix}.${held.host}`;
     if (held) this.release(podKey);
     let host = range.next;
     for (let tries = 0; tries <= last - first && range.used.has(host); tries++) host = host >= last ? first : host + 1;
@@ -47,9 +53,11 @@ export class PodIPAllocator {
     if (range && range.used.get(held.host) === podKey) range.used.delete(held.host);
   }
 
+  /** The node's range; when the node's range changed (its pod CIDR was assigned), IPs start over in the new one. */
   private range(node: string): NodeRange {
+    const prefix = this.rangeOf(node);
     let range = this.nodes.get(node);
-    if (!range) this.nodes.set(node, (range = { prefix: nodePodRangePrefix(node), used: new Map(), next: first }));
+    if (!range || range.prefix !== prefix) this.nodes.set(node, (range = { prefix, used: new Map(), next: first }));
     return range;
   }
 }

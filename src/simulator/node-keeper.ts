@@ -14,8 +14,8 @@ import type { Clock } from "../controller/clock.js";
 import type { ReconcileResult, Reconciler } from "../controller/reconciler.js";
 import { WorkQueue } from "../controller/workqueue.js";
 import {
-  healthyConditions, isSimulated, microTime, missingLabels, needsRegistration, newSimulatedNode, nextSlotDelay,
-  nodeLease, nodeLeaseNamespace, registrationStatus, secondsTime, type NodeCapacity,
+  choosePodCIDR, healthyConditions, isSimulated, microTime, missingLabels, needsRegistration, newSimulatedNode, nextSlotDelay,
+  nodeLease, nodeLeaseNamespace, podCIDRIndex, registrationStatus, secondsTime, type NodeCapacity,
 } from "./node-status.js";
 
 /** Options of a NodeKeeper. */
@@ -190,13 +190,28 @@ export class NodeKeeper implements Reconciler<string> {
     this.leaseOwner.set(name, uid);
   }
 
-  private async syncStatus(node: Node): Promise<void> {
+  /** A pod CIDR no other node holds (see choosePodCIDR); walks every node, which only nodes created without one need. */
+  private freePodCIDR(name: string): string | undefined {
+    const taken = new Set<number>();
+    for (const other of this.nodes.list()) {
+      const k = other.metadata?.name === name ? undefined : podCIDRIndex(other.spec?.podCIDR);
+      if (k !== undefined) taken.add(k);
+    }
+    return choosePodCIDR(name, taken);
+  }
+
+  private async syncStatus(current: Node): Promise<void> {
+    let node = current;
     const { client, clock } = this.options;
     const nodeStatusIntervalMs = this.nodeStatusIntervalMs();
     const name = node.metadata?.name ?? "";
     const labels = missingLabels(node);
-    if (Object.keys(labels).length > 0) {
-      await client.patch(nodesResource, undefined, name, "merge", { metadata: { labels } });
+    const podCIDR = node.spec?.podCIDR ? undefined : this.freePodCIDR(name);
+    if (Object.keys(labels).length > 0 || podCIDR !== undefined) {
+      const patch: Record<string, unknown> = {};
+      if (Object.keys(labels).length > 0) patch.metadata = { labels };
+      if (podCIDR !== undefined) patch.spec = { podCIDR, podCIDRs: [podCIDR] };
+      node = await client.patch<Node>(nodesResource, undefined, name, "merge", patch);
     }
     const now = secondsTime(this.options.now());
     const last = this.lastStatus.get(name);

@@ -135,6 +135,35 @@ function condition0(n: Node): string | undefined {
   return n.status?.conditions?.find((x) => x.type === "Ready")?.status;
 }
 
+describe("NodeSimulator addresses", () => {
+  test("a node created without a pod CIDR gets one no other node holds, and its addresses and pod IPs follow it", async () => {
+    await withSimulator({ nodeCount: 1 }, async (c) => {
+      await waitFor(c, () => c.client.list<Lease>(R.leases, "kube-node-lease"), (l) => l.items.length === 1, "node-1");
+      // node-2's range is held by a hand-written node, so node-2 (created without one) gets the highest free range.
+      await c.client.create(R.nodes, undefined, { apiVersion: "v1", kind: "Node", metadata: { name: "hand" }, spec: { podCIDR: "10.64.1.0/24", podCIDRs: ["10.64.1.0/24"] } });
+      await settle(20);
+      await c.client.create(R.nodes, undefined, { apiVersion: "v1", kind: "Node", metadata: { name: "node-2", annotations: { [simulatedAnnotation]: "true" } } });
+      await c.client.create(R.nodes, undefined, { apiVersion: "v1", kind: "Node", metadata: { name: "worker-1", annotations: { [simulatedAnnotation]: "true" } } });
+      const ready = (n: Node): boolean => n.status?.conditions?.some((x) => x.type === "Ready" && x.status === "True") === true;
+      const worker = await waitFor(c, () => c.client.get<Node>(R.nodes, undefined, "worker-1"), ready, "worker-1 ready");
+      const n1 = await c.client.get<Node>(R.nodes, undefined, "node-1");
+      const n2 = await waitFor(c, () => c.client.get<Node>(R.nodes, undefined, "node-2"), ready, "node-2 ready");
+      assert.equal(n2.spec?.podCIDR, "10.255.255.0/24", "its name's range is held: the highest free one");
+      assert.deepEqual(worker.spec?.podCIDRs, [worker.spec?.podCIDR]);
+      const cidrs = [n1, n2, worker].map((n) => n.spec?.podCIDR);
+      const ips = [n1, n2, worker].map((n) => n.status?.addresses?.find((a) => a.type === "InternalIP")?.address);
+      assert.equal(new Set(cidrs).size, 3, cidrs.join(" "));
+      assert.equal(new Set(ips).size, 3, ips.join(" "));
+      await c.client.create(R.pods, "default", pod("on-worker", "worker-1"));
+      await settle(50);
+      c.clock.advance(1000);
+      const p = await waitFor(c, getPod(c, "on-worker"), (x) => x.status?.phase === "Running", "running on worker-1");
+      assert.equal(p.status?.hostIP, ips[2]);
+      assert.equal(`${(p.status?.podIP ?? "").split(".").slice(0, 3).join(".")}.0/24`, worker.spec?.podCIDR);
+    });
+  });
+});
+
 describe("NodeSimulator pods", () => {
   test("a bound pod goes Pending → Running and Ready after the stage delay", async () => {
     await withSimulator({ nodeCount: 2 }, async (c) => {

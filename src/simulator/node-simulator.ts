@@ -13,7 +13,7 @@ import { runReconciler } from "../controller/reconciler.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../controller/control-loop.js";
 import { PodIPAllocator } from "./ip-allocator.js";
 import { NodeKeeper } from "./node-keeper.js";
-import { defaultCapacity, isSimulated, missingLabels, needsRegistration, type NodeCapacity } from "./node-status.js";
+import { defaultCapacity, isSimulated, missingLabels, needsRegistration, nodePodRangePrefix, nodePodRangePrefixOf, type NodeCapacity } from "./node-status.js";
 import { PodLifecycle } from "./pod-lifecycle.js";
 import { defaultStages, StageMatcher, type StageConfig } from "./stages.js";
 
@@ -102,7 +102,10 @@ export class NodeSimulator {
       random: options.random ?? Math.random,
       pods: this.podInformer.store,
       nodes: this.nodeInformer.store,
-      ips: new PodIPAllocator(),
+      ips: new PodIPAllocator((name) => {
+        const node = this.nodeInformer.store.get(name);
+        return node ? nodePodRangePrefixOf(node) : nodePodRangePrefix(name);
+      }),
       isSimulatedNode: (name) => this.simulated.has(name),
     });
   }

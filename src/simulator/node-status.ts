@@ -50,27 +50,76 @@ export function fnv1a(s: string): number {
 
 const indexSpace = 192 * 256;
 
-/** A stable index in [0, 49152) for a node name: `<prefix>-N` uses N−1 (when in range), others a hash. */
+/** A stable index in [0, 49152) for a node name: the simulator's `node-N` uses N−1 (when in range), others a hash. */
 export function nodeIndex(name: string): number {
-  const m = /-(\d+)$/.exec(name);
+  const m = /^node-(\d+)$/.exec(name);
   const n = m ? Number(m[1]) : 0;
   if (n >= 1 && n <= indexSpace) return n - 1;
   return fnv1a(name) % indexSpace;
 }
 
-/** The node's InternalIP, derived from its name (node-1 → 10.0.0.1, node-255 → 10.0.1.1). */
-export function nodeInternalIP(name: string): string {
-  const k = nodeIndex(name);
+/** The InternalIP of the node with addressing index `k` (0 → 10.0.0.1, 254 → 10.0.1.1). */
+function internalIPOf(k: number): string {
   return `10.${Math.floor(k / (254 * 256)) % 64}.${Math.floor(k / 254) % 256}.${(k % 254) + 1}`;
 }
 
-/** The /24 pod range of a node, as its first three octets (node-1 → "10.64.0"). */
-export function nodePodRangePrefix(name: string): string {
-  const k = nodeIndex(name);
+/** The first three octets of the /24 pod range of addressing index `k` (0 → "10.64.0"). */
+function podRangePrefixOf(k: number): string {
   return `10.${64 + Math.floor(k / 256)}.${k % 256}`;
 }
 
-/** The node's pod CIDR (node-1 → 10.64.0.0/24). */
+/** The addressing index of a pod CIDR the simulator hands out (`10.64.0.0/24` → 0), undefined for any other. */
+export function podCIDRIndex(cidr: string | undefined): number | undefined {
+  const m = /^10\.(\d{1,3})\.(\d{1,3})\.0\/24$/.exec(cidr ?? "");
+  if (!m) return undefined;
+  const a = Number(m[1]);
+  const b = Number(m[2]);
+  return a >= 64 && a <= 255 && b <= 255 ? (a - 64) * 256 + b : undefined;
+}
+
+/**
+ * The addressing index of a node: that of its pod CIDR when it has one of ours, else derived from its name. Its
+ * InternalIP and pod range follow from it, so nodes with distinct pod CIDRs never share addresses.
+ */
+export function addressingIndex(node: Node): number {
+  return podCIDRIndex(node.spec?.podCIDR) ?? nodeIndex(node.metadata?.name ?? "");
+}
+
+/**
+ * A pod CIDR for a node that has none: its name's, unless another node holds that (`taken`), then the highest
+ * free one (names other than `node-N` are rare; the simulator's own nodes fill the range from the bottom).
+ */
+export function choosePodCIDR(name: string, taken: ReadonlySet<number>): string | undefined {
+  let k = nodeIndex(name);
+  if (taken.has(k)) {
+    k = indexSpace - 1;
+    while (k >= 0 && taken.has(k)) k--;
+    if (k < 0) return undefined;
+  }
+  return `${podRangePrefixOf(k)}.0/24`;
+}
+
+/** The node's InternalIP (node-1 → 10.0.0.1, node-255 → 10.0.1.1); see addressingIndex. */
+export function nodeInternalIPOf(node: Node): string {
+  return internalIPOf(addressingIndex(node));
+}
+
+/** The first three octets of the node's /24 pod range (node-1 → "10.64.0"); see addressingIndex. */
+export function nodePodRangePrefixOf(node: Node): string {
+  return podRangePrefixOf(addressingIndex(node));
+}
+
+/** The InternalIP of a node named `name` without a pod CIDR of its own (node-1 → 10.0.0.1, node-255 → 10.0.1.1). */
+export function nodeInternalIP(name: string): string {
+  return internalIPOf(nodeIndex(name));
+}
+
+/** The /24 pod range of a node named `name` without a pod CIDR of its own, as its first three octets (node-1 → "10.64.0"). */
+export function nodePodRangePrefix(name: string): string {
+  return podRangePrefixOf(nodeIndex(name));
+}
+
+/** The pod CIDR a node named `name` is created with (node-1 → 10.64.0.0/24). */
 export function nodePodCIDR(name: string): string {
   return `${nodePodRangePrefix(name)}.0/24`;
 }
@@ -118,7 +167,7 @@ export function registrationStatus(node: Node, capacity: NodeCapacity, now: stri
     capacity: cap,
     allocatable: node.status?.allocatable ?? cap,
     conditions: healthyConditions(node.status?.conditions, now),
-    addresses: [{ type: "InternalIP", address: nodeInternalIP(name) }, { type: "Hostname", address: name }],
+    addresses: [{ type: "InternalIP", address: nodeInternalIPOf(node) }, { type: "Hostname", address: name }],
     daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
     nodeInfo: {
       machineID: hexId(`machine/${name}`, 32),
