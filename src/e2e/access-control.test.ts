@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import { kubeconfig } from "../cli/kubeconfig.js";
-import { startTestCluster, type KubectlResult, type TestCluster } from "./harness.js";
+import { startTestCluster, until, type KubectlResult, type TestCluster } from "./harness.js";
 
 const bin = fileURLToPath(new URL("../../bin/everynode.js", import.meta.url));
 
@@ -22,14 +22,6 @@ async function mode(path: string): Promise<number> {
   return (await stat(path)).mode & 0o777;
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe("access control: a node credential used with kubectl", () => {
   let c: TestCluster;
   let nodeConfig = "";
@@ -42,7 +34,7 @@ describe("access control: a node credential used with kubectl", () => {
 
   before(async () => {
     c = await startTestCluster({ nodes: 2 });
-    await until(async () => (await c.kubectl(["get", "node", "node-2"])).code === 0, "the simulated nodes");
+    await until(async () => (await c.kubectl(["get", "node", "node-2"])).code === 0, "the simulated nodes", 20_000);
     nodeConfig = join(c.home, "node-1.kubeconfig");
     const issued = await everynode(["kubeconfig", "--node", "node-1", "--data-dir", c.dataDir, "--output", nodeConfig]);
     assert.equal(issued.code, 0, issued.stderr);

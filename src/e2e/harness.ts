@@ -105,6 +105,15 @@ export function kubectlStream(cluster: TestCluster, args: string[]): KubectlStre
   };
 }
 
+/** Polls `check` every 100 ms until it holds; throws `timed out waiting for <what>` after `timeoutMs` (default 30 s). */
+export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /**
  * Runs `check` every `intervalMs` (default 100 ms) until it resolves without throwing and returns its value;
  * after `timeoutMs` (default 20 s) rethrows the last failure.

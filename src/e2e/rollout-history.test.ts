@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { findResource } from "../api/resources.js";
 import type { ControllerRevision, DaemonSet, Pod } from "../api/types.js";
-import { startTestCluster, type TestCluster } from "./harness.js";
+import { startTestCluster, until, type TestCluster } from "./harness.js";
 
 const pods = findResource("", "pods")!;
 const daemonSets = findResource("apps", "daemonsets")!;
@@ -23,14 +23,6 @@ ${extraSpec}  template:
     spec:
       containers: [{name: c, image: "${image}"}]
 `;
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The DaemonSet's pods that are not being deleted. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { findResource } from "../api/resources.js";
 import type { ControllerRevision, Pod } from "../api/types.js";
-import { startTestCluster, type TestCluster } from "./harness.js";
+import { startTestCluster, until, type TestCluster } from "./harness.js";
 
 const pods = findResource("", "pods")!;
 const nodeNames = ["node-1", "node-2", "node-3"];
@@ -116,14 +116,6 @@ class PodSampler {
   /** The maximum of one field over all samples. */
   max(field: keyof Sample): number {
     return Math.max(0, ...this.samples.map((s) => s[field]));
-  }
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

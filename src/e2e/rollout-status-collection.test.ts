@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import { findResource } from "../api/resources.js";
 import type { DaemonSetCondition } from "kubernetes-types/apps/v1.js";
 import type { DaemonSet, Pod } from "../api/types.js";
-import { kubectlStream, startTestCluster, type TestCluster } from "./harness.js";
+import { kubectlStream, startTestCluster, until, type TestCluster } from "./harness.js";
 
 const pods = findResource("", "pods")!;
 const daemonSets = findResource("apps", "daemonsets")!;
@@ -23,14 +23,6 @@ spec:
     spec:
       containers: [{name: c, image: "img:1"}]
 `;
-}
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function available(c: TestCluster, name: string): Promise<boolean> {
