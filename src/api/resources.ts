@@ -27,10 +27,17 @@ export const resources: readonly ResourceInfo[] = [
   { group: "", version: "v1", resource: "configmaps", singular: "configmap", kind: "ConfigMap", listKind: "ConfigMapList", namespaced: true, shortNames: ["cm"], categories: [], verbs: allVerbs, subresources: [] },
   { group: "", version: "v1", resource: "secrets", singular: "secret", kind: "Secret", listKind: "SecretList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
   { group: "", version: "v1", resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", listKind: "ServiceAccountList", namespaced: true, shortNames: ["sa"], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "", version: "v1", resource: "services", singular: "service", kind: "Service", listKind: "ServiceList", namespaced: true, shortNames: ["svc"], categories: ["all"], verbs: allVerbs, subresources: ["status"] },
+  { group: "", version: "v1", resource: "endpoints", singular: "endpoints", kind: "Endpoints", listKind: "EndpointsList", namespaced: true, shortNames: ["ep"], categories: [], verbs: allVerbs, subresources: [] },
   { group: "apps", version: "v1", resource: "daemonsets", singular: "daemonset", kind: "DaemonSet", listKind: "DaemonSetList", namespaced: true, shortNames: ["ds"], categories: ["all"], verbs: allVerbs, subresources: ["status"] },
   { group: "apps", version: "v1", resource: "controllerrevisions", singular: "controllerrevision", kind: "ControllerRevision", listKind: "ControllerRevisionList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
-  { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", listKind: "LeaseList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterrolebindings", singular: "clusterrolebinding", kind: "ClusterRoleBinding", listKind: "ClusterRoleBindingList", namespaced: false, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "clusterroles", singular: "clusterrole", kind: "ClusterRole", listKind: "ClusterRoleList", namespaced: false, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "rolebindings", singular: "rolebinding", kind: "RoleBinding", listKind: "RoleBindingList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "rbac.authorization.k8s.io", version: "v1", resource: "roles", singular: "role", kind: "Role", listKind: "RoleList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
   { group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", singular: "priorityclass", kind: "PriorityClass", listKind: "PriorityClassList", namespaced: false, shortNames: ["pc"], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", listKind: "LeaseList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", listKind: "EndpointSliceList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
 ];
 
 /** `apps/v1` or `v1` for the core group. */

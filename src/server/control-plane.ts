@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
-import { bootstrapCluster, Registry } from "../apiserver/registry/index.js";
+import { bootstrapCluster, ensureKubernetesService, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
@@ -128,6 +128,8 @@ export class ControlPlane {
     const host = options.listen.includes(":") ? `[${options.listen}]` : options.listen === "0.0.0.0" ? "127.0.0.1" : options.listen;
     const url = `${options.insecureHttp ? "http" : "https"}://${host}:${port}`;
     await writeKubeconfig(kubeconfigPath, { server: url, caCert, token, user: "admin" });
+    const apiServerIP = options.listen === "0.0.0.0" ? "127.0.0.1" : options.listen;
+    if (/^[0-9.]+$/.test(apiServerIP)) await ensureKubernetesService(client, { ip: apiServerIP, port });
     log(`everynode API server listening on ${url}`);
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
     const controllers = options.controllers === false
