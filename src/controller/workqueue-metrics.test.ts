@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { FakeClock } from "./clock.js";
+import { FakeClock } from "../util/clock.js";
 import type { WorkQueueMetrics } from "./loop-metrics.js";
 import { WorkQueue } from "./workqueue.js";
 
