@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
-import { ensureNamespaces, Registry } from "../apiserver/registry/index.js";
+import { bootstrapCluster, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
@@ -112,7 +112,7 @@ export class ControlPlane {
     await registry.start(abort.signal);
     // The registry hands out fresh objects and never keeps its inputs: the loopback need not copy again.
     const client = createLoopbackClient(registry, { copy: false });
-    await ensureNamespaces(client);
+    await bootstrapCluster(client);
 
     const tokens = await TokenFile.load(join(dataDir, "tokens.json"));
     const kubeconfigPath = join(dataDir, "kubeconfig");
