@@ -1,6 +1,6 @@
 /** The startup, liveness and readiness probes of one container instance, wired as the kubelet's prober manager. */
 import type { Container } from "../api/types.js";
-import type { Clock } from "../controller/clock.js";
+import type { Clock } from "../util/clock.js";
 import { ProbeWorker, type ProbeKind } from "./probes.js";
 
 /** Options of a container's probes. */

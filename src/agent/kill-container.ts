@@ -1,6 +1,6 @@
 /** Stopping one container instance as the kubelet does: preStop exec hook, SIGTERM, SIGKILL when the grace runs out. */
 import { execFile } from "node:child_process";
-import { sleep, type Clock } from "../controller/clock.js";
+import { sleep, type Clock } from "../util/clock.js";
 import { defaultPath } from "./process-runtime.js";
 import type { ContainerHandle } from "./runtime.js";
 

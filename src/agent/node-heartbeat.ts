@@ -7,7 +7,7 @@ import { mustFindResource } from "../api/resources.js";
 import { isStatus } from "../api/status-error.js";
 import type { Lease, Node } from "../api/types.js";
 import type { Client } from "../client/client.js";
-import { sleep, type Clock } from "../controller/clock.js";
+import { sleep, type Clock } from "../util/clock.js";
 import { microTime, nodeLease, nodeLeaseNamespace, secondsTime } from "../simulator/node-status.js";
 import { agentNodeLabels, agentNodeStatus, newAgentNode, statusChanged, type NodeObjectOptions } from "./node-object.js";
 import type { MachineFacts } from "./machine.js";

@@ -8,7 +8,7 @@ import { mustFindResource } from "../api/resources.js";
 import { isStatus } from "../api/status-error.js";
 import type { Client } from "../client/client.js";
 import { objectReference, type EventRecorder } from "../client/event-recorder.js";
-import type { Clock } from "../controller/clock.js";
+import type { Clock } from "../util/clock.js";
 import { ContainerConfigError, containerArgv, containerEnv, containerMounts, podVolumeDirs } from "./container-env.js";
 import { CrashBackoff, goDuration } from "./crash-backoff.js";
 import { ContainerProbes } from "./container-probes.js";

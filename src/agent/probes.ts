@@ -4,7 +4,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 import type { Container, Probe } from "kubernetes-types/core/v1.js";
-import { sleep, type Clock } from "../controller/clock.js";
+import { sleep, type Clock } from "../util/clock.js";
 
 /** The outcome of one probe run. */
 export interface ProbeResult { ok: boolean; output: string }

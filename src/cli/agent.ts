@@ -7,7 +7,7 @@ import { ProcessRuntime } from "../agent/process-runtime.js";
 import type { Runtime } from "../agent/runtime.js";
 import { loadKubeconfig } from "../client/kubeconfig.js";
 import { RestClient } from "../client/rest.js";
-import { realClock } from "../controller/clock.js";
+import { realClock } from "../util/clock.js";
 import { parseArgs } from "./flags.js";
 
 /** Usage text of `everynode agent`. */
