@@ -91,6 +91,8 @@ export class ProcessRuntime implements Runtime {
     await run("mkfifo", [join(dir, "out"), join(dir, "err")]);
     const out = openSync(join(dir, "out"), fsc.O_RDWR);
     const err = openSync(join(dir, "err"), fsc.O_RDWR);
+    // Readers open while a writer exists, so they see the end of output even if the container is over at once.
+    const readers = openReaders(dir);
     let child: ChildProcess | undefined;
     try {
       child = spawn("sh", shimArgs(this.shimPath, join(dir, "exit"), launch.mounts, launch.argv), {
@@ -117,7 +119,7 @@ export class ProcessRuntime implements Runtime {
       containerName: launch.containerName, attempt: launch.attempt, startedAt: Date.now(), pid,
     };
     await writeFile(join(dir, "meta.json"), JSON.stringify(meta));
-    const drained = this.attachOutput(dir, launch.onOutput);
+    const drained = drain(readers, launch.onOutput);
     const exited = Promise.all([shimExit, drained]).then(([code]) => this.readExit(dir, code));
     return this.handle(meta, exited);
   }
@@ -139,7 +141,10 @@ export class ProcessRuntime implements Runtime {
             found.push(this.handle(meta, drained.then(() => this.readExit(dir, undefined))));
             continue;
           }
-          const drained = this.attachOutput(dir, onOutput(meta));
+          const readers = openReaders(dir);
+          // The shim may have ended between the check and the open: then nothing would ever close the readers.
+          if (!processAlive(meta.pid)) setTimeout(() => { for (const r of readers) r.socket.destroy(); }, 200);
+          const drained = drain(readers, onOutput(meta));
           found.push(this.handle(meta, this.poll(meta.pid).then(() => drained).then(() => this.readExit(dir, undefined))));
         }
       }
@@ -168,22 +173,6 @@ export class ProcessRuntime implements Runtime {
     while (processAlive(pid)) await new Promise((r) => setTimeout(r, every));
   }
 
-  /** Reads both FIFOs until every writer closed them; resolves then. */
-  private async attachOutput(dir: string, onOutput: ContainerLaunch["onOutput"]): Promise<void> {
-    const streams = (["stdout", "stderr"] as const).map(async (stream) => {
-      // The socket owns the descriptor and closes it when done.
-      const fd = openSync(join(dir, stream === "stdout" ? "out" : "err"), fsc.O_RDONLY | fsc.O_NONBLOCK);
-      const socket = new Socket({ fd, readable: true, writable: false });
-      await new Promise<void>((resolve) => {
-        socket.on("data", (chunk: Buffer) => onOutput(stream, chunk));
-        socket.once("end", () => { socket.destroy(); resolve(); });
-        socket.once("close", () => resolve());
-        socket.once("error", () => resolve());
-      });
-    });
-    await Promise.all(streams);
-  }
-
   private async readExit(dir: string, fallback: number | undefined): Promise<ContainerExit> {
     try {
       const code = Number((await readFile(join(dir, "exit"), "utf8")).trim());
@@ -193,6 +182,27 @@ export class ProcessRuntime implements Runtime {
     }
     return fallback === undefined ? { exitCode: 137, finishedAt: Date.now(), unknown: true } : { exitCode: fallback, finishedAt: Date.now() };
   }
+}
+
+interface Reader { stream: "stdout" | "stderr"; socket: Socket }
+
+/** Opens the read ends of an instance's output FIFOs (non-blocking: they open with or without a writer). */
+function openReaders(dir: string): Reader[] {
+  return (["stdout", "stderr"] as const).map((stream) => {
+    // The socket owns the descriptor and closes it when done.
+    const fd = openSync(join(dir, stream === "stdout" ? "out" : "err"), fsc.O_RDONLY | fsc.O_NONBLOCK);
+    return { stream, socket: new Socket({ fd, readable: true, writable: false }) };
+  });
+}
+
+/** Passes output on until every writer closed the FIFOs; resolves then. */
+async function drain(readers: readonly Reader[], onOutput: ContainerLaunch["onOutput"]): Promise<void> {
+  await Promise.all(readers.map(({ stream, socket }) => new Promise<void>((resolve) => {
+    socket.on("data", (chunk: Buffer) => onOutput(stream, chunk));
+    socket.once("end", () => { socket.destroy(); resolve(); });
+    socket.once("close", () => resolve());
+    socket.once("error", () => resolve());
+  })));
 }
 
 async function listDir(dir: string): Promise<string[]> {

@@ -8,7 +8,9 @@
 
 /** The shim script: `sh shim.sh EXITFILE [MOUNT...] -- ARGV...`, MOUNT = `src:dst:ro|rw`. */
 export const shimScript = `# everynode process container shim
-trap : TERM INT HUP
+c=
+trap 'if [ -z "$c" ]; then early=TERM; fi' TERM
+trap : INT HUP
 exitf=$1; shift
 fail() { echo "$1" >&2; echo 128 > "$exitf"; exit 128; }
 if [ "$1" != "--" ] && [ "$1" != "+ns" ]; then
@@ -26,6 +28,8 @@ fi
 shift
 "$@" &
 c=$!
+# A SIGTERM that came before the container existed is passed on to it.
+if [ -n "$early" ]; then kill -TERM $c 2>/dev/null; fi
 while :; do wait $c 2>/dev/null; rc=$?; kill -0 $c 2>/dev/null || break; done
 echo $rc > "$exitf.tmp" && mv "$exitf.tmp" "$exitf"
 exit $rc
