@@ -11,13 +11,20 @@ import type { Client } from "../client/client.js";
 import { EventRecorder } from "../client/event-recorder.js";
 import { Informer } from "../client/informer.js";
 import type { Clock } from "../util/clock.js";
+import { X509Certificate } from "node:crypto";
+import { selfSignedServingCertificate } from "../server/pki.js";
+import { AgentServer, type LogResolver } from "./agent-server.js";
 import { ContainerLogWriter, defaultLogLimits, podLogDir, type LogLimits } from "./container-log.js";
+import { instanceLogFiles } from "./container-log-reader.js";
 import { readMachineFacts, type MachineFacts } from "./machine.js";
 import { NodeHeartbeat } from "./node-heartbeat.js";
 import { PodWorker, type PodWorkerContext } from "./pod-worker.js";
 import type { ContainerHandle, Runtime } from "./runtime.js";
 
 const podsResource = mustFindResource("", "pods");
+
+/** Node annotation holding the SHA-256 fingerprint of the agent's serving certificate (the API server checks it). */
+export const servingCertAnnotation = "everynode.dev/agent-serving-cert-sha256";
 
 /** Options of an Agent. */
 export interface AgentOptions {
@@ -27,8 +34,10 @@ export interface AgentOptions {
   dataDir: string;
   clock: Clock;
   now: () => number;
-  /** Port of the agent's endpoint announced in daemonEndpoints. */
-  endpointPort: number;
+  /** Where the agent's HTTPS endpoint listens (port 0: any free port); its port goes into daemonEndpoints. */
+  listen: { host: string; port: number };
+  /** PEM CA whose client certificates the endpoint accepts (the cluster CA of the node kubeconfig). */
+  clientCA: string;
   /** Address to report as InternalIP (default: the default-route interface's). */
   nodeIP?: string;
   /** Node status/Lease interval (default 10 s). */
@@ -67,9 +76,18 @@ export class Agent {
     const runtimeError = await runtime.unavailable();
     if (runtimeError) this.o.log(`runtime ${runtime.version} cannot run containers on this machine: ${runtimeError}`);
     const readFacts = async (): Promise<MachineFacts> => (this.facts = await readMachineFacts(dataDir, this.o.nodeIP));
+    const facts = await readFacts();
+    const serving = await selfSignedServingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
+    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, onError: this.o.onError });
+    const port = await server.start();
+    signal.addEventListener("abort", () => { void server.stop(); }, { once: true });
+    this.o.log(`agent endpoint listening on https://${this.o.listen.host}:${port}`);
     this.heartbeat = new NodeHeartbeat({
       client, clock: this.o.clock, now: this.o.now, readFacts, intervalMs: this.o.heartbeatMs, onError: this.o.onError,
-      node: { name: nodeName, runtimeVersion: runtime.version, runtimeError, endpointPort: this.o.endpointPort },
+      node: {
+        name: nodeName, runtimeVersion: runtime.version, runtimeError, endpointPort: port,
+        annotations: { [servingCertAnnotation]: new X509Certificate(serving.cert).fingerprint256 },
+      },
     });
     const node = await this.heartbeat.register(signal);
     if (!node) return;
@@ -107,6 +125,27 @@ export class Agent {
     for (const w of this.workers.values()) w.stop();
     await recorder.flush();
   }
+
+  /** Finds the log files of a container instance for the endpoint, with kubelet-style errors. */
+  private readonly resolveLogs: LogResolver = (namespace, name, container, previous) => {
+    const w = this.worker(namespace, name);
+    if (!w) return { code: 404, message: `pod "${name}" in namespace "${namespace}" not found on node "${this.o.nodeName}"` };
+    const rec = w.container(container);
+    if (!rec) return { code: 400, message: `container "${container}" in pod "${name}" is not valid` };
+    const pod = w.current();
+    let attempt = rec.restartCount;
+    if (previous) {
+      if (rec.restartCount === 0) return { code: 400, message: `previous terminated container "${container}" in pod "${name}" not found` };
+      attempt = rec.restartCount - 1;
+    } else if (rec.state.kind === "waiting" && !rec.lastState && rec.restartCount === 0) {
+      return { code: 400, message: `container "${container}" in pod "${name}" is waiting to start: ${rec.state.reason}` };
+    }
+    const dir = join(podLogDir(this.logRoot(), namespace, name, pod.metadata?.uid ?? ""), container);
+    return {
+      files: () => instanceLogFiles(dir, attempt),
+      finished: () => w.handle(container)?.attempt !== attempt || w.container(container)?.state.kind !== "running",
+    };
+  };
 
   /** Stops instances whose pods no longer exist (deleted while no agent ran). */
   private async reapOrphans(byPod: Map<string, ContainerHandle[]>): Promise<void> {

@@ -96,7 +96,12 @@ export class NodeHeartbeat {
       const labels = agentNodeLabels(this.options.node.name, facts);
       const have = node.metadata?.labels ?? {};
       const missing = Object.fromEntries(Object.entries(labels).filter(([k, v]) => have[k] !== v));
-      if (Object.keys(missing).length > 0) node = await client.patch<Node>(nodesResource, undefined, this.options.node.name, "merge", { metadata: { labels: missing } });
+      const annotations = this.options.node.annotations ?? {};
+      const haveAnnotations = node.metadata?.annotations ?? {};
+      const changed = Object.fromEntries(Object.entries(annotations).filter(([k, v]) => haveAnnotations[k] !== v));
+      if (Object.keys(missing).length > 0 || Object.keys(changed).length > 0) {
+        node = await client.patch<Node>(nodesResource, undefined, this.options.node.name, "merge", { metadata: { labels: missing, annotations: changed } });
+      }
     }
     const status = agentNodeStatus(this.objectOptions(facts), node.status?.conditions, now);
     node = await client.patch<Node>(nodesResource, undefined, this.options.node.name, "merge", { status }, { subresource: "status" });

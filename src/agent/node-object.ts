@@ -21,6 +21,8 @@ export interface NodeObjectOptions {
   /** Why the runtime cannot run containers; undefined when it can. Makes the node NotReady. */
   runtimeError?: string;
   endpointPort: number;
+  /** Annotations the agent keeps on its Node (e.g. its serving certificate's fingerprint). */
+  annotations?: Record<string, string>;
 }
 
 const kib = (bytes: number): string => `${Math.max(0, Math.floor(bytes / 1024))}Ki`;
@@ -88,7 +90,7 @@ export function agentNodeStatus(o: NodeObjectOptions, existing: readonly NodeCon
 export function newAgentNode(o: NodeObjectOptions, now: string): Node {
   return {
     apiVersion: "v1", kind: "Node",
-    metadata: { name: o.name, labels: agentNodeLabels(o.name, o.facts) },
+    metadata: { name: o.name, labels: agentNodeLabels(o.name, o.facts), ...(o.annotations ? { annotations: o.annotations } : {}) },
     status: agentNodeStatus(o, undefined, now),
   };
 }

@@ -98,6 +98,9 @@ export class PodWorker {
     for (const p of this.probes.values()) p.stop();
   }
 
+  /** What is known of container `name` (undefined when the pod has no such container). */
+  container(name: string): Readonly<ContainerRecord> | undefined { return this.records.get(name); }
+
   /** The instance of container `name` now running, if any. */
   handle(name: string): ContainerHandle | undefined { return this.handles.get(name); }
 

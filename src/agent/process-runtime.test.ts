@@ -41,7 +41,9 @@ test("a container's argv runs as a host process with its env; output and exit co
 
 test("SIGTERM reaches the container's process group; a missing executable fails to start", async () => {
   const { rt } = await runtime();
-  const h = await rt.start(launch("b", ["sleep", "60"]));
+  const out: string[] = [];
+  const h = await rt.start(launch("b", ["sh", "-c", "echo ready; exec sleep 60"], out));
+  while (!out.includes("stdout:ready\n")) await new Promise((r) => setTimeout(r, 20));
   h.signal("SIGTERM");
   assert.equal((await h.exited).exitCode, 143);
   await assert.rejects(rt.start(launch("c", ["no-such-binary-here"])), /executable file not found in \$PATH/);

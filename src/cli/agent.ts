@@ -47,7 +47,9 @@ export async function agent(argv: string[], out: (line: string) => void): Promis
   const listen = parseListen(String(flags.listen ?? "0.0.0.0:10250"));
   const dataDir = resolve(String(flags["data-dir"] ?? ".everynode-agent"));
   const nodeName = String(flags.name ?? hostname()).toLowerCase();
-  const client = new RestClient({ ...(await loadKubeconfig(flags.kubeconfig)), userAgent: `everynode-agent/${nodeName}` });
+  const config = await loadKubeconfig(flags.kubeconfig);
+  if (!config.caCert) throw new Error(`kubeconfig ${flags.kubeconfig} has no certificate-authority: the agent's endpoint accepts only clients of the cluster's CA`);
+  const client = new RestClient({ ...config, userAgent: `everynode-agent/${nodeName}` });
   const runtime: Runtime = kind === "podman" ? new PodmanRuntime() : new ProcessRuntime({ dataDir });
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
@@ -64,7 +66,7 @@ export async function agent(argv: string[], out: (line: string) => void): Promis
   };
   try {
     const a = new Agent({
-      client, nodeName, runtime, dataDir, clock: realClock(), now: () => Date.now(), endpointPort: listen.port,
+      client, nodeName, runtime, dataDir, clock: realClock(), now: () => Date.now(), listen, clientCA: config.caCert,
       heartbeatMs: typeof flags["node-status-update-frequency"] === "number" ? flags["node-status-update-frequency"] * 1000 : undefined,
       nodeIP: typeof flags["node-ip"] === "string" ? flags["node-ip"] : undefined, log: out, onError,
     });

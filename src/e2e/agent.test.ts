@@ -4,6 +4,29 @@ import { fixturePath } from "./fixtures.js";
 import { startTestCluster, until, type TestCluster } from "./harness.js";
 import { containerProcesses, startAgent, stopAgents, type TestAgent } from "./agent-harness.js";
 
+/** Agents listen on loopback and report it as their address, so the API server reaches them there. */
+const agentArgs = ["--listen", "127.0.0.1:0", "--node-ip", "127.0.0.1"];
+
+const talkDaemonSet = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: talk
+spec:
+  selector:
+    matchLabels: {app: talk}
+  template:
+    metadata:
+      labels: {app: talk}
+    spec:
+      containers:
+      - name: talk
+        image: busybox
+        command: ["sh", "-c", "i=0; while true; do echo line $i on $NODE; i=$((i+1)); sleep 0.2; done"]
+        env:
+        - name: NODE
+          valueFrom: {fieldRef: {fieldPath: spec.nodeName}}
+`;
+
 interface PodView { name: string; node: string; phase: string; restarts: number; ready: boolean }
 
 describe("everynode agent: the seeds' DaemonSet as real processes on two agents", () => {
@@ -12,8 +35,8 @@ describe("everynode agent: the seeds' DaemonSet as real processes on two agents"
 
   before(async () => {
     cluster = await startTestCluster({ nodeMonitorGracePeriodMs: 4000 });
-    agents.push(await startAgent(cluster, "agent-a", { args: ["--listen", "127.0.0.1:0"] }));
-    agents.push(await startAgent(cluster, "agent-b", { args: ["--listen", "127.0.0.1:0"] }));
+    agents.push(await startAgent(cluster, "agent-a", { args: agentArgs }));
+    agents.push(await startAgent(cluster, "agent-b", { args: agentArgs }));
   });
   after(async () => {
     await stopAgents(agents);
@@ -73,7 +96,7 @@ describe("everynode agent: the seeds' DaemonSet as real processes on two agents"
     await a.exited;
     await until(async () => (await nodeReady(a.name)) === "Unknown", "node Unknown", 30_000);
     assert.deepEqual(await sleepers(a), before, "processes survive the agent");
-    const restarted = await startAgent(cluster, a.name, { args: ["--listen", "127.0.0.1:0"] });
+    const restarted = await startAgent(cluster, a.name, { args: agentArgs });
     agents[0] = restarted;
     await until(async () => (await nodeReady(a.name)) === "True", "node Ready again", 30_000);
     await until(() => restarted.output().includes("re-adopting"), "re-adoption");
@@ -82,9 +105,32 @@ describe("everynode agent: the seeds' DaemonSet as real processes on two agents"
     assert.equal((await pods()).find((p) => p.node === a.name)?.restarts, 1);
   });
 
+  test("kubectl logs reaches the container's output through the API server and the agent's endpoint", async () => {
+    await cluster.kubectlOk(["apply", "-f", "-"], talkDaemonSet);
+    const talkPod = async (): Promise<string> => cluster.kubectlOk(["get", "pods", "-l", "app=talk", "--field-selector", "spec.nodeName=agent-b", "-o", "jsonpath={.items[0].metadata.name}"]);
+    await until(async () => (await talkPod()) !== "", "talk pod on agent-b");
+    const pod = await talkPod();
+    await until(async () => /line 3 on agent-b/.test((await cluster.kubectl(["logs", pod])).stdout), "log lines");
+    const tail = (await cluster.kubectlOk(["logs", pod, "--tail", "2"])).trimEnd().split("\n");
+    assert.equal(tail.length, 2);
+    for (const line of tail) assert.match(line, /^line \d+ on agent-b$/);
+    const stamped = await cluster.kubectlOk(["logs", pod, "--tail", "1", "--timestamps", "-c", "talk"]);
+    assert.match(stamped, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z line \d+ on agent-b\n$/);
+    const viaDs = await cluster.kubectl(["logs", "ds/talk", "--tail", "1"]);
+    assert.equal(viaDs.code, 0, viaDs.stderr);
+    assert.match(viaDs.stdout, /^line \d+ on agent-/);
+    const previous = await cluster.kubectl(["logs", pod, "--previous"]);
+    assert.notEqual(previous.code, 0);
+    assert.match(previous.stderr, /previous terminated container "talk" in pod ".*" not found/);
+    const wrong = await cluster.kubectl(["logs", pod, "-c", "nope"]);
+    assert.match(wrong.stderr, /container nope is not valid for pod/);
+    await cluster.kubectlOk(["delete", "ds", "talk"]);
+  });
+
   test("kubectl delete ds leaves no process behind", async () => {
     await cluster.kubectlOk(["delete", "ds", "demo"]);
     await until(async () => (await pods()).length === 0, "pods gone", 30_000);
+    await until(async () => (await cluster.kubectlOk(["get", "pods", "-o", "name"])).trim() === "", "all pods gone", 30_000);
     for (const a of agents) assert.deepEqual(await containerProcesses(a.dataDir), [], `no process under ${a.name}`);
   });
 });
