@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
+import { UiAssets } from "../apiserver/http/ui-assets.js";
 import { bootstrapCluster, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
@@ -84,6 +85,8 @@ export class ControlPlane {
     readonly url: string,
     /** Path of the admin kubeconfig. */
     readonly kubeconfigPath: string,
+    /** The informers the process shares (controllers, metrics); read their stores, never mutate them. */
+    readonly informers: SharedInformerFactory,
     private readonly server: Server,
     private readonly registry: Registry,
     private readonly backend: Backend,
@@ -124,7 +127,7 @@ export class ControlPlane {
     // The API server's credential towards node agents (their endpoints accept clients of the cluster CA).
     const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
     const handler = createApiHandler({
-      client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer(), metrics, health,
+      client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer(), metrics, health, ui: new UiAssets(),
       nodeConnector: agentClient ? { client, ...agentClient } : undefined,
     });
 
@@ -154,7 +157,7 @@ export class ControlPlane {
     informers.start(abort.signal);
     if (options.controllers !== false) log(`controllers, scheduler and ${options.nodes ?? 3} simulated node(s) started`);
     const loops = Promise.all([compactor, controllers]).then(() => undefined);
-    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, Promise.all([loops, informers.stopped()]).then(() => undefined), stopping);
+    return new ControlPlane(client, url, kubeconfigPath, informers, server, registry, backend, abort, Promise.all([loops, informers.stopped()]).then(() => undefined), stopping);
   }
 
   /** Stops accepting connections, finishes in-flight requests (closing watches), and closes the store cleanly. */

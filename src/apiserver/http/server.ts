@@ -16,6 +16,7 @@ import type { NodeConnector } from "./pod-log.js";
 import { isPublicPath, parseRoute, type Route } from "./router.js";
 import type { WatchLimits } from "./watch.js";
 import { versionReply } from "./version.js";
+import type { UiAssets } from "./ui-assets.js";
 import { healthReply, type HealthChecks } from "./health.js";
 import { requestLabels, type ApiMetrics } from "./request-metrics.js";
 import { authorizeNonResource, type NonResourceAuthorizer } from "./authz-non-resource.js";
@@ -42,6 +43,8 @@ export interface ApiHandlerOptions {
   metrics?: ApiMetrics;
   /** The named checks of `/livez` and `/readyz` (absent: `ping` only). */
   health?: HealthChecks;
+  /** The dashboard's files at `/ui/` (absent: 404). */
+  ui?: UiAssets;
   /** Decides whether the user may `get` a non-resource path such as `/metrics` (default: system:masters only). */
   authorizeNonResource?: NonResourceAuthorizer;
   /** How `pods/log` reaches node agents (absent: it answers 503). */
@@ -60,6 +63,7 @@ interface Config {
   openApi: OpenApiEndpoint;
   nodeConnector: NodeConnector | undefined;
   metrics: ApiMetrics | undefined;
+  ui: UiAssets | undefined;
   health: HealthChecks | undefined;
   authorizeNonResource: NonResourceAuthorizer;
 }
@@ -82,6 +86,7 @@ export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMess
     openApi: new OpenApiEndpoint(),
     nodeConnector: options.nodeConnector,
     metrics: options.metrics,
+    ui: options.ui,
     health: options.health,
     authorizeNonResource: options.authorizeNonResource ?? authorizeNonResource,
   };
@@ -151,6 +156,7 @@ function dispatch(ctx: RequestContext, route: Route, path: string, config: Confi
     case "version": return versionReply();
     case "health": return healthReply(config.health, route.endpoint, route.check, ctx.query, ctx.signal);
     case "metrics": return metricsReply(config.metrics);
+    case "ui": return uiReply(config.ui, route.file);
     case "discovery": {
       const choice = negotiateOutput(ctx.req.headers.accept, { aggregatedDiscovery: true });
       const ifNoneMatch = ctx.req.headers["if-none-match"];
@@ -165,6 +171,13 @@ function dispatch(ctx: RequestContext, route: Route, path: string, config: Confi
     case "openapi-document": return config.openApi.document(route.groupVersion, ctx.query, path);
     case "openapi-v2": return notFoundPath();
   }
+}
+
+function uiReply(ui: UiAssets | undefined, file: string | undefined): Promise<Reply> | Reply {
+  if (!ui) return notFoundPath();
+  // `/ui` itself: send browsers (and kubectl proxy's clients) to `/ui/` so relative URLs resolve below it.
+  if (file === undefined) return { kind: "raw", code: 301, body: "", contentType: "text/plain", headers: { Location: "ui/" } };
+  return ui.reply(file);
 }
 
 async function metricsReply(metrics: ApiMetrics | undefined): Promise<Reply> {
