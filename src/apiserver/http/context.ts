@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Client } from "../../client/client.js";
 import type { UserInfo } from "./auth.js";
+import type { NodeConnector } from "./pod-log.js";
 import type { Encoding } from "./reply.js";
 
 /** Everything a verb handler needs about one request. */
@@ -23,4 +24,6 @@ export interface RequestContext {
   baseClient: Client;
   /** Logs an unexpected server fault once. */
   log: (message: string) => void;
+  /** How subresources served by node agents (`pods/log`) reach them. */
+  nodeConnector?: NodeConnector;
 }
