@@ -6,7 +6,7 @@ import { RestClient } from "../client/rest.js";
 import { runWithLeaderElection } from "../controller/leader-election.js";
 import { runControllerManager } from "../server/controller-manager.js";
 import { loadStages } from "../simulator/index.js";
-import { parseArgs } from "./flags.js";
+import { parseArgs, UsageError } from "./flags.js";
 
 /** Usage text of `everynode controller-manager`. */
 export const controllerManagerUsage = `Usage: everynode controller-manager --kubeconfig FILE [flags]
@@ -26,7 +26,7 @@ Flags:
 export async function controllerManager(argv: string[], out: (line: string) => void): Promise<number> {
   const { flags } = parseArgs(argv, { kubeconfig: "string", simulate: "boolean", nodes: "number", stages: "string", "leader-elect": "boolean", help: "boolean" });
   if (flags.help) { out(controllerManagerUsage); return 0; }
-  if (typeof flags.kubeconfig !== "string") throw new Error("--kubeconfig is required");
+  if (typeof flags.kubeconfig !== "string") throw new UsageError("--kubeconfig is required");
   const client = new RestClient({ ...(await loadKubeconfig(flags.kubeconfig)), userAgent: "everynode-controller-manager" });
   const stages = typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined;
   const abort = new AbortController();

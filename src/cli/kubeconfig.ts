@@ -1,6 +1,6 @@
 import { issueNodeKubeconfig } from "../server/node-credentials.js";
 import { writeSecret } from "../server/pki.js";
-import { parseArgs } from "./flags.js";
+import { parseArgs, UsageError } from "./flags.js";
 
 /** Usage text of `everynode kubeconfig`. */
 export const kubeconfigUsage = `Usage: everynode kubeconfig --node NAME [flags]
@@ -20,8 +20,8 @@ Flags:
 export async function kubeconfig(argv: string[], out: (line: string) => void): Promise<number> {
   const { flags, positionals } = parseArgs(argv, { node: "string", "data-dir": "string", server: "string", output: "string", help: "boolean" });
   if (flags.help) { out(kubeconfigUsage); return 0; }
-  if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0] ?? ""}"`);
-  if (typeof flags.node !== "string") throw new Error("--node is required");
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ""}"`);
+  if (typeof flags.node !== "string") throw new UsageError("--node is required");
   const text = await issueNodeKubeconfig({
     dataDir: String(flags["data-dir"] ?? ".everynode"),
     nodeName: flags.node,

@@ -1,6 +1,14 @@
 import { controllerManager, controllerManagerUsage } from "./controller-manager.js";
 import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
+import { readFileSync } from "node:fs";
+import { UsageError } from "./flags.js";
 import { up, upUsage } from "./up.js";
+
+/** The version line `everynode --version` prints: the package's version and the Kubernetes API it serves. */
+export function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+  return `everynode ${pkg.version ?? "unknown"} (Kubernetes API v1.32)`;
+}
 
 const usage = `everynode — run one pod on every node, driven by kubectl
 
@@ -10,8 +18,8 @@ Commands:
   up                   start the control plane: API server on embedded SQLite, controllers, simulated nodes
   controller-manager   run the controllers and the scheduler against any API server
   kubeconfig           issue a node credential and print a kubeconfig for it
-  version              print the version
-  help                 print this help
+  version              print the version (also --version, -v)
+  help                 print this help (also --help, -h)
 
 ${upUsage}
 ${controllerManagerUsage}
@@ -30,7 +38,9 @@ export async function main(argv: string[]): Promise<number> {
       case "kubeconfig":
         return await kubeconfig(rest, out);
       case "version":
-        out("everynode 0.1.0 (Kubernetes API v1.32)");
+      case "--version":
+      case "-v":
+        out(versionLine());
         return 0;
       case undefined:
       case "help":
@@ -44,6 +54,10 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof UsageError) {
+      process.stderr.write(`run "everynode ${command ?? ""} --help" for usage\n`);
+      return 2;
+    }
     return 1;
   }
 }

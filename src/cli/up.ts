@@ -1,6 +1,6 @@
 import { ControlPlane } from "../server/control-plane.js";
 import { loadStages } from "../simulator/index.js";
-import { parseArgs } from "./flags.js";
+import { parseArgs, UsageError } from "./flags.js";
 
 /** Usage text of `everynode up`. */
 export const upUsage = `Usage: everynode up [flags]
@@ -22,7 +22,7 @@ Flags:
 export async function up(argv: string[], out: (line: string) => void): Promise<number> {
   const { flags } = parseArgs(argv, { "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string", help: "boolean" });
   const sync = String(flags.sync ?? "normal");
-  if (sync !== "normal" && sync !== "full") throw new Error(`invalid value "${sync}" for --sync: must be normal or full`);
+  if (sync !== "normal" && sync !== "full") throw new UsageError(`invalid value "${sync}" for --sync: must be normal or full`);
   if (flags.help) { out(upUsage); return 0; }
   const plane = await ControlPlane.start({
     dataDir: String(flags["data-dir"] ?? ".everynode"),
