@@ -10,9 +10,7 @@ export interface ParsedArgs {
 }
 
 /** A mistake in how a command was invoked (unknown flag, missing or invalid value): the CLI exits 2 for it. */
-export class UsageError extends Error {
-  override readonly name = "UsageError";
-}
+export class UsageError extends Error {}
 
 /**
  * Parses `--name value`, `--name=value`, boolean `--name` and `--name=true|false` (as Kubernetes commands accept)
