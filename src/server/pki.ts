@@ -114,10 +114,13 @@ async function signedBy(certPem: string, ca: ClusterCa): Promise<boolean> {
   }
 }
 
+/** Extended key usage of client certificates (TLS client authentication). */
+export const clientAuthUsage: string = x509.ExtendedKeyUsage.clientAuth;
+
 /** What a leaf certificate is issued for. */
 export interface LeafCertificateRequest {
-  /** Distinguished name, e.g. `CN=system:node:n1, O=system:nodes`. */
-  subject: string;
+  /** Distinguished name: `CN=everynode-apiserver`, or `[{ CN: ["system:node:n1"] }, { O: ["system:nodes"] }]`. */
+  subject: string | x509.JsonName;
   lifetimeDays: number;
   /** Extended key usage: server or client authentication. */
   usage: string;

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { resources, type ResourceInfo } from "../api/resources.js";
+import { mustFindResource } from "../api/resources.js";
 import type { Node } from "../api/types.js";
 import type { Client } from "../client/client.js";
 import { isSimulated } from "../simulator/node-status.js";
@@ -34,7 +34,7 @@ export function credentialFiles(dataDir: string, sqlite: boolean, tls: boolean):
   return files;
 }
 
-const nodesResource = resources.find((r) => r.resource === "nodes" && r.group === "") as ResourceInfo;
+const nodesResource = mustFindResource("", "nodes");
 
 /**
  * The start-up line saying which nodes will be simulated: those already in the store with the simulated annotation,
