@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
-import { ensureNamespaces, Registry } from "../apiserver/registry/index.js";
+import { bootstrapCluster, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
@@ -22,6 +22,11 @@ import { runControllerManager } from "./controller-manager.js";
 import { runCompactor } from "../storage/compactor.js";
 import type { StageConfig } from "../simulator/index.js";
 import type { HttpTimeouts } from "./serving.js";
+import { SharedInformerFactory } from "../client/informer-factory.js";
+import { InstrumentedBackend } from "../metrics/instrumented-backend.js";
+import { KubeStateMetrics } from "../metrics/kube-state.js";
+import { ServerMetrics } from "../metrics/server-metrics.js";
+import { controlPlaneHealth } from "./health-checks.js";
 
 /** How to run one control plane process. */
 export interface ControlPlaneOptions {
@@ -79,6 +84,7 @@ export class ControlPlane {
     private readonly backend: Backend,
     private readonly abort: AbortController,
     private readonly loops: Promise<void>,
+    private readonly stopping: { value: boolean },
     private readonly heldDataDir: string | undefined,
   ) {}
 
@@ -105,19 +111,23 @@ export class ControlPlane {
 
   private static async assemble(options: ControlPlaneOptions, dataDir: string, teardown: Teardown, log: (line: string) => void): Promise<ControlPlane> {
     const sqlite = options.storage !== "memory";
-    const backend: Backend = sqlite
+    const store: Backend = sqlite
       ? await openStore(dataDir, { synchronous: options.sync === "full" ? "FULL" : "NORMAL", resetStore: options.resetStore, log })
       : new MemoryBackend();
-    teardown.add(() => backend.close());
+    teardown.add(() => store.close());
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
+    const stopping = { value: false };
+    const dbPath = join(dataDir, "state.db");
+    const metrics = new ServerMetrics({ storageSizeBytes: sqlite ? () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) : undefined });
+    const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
     const registry = new Registry({ backend });
     teardown.add(async () => { await registry.close(); });
     teardown.add(async () => { abort.abort(); });
     await registry.start(abort.signal);
     // The registry hands out fresh objects and never keeps its inputs: the loopback need not copy again.
     const client = createLoopbackClient(registry, { copy: false });
-    await ensureNamespaces(client);
+    await bootstrapCluster(client);
 
     const tokens = await TokenFile.load(join(dataDir, "tokens.json"));
     const kubeconfigPath = join(dataDir, "kubeconfig");
@@ -127,7 +137,10 @@ export class ControlPlane {
       log(`warning: ${pki.caRenewed}: created a new cluster CA and serving certificate; ${kubeconfigPath} is rewritten with the new CA. ` +
         "Kubeconfigs issued before (everynode kubeconfig) still carry the old CA: issue them again (their tokens stay valid); client certificates signed by the old CA are no longer accepted.");
     }
-    const handler = createApiHandler({ client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer() });
+    const informers = new SharedInformerFactory(client, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
+    metrics.include(new KubeStateMetrics({ informers }));
+    const health = controlPlaneHealth({ backend: store, informers, stopping });
+    const handler = createApiHandler({ client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), metrics, health });
     const server = createServer(options, handler, pki);
     teardown.add(() => closeServer(server));
     await listen(server, options.port, options.listen);
@@ -146,14 +159,16 @@ export class ControlPlane {
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
     let controllers = Promise.resolve();
     if (options.controllers !== false) {
-      controllers = runControllerManager({ client, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs }, abort.signal);
+      controllers = runControllerManager({ client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs }, abort.signal);
     }
-    const loops = Promise.all([compactor, controllers]).then(() => undefined);
-    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops, sqlite ? dataDir : undefined);
+    informers.start(abort.signal);
+    const loops = Promise.all([compactor, controllers, informers.stopped()]).then(() => undefined);
+    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops, stopping, sqlite ? dataDir : undefined);
   }
 
   /** Stops accepting connections, finishes in-flight requests (closing watches), and closes the store cleanly. */
   async stop(): Promise<void> {
+    this.stopping.value = true;
     const closed = new Promise<void>((ok) => this.server.close(() => ok()));
     this.abort.abort();
     this.server.closeIdleConnections();
@@ -164,6 +179,14 @@ export class ControlPlane {
     await this.registry.close();
     await this.backend.close();
     if (this.heldDataDir !== undefined) await removeHolder(this.heldDataDir);
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
   }
 }
 
