@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
+import { UiAssets } from "../apiserver/http/ui-assets.js";
 import { bootstrapCluster, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
@@ -79,6 +80,8 @@ export class ControlPlane {
     readonly url: string,
     /** Path of the admin kubeconfig. */
     readonly kubeconfigPath: string,
+    /** The informers the process shares (controllers, metrics); read their stores, never mutate them. */
+    readonly informers: SharedInformerFactory,
     private readonly server: Server,
     private readonly registry: Registry,
     private readonly backend: Backend,
@@ -140,7 +143,7 @@ export class ControlPlane {
     const informers = new SharedInformerFactory(client, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
     metrics.include(new KubeStateMetrics({ informers }));
     const health = controlPlaneHealth({ backend: store, informers, stopping });
-    const handler = createApiHandler({ client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), metrics, health });
+    const handler = createApiHandler({ client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), metrics, health, ui: new UiAssets() });
     const server = createServer(options, handler, pki);
     teardown.add(() => closeServer(server));
     await listen(server, options.port, options.listen);
@@ -163,7 +166,7 @@ export class ControlPlane {
     }
     informers.start(abort.signal);
     const loops = Promise.all([compactor, controllers, informers.stopped()]).then(() => undefined);
-    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops, stopping, sqlite ? dataDir : undefined);
+    return new ControlPlane(client, url, kubeconfigPath, informers, server, registry, backend, abort, loops, stopping, sqlite ? dataDir : undefined);
   }
 
   /** Stops accepting connections, finishes in-flight requests (closing watches), and closes the store cleanly. */
