@@ -17,7 +17,7 @@ import { discardIfFresh, openStore, prepareDataDir, removeHolder, writeHolder } 
 import { closeServer, createServer, listen, requestAuthenticator } from "./serving.js";
 import { credentialFiles, inContext, simulationLine, Teardown } from "./start-up.js";
 import { writeKubeconfig } from "./kubeconfig.js";
-import { ensureServingPki } from "./pki.js";
+import { ensureClientCertificate, ensureServingPki } from "./pki.js";
 import { TokenFile } from "./tokens.js";
 import { runControllerManager } from "./controller-manager.js";
 import { runCompactor } from "../storage/compactor.js";
@@ -143,7 +143,12 @@ export class ControlPlane {
     const informers = new SharedInformerFactory(client, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
     metrics.include(new KubeStateMetrics({ informers }));
     const health = controlPlaneHealth({ backend: store, informers, stopping });
-    const handler = createApiHandler({ client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), metrics, health, ui: new UiAssets() });
+    // The API server's credential towards node agents (their endpoints accept clients of the cluster CA).
+    const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
+    const handler = createApiHandler({
+      client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), metrics, health, ui: new UiAssets(),
+      nodeConnector: agentClient ? { client, ...agentClient } : undefined,
+    });
     const server = createServer(options, handler, pki);
     teardown.add(() => closeServer(server));
     await listen(server, options.port, options.listen);
