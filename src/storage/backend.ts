@@ -109,3 +109,11 @@ export class FutureRevisionError extends Error {
     this.name = "FutureRevisionError";
   }
 }
+
+/** The store could not be reached or did not answer in time (the request may or may not have taken effect). */
+export class StoreUnavailableError extends Error {
+  constructor(readonly detail: string, options?: { cause?: unknown }) {
+    super(`storage is unavailable: ${detail}`, options);
+    this.name = "StoreUnavailableError";
+  }
+}
