@@ -1,12 +1,16 @@
 import { ControlPlane } from "../server/control-plane.js";
 import { loadStages } from "../simulator/index.js";
+import { parseStore } from "../server/store.js";
 import { parseArgs } from "./flags.js";
 
 /** Usage text of `everynode up`. */
 export const upUsage = `Usage: everynode up [flags]
 
-Starts the API server on an embedded SQLite store, the controllers, the scheduler and
-simulated nodes, all in one process.
+Starts the API server on an embedded SQLite store (or on etcd), the controllers, the scheduler
+and simulated nodes, all in one process. Several processes on one etcd form one cluster: each
+serves the API, the controllers run in the one holding the Lease
+kube-system/everynode-controller-manager. Give them copies of the first one's data directory
+(CA, tokens) so one kubeconfig works against all of them.
 
 Flags:
   --data-dir DIR     where state, certificates and the kubeconfig live (default ./.everynode)
@@ -16,20 +20,33 @@ Flags:
   --insecure-http    serve plain HTTP on loopback instead of HTTPS
   --stages FILE      pod lifecycle stages (JSON or YAML) replacing the shipped ones
   --sync MODE        SQLite sync mode: normal (default) or full (fsync every commit)
+  --store STORE      sqlite (default, in the data dir), memory, or etcd://HOST:PORT[,HOST:PORT...]
+  --etcd-prefix P    key prefix in etcd (default /registry)
+  --etcd-cafile F    CA of etcd's serving certificate (turns on TLS to etcd)
+  --etcd-certfile F  client certificate for etcd (with --etcd-keyfile)
+  --etcd-keyfile F   client key for etcd
 `;
 
 /** Runs `everynode up` until SIGINT/SIGTERM; returns the exit code. */
 export async function up(argv: string[], out: (line: string) => void): Promise<number> {
-  const { flags } = parseArgs(argv, { "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string", help: "boolean" });
+  const { flags } = parseArgs(argv, {
+    "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string", help: "boolean",
+    store: "string", "etcd-prefix": "string", "etcd-cafile": "string", "etcd-certfile": "string", "etcd-keyfile": "string",
+  });
   const sync = String(flags.sync ?? "normal");
   if (sync !== "normal" && sync !== "full") throw new Error(`invalid value "${sync}" for --sync: must be normal or full`);
   if (flags.help) { out(upUsage); return 0; }
+  const text = (name: string): string | undefined => (typeof flags[name] === "string" ? flags[name] : undefined);
+  const storage = parseStore(text("store") ?? "sqlite", {
+    prefix: text("etcd-prefix"), caFile: text("etcd-cafile"), certFile: text("etcd-certfile"), keyFile: text("etcd-keyfile"),
+  });
   const plane = await ControlPlane.start({
     dataDir: String(flags["data-dir"] ?? ".everynode"),
     port: Number(flags.port ?? 6443),
     listen: String(flags.listen ?? "127.0.0.1"),
     insecureHttp: flags["insecure-http"] === true,
     sync,
+    storage,
     nodes: Number(flags.nodes ?? 3),
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
     log: out,

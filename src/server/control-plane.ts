@@ -5,6 +5,8 @@ import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
@@ -12,12 +14,12 @@ import { ensureNamespaces, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
-import { MemoryBackend } from "../storage/memory-backend.js";
-import { SqliteBackend } from "../storage/sqlite-backend.js";
+import { isShared, openStore, type StoreChoice } from "./store.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { ensureServingPki } from "./pki.js";
 import { TokenFile } from "./tokens.js";
-import { runControllerManager } from "./controller-manager.js";
+import { runControllerManager, runElectedControllerManager, type ControllerManagerOptions } from "./controller-manager.js";
+import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import { runCompactor } from "../storage/compactor.js";
 import type { StageConfig } from "../simulator/index.js";
 
@@ -31,8 +33,14 @@ export interface ControlPlaneOptions {
   listen: string;
   /** Serve plain HTTP (loopback only) instead of HTTPS. */
   insecureHttp: boolean;
-  /** "sqlite" (default, in dataDir) or "memory" (nothing persisted). */
-  storage?: "sqlite" | "memory";
+  /**
+   * "sqlite" (default, in dataDir), "memory" (nothing persisted) or an etcd cluster. On etcd several processes
+   * form one cluster: each serves the API, and the controllers, scheduler and simulator run in the one holding
+   * the Lease kube-system/everynode-controller-manager.
+   */
+  storage?: StoreChoice;
+  /** Lease timing of that leader election (upstream defaults: 15 s lease, 10 s renew deadline, 2 s retry). */
+  leaderElection?: Pick<LeaderElectionOptions, "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs">;
   /**
    * SQLite sync mode: "normal" (default; WAL survives a process crash, a power loss may drop the last
    * commits) or "full" (fsync on every commit).
@@ -84,6 +92,8 @@ export class ControlPlane {
     private readonly backend: Backend,
     private readonly abort: AbortController,
     private readonly loops: Promise<void>,
+    /** On a shared store: this server's identity in the controller-manager Lease election. */
+    readonly identity: string | undefined,
   ) {}
 
   /** Opens the store, starts the registry and the HTTP(S) server, bootstraps namespaces, writes the kubeconfig. */
@@ -95,7 +105,8 @@ export class ControlPlane {
     const dataDir = resolve(options.dataDir);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await chmod(dataDir, 0o700);
-    const backend: Backend = options.storage === "memory" ? new MemoryBackend() : SqliteBackend.open({ path: join(dataDir, "state.db"), synchronous: options.sync === "full" ? "FULL" : "NORMAL" });
+    const storage = options.storage ?? "sqlite";
+    const backend: Backend = await openStore(storage, dataDir, options.sync);
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
     const registry = new Registry({ backend });
@@ -130,12 +141,18 @@ export class ControlPlane {
     await writeKubeconfig(kubeconfigPath, { server: url, caCert, token, user: "admin" });
     log(`everynode API server listening on ${url}`);
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
-    const controllers = options.controllers === false
-      ? Promise.resolve()
-      : runControllerManager({ client, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs }, abort.signal);
-    if (options.controllers !== false) log(`controllers, scheduler and ${options.nodes ?? 3} simulated node(s) started`);
+    const manager: ControllerManagerOptions = { client, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs };
+    let controllers = Promise.resolve();
+    const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
+    if (options.controllers !== false && identity !== undefined) {
+      log(`controllers, scheduler and simulator run while this server (${identity}) holds the Lease kube-system/everynode-controller-manager`);
+      controllers = runElectedControllerManager(manager, { client, namespace: "kube-system", name: "everynode-controller-manager", identity, ...options.leaderElection }, abort.signal, log);
+    } else if (options.controllers !== false) {
+      controllers = runControllerManager(manager, abort.signal);
+      log(`controllers, scheduler and ${manager.nodes} simulated node(s) started`);
+    }
     const loops = Promise.all([compactor, controllers]).then(() => undefined);
-    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops);
+    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops, identity);
   }
 
   /** Stops accepting connections, finishes in-flight requests (closing watches), and closes the store cleanly. */

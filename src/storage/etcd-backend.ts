@@ -3,6 +3,7 @@
  * update and delete are Txns comparing mod_revision, lists read one revision with limit and a start key,
  * watches stream from a revision, and compaction is etcd's own. Every key is stored under `prefix`.
  */
+import { setMaxListeners } from "node:events";
 import { Etcd3, GRPCOutOfRangeError, ClientClosedError, type ICompare, type IKeyValue, type ITxnResponse } from "etcd3";
 import {
   ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError,
@@ -53,6 +54,7 @@ export class EtcdBackend implements Backend {
         : {}),
     });
     this.prefix = Buffer.from(options.prefix ?? "", "utf8");
+    setMaxListeners(0, this.draining.signal);
   }
 
   async currentRevision(): Promise<number> {
@@ -223,8 +225,10 @@ export class EtcdBackend implements Backend {
     if (this.closed) throw new ClosedError();
   }
 
+  /** The etcd key of `key` (etcd has no empty key: the empty one becomes "\0", the first key there is). */
   private encode(key: string): Buffer {
-    return Buffer.concat([this.prefix, Buffer.from(key, "utf8")]);
+    const encoded = Buffer.concat([this.prefix, Buffer.from(key, "utf8")]);
+    return encoded.length > 0 ? encoded : Buffer.from([0]);
   }
 
   private decodeKey(key: Buffer): string {
@@ -237,7 +241,7 @@ export class EtcdBackend implements Backend {
 
   /** The end of the etcd key range holding every key under `prefix` ("\0" = to the end of the keyspace). */
   private rangeEnd(prefix: string): Buffer {
-    const end = Buffer.from(this.encode(prefix));
+    const end = Buffer.concat([this.prefix, Buffer.from(prefix, "utf8")]);
     for (let i = end.length - 1; i >= 0; i--) {
       if ((end[i] as number) < 0xff) {
         end[i] = (end[i] as number) + 1;

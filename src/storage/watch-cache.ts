@@ -7,7 +7,7 @@
  */
 import { expired } from "../api/status-error.js";
 import type { KubeObject } from "../api/types.js";
-import { ClosedError, CompactedError, type Backend, type KeyValue, type WatchEvent } from "./backend.js";
+import { ClosedError, CompactedError, StoreUnavailableError, type Backend, type KeyValue, type WatchEvent } from "./backend.js";
 
 /** One change to the cached state. */
 export interface CacheEvent {
@@ -371,6 +371,9 @@ export class WatchCache {
         if (error instanceof CompactedError) {
           await this.reset();
         } else {
+          // The store is unreachable: end the watchers (their clients re-watch and, if they fell behind, relist)
+          // and resume from the cache's revision once it answers again.
+          if (error instanceof StoreUnavailableError) for (const sub of [...this.subscriptions]) sub.close();
           await delay(retryDelayMs, signal);
         }
       }
