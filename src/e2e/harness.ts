@@ -89,6 +89,8 @@ export interface KubectlStream {
   output(): string;
   /** Resolves once stdout matches `re`; rejects after `timeoutMs`. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+  /** True once kubectl has exited by itself (or was stopped). */
+  exited(): boolean;
   /** Kills kubectl and resolves when it has exited. */
   stop(): Promise<void>;
 }
@@ -101,9 +103,11 @@ export function kubectlStream(cluster: TestCluster, args: string[]): KubectlStre
   let err = "";
   child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
   child.stderr.on("data", (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+  let hasExited = false;
+  const exited = new Promise<void>((ok) => child.once("exit", () => { hasExited = true; ok(); }));
   return {
     output: () => out,
+    exited: () => hasExited,
     waitFor: async (re, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!re.test(out)) {

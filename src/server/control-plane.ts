@@ -109,7 +109,7 @@ export class ControlPlane {
     const backend: Backend = await openStore(storage, dataDir, options.sync);
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
-    const registry = new Registry({ backend });
+    const registry = new Registry({ backend, consistentReads: isShared(storage) });
     await registry.start(abort.signal);
     // The registry hands out fresh objects and never keeps its inputs: the loopback need not copy again.
     const client = createLoopbackClient(registry, { copy: false });

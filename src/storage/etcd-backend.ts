@@ -7,7 +7,7 @@ import { setMaxListeners } from "node:events";
 import { Etcd3, GRPCOutOfRangeError, ClientClosedError, type ICompare, type IKeyValue, type ITxnResponse } from "etcd3";
 import {
   ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError,
-  type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WriteResult,
+  type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WatchOptions, type WriteResult,
 } from "./backend.js";
 import { etcdWatch, toKeyValue, unavailable } from "./etcd-watch.js";
 
@@ -38,6 +38,7 @@ export class EtcdBackend implements Backend {
   /** Aborted by close(): open watches deliver what was committed before, then end. */
   private readonly draining = new AbortController();
   private readonly watches = new Set<Promise<void>>();
+  private readonly progressRequesters = new Set<() => void>();
   /** A revision history is known to be compacted to (a lower bound; other processes may compact further). */
   private knownCompacted = 0;
 
@@ -106,12 +107,13 @@ export class EtcdBackend implements Backend {
     return { revision: readAt(options.revision, response.header.revision), kvs: response.kvs.map((kv) => this.decode(kv)), more: response.more };
   }
 
-  watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<WatchEvent[]> {
+  watch(prefix: string, afterRevision: number, signal: AbortSignal, options: WatchOptions = {}): AsyncIterable<WatchEvent[]> {
     // Starting at `afterRevision` itself (not one later) makes etcd refuse a start older than its compaction.
     const request = { key: this.encode(prefix), rangeEnd: this.rangeEnd(prefix), startRevision: Math.max(afterRevision, 1), decodeKey: (k: Buffer) => this.decodeKey(k) };
     const watches = this.watches;
     const isClosed = (): boolean => this.closed;
     const drain = this.draining.signal;
+    const progress = { onProgress: options.onProgress, requesters: this.progressRequesters };
     const openStream = (): ReturnType<Etcd3["watchClient"]["watch"]> => this.client.watchClient.watch();
     return {
       async *[Symbol.asyncIterator](): AsyncGenerator<WatchEvent[]> {
@@ -120,13 +122,17 @@ export class EtcdBackend implements Backend {
         const running = new Promise<void>((resolve) => { ended = resolve; });
         watches.add(running);
         try {
-          yield* etcdWatch(openStream, request, afterRevision, signal, drain);
+          yield* etcdWatch(openStream, request, afterRevision, signal, drain, progress);
         } finally {
           watches.delete(running);
           ended();
         }
       },
     };
+  }
+
+  requestWatchProgress(): void {
+    for (const request of this.progressRequesters) request();
   }
 
   async compact(revision: number): Promise<number> {

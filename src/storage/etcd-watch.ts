@@ -36,10 +36,16 @@ function toWatchEvent(event: IEvent, decodeKey: (key: Buffer) => string): WatchE
   return prevKv !== undefined ? { type: "PUT", kv, prevKv } : { type: "PUT", kv };
 }
 
+/** Progress reports of one watch: `onProgress` receives them in order; `requesters` holds how to ask for one. */
+export interface EtcdWatchProgress {
+  onProgress?: (revision: number) => void;
+  requesters?: Set<() => void>;
+}
+
 /** How old a watch must be before etcd has certainly moved it from catching up to following new writes. */
 const catchUpMs = 250;
 
-type Item = { events: WatchEvent[] } | { error: Error } | { end: true };
+type Item = { events: WatchEvent[] } | { progress: number } | { error: Error } | { end: true };
 
 /**
  * Streams the events of `request` in batches until `signal` aborts (then it returns at once) or `drain` aborts
@@ -49,6 +55,7 @@ type Item = { events: WatchEvent[] } | { error: Error } | { end: true };
  */
 export async function* etcdWatch(
   open: OpenWatchStream, request: EtcdWatchRequest, requestedAfter: number, signal: AbortSignal, drain: AbortSignal,
+  progress: EtcdWatchProgress = {},
 ): AsyncGenerator<WatchEvent[]> {
   if (signal.aborted) return;
   let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
@@ -89,8 +96,12 @@ export async function* etcdWatch(
     }
     const events = response.events.map((e) => toWatchEvent(e, request.decodeKey)).filter((e) => e.kv.modRevision > requestedAfter);
     if (events.length > 0) push({ events });
-    else if (draining && !response.created) onProgress();
+    else if (!response.created && response.events.length === 0) {
+      push({ progress: Number(response.header.revision) });
+      if (draining) onProgress();
+    }
   });
+  progress.requesters?.add(requestProgress);
   stream.on("error", (error: Error) => push({ error: unavailable(error) }));
   stream.on("end", () => push({ error: new StoreUnavailableError("watch stream ended") }));
   stream.write({
@@ -110,6 +121,10 @@ export async function* etcdWatch(
       }
       if ("end" in item) return;
       if ("error" in item) throw item.error;
+      if ("progress" in item) {
+        progress.onProgress?.(item.progress);
+        continue;
+      }
       yield item.events;
       if (signal.aborted) return;
     }
@@ -117,6 +132,7 @@ export async function* etcdWatch(
     signal.removeEventListener("abort", onAbort);
     drain.removeEventListener("abort", onDrain);
     finished = true;
+    progress.requesters?.delete(requestProgress);
     stream.cancel();
   }
 }

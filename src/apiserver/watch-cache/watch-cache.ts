@@ -165,7 +165,8 @@ export class WatchCache {
       try {
         if (compacted) await this.reset();
         compacted = false;
-        for await (const batch of this.backend.watch(this.prefix, this.rev, signal)) {
+        const onProgress = (revision: number): void => this.advance(revision);
+        for await (const batch of this.backend.watch(this.prefix, this.rev, signal, { onProgress })) {
           this.apply(batch);
         }
         if (!signal.aborted) this.stop(new ClosedError());
