@@ -4,7 +4,8 @@
  * watches stream from a revision, and compaction is etcd's own. Every key is stored under `prefix`.
  */
 import { setMaxListeners } from "node:events";
-import { Etcd3, GRPCOutOfRangeError, ClientClosedError, type ICompare, type IKeyValue, type ITxnResponse } from "etcd3";
+import { handleWhen, noop, retry } from "cockatiel";
+import { Etcd3, GRPCOutOfRangeError, ClientClosedError, isRecoverableError, type ICompare, type IKeyValue, type ITxnResponse } from "etcd3";
 import {
   ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError,
   type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WatchOptions, type WriteResult,
@@ -50,6 +51,9 @@ export class EtcdBackend implements Backend {
       hosts: options.endpoints.map((e) => `${scheme}://${e}`),
       dialTimeout: timeout,
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
+      // A call that could not reach one member is tried on the others; no member is shut out for a while after
+      // failures (the client's default circuit breaker), so a member that is back serves again at once.
+      faultHandling: { host: () => noop, global: retry(handleWhen(isRecoverableError), { maxAttempts: options.endpoints.length }) },
       ...(options.tls !== undefined
         ? { credentials: { rootCertificate: options.tls.ca, privateKey: options.tls.key, certChain: options.tls.cert } }
         : {}),

@@ -37,6 +37,8 @@ export interface EtcdCluster {
 export interface EtcdClusterOptions {
   /** Number of members (default 1). */
   members?: number;
+  /** Directory the members' data goes under (default a fresh one in /dev/shm, for fast tests). */
+  parentDir?: string;
 }
 
 /** Free loopback TCP ports, all held until every one is chosen so none repeats. */
@@ -54,7 +56,7 @@ export async function freePorts(count: number): Promise<number[]> {
 /** Starts an etcd cluster of `members` members on loopback; resolves once every member answers /health. */
 export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
   const count = options.members ?? 1;
-  const dir = await mkdtemp(join(process.platform === "linux" ? "/dev/shm" : tmpdir(), "everynode-etcd-"));
+  const dir = await mkdtemp(join(options.parentDir ?? (process.platform === "linux" ? "/dev/shm" : tmpdir()), "everynode-etcd-"));
   const ports = await freePorts(count * 2);
   const specs = Array.from({ length: count }, (_, i) => ({
     name: `m${i}`, client: `http://127.0.0.1:${ports[2 * i]}`, peer: `http://127.0.0.1:${ports[2 * i + 1]}`,
