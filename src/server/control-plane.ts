@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
-import { ensureNamespaces, Registry } from "../apiserver/registry/index.js";
+import { bootstrapCluster, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
@@ -22,6 +22,11 @@ import { runControllerManager, runElectedControllerManager, type ControllerManag
 import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import { runCompactor } from "../storage/compactor.js";
 import type { StageConfig } from "../simulator/index.js";
+import { SharedInformerFactory } from "../client/informer-factory.js";
+import { InstrumentedBackend } from "../metrics/instrumented-backend.js";
+import { KubeStateMetrics } from "../metrics/kube-state.js";
+import { ServerMetrics } from "../metrics/server-metrics.js";
+import { controlPlaneHealth } from "./health-checks.js";
 
 /** How to run one control plane process. */
 export interface ControlPlaneOptions {
@@ -92,6 +97,7 @@ export class ControlPlane {
     private readonly backend: Backend,
     private readonly abort: AbortController,
     private readonly loops: Promise<void>,
+    private readonly stopping: { value: boolean },
     /** On a shared store: this server's identity in the controller-manager Lease election. */
     readonly identity: string | undefined,
   ) {}
@@ -106,19 +112,26 @@ export class ControlPlane {
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await chmod(dataDir, 0o700);
     const storage = options.storage ?? "sqlite";
-    const backend: Backend = await openStore(storage, dataDir, options.sync);
+    const dbPath = join(dataDir, "state.db");
+    const store: Backend = await openStore(storage, dataDir, options.sync);
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
+    const stopping = { value: false };
+    const metrics = new ServerMetrics({ storageSizeBytes: storage === "sqlite" ? () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) : undefined });
+    const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
     const registry = new Registry({ backend, consistentReads: isShared(storage) });
     await registry.start(abort.signal);
     // The registry hands out fresh objects and never keeps its inputs: the loopback need not copy again.
     const client = createLoopbackClient(registry, { copy: false });
-    await ensureNamespaces(client);
+    await bootstrapCluster(client);
 
     const tokens = await TokenFile.load(join(dataDir, "tokens.json"));
     const kubeconfigPath = join(dataDir, "kubeconfig");
     const token = (await existingToken(kubeconfigPath, tokens)) ?? (await tokens.issue({ name: "admin", groups: ["system:masters"] }));
-    const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer() });
+    const informers = new SharedInformerFactory(client, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
+    metrics.include(new KubeStateMetrics({ informers }));
+    const health = controlPlaneHealth({ backend: store, informers, stopping });
+    const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer(), metrics, health });
 
     let server: Server;
     let caCert: string | undefined;
@@ -141,7 +154,7 @@ export class ControlPlane {
     await writeKubeconfig(kubeconfigPath, { server: url, caCert, token, user: "admin" });
     log(`everynode API server listening on ${url}`);
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
-    const manager: ControllerManagerOptions = { client, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs };
+    const manager: ControllerManagerOptions = { client, informers, metrics, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs };
     let controllers = Promise.resolve();
     const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
     if (options.controllers !== false && identity !== undefined) {
@@ -151,12 +164,14 @@ export class ControlPlane {
       controllers = runControllerManager(manager, abort.signal);
       log(`controllers, scheduler and ${manager.nodes} simulated node(s) started`);
     }
+    informers.start(abort.signal);
     const loops = Promise.all([compactor, controllers]).then(() => undefined);
-    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops, identity);
+    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, Promise.all([loops, informers.stopped()]).then(() => undefined), stopping, identity);
   }
 
   /** Stops accepting connections, finishes in-flight requests (closing watches), and closes the store cleanly. */
   async stop(): Promise<void> {
+    this.stopping.value = true;
     const closed = new Promise<void>((ok) => this.server.close(() => ok()));
     this.abort.abort();
     this.server.closeIdleConnections();
@@ -173,6 +188,14 @@ export class ControlPlane {
 function serverTimeouts(t: HttpTimeouts = {}): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
   const headersTimeout = t.headersMs ?? 30_000;
   return { headersTimeout, requestTimeout: Math.max(headersTimeout, t.requestMs ?? 60_000), connectionsCheckingInterval: t.checkIntervalMs ?? 1_000 };
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function isLoopback(addr: string): boolean {
