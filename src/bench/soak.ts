@@ -10,6 +10,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Progress } from "../cli/progress.js";
 import { runCrashRounds, type RoundReport } from "./crash-round.js";
 import { runHaCrashRounds, type HaRoundReport } from "./ha-crash-round.js";
 
@@ -44,6 +45,8 @@ function summary(reports: RoundReport[], nodes: number, seconds: number): string
 }
 
 async function main(): Promise<number> {
+  // Round lines as one status line on a terminal; nothing but the summary in CI logs and pipes.
+  const progress = new Progress(process.stdout, { quietUnlessTty: true });
   const nodes = Number(flag("nodes", "1000"));
   const rounds = Number(flag("rounds", "5"));
   const seed = Number(flag("seed", "1"));
@@ -58,9 +61,10 @@ async function main(): Promise<number> {
   try {
     const options = {
       workDir, nodes, rounds, seed, maxUnavailable, killWithinMs, timeoutMs, kubectl: "kubectl",
-      log: (line: string) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`),
+      log: (line: string) => progress.update(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`),
     };
     const reports: RoundReport[] = store === "etcd" ? await runHaCrashRounds({ ...options, victim: "random" }) : await runCrashRounds(options);
+    progress.finish();
     console.log(summary(reports, nodes, (Date.now() - started) / 1000));
     console.log(JSON.stringify({ nodes, seed, maxUnavailable, rounds: reports }));
     const failed = reports.some((r) => r.lost.length > 0 || r.duplicates > 0 || !r.rolloutStatusOk || r.convergeMs < 0
