@@ -17,7 +17,7 @@ import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
 import { isShared, openStore, type StoreChoice } from "./store.js";
 import { writeKubeconfig } from "./kubeconfig.js";
-import { ensureServingPki } from "./pki.js";
+import { ensureClientCertificate, ensureServingPki } from "./pki.js";
 import { TokenFile } from "./tokens.js";
 import { runControllerManager, runElectedControllerManager, type ControllerManagerOptions } from "./controller-manager.js";
 import type { LeaderElectionOptions } from "../controller/leader-election.js";
@@ -134,14 +134,19 @@ export class ControlPlane {
     const informers = new SharedInformerFactory(client, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
     metrics.include(new KubeStateMetrics({ informers }));
     const health = controlPlaneHealth({ backend: store, informers, stopping });
-    const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer(), metrics, health, ui: new UiAssets() });
+    const pki = options.insecureHttp ? undefined : await ensureServingPki(join(dataDir, "pki"), [options.listen]);
+    // The API server's credential towards node agents (their endpoints accept clients of the cluster CA).
+    const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
+    const handler = createApiHandler({
+      client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer(), metrics, health, ui: new UiAssets(),
+      nodeConnector: agentClient ? { client, ...agentClient } : undefined,
+    });
 
     let server: Server;
     let caCert: string | undefined;
-    if (options.insecureHttp) {
+    if (!pki) {
       server = createHttpServer(serverTimeouts(options.httpTimeouts), handler);
     } else {
-      const pki = await ensureServingPki(join(dataDir, "pki"), [options.listen]);
       caCert = pki.caCert;
       const timeouts = serverTimeouts(options.httpTimeouts);
       server = createHttpsServer({ cert: pki.cert, key: pki.key, handshakeTimeout: timeouts.headersTimeout, ...timeouts }, handler);
