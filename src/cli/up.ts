@@ -1,7 +1,7 @@
 import { ControlPlane } from "../server/control-plane.js";
 import { loadStages } from "../simulator/index.js";
 import { parseStore } from "../server/store.js";
-import { parseArgs } from "./flags.js";
+import { parseArgs, UsageError } from "./flags.js";
 import { Progress, type ProgressStream } from "./progress.js";
 import { reportReadiness } from "./readiness.js";
 
@@ -29,6 +29,8 @@ Flags:
   --etcd-keyfile F   client key for etcd
   --leader-elect-lease-duration D, --leader-elect-renew-deadline D, --leader-elect-retry-period D
                      controller Lease timing on etcd (defaults 15s, 10s, 2s, as upstream)
+  --reset-store      start with an empty store: moves an existing state.db aside (state.db.discarded-<time>);
+                     without it, an empty, missing or unreadable store in a used data directory is refused
 `;
 
 /** Milliseconds of a duration flag like `15s`, `500ms` or `1m` (undefined when not given). */
@@ -42,14 +44,16 @@ export function durationFlag(name: string, value: string | undefined): number | 
 /** Runs `everynode up` until SIGINT/SIGTERM; returns the exit code. Progress goes to `progress` (a bar on a TTY). */
 export async function up(argv: string[], out: (line: string) => void, progress?: ProgressStream): Promise<number> {
   const startedAt = Date.now();
-  const { flags } = parseArgs(argv, {
-    "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string", help: "boolean",
+  const { flags, positionals } = parseArgs(argv, {
+    "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string",
+    "reset-store": "boolean", help: "boolean",
     store: "string", "etcd-prefix": "string", "etcd-cafile": "string", "etcd-certfile": "string", "etcd-keyfile": "string",
     "leader-elect-lease-duration": "string", "leader-elect-renew-deadline": "string", "leader-elect-retry-period": "string",
   });
-  const sync = String(flags.sync ?? "normal");
-  if (sync !== "normal" && sync !== "full") throw new Error(`invalid value "${sync}" for --sync: must be normal or full`);
   if (flags.help) { out(upUsage); return 0; }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ""}"`);
+  const sync = String(flags.sync ?? "normal");
+  if (sync !== "normal" && sync !== "full") throw new UsageError(`invalid value "${sync}" for --sync: must be normal or full`);
   const text = (name: string): string | undefined => (typeof flags[name] === "string" ? flags[name] : undefined);
   const storage = parseStore(text("store") ?? "sqlite", {
     prefix: text("etcd-prefix"), caFile: text("etcd-cafile"), certFile: text("etcd-certfile"), keyFile: text("etcd-keyfile"),
@@ -66,6 +70,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
       renewDeadlineMs: durationFlag("leader-elect-renew-deadline", text("leader-elect-renew-deadline")),
       retryPeriodMs: durationFlag("leader-elect-retry-period", text("leader-elect-retry-period")),
     },
+    resetStore: flags["reset-store"] === true,
     nodes: Number(flags.nodes ?? 3),
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
     log: out,
