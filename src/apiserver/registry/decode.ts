@@ -3,7 +3,7 @@ import { badRequest } from "../../api/status-error.js";
 import { checkAndPruneFields } from "../../api/schema/index.js";
 import type { KubeObject } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
-import { isObject } from "./codec.js";
+import { isPlainObject } from "../../util/json.js";
 import type { ResourceStore } from "./context.js";
 
 /** Checks apiVersion/kind against the resource (400 when not strings or on mismatch) and fills them in when absent. */
@@ -25,7 +25,7 @@ export function checkTypeMeta(store: ResourceStore, object: KubeObject): void {
   }
   object.apiVersion = store.apiVersion;
   object.kind = info.kind;
-  if (object.metadata !== undefined && !isObject(object.metadata)) {
+  if (object.metadata !== undefined && !isPlainObject(object.metadata)) {
     throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: metadata must be an object`);
   }
 }

@@ -6,7 +6,8 @@ import { applyDefaults, validateStatusUpdate, validateUpdate } from "../../api/a
 import { badRequest, conflict, fieldErrors, invalid, notFound } from "../../api/status-error.js";
 import type { KubeObject, ObjectMeta } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
-import { deepCopy, jsonEqual, metaOf } from "./codec.js";
+import { deepCopy, jsonEqual } from "../../util/json.js";
+import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { checkTypeMeta, decodeFields, resolveNamespace } from "./decode.js";
 import { maxWriteAttempts, readCached, readCurrent, RetryableConflict, storeDelete, storeUpdate, withVersion, type Current } from "./storage-ops.js";

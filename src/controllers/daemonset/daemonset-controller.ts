@@ -16,6 +16,7 @@ import { byControllerUid, byNamespaceIndex, byOrphanNamespace, controllerUidInde
 import { DaemonPlacement } from "./placement.js";
 import { SyncPacer } from "./sync-pacer.js";
 import { syncDaemonSet, type CompiledDaemonSet, type SyncDeps } from "./sync.js";
+import { reportTo } from "../../util/report.js";
 
 /** Event source component of the controller. */
 export const daemonSetControllerComponent = "daemonset-controller";
@@ -174,10 +175,6 @@ export class DaemonSetController {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the controller.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }

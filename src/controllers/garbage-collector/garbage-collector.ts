@@ -10,6 +10,7 @@ import { Collector } from "./collector.js";
 import { AbsentOwnerCache, DependencyGraph } from "./dependency-graph.js";
 import { GcOperations } from "./gc-operations.js";
 import { isDeleting, isDeletingDependents, isOrphaningDependents, ownerReferencesOf, ownerUidsOf, sameOwnerReferences } from "./owner-references.js";
+import { reportTo } from "../../util/report.js";
 
 /** Controller name used in error reports. */
 export const garbageCollectorName = "garbage-collector";
@@ -118,10 +119,6 @@ export class GarbageCollector {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the collector.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }

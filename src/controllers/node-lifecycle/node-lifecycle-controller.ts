@@ -14,6 +14,7 @@ import { nodeCondition, unreachableConditions } from "./node-status.js";
 import { reconcileTaints } from "./node-taints.js";
 import { withPodCondition } from "../../api/pod-conditions.js";
 import { TaintEvictionController } from "./taint-eviction-controller.js";
+import { reportTo } from "../../util/report.js";
 
 /** Event source component of the controller. */
 export const nodeLifecycleControllerComponent = "node-controller";
@@ -197,10 +198,6 @@ export class NodeLifecycleController {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the controller.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }

@@ -10,6 +10,7 @@ import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
 import { EventRecorder, objectReference, rfc3339 } from "../../client/event-recorder.js";
 import { evictionDecision, noExecuteTaints } from "./eviction-decision.js";
+import { reportTo } from "../../util/report.js";
 
 /** Event source component of the controller. */
 export const taintEvictionControllerComponent = "taint-eviction-controller";
@@ -170,10 +171,6 @@ export class TaintEvictionController {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the controller.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }

@@ -11,6 +11,7 @@ import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../co
 import { withPodCondition } from "../../api/pod-conditions.js";
 import { rfc3339 } from "../../client/event-recorder.js";
 import { collectionOrder, isOutOfService, isTerminated, nodeGoneCondition } from "./pod-conditions.js";
+import { reportTo } from "../../util/report.js";
 
 /** Controller name used in error reports. */
 export const podGarbageCollectorName = "pod-garbage-collector";
@@ -212,10 +213,6 @@ export class PodGarbageCollector {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the collector.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }
