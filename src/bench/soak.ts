@@ -8,12 +8,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { benchFlags, numberFlag } from "./bench-args.js";
 import { runCrashRounds, type RoundReport } from "./crash-round.js";
-
-function flag(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length) ?? fallback;
-}
 
 function summary(reports: RoundReport[], nodes: number, seconds: number): string {
   const converge = reports.map((r) => r.convergeMs).filter((ms) => ms >= 0);
@@ -33,13 +29,14 @@ function summary(reports: RoundReport[], nodes: number, seconds: number): string
 }
 
 async function main(): Promise<number> {
-  const nodes = Number(flag("nodes", "1000"));
-  const rounds = Number(flag("rounds", "5"));
-  const seed = Number(flag("seed", "1"));
-  const maxUnavailableText = flag("max-unavailable", "10%");
+  const flags = benchFlags(process.argv.slice(2), ["nodes", "rounds", "seed", "max-unavailable", "kill-within-ms", "timeout-ms"]);
+  const nodes = numberFlag(flags, "nodes", 1000);
+  const rounds = numberFlag(flags, "rounds", 5);
+  const seed = numberFlag(flags, "seed", 1);
+  const maxUnavailableText = flags["max-unavailable"] ?? "10%";
   const maxUnavailable = /^\d+$/.test(maxUnavailableText) ? Number(maxUnavailableText) : maxUnavailableText;
-  const killWithinMs = Number(flag("kill-within-ms", "4000"));
-  const timeoutMs = Number(flag("timeout-ms", "300000"));
+  const killWithinMs = numberFlag(flags, "kill-within-ms", 4000);
+  const timeoutMs = numberFlag(flags, "timeout-ms", 300_000);
   const workDir = await mkdtemp(join(tmpdir(), "everynode-soak-"));
   const started = Date.now();
   try {
