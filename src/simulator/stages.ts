@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import type { Pod } from "../api/types.js";
-import { isPlainObject as isRecord } from "../util/json.js";
+import { deepCopy, isPlainObject as isRecord } from "../util/json.js";
 import defaultStageFile from "./default-stages.json" with { type: "json" };
 
 /** Container states a selector or a stage's `next` can name. */
@@ -218,7 +218,7 @@ export async function loadStages(path: string): Promise<StageConfig> {
 
 /** The built-in stages (default-stages.json): Pending → Running/Ready, graceful deletion, image-triggered faults. */
 export function defaultStages(): StageConfig {
-  return parseStages(structuredClone(defaultStageFile));
+  return parseStages(deepCopy(defaultStageFile));
 }
 
 /** Precompiled form of a stage config for matching many pods quickly. */

@@ -55,7 +55,7 @@ export class PodGarbageCollector implements Reconciler {
   constructor(private readonly options: PodGarbageCollectorOptions) {
     this.clock = options.clock ?? realClock();
     this.quarantineMs = options.quarantineMs ?? 40_000;
-    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("pod_garbage_collector") });
     this.pods = options.informers.informerFor<Pod>(pods);
     this.nodes = options.informers.informerFor<Node>(nodes);
     ensureIndexers(this.pods, {
