@@ -11,6 +11,7 @@
 import { loadavg } from "node:os";
 import { benchFlags, numberFlag } from "./bench-args.js";
 import { benchFailed } from "./bench-gates.js";
+import { Progress } from "../cli/progress.js";
 import { resultTable } from "./bench-report.js";
 import { allPhases, runClusterBench, type PhaseName } from "./cluster-bench-run.js";
 
@@ -26,6 +27,8 @@ function parsePhases(value: string | undefined): Set<PhaseName> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Phase lines as one status line on a terminal; nothing but the result in CI logs and pipes.
+  const progress = new Progress(process.stderr, { quietUnlessTty: true });
   const flags = benchFlags(argv, [
     "nodes", "mode", "stages", "joins", "steady-seconds", "settle-seconds", "store-seconds", "timeout-seconds", "phases", "kubectl",
     "cpu-prof", "heap-snapshot",
@@ -48,8 +51,9 @@ async function main(argv: string[]): Promise<number> {
     kubectl: flags.kubectl ?? "/usr/bin/kubectl",
     cpuProfileDir: flags["cpu-prof"],
     heapSnapshotDir: flags["heap-snapshot"],
-    log: (line) => process.stderr.write(`[bench] ${line}\n`),
+    log: (line) => progress.update(`[bench] ${line}`),
   });
+  progress.finish();
   const machine = { node: process.version, loadAverageAtStart: load, loadAverageAtEnd: loadavg().map((l) => l.toFixed(2)).join(" ") };
   process.stdout.write(`${JSON.stringify({ ...result, machine })}\n\n${resultTable(result)}\n\nload average at start ${machine.loadAverageAtStart}, at end ${machine.loadAverageAtEnd}\n`);
   return benchFailed(result) ? 1 : 0;
