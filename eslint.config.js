@@ -1,6 +1,7 @@
 // @ts-check
 import eslint from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { importBoundaries } from "./scripts/import-boundaries.mjs";
 
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "bin/**", "eslint.config.js"] },
@@ -10,7 +11,9 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
+    plugins: { boundaries: importBoundaries },
     rules: {
+      "boundaries/imports": ["error", { srcRoot: `${import.meta.dirname}/src` }],
       "@typescript-eslint/no-floating-promises": ["error", { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "test", "it", "suite", "before", "after", "beforeEach", "afterEach"] }] }],
       "@typescript-eslint/no-misused-promises": "error",
       "@typescript-eslint/no-explicit-any": "error",

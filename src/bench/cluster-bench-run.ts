@@ -11,11 +11,14 @@ import { defaultStages, type StageConfig } from "../simulator/index.js";
 import { round } from "./bench-stats.js";
 import { BenchProfiler } from "./bench-profiler.js";
 import { startTarget, type BenchMode, type BenchTarget } from "./bench-target.js";
+import { benchGates, type GateResult } from "./bench-gates.js";
 import {
-  benchDaemonSetObject, benchNamespace, benchResources as R, checkPlacement, ensureBenchNamespace, measured, measureJoins, measureKubectl,
-  measureSteady, RevisionProbe, settle, startRollout, waitDaemonSetAvailable, waitNodesReady,
-  type JoinMeasure, type KubectlMeasure, type PhaseMeasure, type PlacementCheck, type SteadyMeasure,
+  benchDaemonSetObject, benchNamespace, benchResources as R, checkPlacement, ensureBenchNamespace, measureJoins, startRollout,
+  waitDaemonSetAvailable, waitNodesReady, type JoinMeasure, type PlacementCheck,
 } from "./cluster-scenarios.js";
+import { measureKubectl, type KubectlMeasure } from "./kubectl-run.js";
+import { measured, RevisionProbe, type PhaseMeasure } from "./revision-probe.js";
+import { measureSteady, settle, type SteadyMeasure } from "./settle.js";
 import { etcdFactory, measureStore, storeFactories, valueBytes, type StoreCaseResult } from "./store-rate.js";
 import { startEtcdCluster } from "../storage/testing/etcd-cluster.js";
 
@@ -23,6 +26,7 @@ import { startEtcdCluster } from "../storage/testing/etcd-cluster.js";
 export const allPhases = ["start", "daemonset", "checks", "kubectl", "steady", "joins", "rollout", "final-checks"] as const;
 /** One phase name. */
 export type PhaseName = (typeof allPhases)[number];
+export type { GateResult } from "./bench-gates.js";
 
 /** What to run. */
 export interface ClusterBenchOptions {
@@ -52,14 +56,6 @@ export interface ClusterBenchOptions {
   heapSnapshotDir?: string;
   /** Progress lines. */
   log: (line: string) => void;
-}
-
-/** A gate: a limit a figure must stay within. */
-export interface GateResult {
-  name: string;
-  limit: string;
-  value: string;
-  pass: boolean;
 }
 
 /** Everything measured. Absent fields belong to phases that did not run (or failed; see `error`). */
@@ -117,7 +113,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     const startSeconds = (performance.now() - t0) / 1000;
     const { client } = target;
     await ensureBenchNamespace(client);
-    const probe = new RevisionProbe(client);
+    const probe = new RevisionProbe(client, benchNamespace);
     const startWrites = Math.max(0, (await probe.read()) - 2);
     result.nodesReady = { seconds: round(startSeconds), writes: startWrites, writesPerSecond: Math.round(startWrites / startSeconds), nodesPerSecond: Math.round(options.nodes / startSeconds) };
     log(`${options.nodes} nodes Ready after ${startSeconds.toFixed(1)} s`);
@@ -191,7 +187,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     }
     result.storeShare = share;
   }
-  result.gates = gates(result);
+  result.gates = benchGates(result);
   return result;
 }
 
@@ -205,20 +201,3 @@ async function measureRawStore(etcdEndpoints: string[] | undefined, seconds: num
   return { backend: factory.name, valueBytes: valueBytes(), writers: 8, createsPerSecond: rate("create"), updatesPerSecond: rate("update"), cases };
 }
 
-function gates(r: ClusterBenchResult): GateResult[] {
-  const out: GateResult[] = [];
-  const gate = (name: string, limit: string, value: number | undefined, max: number, unit: string): void => {
-    if (value === undefined) return;
-    out.push({ name, limit: `<= ${limit}`, value: `${value}${unit}`, pass: value <= max });
-  };
-  gate("DaemonSet converged", "15 s", r.daemonSet?.seconds, 15, " s");
-  gate("rolling update (maxUnavailable 10%)", "60 s", r.rollout?.seconds, 60, " s");
-  gate("node join -> daemon pod Ready p99", "500 ms", r.joins?.p99Ms, 500, " ms");
-  gate("peak RSS", "2 GiB", r.memory.peakRssBytes > 0 ? round(r.memory.peakRssBytes / 2 ** 30, 2) : undefined, 2, " GiB");
-  gate("steady CPU", "25% of one core", r.steady?.cpuPercent, 25, "%");
-  const problems = [...(r.checks?.problems ?? []), ...(r.finalChecks?.problems ?? [])];
-  if (r.checks !== undefined || r.finalChecks !== undefined) {
-    out.push({ name: "one daemon pod per node, status consistent", limit: "no problems", value: problems.length === 0 ? "ok" : `${problems.length} problem(s)`, pass: problems.length === 0 });
-  }
-  return out;
-}

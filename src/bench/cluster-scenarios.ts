@@ -1,16 +1,14 @@
 /**
  * The phases of the cluster benchmark against one running cluster: nodes ready, DaemonSet convergence, placement
- * checks, `kubectl get pods -A`, steady-state CPU, node joins and a rolling update. Each phase reports its time,
- * and the store writes it caused (revision deltas read through a probe Lease).
+ * checks, node joins and a rolling update. The write-counting probe (revision-probe.ts), the kubectl runs
+ * (kubectl-run.ts) and the settle heuristics with the steady window (settle.ts) live apart.
  */
-import { execFile } from "node:child_process";
 import { mustFindResource } from "../api/resources.js";
-import type { DaemonSet, Lease, Node, Pod } from "../api/types.js";
+import type { DaemonSet, Node, Pod } from "../api/types.js";
 import type { Client } from "../client/client.js";
 import { defaultCapacity } from "../simulator/index.js";
 import { newSimulatedNode, secondsTime } from "../simulator/node-status.js";
 import { percentile, round } from "./bench-stats.js";
-import type { BenchTarget } from "./bench-target.js";
 import { describeDaemonSet, follow, isPodReady, listAll } from "./cluster-observe.js";
 
 const R = {
@@ -18,8 +16,6 @@ const R = {
   pods: mustFindResource("", "pods"),
   namespaces: mustFindResource("", "namespaces"),
   daemonSets: mustFindResource("apps", "daemonsets"),
-  leases: mustFindResource("coordination.k8s.io", "leases"),
-  events: mustFindResource("", "events"),
 };
 
 /** Namespace of everything the benchmark creates. */
@@ -28,43 +24,6 @@ export const benchNamespace = "everynode-bench";
 export const benchDaemonSet = "bench-agent";
 const selector = `app=${benchDaemonSet}`;
 const hashLabel = "controller-revision-hash";
-
-/** Reads the store's current revision by writing a probe Lease (one write per reading). */
-export class RevisionProbe {
-  private rv = "";
-  constructor(private readonly client: Client) {}
-
-  /** The store revision right after this call's own write. */
-  async read(): Promise<number> {
-    const spec = { holderIdentity: "bench", renewTime: new Date().toISOString().replace(/Z$/, "000Z") };
-    let lease: Lease;
-    if (this.rv === "") {
-      lease = await this.client.create<Lease>(R.leases, benchNamespace, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "bench-probe" }, spec });
-    } else {
-      lease = await this.client.patch<Lease>(R.leases, benchNamespace, "bench-probe", "merge", { spec });
-    }
-    this.rv = lease.metadata?.resourceVersion ?? "";
-    return Number(this.rv);
-  }
-}
-
-/** Time and store writes of one phase. */
-export interface PhaseMeasure {
-  seconds: number;
-  /** Store revisions the phase produced (every write of every component). */
-  writes: number;
-  writesPerSecond: number;
-}
-
-/** Measures `fn`: wall time and store writes (minus the probe's own). */
-export async function measured<R>(probe: RevisionProbe, fn: () => Promise<R>): Promise<{ result: R; measure: PhaseMeasure }> {
-  const rev0 = await probe.read();
-  const t0 = performance.now();
-  const result = await fn();
-  const seconds = (performance.now() - t0) / 1000;
-  const writes = Math.max(0, (await probe.read()) - rev0 - 1);
-  return { result, measure: { seconds: round(seconds), writes, writesPerSecond: Math.round(writes / Math.max(seconds, 1e-3)) } };
-}
 
 /** Waits until `count` nodes report Ready; returns when the last one did. */
 export async function waitNodesReady(client: Client, count: number, timeoutMs: number): Promise<void> {
@@ -197,40 +156,6 @@ export async function checkPlacement(client: Client, expectedNodes: number): Pro
   return { nodes: nodes.length, pods: pods.length, duplicates, missing, notReady, hashes: [...hashes], problems };
 }
 
-/** Latency of `kubectl get pods -A` (cold = first call with an empty discovery cache). */
-export interface KubectlMeasure {
-  coldMs: number;
-  /** Median of the warm calls. */
-  warmMs: number;
-  /** Lines printed (header included). */
-  lines: number;
-}
-
-function runKubectl(kubectl: string, args: string[]): Promise<{ ms: number; stdout: string }> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    execFile(kubectl, args, { maxBuffer: 1024 * 1024 * 1024, timeout: 600_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/tmp" } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`kubectl ${args.join(" ")}: ${error.message} ${String(stderr)}`));
-      else resolve({ ms: performance.now() - t0, stdout: String(stdout) });
-    });
-  });
-}
-
-/** Runs `kubectl get pods -A` `runs` times (own cache dir), checking the row count. */
-export async function measureKubectl(kubectl: string, kubeconfig: string, cacheDir: string, expectedPods: number, runs = 3): Promise<KubectlMeasure> {
-  const args = ["--kubeconfig", kubeconfig, "--cache-dir", cacheDir, "get", "pods", "-A"];
-  const times: number[] = [];
-  let lines = 0;
-  for (let i = 0; i < runs; i++) {
-    const r = await runKubectl(kubectl, args);
-    times.push(r.ms);
-    lines = r.stdout.split("\n").filter((l) => l !== "").length;
-  }
-  if (lines < expectedPods + 1) throw new Error(`kubectl get pods -A printed ${lines} lines, expected at least ${expectedPods + 1}`);
-  const warm = times.slice(1).sort((a, b) => a - b);
-  return { coldMs: Math.round(times[0] ?? 0), warmMs: Math.round(percentile(warm, 50)), lines };
-}
-
 /** Join latencies: node created → its daemon pod Ready. */
 export interface JoinMeasure {
   joins: number;
@@ -285,54 +210,6 @@ export async function startRollout(client: Client, revision: number): Promise<nu
     spec: { template: { metadata: { annotations: { "bench.everynode.dev/revision": String(revision) } } } },
   });
   return ds.metadata?.generation ?? 0;
-}
-
-/** CPU share of the serving process over `seconds` of otherwise idle cluster (heartbeats and leases only). */
-export interface SteadyMeasure extends PhaseMeasure {
-  /** Percent of one core. */
-  cpuPercent: number;
-}
-
-/**
- * Waits at least `minSeconds`, then until no Event was written for 3 seconds and the store's write rate has levelled
- * off (two consecutive 2-second windows within 15% of each other), at most `maxSeconds` in all (0: not at all):
- * backlogs (events, deferred renewals) drain before a steady window.
- */
-export async function settle(client: Client, probe: RevisionProbe, minSeconds: number, maxSeconds: number): Promise<void> {
-  if (maxSeconds <= 0) return;
-  const sleep = (s: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, s * 1000));
-  const t0 = performance.now();
-  await sleep(minSeconds);
-  const left = (): number => Math.max(0, maxSeconds * 1000 - (performance.now() - t0));
-  const start = await client.list(R.events, undefined, { limit: 1 });
-  let quiet: NodeJS.Timeout | undefined;
-  const stop = new AbortController();
-  const arm = (): void => { clearTimeout(quiet); quiet = setTimeout(() => stop.abort(), 3000); };
-  arm();
-  await follow(client, {
-    resource: R.events, resourceVersion: start.metadata.resourceVersion, what: "quiet events", timeoutMs: left(), signal: stop.signal,
-    describe: () => "events still written", onEvent: () => { arm(); return false; },
-  }).catch(() => undefined);
-  clearTimeout(quiet);
-  let last = await probe.read();
-  let previous: number | undefined;
-  while ((performance.now() - t0) / 1000 < maxSeconds) {
-    await sleep(2);
-    const now = await probe.read();
-    const rate = now - last;
-    last = now;
-    if (previous !== undefined && Math.abs(rate - previous) <= 0.15 * Math.max(previous, 1)) return;
-    previous = rate;
-  }
-}
-
-/** Measures CPU use of the serving process over `seconds`. */
-export async function measureSteady(target: BenchTarget, probe: RevisionProbe, seconds: number): Promise<SteadyMeasure> {
-  const before = await target.usage();
-  const { measure } = await measured(probe, () => new Promise<void>((resolve) => setTimeout(resolve, seconds * 1000)));
-  const after = await target.usage();
-  const cpuPercent = round(((after.cpuMs - before.cpuMs) / (measure.seconds * 1000)) * 100, 1);
-  return { ...measure, cpuPercent };
 }
 
 /** Resource names the scenarios use (for the DaemonSet creation in the driver). */

@@ -11,17 +11,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Progress } from "../cli/progress.js";
+import { benchFlags, numberFlag } from "./bench-args.js";
 import { runCrashRounds, type RoundReport } from "./crash-round.js";
 import { runHaCrashRounds, type HaRoundReport } from "./ha-crash-round.js";
-
-/** A `--name=value` or `--name value` argument. */
-function flag(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  const joined = process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
-  if (joined !== undefined) return joined;
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] ?? fallback : fallback;
-}
 
 function summary(reports: RoundReport[], nodes: number, seconds: number): string {
   const converge = reports.map((r) => r.convergeMs).filter((ms) => ms >= 0);
@@ -47,14 +39,15 @@ function summary(reports: RoundReport[], nodes: number, seconds: number): string
 async function main(): Promise<number> {
   // Round lines as one status line on a terminal; nothing but the summary in CI logs and pipes.
   const progress = new Progress(process.stdout, { quietUnlessTty: true });
-  const nodes = Number(flag("nodes", "1000"));
-  const rounds = Number(flag("rounds", "5"));
-  const seed = Number(flag("seed", "1"));
-  const maxUnavailableText = flag("max-unavailable", "10%");
+  const flags = benchFlags(process.argv.slice(2), ["nodes", "rounds", "seed", "max-unavailable", "kill-within-ms", "timeout-ms", "store"]);
+  const nodes = numberFlag(flags, "nodes", 1000);
+  const rounds = numberFlag(flags, "rounds", 5);
+  const seed = numberFlag(flags, "seed", 1);
+  const maxUnavailableText = flags["max-unavailable"] ?? "10%";
   const maxUnavailable = /^\d+$/.test(maxUnavailableText) ? Number(maxUnavailableText) : maxUnavailableText;
-  const killWithinMs = Number(flag("kill-within-ms", "4000"));
-  const timeoutMs = Number(flag("timeout-ms", "300000"));
-  const store = flag("store", "sqlite");
+  const killWithinMs = numberFlag(flags, "kill-within-ms", 4000);
+  const timeoutMs = numberFlag(flags, "timeout-ms", 300_000);
+  const store = flags.store ?? "sqlite";
   if (store !== "sqlite" && store !== "etcd") throw new Error(`invalid value "${store}" for --store: must be sqlite or etcd`);
   const workDir = await mkdtemp(join(tmpdir(), "everynode-soak-"));
   const started = Date.now();

@@ -3,6 +3,7 @@
  * synchronous=FULL and NORMAL), with 1 and 8 concurrent writer loops, each case for a fixed duration.
  * Usage: node dist/bench/store-bench.js [--seconds=2]. Prints one JSON line, then a table.
  */
+import { benchFlags, numberFlag } from "./bench-args.js";
 import { formatTable } from "./bench-stats.js";
 import { measureStore, storeFactories, valueBytes, type StoreCaseResult } from "./store-rate.js";
 
@@ -13,8 +14,7 @@ function table(results: StoreCaseResult[]): string {
 }
 
 async function main(): Promise<void> {
-  const secondsArg = process.argv.find((a) => a.startsWith("--seconds="));
-  const seconds = secondsArg !== undefined ? Number(secondsArg.slice("--seconds=".length)) : 2;
+  const seconds = numberFlag(benchFlags(process.argv.slice(2), ["seconds"]), "seconds", 2);
   if (!(seconds > 0)) throw new Error("--seconds must be a positive number");
   const results: StoreCaseResult[] = [];
   for (const factory of storeFactories) {

@@ -3,6 +3,7 @@ import { mustFindResource } from "../api/resources.js";
 import { isStatus } from "../api/status-error.js";
 import type { ApiObject, CoreEvent, ObjectReference } from "../api/types.js";
 import type { Client } from "./client.js";
+import { reportTo } from "../util/report.js";
 
 /** Event types. */
 export type EventType = "Normal" | "Warning";
@@ -189,10 +190,6 @@ export class EventRecorder {
   }
 
   private report(error: unknown): void {
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // A failing reporter must not break the event chain.
-    }
+    reportTo(this.options.onError, error);
   }
 }

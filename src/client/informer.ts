@@ -4,6 +4,7 @@ import type { ApiObject, Status } from "../api/types.js";
 import { realClock, sleep, type Clock } from "../util/clock.js";
 import { Indexer, objectKey, type Indexers, type Store } from "./cache.js";
 import type { Client, WatchEvent } from "./client.js";
+import { reportTo } from "../util/report.js";
 
 /** Callbacks for cache changes; called synchronously, in event order. */
 export interface EventHandler<T extends ApiObject> {
@@ -254,11 +255,7 @@ export class Informer<T extends ApiObject> {
   }
 
   private report(error: unknown): void {
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // A failing error reporter must not stop the informer.
-    }
+    reportTo(this.options.onError, error);
   }
 }
 

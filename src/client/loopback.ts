@@ -6,9 +6,10 @@
 import type { ResourceInfo } from "../api/resources.js";
 import type { ApiObject, DeleteOptions, KubeList, KubeObject } from "../api/types.js";
 import type { Client, ListOptions, PatchOptions, PatchType, WatchEvent, WatchOptions, WriteOptions } from "./client.js";
+import { deepCopy } from "../util/json.js";
 
 function copyValue<T>(value: T): T {
-  return value === undefined ? value : structuredClone(value);
+  return deepCopy(value);
 }
 
 /** Field validation typed clients default to (unknown fields are dropped silently). */

@@ -1,4 +1,5 @@
 import type { WorkQueue } from "./workqueue.js";
+import { reportTo } from "../util/report.js";
 
 /** What a reconcile asks for beyond success: a rate-limited retry, or a plain re-run after a delay. */
 export interface ReconcileResult {
@@ -88,9 +89,5 @@ async function processOne<K>(options: RunReconcilerOptions<K>, key: K): Promise<
 }
 
 function report<K>(options: RunReconcilerOptions<K>, error: unknown, key: K): void {
-  try {
-    options.onError?.(error, key, options.name);
-  } catch {
-    // An error reporter that fails must not stop the worker.
-  }
+  reportTo(options.onError, error, key, options.name);
 }

@@ -22,6 +22,7 @@ import { Reasons, preFilterNodeNames, runFilters, scoreNode, type FilterFailure 
 import { fitErrorMessage, noNodesAvailable } from "./fit-error.js";
 import { podDemand } from "./pod-demand.js";
 import { UnschedulablePods } from "./unschedulable-pods.js";
+import { reportTo } from "../util/report.js";
 
 /** Options of a Scheduler (bindConcurrency instead of workers; onError receives failed API calls). */
 export interface SchedulerOptions extends Omit<ControlLoopOptions, "workers"> {
@@ -288,10 +289,6 @@ export class Scheduler {
   }
 
   private report(error: unknown): void {
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // A failing reporter must not stop the scheduler.
-    }
+    reportTo(this.options.onError, error);
   }
 }

@@ -16,6 +16,7 @@ import { NodeKeeper } from "./node-keeper.js";
 import { defaultCapacity, isSimulated, missingLabels, needsRegistration, nodePodRangePrefix, nodePodRangePrefixOf, type NodeCapacity } from "./node-status.js";
 import { PodLifecycle } from "./pod-lifecycle.js";
 import { defaultStages, StageMatcher, type StageConfig } from "./stages.js";
+import { reportTo } from "../util/report.js";
 
 /** Nodes per concurrent node write (lease renewal, heartbeat) beyond `concurrency`. */
 const nodesPerNodeWorker = 100;
@@ -186,10 +187,6 @@ export class NodeSimulator {
   }
 
   private report(error: unknown): void {
-    try {
-      this.options.onError?.(error);
-    } catch {
-      // A failing reporter must not stop the simulator.
-    }
+    reportTo(this.options.onError, error);
   }
 }

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import type { Pod } from "../api/types.js";
+import { deepCopy, isPlainObject as isRecord } from "../util/json.js";
 import defaultStageFile from "./default-stages.json" with { type: "json" };
 
 /** Container states a selector or a stage's `next` can name. */
@@ -77,10 +78,6 @@ const containerStates = new Set(["running", "waiting", "terminated"]);
 
 function fail(where: string, message: string): never {
   throw new Error(`invalid stage config: ${where}: ${message}`);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function optString(v: unknown, where: string): string | undefined {
@@ -221,7 +218,7 @@ export async function loadStages(path: string): Promise<StageConfig> {
 
 /** The built-in stages (default-stages.json): Pending → Running/Ready, graceful deletion, image-triggered faults. */
 export function defaultStages(): StageConfig {
-  return parseStages(structuredClone(defaultStageFile));
+  return parseStages(deepCopy(defaultStageFile));
 }
 
 /** Precompiled form of a stage config for matching many pods quickly. */

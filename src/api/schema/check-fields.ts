@@ -3,6 +3,7 @@
  * know (what strict decoding reports and lenient decoding drops) and values of the wrong JSON type (what
  * json decoding into Go structs rejects).
  */
+import { isPlainObject as isObject } from "../../util/json.js";
 import { parseQuantity, quantityFormatError } from "../quantity.js";
 import type { ResourceInfo } from "../resources.js";
 import { definition, goTypeName, schemaFor } from "./catalog.js";
@@ -86,10 +87,6 @@ function goFieldsOf(place: Place | undefined): string {
 function walkRoot(def: Definition, obj: unknown, ctx: Walk): void {
   if (!isObject(obj)) return;
   walkStruct(def, obj, undefined, ctx, 0);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function jsonKind(v: unknown): string {

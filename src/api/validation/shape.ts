@@ -2,15 +2,14 @@
  * Readers for untrusted decoded JSON: each returns the value when it has the expected JSON type, returns
  * undefined when it is absent (undefined or null), and records a FieldValueTypeInvalid error otherwise.
  */
+import { isPlainObject } from "../../util/json.js";
 import { type FieldError, fieldErrors, formatValue } from "../status-error.js";
 
 /** A decoded JSON object. */
 export type Obj = Record<string, unknown>;
 
 /** True for a non-null, non-array object. */
-export function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export const isObj: (v: unknown) => v is Obj = isPlainObject;
 
 /** True for undefined and null: the field is not set. */
 export function isAbsent(v: unknown): v is undefined | null {

@@ -5,7 +5,8 @@
  */
 import { badRequest, statusError } from "../../api/status-error.js";
 import type { JsonObject, JsonValue } from "../../api/types.js";
-import { assertPatchBody, cloneJson, goJsonKind, isJsonObject, jsonEqual, maxPatchDepth, own, patchRejected, put } from "./json-value.js";
+import { deepCopy, jsonEqual } from "../../util/json.js";
+import { assertPatchBody, goJsonKind, isJsonObject, maxPatchDepth, own, patchRejected, put } from "./json-value.js";
 
 /** Most operations one JSON patch may carry, as upstream; more answer 413. */
 export const maxJsonPatchOperations = 10000;
@@ -27,7 +28,7 @@ export function applyJsonPatch(doc: JsonValue, ops: unknown): JsonValue {
     return op;
   });
   const depth = depthOf(doc);
-  const state: State = { root: cloneJson(doc), copiedBytes: 0, depthBound: depth, depthLimit: Math.max(depth, maxPatchDepth) };
+  const state: State = { root: deepCopy(doc), copiedBytes: 0, depthBound: depth, depthLimit: Math.max(depth, maxPatchDepth) };
   for (const op of operations) applyOperation(state, op);
   return state.root;
 }
@@ -80,7 +81,7 @@ function applyOperation(state: State, op: JsonObject): void {
     case "add": {
       if (!path) throw patchRejected(`add operation does not apply: doc is missing path: "${rawPath}": missing value`);
       growDepth(state, path.length, depthOf(value));
-      add(state, path, cloneJson(value), rawPath, "add");
+      add(state, path, deepCopy(value), rawPath, "add");
       return;
     }
     case "remove": {
@@ -91,12 +92,12 @@ function applyOperation(state: State, op: JsonObject): void {
     case "replace": {
       if (!path) throw patchRejected(`replace operation does not apply: doc is missing path: ${rawPath}: missing value`);
       growDepth(state, path.length, depthOf(value));
-      if (path.length === 0) { state.root = cloneJson(value); return; }
+      if (path.length === 0) { state.root = deepCopy(value); return; }
       const parent = resolve(state.root, path.slice(0, -1));
       if (parent === undefined || !isContainer(parent)) throw patchRejected(`replace operation does not apply: doc is missing path: ${rawPath}: missing value`);
       const key = path[path.length - 1] as string;
       if (lookup(parent, key, false) === undefined) throw patchRejected(`replace operation does not apply: doc is missing key: ${rawPath}: missing value`);
-      setChild(parent, key, cloneJson(value));
+      setChild(parent, key, deepCopy(value));
       return;
     }
     case "move":
@@ -118,7 +119,7 @@ function applyOperation(state: State, op: JsonObject): void {
         add(state, path, source, rawPath, "move");
       } else {
         countCopy(state, source);
-        add(state, path, cloneJson(source), rawPath, "copy");
+        add(state, path, deepCopy(source), rawPath, "copy");
       }
       return;
     }

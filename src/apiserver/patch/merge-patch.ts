@@ -4,13 +4,14 @@
  */
 import { badRequest } from "../../api/status-error.js";
 import type { JsonObject, JsonValue } from "../../api/types.js";
-import { assertPatchBody, cloneJson, isJsonObject, own, pruneNulls, put } from "./json-value.js";
+import { deepCopy } from "../../util/json.js";
+import { assertPatchBody, isJsonObject, own, pruneNulls, put } from "./json-value.js";
 
 /** Applies an RFC 7386 merge patch to a copy of `doc`; the patch must be an object (else 400 `Invalid JSON Patch`). */
 export function applyMergePatch(doc: JsonValue, patch: unknown): JsonValue {
   assertPatchBody(patch);
   if (!isJsonObject(patch)) throw badRequest("Invalid JSON Patch");
-  return mergeInto(isJsonObject(doc) ? cloneJson(doc) : {}, patch);
+  return mergeInto(isJsonObject(doc) ? deepCopy(doc) : {}, patch);
 }
 
 /** Merges `patch` into `target` (owned by the caller, mutated) and returns it. */

@@ -1,8 +1,11 @@
 /**
- * Strategic-merge metadata (the `patchStrategy` / `patchMergeKey` struct tags upstream) for the
- * served kinds. Only fields whose metadata differs from plain JSON merge are listed: a field absent
- * here merges as a map if it is an object and is replaced whole if it is a list.
+ * Strategic-merge metadata (the `patchStrategy` / `patchMergeKey` struct tags upstream) for the served kinds,
+ * derived from the API schemas (src/api/schema) — the same data OpenAPI publishes as `x-kubernetes-patch-strategy`
+ * and `x-kubernetes-patch-merge-key`, so what kubectl reads and what the server merges cannot differ. Only fields
+ * whose metadata differs from plain JSON merge are listed: a field absent here merges as a map if it is an object
+ * and is replaced whole if it is a list.
  */
+import { definition, schemaFor, type DefinitionName, type SchemaType } from "../../api/schema/index.js";
 
 /** Patch metadata of one field. */
 export interface FieldPatchMeta {
@@ -17,65 +20,42 @@ export interface FieldPatchMeta {
 /** Patch metadata of the fields of one object type, by JSON field name. */
 export interface StructPatchMeta { readonly [field: string]: FieldPatchMeta }
 
-const byName = (type?: StructPatchMeta): FieldPatchMeta => ({ strategy: "merge", mergeKey: "name", type });
-const byType: FieldPatchMeta = { strategy: "merge", mergeKey: "type" };
-const primitiveSet: FieldPatchMeta = { strategy: "merge" };
+const structs = new Map<DefinitionName, StructPatchMeta>();
 
-const objectMeta: StructPatchMeta = {
-  ownerReferences: { strategy: "merge", mergeKey: "uid" },
-  finalizers: primitiveSet,
-};
+/** The patch metadata of one definition's fields (memoized; a definition without any is `{}`). */
+function structPatchMeta(name: DefinitionName): StructPatchMeta {
+  const known = structs.get(name);
+  if (known !== undefined) return known;
+  const out: Record<string, FieldPatchMeta> = {};
+  structs.set(name, out);
+  for (const [field, p] of definition(name)?.properties ?? []) {
+    const strategies = p.patchStrategy?.split(",") ?? [];
+    const type = nestedMeta(p.type);
+    if (p.type.kind === "array") {
+      if (strategies.includes("replace")) out[field] = { strategy: "replace" };
+      else if (strategies.includes("merge")) out[field] = { strategy: "merge", mergeKey: p.patchMergeKey, type: p.patchMergeKey ? type : undefined };
+    } else if (type !== undefined) {
+      out[field] = { type };
+    }
+  }
+  return out;
+}
 
-const container: StructPatchMeta = {
-  ports: { strategy: "merge", mergeKey: "containerPort" },
-  env: byName(),
-  volumeMounts: { strategy: "merge", mergeKey: "mountPath" },
-  volumeDevices: { strategy: "merge", mergeKey: "devicePath" },
-};
+/** The patch metadata of the struct a field holds (or its list holds), when it has any. */
+function nestedMeta(t: SchemaType): StructPatchMeta | undefined {
+  const ref = t.kind === "object" ? t.ref : t.kind === "array" && t.items.kind === "object" ? t.items.ref : undefined;
+  if (ref === undefined) return undefined;
+  const meta = structPatchMeta(ref);
+  return Object.keys(meta).length > 0 ? meta : undefined;
+}
 
-const podSpec: StructPatchMeta = {
-  volumes: byName(),
-  initContainers: byName(container),
-  containers: byName(container),
-  ephemeralContainers: byName(container),
-  imagePullSecrets: byName(),
-  hostAliases: { strategy: "merge", mergeKey: "ip" },
-  topologySpreadConstraints: { strategy: "merge", mergeKey: "topologyKey" },
-  schedulingGates: byName(),
-  resourceClaims: byName(),
-};
-
-const podStatus: StructPatchMeta = {
-  conditions: byType,
-  podIPs: { strategy: "merge", mergeKey: "ip" },
-  hostIPs: { strategy: "merge", mergeKey: "ip" },
-  resourceClaimStatuses: byName(),
-};
-
-const podTemplateSpec: StructPatchMeta = {
-  metadata: { type: objectMeta },
-  spec: { type: podSpec },
-};
-
-const withMetadata = (fields: StructPatchMeta = {}): StructPatchMeta => ({ metadata: { type: objectMeta }, ...fields });
-
-const kinds: ReadonlyMap<string, StructPatchMeta> = new Map([
-  ["/Pod", withMetadata({ spec: { type: podSpec }, status: { type: podStatus } })],
-  ["/PodTemplate", withMetadata({ template: { type: podTemplateSpec } })],
-  ["/Node", withMetadata({
-    spec: { type: { podCIDRs: primitiveSet } },
-    status: { type: { conditions: byType, addresses: byType } },
-  })],
-  ["/Namespace", withMetadata({ status: { type: { conditions: byType } } })],
-  ["apps/DaemonSet", withMetadata({
-    spec: { type: { template: { type: podTemplateSpec } } },
-    status: { type: { conditions: byType } },
-  })],
-]);
+const objectMeta = structPatchMeta("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
 
 /** The patch metadata of a kind; kinds without special fields get ObjectMeta's metadata only. */
 export function patchMetaFor(kind: { apiVersion: string; kind: string }): StructPatchMeta {
   const slash = kind.apiVersion.lastIndexOf("/");
   const group = slash < 0 ? "" : kind.apiVersion.slice(0, slash);
-  return kinds.get(`${group}/${kind.kind}`) ?? withMetadata();
+  const version = kind.apiVersion.slice(slash + 1);
+  const def = schemaFor(kind.kind, group === "" ? version : `${group}/${version}`);
+  return def !== undefined ? structPatchMeta(def.name) : { metadata: { type: objectMeta } };
 }

@@ -12,8 +12,9 @@
  */
 import { badRequest } from "../../api/status-error.js";
 import type { JsonObject, JsonValue } from "../../api/types.js";
+import { deepCopy } from "../../util/json.js";
 import {
-  assertPatchBody, cloneJson, goFormat, goJsonKind, isJsonObject, own, patchRejected, pruneNulls, put,
+  assertPatchBody, goFormat, goJsonKind, isJsonObject, own, patchRejected, pruneNulls, put,
 } from "./json-value.js";
 import { patchMetaFor, type FieldPatchMeta, type StructPatchMeta } from "./patch-meta.js";
 
@@ -37,7 +38,7 @@ export function strategicMerge(doc: JsonValue, patch: unknown, meta: StructPatch
   if (!isJsonObject(patch)) {
     throw badRequest(`json: cannot unmarshal ${goJsonKind(patch)} into Go value of type map[string]interface {}`);
   }
-  const merged = mergeMap(isJsonObject(doc) ? cloneJson(doc) : undefined, patch, meta);
+  const merged = mergeMap(isJsonObject(doc) ? deepCopy(doc) : undefined, patch, meta);
   return merged === deleted ? {} : merged;
 }
 

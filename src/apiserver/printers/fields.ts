@@ -1,8 +1,9 @@
 /** Defensive accessors for decoded API objects: printing never throws on odd shapes. */
+import { isPlainObject } from "../../util/json.js";
 
 /** The value as a plain object, or an empty one. */
 export function obj(v: unknown): Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  return isPlainObject(v) ? v : {};
 }
 
 /** The value as an array of plain objects (non-objects become empty objects), or an empty array. */

@@ -6,7 +6,7 @@
 import { forbidden } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { systemPriorityClasses } from "../../api/validation/priority-class.js";
-import { isObject } from "./codec.js";
+import { isPlainObject } from "../../util/json.js";
 import { allocateServiceValues } from "./service-allocation.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 
@@ -29,7 +29,7 @@ async function freshPriorityClasses(ctx: RegistryContext): Promise<KubeObject[]>
 
 /** Resolves a new pod's priority from its priorityClassName (or the global default); 403 as upstream when it cannot. */
 async function admitPodPriority(ctx: RegistryContext, store: ResourceStore, pod: KubeObject): Promise<void> {
-  if (!isObject(pod.spec)) return;
+  if (!isPlainObject(pod.spec)) return;
   const spec = pod.spec;
   const className = typeof spec.priorityClassName === "string" ? spec.priorityClassName : "";
   const classes = await freshPriorityClasses(ctx);

@@ -7,10 +7,10 @@ import { canonicalBase64 } from "../../api/base64.js";
 import type { ResourceInfo } from "../../api/resources.js";
 import { badRequest } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
-import { isObject } from "./codec.js";
+import { isPlainObject } from "../../util/json.js";
 
 function canonicalMap(map: unknown, prefix: string): void {
-  if (!isObject(map)) return;
+  if (!isPlainObject(map)) return;
   for (const [key, value] of Object.entries(map)) {
     if (typeof value !== "string") continue;
     try {
@@ -30,8 +30,8 @@ export function convertByteFields(info: ResourceInfo, object: KubeObject): void 
   canonicalMap(object.data, prefix);
   const stringData = object.stringData;
   delete object.stringData;
-  if (!isObject(stringData)) return;
-  const data: Record<string, unknown> = isObject(object.data) ? object.data : {};
+  if (!isPlainObject(stringData)) return;
+  const data: Record<string, unknown> = isPlainObject(object.data) ? object.data : {};
   for (const [key, value] of Object.entries(stringData)) {
     if (typeof value === "string") data[key] = Buffer.from(value, "utf8").toString("base64");
   }

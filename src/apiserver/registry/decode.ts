@@ -3,7 +3,7 @@ import { badRequest } from "../../api/status-error.js";
 import { checkAndPruneFields } from "../../api/schema/index.js";
 import type { KubeObject } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
-import { isObject } from "./codec.js";
+import { isPlainObject } from "../../util/json.js";
 import { convertByteFields } from "./convert-bytes.js";
 import type { ResourceStore } from "./context.js";
 
@@ -26,7 +26,7 @@ export function checkTypeMeta(store: ResourceStore, object: KubeObject): void {
   }
   object.apiVersion = store.apiVersion;
   object.kind = info.kind;
-  if (object.metadata !== undefined && !isObject(object.metadata)) {
+  if (object.metadata !== undefined && !isPlainObject(object.metadata)) {
     throw badRequest(`${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}: metadata must be an object`);
   }
 }

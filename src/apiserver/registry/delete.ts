@@ -4,7 +4,8 @@
  */
 import { conflict, notFound } from "../../api/status-error.js";
 import type { DeleteOptions, KubeObject, Status } from "../../api/types.js";
-import { deepCopy, jsonEqual, metaOf, type MutableObjectMeta } from "./codec.js";
+import { deepCopy, jsonEqual } from "../../util/json.js";
+import { metaOf, type MutableObjectMeta } from "./codec.js";
 import { rfc3339, type RegistryContext, type ResourceStore } from "./context.js";
 import { maxWriteAttempts, readCurrent, RetryableConflict, storeDelete, storeUpdate, type Current } from "./storage-ops.js";
 import { requestedGrace } from "./strategy.js";

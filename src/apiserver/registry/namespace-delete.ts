@@ -1,7 +1,8 @@
 /** Deleting a namespace: it turns Terminating first; it is removed once the registry has emptied it. */
 import { conflict, notFound, statusError } from "../../api/status-error.js";
 import type { DeleteOptions } from "../../api/types.js";
-import { deepCopy, isObject, metaOf } from "./codec.js";
+import { deepCopy, isPlainObject } from "../../util/json.js";
+import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { checkDeletePreconditions, deleteStored, gcFinalizers, isDryRun, type DeleteOutcome } from "./delete.js";
 import { maxWriteAttempts, readCurrent, RetryableConflict, storeUpdate } from "./storage-ops.js";
@@ -32,7 +33,7 @@ export async function deleteNamespace(ctx: RegistryContext, store: ResourceStore
     const next = deepCopy(current.object);
     const meta = metaOf(next);
     meta.deletionTimestamp = ctx.timestamp();
-    next.status = { ...(isObject(next.status) ? next.status : {}), phase: "Terminating" };
+    next.status = { ...(isPlainObject(next.status) ? next.status : {}), phase: "Terminating" };
     const finalizers = gcFinalizers(meta.finalizers ?? [], options);
     if (finalizers.length > 0) meta.finalizers = finalizers;
     else delete meta.finalizers;

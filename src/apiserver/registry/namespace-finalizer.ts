@@ -7,7 +7,7 @@ import { StatusError } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { namespaceIndex, type RegistryContext, type ResourceStore } from "./context.js";
 import { deleteObject } from "./delete-object.js";
-import { deepCopy } from "./codec.js";
+import { deepCopy } from "../../util/json.js";
 import { maxWriteAttempts, readCurrent, RetryableConflict, storeUpdate } from "./storage-ops.js";
 import { kubernetesFinalizer, namespaceFinalizers } from "./strategies/namespace.js";
 import type { WatchSubscription } from "../watch-cache/watch-cache.js";

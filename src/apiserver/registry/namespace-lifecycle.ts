@@ -1,6 +1,6 @@
 /** Creation in a namespace requires it to exist and not to be terminating. */
 import { notFound, statusError } from "../../api/status-error.js";
-import { isObject } from "./codec.js";
+import { isPlainObject } from "../../util/json.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 
 const namespacesRef = { group: "", resource: "namespaces", kind: "Namespace" };
@@ -11,7 +11,7 @@ export async function checkNamespaceForCreate(ctx: RegistryContext, store: Resou
   await ctx.fresh(namespaces);
   const ns = namespaces.cache.get(ctx.key(namespaces, undefined, namespace));
   if (ns === undefined) throw notFound(namespacesRef, namespace);
-  const phase = isObject(ns.status) ? ns.status.phase : undefined;
+  const phase = isPlainObject(ns.status) ? ns.status.phase : undefined;
   if (phase === "Terminating" || ns.metadata?.deletionTimestamp) {
     const qualified = store.info.group ? `${store.info.resource}.${store.info.group}` : store.info.resource;
     const why = `unable to create new content in namespace ${namespace} because it is being terminated`;

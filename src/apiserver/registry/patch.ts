@@ -3,7 +3,8 @@ import { badRequest, statusError, StatusError } from "../../api/status-error.js"
 import type { JsonValue, KubeObject } from "../../api/types.js";
 import type { PatchOptions, PatchType } from "../../client/client.js";
 import { applyPatch } from "../patch/index.js";
-import { isObject, metaOf } from "./codec.js";
+import { isPlainObject } from "../../util/json.js";
+import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { createObject } from "./create.js";
 import { guaranteedUpdate } from "./update.js";
@@ -24,7 +25,7 @@ export async function patchObject(ctx: RegistryContext, store: ResourceStore, na
   const ns = ctx.namespaceFor(store, namespace);
   const kind = { apiVersion: store.apiVersion, kind: store.info.kind };
   const asObject = (value: JsonValue): KubeObject => {
-    if (!isObject(value)) throw badRequest("the patch did not produce an object");
+    if (!isPlainObject(value)) throw badRequest("the patch did not produce an object");
     return value as KubeObject;
   };
   const build = (current: KubeObject): KubeObject => asObject(applyPatch(type, current as JsonValue, patch, kind));

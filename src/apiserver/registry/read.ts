@@ -4,7 +4,8 @@ import { badRequest, expired, notFound, statusError, StatusError } from "../../a
 import type { KubeList, KubeObject } from "../../api/types.js";
 import type { ListOptions } from "../../client/client.js";
 import { CompactedError, FutureRevisionError } from "../../storage/backend.js";
-import { decodeObject, deepCopy } from "./codec.js";
+import { deepCopy } from "../../util/json.js";
+import { decodeObject } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { decodeContinue, encodeContinue } from "./continue-token.js";
 import { parseSelection, type Selection } from "./selectors.js";

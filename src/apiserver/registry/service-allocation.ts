@@ -5,7 +5,7 @@
  */
 import { type FieldError, fieldErrors, invalid } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
-import { isObject } from "./codec.js";
+import { isPlainObject as isObject } from "../../util/json.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 
 /** The service CIDR's network address and prefix length. */

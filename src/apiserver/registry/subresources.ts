@@ -3,7 +3,8 @@ import { checkFields, pruneUnknownFields, type SchemaTarget } from "../../api/sc
 import { badRequest, conflict, fieldErrors, invalid, notFound, statusError, type FieldError } from "../../api/status-error.js";
 import type { DeleteOptions, KubeObject, ObjectMeta, Status } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
-import { deepCopy, isObject, metaOf } from "./codec.js";
+import { deepCopy, isPlainObject } from "../../util/json.js";
+import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { deleteObject } from "./delete-object.js";
 import { maxWriteAttempts, readCached, readCurrent, RetryableConflict, storeUpdate, type Current } from "./storage-ops.js";
@@ -41,7 +42,7 @@ function decodeBody(target: SchemaTarget, body: KubeObject): KubeObject {
 async function bind(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string, binding: KubeObject, options: WriteOptions): Promise<KubeObject> {
   const meta = binding.metadata ?? {};
   if (meta.name !== name) throw badRequest("name in URL does not match name in Binding object");
-  const target = isObject(binding.target) ? binding.target : {};
+  const target = isPlainObject(binding.target) ? binding.target : {};
   const errs: FieldError[] = [];
   if (typeof target.kind === "string" && target.kind !== "" && target.kind !== "Node") {
     errs.push(fieldErrors.notSupported("target.kind", target.kind, ["Node", "<empty>"]));
@@ -81,7 +82,7 @@ async function bindOnce(
     throw conflict(bindingRef, name, `Precondition failed: ResourceVersion in precondition: ${meta.resourceVersion}, ResourceVersion in object meta: ${podMeta.resourceVersion ?? ""}`);
   }
   if (podMeta.deletionTimestamp) throw conflict(bindingRef, name, `pod ${name} is being deleted, cannot be assigned to a host`);
-  const spec = isObject(pod.spec) ? pod.spec : (pod.spec = {}) as Record<string, unknown>;
+  const spec = isPlainObject(pod.spec) ? pod.spec : (pod.spec = {}) as Record<string, unknown>;
   if (typeof spec.nodeName === "string" && spec.nodeName !== "") {
     throw conflict(bindingRef, name, `pod ${name} is already assigned to node ${JSON.stringify(spec.nodeName)}`);
   }
@@ -101,8 +102,8 @@ async function bindOnce(
 }
 
 function setScheduledCondition(pod: KubeObject, now: string): void {
-  const status = isObject(pod.status) ? pod.status : (pod.status = {}) as Record<string, unknown>;
-  const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isObject) : [];
+  const status = isPlainObject(pod.status) ? pod.status : (pod.status = {}) as Record<string, unknown>;
+  const conditions = Array.isArray(status.conditions) ? status.conditions.filter(isPlainObject) : [];
   const existing = conditions.find((c) => c.type === "PodScheduled");
   if (existing === undefined) {
     conditions.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now });
@@ -119,7 +120,7 @@ async function evict(ctx: RegistryContext, store: ResourceStore, namespace: stri
   if (eviction.metadata?.name !== undefined && eviction.metadata.name !== name) {
     throw badRequest("name in URL does not match name in Eviction object");
   }
-  const deleteOptions: DeleteOptions = isObject(eviction.deleteOptions) ? { ...(eviction.deleteOptions as DeleteOptions) } : {};
+  const deleteOptions: DeleteOptions = isPlainObject(eviction.deleteOptions) ? { ...(eviction.deleteOptions as DeleteOptions) } : {};
   if (options.dryRun) deleteOptions.dryRun = ["All"];
   await deleteObject(ctx, store, namespace, name, deleteOptions);
   return created();

@@ -6,7 +6,8 @@ import { applyDefaults, validateStatusUpdate, validateUpdate } from "../../api/a
 import { badRequest, conflict, fieldErrors, invalid, notFound } from "../../api/status-error.js";
 import type { KubeObject, ObjectMeta } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
-import { deepCopy, jsonEqual, metaOf } from "./codec.js";
+import { deepCopy, jsonEqual } from "../../util/json.js";
+import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { admitUpdate } from "./admission-plugins.js";
 import { checkTypeMeta, decodeFields, resolveNamespace } from "./decode.js";

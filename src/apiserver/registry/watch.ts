@@ -7,7 +7,7 @@ import { StatusError, internalError } from "../../api/status-error.js";
 import type { KubeObject, Status } from "../../api/types.js";
 import type { WatchEvent, WatchOptions } from "../../client/client.js";
 import type { CacheEvent, WatchSubscription } from "../watch-cache/watch-cache.js";
-import { deepCopy } from "./codec.js";
+import { deepCopy } from "../../util/json.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { parseResourceVersion, tooLargeResourceVersion } from "./read.js";
 import { parseSelection, type Selection } from "./selectors.js";

@@ -5,6 +5,7 @@ import type { ApiObject, DeleteOptions, KubeList, KubeObject } from "../../api/t
 import type { Client, ListOptions, PatchOptions, PatchType, WatchEvent, WatchOptions } from "../client.js";
 import { parseFieldSelector } from "../../api/field-selector.js";
 import { parseLabelSelector } from "../../api/label-selector.js";
+import { deepCopy } from "../../util/json.js";
 
 type Verb = "get" | "list" | "watch" | "create" | "update" | "delete";
 
@@ -23,7 +24,7 @@ interface Watcher {
   wake: (() => void) | undefined;
 }
 
-const clone = <T>(v: T): T => structuredClone(v);
+const clone = <T>(v: T): T => deepCopy(v);
 
 /** True when the object passes a watcher's or list's namespace and selectors. */
 type Matcher = (obj: KubeObject) => boolean;

@@ -5,7 +5,7 @@ import type { ControllerRevision, DaemonSet, Node, Pod } from "../../api/types.j
 import { objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
 import { realClock, type Clock } from "../../util/clock.js";
-import { runReconciler } from "../../controller/reconciler.js";
+import { runReconciler, type Reconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, type ControlLoopOptions } from "../../controller/control-loop.js";
 import { DaemonSetEventHandlers } from "./event-handlers.js";
@@ -16,6 +16,7 @@ import { byControllerUid, byNamespaceIndex, byOrphanNamespace, controllerUidInde
 import { DaemonPlacement } from "./placement.js";
 import { SyncPacer } from "./sync-pacer.js";
 import { syncDaemonSet, type CompiledDaemonSet, type SyncDeps } from "./sync.js";
+import { reportTo } from "../../util/report.js";
 
 /** Event source component of the controller. */
 export const daemonSetControllerComponent = "daemonset-controller";
@@ -35,7 +36,7 @@ export interface DaemonSetControllerOptions extends ControlLoopOptions {
  * every node it should run on, rolling out template changes per its update strategy and maintaining its history
  * and status. Handlers are registered on construction; `run` waits for the caches and processes the queue.
  */
-export class DaemonSetController {
+export class DaemonSetController implements Reconciler {
   /** The queue of DaemonSet keys (namespace/name). */
   readonly queue: WorkQueue<string>;
   /** Creations/deletions in flight per DaemonSet key. */
@@ -46,11 +47,12 @@ export class DaemonSetController {
   private readonly deps: SyncDeps;
   private readonly compiled = new Map<string, { rv: string; value: CompiledDaemonSet }>();
   private readonly clock: Clock;
-  private readonly pacer = new SyncPacer();
+  private readonly pacer: SyncPacer;
 
   /** Creates the controller and registers its informer handlers. */
   constructor(private readonly options: DaemonSetControllerOptions) {
     this.clock = options.clock ?? realClock();
+    this.pacer = new SyncPacer(4, options.statusOnlyIntervalMs ?? 1000);
     const now = options.now ?? Date.now;
     const resources = { daemonSets: mustFindResource("apps", "daemonsets"), pods: mustFindResource("", "pods"), controllerRevisions: mustFindResource("apps", "controllerrevisions") };
     this.informers = {
@@ -80,8 +82,7 @@ export class DaemonSetController {
       now,
       enqueueAfter: (key, ms) => this.queue.addAfter(key, ms),
       compile: (ds) => this.compile(ds),
-      statusOnlyIntervalMs: options.statusOnlyIntervalMs ?? 1000,
-      lastStatusOnlySync: new Map(),
+      pacer: this.pacer,
     };
     const handlers = new DaemonSetEventHandlers({
       daemonSets: this.informers.daemonSets.store,
@@ -110,7 +111,7 @@ export class DaemonSetController {
         queue: this.queue,
         workers: this.options.workers ?? 2,
         signal,
-        reconciler: { reconcile: (key) => this.paced(key) },
+        reconciler: this,
         onError: (error, key) => this.report(error, key),
       });
     } finally {
@@ -118,8 +119,8 @@ export class DaemonSetController {
     }
   }
 
-  /** Syncs a key from the queue, unless the pacer holds it back (see SyncPacer). */
-  private async paced(key: string): Promise<void> {
+  /** Syncs a DaemonSet key from the queue, unless the pacer holds it back (see SyncPacer). */
+  async reconcile(key: string): Promise<void> {
     const now = this.clock.now();
     const rest = this.pacer.admit(key, now);
     if (rest > 0) {
@@ -174,10 +175,6 @@ export class DaemonSetController {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the controller.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }

@@ -2,10 +2,14 @@
 import type { ApiObject, ControllerRevision, DaemonSet, Node, OwnerReference, Pod } from "../../api/types.js";
 import { objectKey, type Store } from "../../client/cache.js";
 import type { EventHandler, Informer } from "../../client/informer.js";
-import { canonicalJson } from "./history-hash.js";
+import { enqueueRequestForOwner, OwnerResolver } from "../../controller/owner-handlers.js";
+import {
+  controllerRefChanged, controllerRefOf, labelsChanged, resourceVersionChanged, sameControllerRef, specOrLifecycleChanged,
+} from "../../controller/predicates.js";
+import { jsonEqual } from "../../util/json.js";
 import type { ControllerExpectations } from "./expectations.js";
 import { namespaceIndex } from "./indexes.js";
-import { controllerRefOf, isDeleting, isPodReady, isPodTerminal } from "./pod-util.js";
+import { isDeleting, isPodReady, isPodTerminal } from "./pod-util.js";
 import type { CompiledDaemonSet } from "./sync.js";
 
 /** What the handlers act on. */
@@ -21,19 +25,14 @@ export interface EventHandlerDeps {
   forget: (ds: DaemonSet) => void;
 }
 
-function sameRef(a: OwnerReference | undefined, b: OwnerReference | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.uid === b.uid && a.name === b.name && a.kind === b.kind && a.apiVersion === b.apiVersion;
-}
-
-function sameLabels(a: ApiObject, b: ApiObject): boolean {
-  return canonicalJson(a.metadata?.labels ?? {}) === canonicalJson(b.metadata?.labels ?? {});
-}
-
 /** The informer event handlers of the DaemonSet controller. */
 export class DaemonSetEventHandlers {
+  private readonly owners: OwnerResolver<DaemonSet>;
+
   /** Creates handlers acting through `deps`. */
-  constructor(private readonly deps: EventHandlerDeps) {}
+  constructor(private readonly deps: EventHandlerDeps) {
+    this.owners = new OwnerResolver(deps.daemonSets, "DaemonSet");
+  }
 
   /** Registers the handlers on the four informers. */
   register(informers: { daemonSets: Informer<DaemonSet>; pods: Informer<Pod>; nodes: Informer<Node>; revisions: Informer<ControllerRevision> }): void {
@@ -51,11 +50,8 @@ export class DaemonSetEventHandlers {
     return {
       onAdd: (ds) => this.deps.enqueue(ds),
       onUpdate: (old, cur) => {
-        const sameObject = old.metadata?.uid === cur.metadata?.uid;
-        if (!sameObject) this.deps.forget(old);
-        const specOrLifeChanged = !sameObject || old.metadata?.generation !== cur.metadata?.generation
-          || old.metadata?.deletionTimestamp !== cur.metadata?.deletionTimestamp;
-        (specOrLifeChanged ? this.deps.enqueue : this.deps.enqueueStatus)(cur);
+        if (old.metadata?.uid !== cur.metadata?.uid) this.deps.forget(old);
+        (specOrLifecycleChanged(old, cur) ? this.deps.enqueue : this.deps.enqueueStatus)(cur);
       },
       onDelete: (ds) => {
         this.deps.forget(ds);
@@ -83,7 +79,7 @@ export class DaemonSetEventHandlers {
         for (const ds of this.selecting(pod)) this.deps.enqueue(ds);
       },
       onUpdate: (old, cur) => {
-        if (old.metadata?.resourceVersion === cur.metadata?.resourceVersion) return;
+        if (!resourceVersionChanged(old, cur)) return;
         if (isDeleting(cur)) {
           if (!isDeleting(old)) this.podGone(cur);
           else this.enqueueOwner(cur);
@@ -91,7 +87,7 @@ export class DaemonSetEventHandlers {
         }
         // An owned pod whose controller reference stayed moves its DaemonSet's status, unless it stopped running (it
         // is then replaced).
-        const statusOnly = sameRef(controllerRefOf(old), controllerRefOf(cur)) && isPodTerminal(old) === isPodTerminal(cur);
+        const statusOnly = !controllerRefChanged(old, cur) && isPodTerminal(old) === isPodTerminal(cur);
         const ds = this.ownedObjectUpdated(old, cur, statusOnly);
         const minReady = ds?.spec?.minReadySeconds ?? 0;
         if (ds && minReady > 0 && !isPodReady(old) && isPodReady(cur)) this.deps.enqueueAfter(ds, minReady * 1000 + 1000);
@@ -110,8 +106,7 @@ export class DaemonSetEventHandlers {
         }
       },
       onUpdate: (old, cur) => {
-        if (canonicalJson(old.metadata?.labels ?? {}) === canonicalJson(cur.metadata?.labels ?? {})
-          && canonicalJson(old.spec?.taints ?? []) === canonicalJson(cur.spec?.taints ?? [])) return;
+        if (!labelsChanged(old, cur) && jsonEqual(old.spec?.taints ?? [], cur.spec?.taints ?? [])) return;
         for (const ds of this.deps.daemonSets.list()) {
           const c = this.compiled(ds);
           if (!c) continue;
@@ -128,10 +123,11 @@ export class DaemonSetEventHandlers {
 
   /** Revisions: the owning DaemonSet on changes and deletion; orphans wake the DaemonSets selecting them. */
   revisionHandler(): EventHandler<ControllerRevision> {
+    const owned = enqueueRequestForOwner<ControllerRevision, DaemonSet>({ owners: this.owners, enqueue: this.deps.enqueue });
     return {
       onAdd: (cr) => {
         if (isDeleting(cr)) {
-          this.enqueueOwner(cr);
+          owned.onDelete?.(cr);
           return;
         }
         if (controllerRefOf(cr)) return;
@@ -140,7 +136,7 @@ export class DaemonSetEventHandlers {
       onUpdate: (old, cur) => {
         if (old.metadata?.resourceVersion !== cur.metadata?.resourceVersion) this.ownedObjectUpdated(old, cur);
       },
-      onDelete: (cr) => this.enqueueOwner(cr),
+      onDelete: owned.onDelete,
     };
   }
 
@@ -151,7 +147,7 @@ export class DaemonSetEventHandlers {
   private ownedObjectUpdated(old: ApiObject, cur: ApiObject, statusOnly = false): DaemonSet | undefined {
     const curRef = controllerRefOf(cur);
     const oldRef = controllerRefOf(old);
-    const refChanged = !sameRef(curRef, oldRef);
+    const refChanged = !sameControllerRef(curRef, oldRef);
     if (refChanged && oldRef) {
       const ds = this.resolve(old, oldRef);
       if (ds) this.deps.enqueue(ds);
@@ -161,7 +157,7 @@ export class DaemonSetEventHandlers {
       if (ds) (statusOnly ? this.deps.enqueueStatus : this.deps.enqueue)(ds);
       return ds;
     }
-    if (refChanged || !sameLabels(old, cur)) for (const ds of this.selecting(cur)) this.deps.enqueue(ds);
+    if (refChanged || labelsChanged(old, cur)) for (const ds of this.selecting(cur)) this.deps.enqueue(ds);
     return undefined;
   }
 
@@ -176,16 +172,13 @@ export class DaemonSetEventHandlers {
   }
 
   private enqueueOwner(obj: ApiObject): void {
-    const ref = controllerRefOf(obj);
-    const ds = ref ? this.resolve(obj, ref) : undefined;
+    const ds = this.owners.controllerOf(obj);
     if (ds) this.deps.enqueue(ds);
   }
 
   /** The cached DaemonSet a controller reference points to (same namespace, name and uid). */
   private resolve(obj: ApiObject, ref: OwnerReference): DaemonSet | undefined {
-    if (ref.kind !== "DaemonSet") return undefined;
-    const ds = this.deps.daemonSets.get(`${obj.metadata?.namespace ?? ""}/${ref.name}`);
-    return ds && ds.metadata?.uid === ref.uid ? ds : undefined;
+    return this.owners.resolve(obj, ref);
   }
 
   /** DaemonSets in the object's namespace whose non-empty selector matches its labels. */

@@ -7,6 +7,7 @@ import {
   currentTemplateHash, maxRevision, newRevision, pickCurrentRevision, revisionHash, revisionMatches, revisionsToCleanup, splitRevisions,
 } from "./history.js";
 import { controllerRevisionHashLabel } from "./labels.js";
+import { deepCopy } from "../../util/json.js";
 
 /** The API handles history maintenance needs. */
 export interface HistoryDeps {
@@ -37,7 +38,7 @@ export async function constructHistory(deps: HistoryDeps, ds: DaemonSet, owned: 
       revisions.push(r);
       continue;
     }
-    const toUpdate = structuredClone(r);
+    const toUpdate = deepCopy(r);
     const meta = toUpdate.metadata ?? (toUpdate.metadata = {});
     meta.labels = { ...(meta.labels ?? {}), [controllerRevisionHashLabel]: meta.name ?? "" };
     revisions.push(await deps.client.update<ControllerRevision>(deps.controllerRevisions, meta.namespace, toUpdate));
@@ -49,7 +50,7 @@ export async function constructHistory(deps: HistoryDeps, ds: DaemonSet, owned: 
   let keep = picked.keep;
   if (picked.duplicates.length > 0) await dedup(deps, keep, picked.duplicates, pods());
   if ((keep.revision ?? 0) < nextRevision) {
-    const toUpdate = structuredClone(keep);
+    const toUpdate = deepCopy(keep);
     toUpdate.revision = nextRevision;
     keep = await deps.client.update<ControllerRevision>(deps.controllerRevisions, toUpdate.metadata?.namespace, toUpdate);
   }

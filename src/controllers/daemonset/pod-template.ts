@@ -3,6 +3,7 @@ import { nodeNameField } from "../../api/node-affinity.js";
 import type { Affinity, DaemonSet, OwnerReference, Pod, PodTemplateSpec } from "../../api/types.js";
 import { controllerRevisionHashLabel, podTemplateGenerationLabel } from "./labels.js";
 import { addDaemonTolerations } from "./tolerations.js";
+import { deepCopy } from "../../util/json.js";
 
 /** The controller ownerReference a DaemonSet puts on what it owns (pods, revisions). */
 export function daemonSetControllerRef(ds: DaemonSet): OwnerReference {
@@ -18,7 +19,7 @@ export function daemonSetControllerRef(ds: DaemonSet): OwnerReference {
 
 /** A copy of `affinity` whose required node affinity is exactly `metadata.name In [nodeName]` (preferred terms and pod (anti-)affinity kept). */
 export function replaceNodeNameAffinity(affinity: Affinity | undefined, nodeName: string): Affinity {
-  const out: Affinity = affinity ? structuredClone(affinity) : {};
+  const out: Affinity = affinity ? deepCopy(affinity) : {};
   out.nodeAffinity = {
     ...(out.nodeAffinity ?? {}),
     requiredDuringSchedulingIgnoredDuringExecution: {
@@ -33,7 +34,7 @@ export function replaceNodeNameAffinity(affinity: Affinity | undefined, nodeName
  * the labels `pod-template-generation` (when the generation is known) and `controller-revision-hash` (when non-empty).
  */
 export function daemonPodTemplate(ds: DaemonSet, hash: string, generation: number | undefined): PodTemplateSpec {
-  const template: PodTemplateSpec = structuredClone(ds.spec?.template ?? {});
+  const template: PodTemplateSpec = deepCopy(ds.spec?.template ?? {});
   const spec = template.spec ?? { containers: [] };
   spec.tolerations = addDaemonTolerations(spec);
   template.spec = spec;
@@ -53,7 +54,7 @@ export function daemonPodGenerateName(dsName: string): string {
 
 /** A pod from a prepared template (see daemonPodTemplate) pinned to `nodeName` through required node affinity. */
 export function podFromTemplate(ds: DaemonSet, template: PodTemplateSpec, nodeName: string): Pod {
-  const spec = structuredClone(template.spec ?? { containers: [] });
+  const spec = deepCopy(template.spec ?? { containers: [] });
   spec.affinity = replaceNodeNameAffinity(spec.affinity, nodeName);
   const meta = template.metadata ?? {};
   const pod: Pod = {

@@ -1,11 +1,8 @@
 /** Small facts about pods and owner references the DaemonSet controller decides on. */
-import type { ApiObject, OwnerReference, Pod } from "../../api/types.js";
+import type { ApiObject, Pod } from "../../api/types.js";
 import { controllerRevisionHashLabel, podTemplateGenerationLabel } from "./labels.js";
 
-/** The owner reference with `controller: true`, if any. */
-export function controllerRefOf(obj: ApiObject): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-}
+export { controllerRefOf } from "../../controller/predicates.js";
 
 /** Whether the object has a deletionTimestamp. */
 export function isDeleting(obj: ApiObject): boolean {

@@ -18,6 +18,7 @@ import { planManage } from "./manage-plan.js";
 import type { DaemonPlacement, NodeDecision } from "./placement.js";
 import { burstFor, syncNodes, type PodControlDeps } from "./pod-control.js";
 import { isDeleting, isPodTerminal } from "./pod-util.js";
+import type { SyncPacer } from "./sync-pacer.js";
 import { allowsSurge, planRollingUpdate, rollingUpdateLimits, updateStrategyType } from "./rolling-update.js";
 import { computeStatusCounts, statusNeedsUpdate, statusWithCounts } from "./status.js";
 
@@ -45,10 +46,8 @@ export interface SyncDeps {
   now: () => number;
   /** Syncs the key again after `ms`. */
   enqueueAfter: (key: string, ms: number) => void;
-  /** Minimum time between status-only syncs of a key while its expectations are unsatisfied. */
-  statusOnlyIntervalMs: number;
-  /** When each key last had a status-only sync (clock time). */
-  lastStatusOnlySync: Map<string, number>;
+  /** Paces status-only syncs while creations or deletions are in flight. */
+  pacer: Pick<SyncPacer, "statusOnlyDelay" | "forget">;
   /** The compiled form of a DaemonSet (throws for an unparsable selector). */
   compile: (ds: DaemonSet) => CompiledDaemonSet;
 }
@@ -90,7 +89,7 @@ export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> 
   const ds = deps.daemonSets.get(key);
   if (!ds) {
     deps.expectations.delete(key);
-    deps.lastStatusOnlySync.delete(key);
+    deps.pacer.forget(key);
     return;
   }
   const ref = objectReference(ds, "apps/v1", "DaemonSet");
@@ -103,13 +102,11 @@ export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> 
   if (!deps.expectations.satisfied(key)) {
     // Creations or deletions are in flight: their last observation syncs again. Meanwhile refresh status at most
     // once per interval instead of on every pod event.
-    const last = deps.lastStatusOnlySync.get(key);
-    const now = deps.clock.now();
-    if (last !== undefined && now - last < deps.statusOnlyIntervalMs) {
-      deps.enqueueAfter(key, last + deps.statusOnlyIntervalMs - now);
+    const wait = deps.pacer.statusOnlyDelay(key, deps.clock.now());
+    if (wait > 0) {
+      deps.enqueueAfter(key, wait);
       return;
     }
-    deps.lastStatusOnlySync.set(key, now);
   }
   // Every step below walks all nodes several times but only needs each node's name and placement decision: they
   // walk small records made in one pass instead of the cached Node objects (far fewer memory reads per node).

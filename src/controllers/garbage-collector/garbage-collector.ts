@@ -3,13 +3,14 @@ import { resources as servedResources, type ResourceInfo } from "../../api/resou
 import type { KubeObject } from "../../api/types.js";
 import type { Informer } from "../../client/informer.js";
 import { realClock } from "../../util/clock.js";
-import { runReconciler } from "../../controller/reconciler.js";
+import { runReconciler, type Reconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import type { ControlLoopOptions } from "../../controller/control-loop.js";
 import { Collector } from "./collector.js";
 import { AbsentOwnerCache, DependencyGraph } from "./dependency-graph.js";
 import { GcOperations } from "./gc-operations.js";
 import { isDeleting, isDeletingDependents, isOrphaningDependents, ownerReferencesOf, ownerUidsOf, sameOwnerReferences } from "./owner-references.js";
+import { reportTo } from "../../util/report.js";
 
 /** Controller name used in error reports. */
 export const garbageCollectorName = "garbage-collector";
@@ -33,7 +34,7 @@ export interface GarbageCollectorOptions extends ControlLoopOptions {
  * the finalizer; deletes the dependents of an owner deleted with `foregroundDeletion` and removes that finalizer
  * once no dependent with blockOwnerDeletion remains.
  */
-export class GarbageCollector {
+export class GarbageCollector implements Reconciler {
   /** Queue of object uids to process. */
   readonly queue: WorkQueue<string>;
   /** The observed objects and their owner relations. */
@@ -74,14 +75,19 @@ export class GarbageCollector {
       queue: this.queue,
       workers: this.options.workers ?? 8,
       signal,
-      reconciler: { reconcile: async (uid) => { await this.collector.process(uid); } },
+      reconciler: this,
       onError: (error, key) => this.report(error, key),
     });
   }
 
+  /** Reconciles the object with `uid`: deletes it when its owners are gone, orphans or deletes its dependents. */
+  async reconcile(uid: string): Promise<void> {
+    await this.collector.process(uid);
+  }
+
   /** Processes one uid now, outside the queue (for tests and tools). */
   async process(uid: string): Promise<void> {
-    await this.collector.process(uid);
+    await this.reconcile(uid);
   }
 
   private onAdd(resource: ResourceInfo, obj: KubeObject): void {
@@ -118,10 +124,6 @@ export class GarbageCollector {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the collector.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }

@@ -5,7 +5,8 @@ import type { Lease, Node, Pod } from "../../api/types.js";
 import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
 import { realClock, sleep, type Clock } from "../../util/clock.js";
-import { runReconciler } from "../../controller/reconciler.js";
+import { nodeNameChanged } from "../../controller/predicates.js";
+import { runReconciler, type Reconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
 import { EventRecorder, objectReference, rfc3339 } from "../../client/event-recorder.js";
@@ -14,6 +15,7 @@ import { nodeCondition, unreachableConditions } from "./node-status.js";
 import { reconcileTaints } from "./node-taints.js";
 import { withPodCondition } from "../../api/pod-conditions.js";
 import { TaintEvictionController } from "./taint-eviction-controller.js";
+import { reportTo } from "../../util/report.js";
 
 /** Event source component of the controller. */
 export const nodeLifecycleControllerComponent = "node-controller";
@@ -49,7 +51,7 @@ const podPrefix = "pod:";
  * One monitor loop finds silent nodes through a deadline heap (O(nodes due) per tick); everything else is event
  * driven through one work queue. Runs the TaintEvictionController too unless disabled.
  */
-export class NodeLifecycleController {
+export class NodeLifecycleController implements Reconciler {
   /** Queue of `node:<name>` and `pod:<namespace>/<name>` keys. */
   readonly queue: WorkQueue<string>;
   /** Writes the controller's events. */
@@ -93,7 +95,7 @@ export class NodeLifecycleController {
     });
     this.pods.addEventHandler({
       onAdd: (pod) => { if (pod.spec?.nodeName) this.queue.add(podPrefix + objectKey(pod)); },
-      onUpdate: (old, pod) => { if (pod.spec?.nodeName && pod.spec.nodeName !== old.spec?.nodeName) this.queue.add(podPrefix + objectKey(pod)); },
+      onUpdate: (old, pod) => { if (pod.spec?.nodeName && nodeNameChanged(old, pod)) this.queue.add(podPrefix + objectKey(pod)); },
     });
     this.taintEviction = options.taintEviction === false ? undefined : new TaintEvictionController({
       client: options.client, informers: options.informers, clock: this.clock, workers: options.workers, onError: options.onError, metrics: options.metrics,
@@ -114,7 +116,7 @@ export class NodeLifecycleController {
       queue: this.queue,
       workers: this.options.workers ?? 4,
       signal,
-      reconciler: { reconcile: async (key) => { await this.reconcile(key); } },
+      reconciler: this,
       onError: (error, key) => this.report(error, key),
     });
     const period = this.options.monitorPeriodMs ?? 5_000;
@@ -197,10 +199,6 @@ export class NodeLifecycleController {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the controller.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }

@@ -5,11 +5,13 @@ import type { Node, Pod, Taint } from "../../api/types.js";
 import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
 import { realClock, type Clock } from "../../util/clock.js";
-import { runReconciler } from "../../controller/reconciler.js";
+import { nodeNameChanged } from "../../controller/predicates.js";
+import { runReconciler, type Reconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
 import { EventRecorder, objectReference, rfc3339 } from "../../client/event-recorder.js";
 import { evictionDecision, noExecuteTaints } from "./eviction-decision.js";
+import { reportTo } from "../../util/report.js";
 
 /** Event source component of the controller. */
 export const taintEvictionControllerComponent = "taint-eviction-controller";
@@ -33,7 +35,7 @@ const taintId = (t: Taint): string => `${t.key}\u0000${t.value ?? ""}\u0000${t.e
  * goes away before, the pending eviction is dropped with a "Cancelling deletion of Pod ns/name" event.
  * Node taint changes cost O(pods on that node).
  */
-export class TaintEvictionController {
+export class TaintEvictionController implements Reconciler {
   /** Queue of pod keys (namespace/name). */
   readonly queue: WorkQueue<string>;
   /** Writes the controller's events. */
@@ -59,7 +61,7 @@ export class TaintEvictionController {
     this.pods.addEventHandler({
       onAdd: (pod) => { if (pod.spec?.nodeName) this.queue.add(objectKey(pod)); },
       onUpdate: (old, pod) => {
-        const moved = old.spec?.nodeName !== pod.spec?.nodeName;
+        const moved = nodeNameChanged(old, pod);
         if (moved || JSON.stringify(old.spec?.tolerations ?? []) !== JSON.stringify(pod.spec?.tolerations ?? [])) this.queue.add(objectKey(pod));
       },
       onDelete: (pod) => {
@@ -87,7 +89,7 @@ export class TaintEvictionController {
       queue: this.queue,
       workers: this.options.workers ?? 4,
       signal,
-      reconciler: { reconcile: async (key) => { await this.reconcile(key); } },
+      reconciler: this,
       onError: (error, key) => this.report(error, key),
     });
     await this.recorder.flush();
@@ -170,10 +172,6 @@ export class TaintEvictionController {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the controller.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }

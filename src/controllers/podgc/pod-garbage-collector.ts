@@ -5,12 +5,13 @@ import type { Node, Pod, PodCondition } from "../../api/types.js";
 import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
 import { realClock, sleep, type Clock } from "../../util/clock.js";
-import { runReconciler } from "../../controller/reconciler.js";
+import { runReconciler, type Reconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
 import { withPodCondition } from "../../api/pod-conditions.js";
 import { rfc3339 } from "../../client/event-recorder.js";
 import { collectionOrder, isOutOfService, isTerminated, nodeGoneCondition } from "./pod-conditions.js";
+import { reportTo } from "../../util/report.js";
 
 /** Controller name used in error reports. */
 export const podGarbageCollectorName = "pod-garbage-collector";
@@ -41,7 +42,7 @@ const podKeyPrefix = "pod:";
  * threshold (evicted ones first). Node deletions and pod changes are acted on as they arrive; a periodic pass
  * catches the rest. All deletions go through a work queue with retries.
  */
-export class PodGarbageCollector {
+export class PodGarbageCollector implements Reconciler {
   /** Queue of `node:<name>` (orphan check) and `pod:<namespace>/<name>` (force-delete check) keys. */
   readonly queue: WorkQueue<string>;
   private readonly clock: Clock;
@@ -86,7 +87,7 @@ export class PodGarbageCollector {
       queue: this.queue,
       workers: this.options.workers ?? 4,
       signal,
-      reconciler: { reconcile: async (key) => { await this.reconcile(key); } },
+      reconciler: this,
       onError: (error, key) => this.report(error, key),
     });
     const period = this.options.gcCheckPeriodMs ?? 20_000;
@@ -212,10 +213,6 @@ export class PodGarbageCollector {
   }
 
   private report(error: unknown, key?: string): void {
-    try {
-      this.options.onError?.(error, key);
-    } catch {
-      // A failing reporter must not stop the collector.
-    }
+    reportTo(this.options.onError, error, key);
   }
 }

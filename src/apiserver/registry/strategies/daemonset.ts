@@ -1,6 +1,7 @@
 /** DaemonSet strategy: generation and template generation as apps/v1 tracks them. */
 import type { KubeObject } from "../../../api/types.js";
-import { isObject, metaOf, semanticEqual } from "../codec.js";
+import { isPlainObject } from "../../../util/json.js";
+import { metaOf, semanticEqual } from "../codec.js";
 import type { Strategy } from "../strategy.js";
 
 /** Annotation carrying the template generation in apps/v1. */
@@ -26,7 +27,7 @@ function desiredState(object: KubeObject): Record<string, unknown> {
 }
 
 function template(object: KubeObject): unknown {
-  return isObject(object.spec) ? object.spec.template : undefined;
+  return isPlainObject(object.spec) ? object.spec.template : undefined;
 }
 
 /** The status a new DaemonSet starts with (the always-serialised counters at zero). */

@@ -1,6 +1,7 @@
 /** Namespace strategy: phase Active on create and the `kubernetes` finalizer the registry itself honours. */
 import type { KubeObject } from "../../../api/types.js";
-import { isObject, metaOf } from "../codec.js";
+import { isPlainObject } from "../../../util/json.js";
+import { metaOf } from "../codec.js";
 import type { Strategy } from "../strategy.js";
 
 /** The spec finalizer that keeps a terminating namespace until its content is gone. */
@@ -9,12 +10,12 @@ export const kubernetesFinalizer = "kubernetes";
 export const namespaceNameLabel = "kubernetes.io/metadata.name";
 
 function spec(object: KubeObject): Record<string, unknown> {
-  if (!isObject(object.spec)) object.spec = {};
+  if (!isPlainObject(object.spec)) object.spec = {};
   return object.spec as Record<string, unknown>;
 }
 
 function specFinalizers(object: KubeObject): string[] {
-  const f = isObject(object.spec) ? object.spec.finalizers : undefined;
+  const f = isPlainObject(object.spec) ? object.spec.finalizers : undefined;
   return Array.isArray(f) ? f.filter((x): x is string => typeof x === "string") : [];
 }
 
@@ -35,7 +36,7 @@ export const namespaceStrategy: Strategy = {
   prepareForUpdate(object, old) {
     const oldFinalizers = specFinalizers(old);
     if (oldFinalizers.length > 0) spec(object).finalizers = oldFinalizers;
-    else if (isObject(object.spec)) delete object.spec.finalizers;
+    else if (isPlainObject(object.spec)) delete object.spec.finalizers;
     labelName(object);
   },
   returnsDeletedObject: false,

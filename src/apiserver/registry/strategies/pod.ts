@@ -1,6 +1,6 @@
 /** Pod strategy: initial status with the QoS class, graceful deletion of bound pods. */
 import type { KubeObject } from "../../../api/types.js";
-import { isObject } from "../codec.js";
+import { isPlainObject } from "../../../util/json.js";
 import type { Strategy } from "../strategy.js";
 import { tryParseQuantity } from "../../../api/quantity.js";
 
@@ -11,12 +11,12 @@ function containersOf(spec: Record<string, unknown>): Record<string, unknown>[] 
     ...(Array.isArray(spec.initContainers) ? spec.initContainers : []),
     ...(Array.isArray(spec.containers) ? spec.containers : []),
   ];
-  return all.filter(isObject);
+  return all.filter(isPlainObject);
 }
 
 function amounts(list: unknown): Map<string, bigint> {
   const out = new Map<string, bigint>();
-  if (!isObject(list)) return out;
+  if (!isPlainObject(list)) return out;
   for (const name of qosResources) {
     const q = tryParseQuantity(list[name])?.nanos;
     if (q !== undefined && q > 0n) out.set(name, q);
@@ -26,12 +26,12 @@ function amounts(list: unknown): Map<string, bigint> {
 
 /** The pod's QoS class: BestEffort, Burstable or Guaranteed, from cpu/memory requests and limits. */
 export function podQosClass(pod: KubeObject): "BestEffort" | "Burstable" | "Guaranteed" {
-  const spec = isObject(pod.spec) ? pod.spec : {};
+  const spec = isPlainObject(pod.spec) ? pod.spec : {};
   const requests = new Map<string, bigint>();
   const limits = new Map<string, bigint>();
   let guaranteed = true;
   for (const c of containersOf(spec)) {
-    const resources = isObject(c.resources) ? c.resources : {};
+    const resources = isPlainObject(c.resources) ? c.resources : {};
     const cl = amounts(resources.limits);
     const cr = amounts(resources.requests);
     for (const [name, q] of cl) if (!cr.has(name)) cr.set(name, q);
@@ -45,7 +45,7 @@ export function podQosClass(pod: KubeObject): "BestEffort" | "Burstable" | "Guar
 }
 
 function podSpec(pod: KubeObject): Record<string, unknown> {
-  return isObject(pod.spec) ? pod.spec : {};
+  return isPlainObject(pod.spec) ? pod.spec : {};
 }
 
 /** Pods: status reset to Pending with the QoS class; bound, non-terminal pods are deleted gracefully. */
@@ -64,7 +64,7 @@ export const podStrategy: Strategy = {
   prepareForUpdate: () => undefined,
   gracePeriodSeconds(pod, requested) {
     const spec = podSpec(pod);
-    const phase = isObject(pod.status) ? pod.status.phase : undefined;
+    const phase = isPlainObject(pod.status) ? pod.status.phase : undefined;
     if (typeof spec.nodeName !== "string" || spec.nodeName === "") return 0;
     if (phase === "Succeeded" || phase === "Failed") return 0;
     const fromSpec = typeof spec.terminationGracePeriodSeconds === "number" ? spec.terminationGracePeriodSeconds : 30;

@@ -1,0 +1,32 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { deepCopy, isPlainObject, jsonEqual } from "./json.js";
+
+describe("util/json", () => {
+  test("deepCopy gives what a JSON round trip gives, sharing nothing", () => {
+    const source = { a: [1, { b: "x" }], u: undefined, n: Number.NaN, d: new Date(0), s: new String("y") };
+    const copy = deepCopy(source);
+    assert.deepEqual(copy, JSON.parse(JSON.stringify(source)));
+    assert.notEqual(copy.a, source.a);
+    assert.equal(deepCopy(undefined), undefined);
+    const proto = deepCopy(JSON.parse('{"__proto__":{"polluted":true}}') as Record<string, unknown>);
+    assert.ok(Object.hasOwn(proto, "__proto__"));
+    assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
+    assert.throws(() => deepCopy({ big: 1n }), TypeError);
+  });
+
+  test("jsonEqual ignores key order and undefined-valued keys", () => {
+    assert.ok(jsonEqual({ a: 1, b: [1, 2] }, { b: [1, 2], a: 1 }));
+    assert.ok(jsonEqual({ a: 1, c: undefined }, { a: 1 }));
+    assert.ok(!jsonEqual({ a: [1, 2] }, { a: [2, 1] }));
+    assert.ok(!jsonEqual({ a: {} }, { a: [] }));
+    assert.ok(!jsonEqual(null, {}));
+  });
+
+  test("isPlainObject is true only for non-null, non-array objects", () => {
+    assert.ok(isPlainObject({}));
+    assert.ok(!isPlainObject([]));
+    assert.ok(!isPlainObject(null));
+    assert.ok(!isPlainObject("x"));
+  });
+});

@@ -1,0 +1,68 @@
+/** Helpers over JSON-shaped values (decoded API objects and patches): the one copy, equality and object test. */
+
+/** True for a plain object: not null, not an array (any other object, as JSON decoding would give it). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A deep copy of a JSON-shaped value as its JSON form would give it back (the copy shares nothing with the input,
+ * undefined-valued fields disappear as they would over the wire, non-finite numbers become null, `toJSON` is
+ * honoured, a `__proto__` key stays an own property). Copies directly: several times faster than a JSON round trip
+ * or structuredClone. Throws TypeError for a BigInt, as JSON.stringify does.
+ */
+export function deepCopy<T>(value: T): T {
+  if (value === undefined) return value;
+  return jsonCopy(value) as T;
+}
+
+/** The value JSON.parse(JSON.stringify(value)) yields, built directly; undefined where JSON would omit it. */
+function jsonCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value : null;
+    case "object": {
+      if (value === null) return null;
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === "function") return jsonCopy((toJSON as () => unknown).call(value));
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) out[i] = jsonCopy(value[i]) ?? null;
+        return out;
+      }
+      if (value instanceof Number || value instanceof String || value instanceof Boolean) return jsonCopy(value.valueOf());
+      const source = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(source)) {
+        const v = jsonCopy(source[key]);
+        if (v === undefined) continue;
+        if (key === "__proto__") Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
+        else out[key] = v;
+      }
+      return out;
+    }
+    case "bigint":
+      throw new TypeError("Do not know how to serialize a BigInt");
+    default:
+      return undefined;
+  }
+}
+
+/** Structural equality of two JSON values, ignoring key order; undefined-valued keys count as absent. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((v, i) => jsonEqual(v, b[i]));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ak = Object.keys(a).filter((k) => a[k] !== undefined);
+    const bk = Object.keys(b).filter((k) => b[k] !== undefined);
+    if (ak.length !== bk.length) return false;
+    return ak.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+  }
+  return false;
+}
