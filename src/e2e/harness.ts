@@ -39,18 +39,22 @@ export interface TestClusterOptions {
   controllers?: boolean;
   /** Pod lifecycle stages for the simulator. */
   stages?: StageConfig;
-  /** Pod GC quarantine of vanished nodes in ms (default upstream's 40 s). */
-  podGcQuarantineMs?: number;
+  /** Node monitor grace period in ms (default upstream's 50 s). */
+  nodeMonitorGracePeriodMs?: number;
+  /** Lease renew interval of the simulated nodes in ms (default the kubelet's 10 s). */
+  leaseRenewIntervalMs?: number;
+  /** Use this data directory (and keep it on stop) instead of a fresh one, e.g. to restart on the same state. */
+  dataDir?: string;
 }
 
 /** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
 export async function startTestCluster(options: TestClusterOptions = {}): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), "everynode-e2e-"));
-  const dataDir = join(dir, "data");
+  const dataDir = options.dataDir ?? join(dir, "data");
   const plane = await ControlPlane.start({
     dataDir, port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
     nodes: options.nodes ?? 0, controllers: options.controllers ?? true, stages: options.stages,
-    podGcQuarantineMs: options.podGcQuarantineMs,
+    nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs,
   });
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: plane.kubeconfigPath, KUBECACHEDIR: join(dir, "cache") };
   const kubectl = (args: string[], input?: string): Promise<KubectlResult> =>

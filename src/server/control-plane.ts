@@ -46,8 +46,8 @@ export interface ControlPlaneOptions {
   stages?: StageConfig;
   /** Node monitor grace period in ms (upstream 50 s). */
   nodeMonitorGracePeriodMs?: number;
-  /** How long pod GC waits after a node vanished before deleting its pods (upstream 40 s). */
-  podGcQuarantineMs?: number;
+  /** How often each simulated node renews its Lease (default 10 s, as the kubelet). */
+  leaseRenewIntervalMs?: number;
   /** Storage history compaction interval (upstream kube-apiserver: 5 min). */
   compactionIntervalMs?: number;
   /** Progress lines for a human. */
@@ -132,7 +132,7 @@ export class ControlPlane {
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
     const controllers = options.controllers === false
       ? Promise.resolve()
-      : runControllerManager({ client, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs }, abort.signal);
+      : runControllerManager({ client, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs }, abort.signal);
     if (options.controllers !== false) log(`controllers, scheduler and ${options.nodes ?? 3} simulated node(s) started`);
     const loops = Promise.all([compactor, controllers]).then(() => undefined);
     return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops);

@@ -18,8 +18,8 @@ export interface ControllerManagerOptions {
   stages?: StageConfig;
   /** Node monitor grace period (upstream 50 s). */
   nodeMonitorGracePeriodMs?: number;
-  /** How long pod GC waits after a node vanished before deleting its pods (upstream 40 s). */
-  podGcQuarantineMs?: number;
+  /** How often each simulated node renews its Lease (default 10 s, as the kubelet). */
+  leaseRenewIntervalMs?: number;
   /** Receives component failures (default: one line on stderr per distinct message). */
   onError?: (component: string, error: unknown) => void;
 }
@@ -33,12 +33,12 @@ export async function runControllerManager(options: ControllerManagerOptions, si
   const loops: { run(signal: AbortSignal): Promise<void> }[] = [
     new DaemonSetController({ client, informers, onError: onError("daemonset-controller") }),
     new GarbageCollector({ client, informers, onError: onError("garbage-collector") }),
-    new PodGarbageCollector({ client, informers, quarantineMs: options.podGcQuarantineMs, onError: onError("pod-garbage-collector") }),
+    new PodGarbageCollector({ client, informers, onError: onError("pod-garbage-collector") }),
     new NodeLifecycleController({ client, informers, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
     new Scheduler({ client, informers, onError: onError("scheduler") }),
   ];
   if (options.simulate) {
-    loops.push(new NodeSimulator({ client, informers, nodeCount: options.nodes, stages: options.stages, onError: onError("node-simulator") }));
+    loops.push(new NodeSimulator({ client, informers, nodeCount: options.nodes, stages: options.stages, leaseRenewIntervalMs: options.leaseRenewIntervalMs, onError: onError("node-simulator") }));
   }
   const running = loops.map((l) => l.run(signal));
   informers.start(signal);
