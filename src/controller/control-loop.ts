@@ -4,7 +4,7 @@ import type { Indexers } from "../client/cache.js";
 import type { Client } from "../client/client.js";
 import type { Informer } from "../client/informer.js";
 import type { SharedInformerFactory } from "../client/informer-factory.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../util/clock.js";
 
 /** Options every control loop takes: the API client, shared informers, a clock, its workers and an error sink. */
 export interface ControlLoopOptions {

@@ -1,4 +1,4 @@
-import { realClock, type Cancel, type Clock } from "./clock.js";
+import { realClock, type Cancel, type Clock } from "../util/clock.js";
 import { DelayHeap } from "./delay-heap.js";
 import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.js";
 

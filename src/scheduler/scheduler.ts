@@ -11,7 +11,7 @@ import { StatusError } from "../api/status-error.js";
 import type { Node, Pod, PodCondition } from "../api/types.js";
 import { objectKey, splitObjectKey } from "../client/cache.js";
 import type { HandlerRegistration, Informer } from "../client/informer.js";
-import { realClock, sleep, type Clock } from "../controller/clock.js";
+import { realClock, sleep, type Clock } from "../util/clock.js";
 import { runReconciler, type ReconcileResult } from "../controller/reconciler.js";
 import { WorkQueue } from "../controller/workqueue.js";
 import type { ControlLoopOptions } from "../controller/control-loop.js";

@@ -4,7 +4,7 @@ import { mustFindResource } from "../../api/resources.js";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../../api/types.js";
 import { objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
-import { realClock, type Clock } from "../../controller/clock.js";
+import { realClock, type Clock } from "../../util/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, type ControlLoopOptions } from "../../controller/control-loop.js";

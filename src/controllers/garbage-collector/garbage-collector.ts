@@ -2,7 +2,7 @@
 import { resources as servedResources, type ResourceInfo } from "../../api/resources.js";
 import type { KubeObject } from "../../api/types.js";
 import type { Informer } from "../../client/informer.js";
-import { realClock } from "../../controller/clock.js";
+import { realClock } from "../../util/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import type { ControlLoopOptions } from "../../controller/control-loop.js";

@@ -4,7 +4,7 @@ import { StatusError } from "../../api/status-error.js";
 import type { Lease, Node, Pod } from "../../api/types.js";
 import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
-import { realClock, sleep, type Clock } from "../../controller/clock.js";
+import { realClock, sleep, type Clock } from "../../util/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
