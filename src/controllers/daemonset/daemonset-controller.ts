@@ -62,7 +62,7 @@ export class DaemonSetController {
     ensureIndexers(this.informers.daemonSets, { [namespaceIndex]: byNamespaceIndex });
     ensureIndexers(this.informers.pods, { [controllerUidIndex]: byControllerUid, [orphanNamespaceIndex]: byOrphanNamespace });
     ensureIndexers(this.informers.revisions, { [controllerUidIndex]: byControllerUid, [orphanNamespaceIndex]: byOrphanNamespace });
-    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("daemonset") });
     this.expectations = new ControllerExpectations(this.clock);
     this.recorder = new EventRecorder({ client: options.client, component: daemonSetControllerComponent, now, onError: (e) => this.report(e) });
     this.deps = {

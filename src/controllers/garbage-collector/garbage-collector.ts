@@ -44,7 +44,7 @@ export class GarbageCollector {
   /** Creates the collector and registers its informer handlers. */
   constructor(private readonly options: GarbageCollectorOptions) {
     const clock = options.clock ?? realClock();
-    this.queue = new WorkQueue<string>({ clock });
+    this.queue = new WorkQueue<string>({ clock, metrics: options.metrics?.workQueue("garbage_collector_attempt_to_delete") });
     this.collector = new Collector({
       graph: this.graph,
       operations: new GcOperations(options.client),

@@ -51,7 +51,7 @@ export class PodGarbageCollector {
   /** Creates the collector and registers its informer handlers. */
   constructor(private readonly options: PodGarbageCollectorOptions) {
     this.clock = options.clock ?? realClock();
-    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("pod_garbage_collector") });
     this.pods = options.informers.informerFor<Pod>(pods);
     this.nodes = options.informers.informerFor<Node>(nodes);
     ensureIndexers(this.pods, {
