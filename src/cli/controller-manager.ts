@@ -8,7 +8,7 @@ import { runControllerManager } from "../server/controller-manager.js";
 import { serveMetrics } from "../server/metrics-server.js";
 import { ServerMetrics } from "../metrics/server-metrics.js";
 import { loadStages } from "../simulator/index.js";
-import { parseArgs } from "./flags.js";
+import { parseArgs, UsageError } from "./flags.js";
 
 /** Usage text of `everynode controller-manager`. */
 export const controllerManagerUsage = `Usage: everynode controller-manager --kubeconfig FILE [flags]
@@ -17,7 +17,9 @@ Runs the controllers (daemonset, garbage collector, pod GC, node lifecycle) and 
 against any Kubernetes API server, holding the Lease kube-system/everynode-controller-manager while active.
 
 Flags:
-  --kubeconfig FILE   how to reach the API server (required)
+  --kubeconfig FILE   how to reach the API server (required); read as kubectl reads it: client certificates,
+                      tokens, token files, exec credential plugins, insecure-skip-tls-verify
+  --context NAME      the kubeconfig context to use (default: its current context)
   --simulate          also simulate nodes annotated everynode.dev/simulated=true
   --nodes N           with --simulate: create simulated nodes node-1..node-N (default 0)
   --stages FILE       with --simulate: pod lifecycle stages (JSON or YAML)
@@ -27,10 +29,10 @@ Flags:
 
 /** Runs `everynode controller-manager` until SIGINT/SIGTERM; returns the exit code. */
 export async function controllerManager(argv: string[], out: (line: string) => void): Promise<number> {
-  const { flags } = parseArgs(argv, { kubeconfig: "string", simulate: "boolean", nodes: "number", stages: "string", "leader-elect": "boolean", "metrics-port": "number", help: "boolean" });
+  const { flags } = parseArgs(argv, { kubeconfig: "string", context: "string", simulate: "boolean", nodes: "number", stages: "string", "leader-elect": "boolean", "metrics-port": "number", help: "boolean" });
   if (flags.help) { out(controllerManagerUsage); return 0; }
-  if (typeof flags.kubeconfig !== "string") throw new Error("--kubeconfig is required");
-  const client = new RestClient({ ...(await loadKubeconfig(flags.kubeconfig)), userAgent: "everynode-controller-manager" });
+  if (typeof flags.kubeconfig !== "string") throw new UsageError("--kubeconfig is required");
+  const client = new RestClient({ ...(await loadKubeconfig(flags.kubeconfig, typeof flags.context === "string" ? flags.context : undefined)), userAgent: "everynode-controller-manager" });
   const stages = typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined;
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);

@@ -1,3 +1,5 @@
+import { parseArgs as parseNodeArgs, type ParseArgsConfig } from "node:util";
+
 /** The declared flags of one command: name → kind. */
 export type FlagSpec = Record<string, "string" | "number" | "boolean">;
 
@@ -7,30 +9,59 @@ export interface ParsedArgs {
   positionals: string[];
 }
 
-/** Parses `--name value`, `--name=value` and boolean `--name`; throws an Error naming the bad flag. */
+/** A mistake in how a command was invoked (unknown flag, missing or invalid value): the CLI exits 2 for it. */
+export class UsageError extends Error {}
+
+/**
+ * Parses `--name value`, `--name=value`, boolean `--name` and `--name=true|false` (as Kubernetes commands accept)
+ * with node:util's parseArgs; `-h` is `--help` when the spec declares `help`. Number flags take non-negative
+ * integers. Throws a UsageError naming the bad flag.
+ */
 export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
-  const flags: Record<string, string | number | boolean> = {};
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (!arg.startsWith("--")) { positionals.push(arg); continue; }
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const kind = spec[name];
-    if (!kind) throw new Error(`unknown flag: --${name}`);
-    let raw: string | undefined = eq === -1 ? undefined : arg.slice(eq + 1);
-    if (kind === "boolean") { flags[name] = raw === undefined ? true : raw !== "false"; continue; }
-    if (raw === undefined) {
-      raw = argv[++i];
-      if (raw === undefined) throw new Error(`flag needs an argument: --${name}`);
+  const options: NonNullable<ParseArgsConfig["options"]> = {};
+  for (const [name, kind] of Object.entries(spec)) {
+    options[name] = { type: kind === "boolean" ? "boolean" : "string", ...(name === "help" ? { short: "h" } : {}) };
+  }
+  // node:util knows no `--flag=false`: take explicit boolean values out before it sees them.
+  const explicit: Record<string, boolean> = {};
+  const args: string[] = [];
+  for (const arg of argv) {
+    const m = /^--([^=]+)=(.*)$/s.exec(arg);
+    if (m && spec[m[1] ?? ""] === "boolean") {
+      const value = m[2] ?? "";
+      if (value !== "true" && value !== "false") throw new UsageError(`invalid value "${value}" for --${m[1] ?? ""}: must be true or false`);
+      explicit[m[1] ?? ""] = value === "true";
+      continue;
     }
-    if (kind === "number") {
+    args.push(arg);
+  }
+  let parsed: ReturnType<typeof parseNodeArgs>;
+  try {
+    parsed = parseNodeArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(describeParseError(err));
+  }
+  const flags: Record<string, string | number | boolean> = { ...explicit };
+  for (const [name, raw] of Object.entries(parsed.values)) {
+    if (raw === undefined || Array.isArray(raw)) continue;
+    if (spec[name] === "number") {
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0) throw new Error(`invalid value "${raw}" for --${name}: must be a non-negative integer`);
+      if (typeof raw !== "string" || raw.trim() === "" || !Number.isInteger(n) || n < 0) {
+        throw new UsageError(`invalid value "${String(raw)}" for --${name}: must be a non-negative integer`);
+      }
       flags[name] = n;
     } else {
       flags[name] = raw;
     }
   }
-  return { flags, positionals };
+  return { flags, positionals: parsed.positionals };
+}
+
+function describeParseError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const code = (err as { code?: string }).code;
+  const flag = /'(-[^' ]*)/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && flag) return `unknown flag: ${flag}`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flag && /argument missing/.test(message)) return `flag needs an argument: ${flag.split(" ")[0] ?? flag}`;
+  return message.split("\n")[0] ?? message;
 }

@@ -1,35 +1,56 @@
-import { issueNodeKubeconfig } from "../server/node-credentials.js";
+import { issueKubeconfig, issueNodeKubeconfig } from "../server/node-credentials.js";
 import { writeSecret } from "../server/pki.js";
-import { parseArgs } from "./flags.js";
+import { parseArgs, UsageError } from "./flags.js";
 
 /** Usage text of `everynode kubeconfig`. */
-export const kubeconfigUsage = `Usage: everynode kubeconfig --node NAME [flags]
+export const kubeconfigUsage = `Usage: everynode kubeconfig (--node NAME | --user NAME [--group G1,G2]) [flags]
 
-Issues a credential for one node (user system:node:NAME, group system:nodes) and prints a kubeconfig using it.
-The node may read nodes and the pods bound to it, and write only its own Node, its Lease in kube-node-lease,
-the status of its pods and events. A running "everynode up" on the same data directory accepts it at once.
+Issues a credential and prints a kubeconfig using it. With --node NAME the credential acts as that node (user
+system:node:NAME, group system:nodes): it may read nodes and the pods bound to it, and write only its own Node, its
+Lease in kube-node-lease, the status of its pods and events. With --user NAME it acts as that user in the given
+groups (members of system:masters may do everything; other users are authorized nothing yet).
+
+The credential is a bearer token (a running "everynode up" on the same data directory accepts it at once), or with
+--client-certificate an x509 client certificate signed by the cluster CA (subject CN = user, O = groups; valid for
+--days), accepted as kube-apiserver accepts client certificates.
 
 Flags:
-  --node NAME        the node the credential acts as (required)
-  --data-dir DIR     the control plane's data directory (default ./.everynode)
-  --server URL       server URL in the kubeconfig (default: the one in DIR/kubeconfig)
-  --output FILE      write the kubeconfig to FILE (mode 0600) instead of printing it
+  --node NAME            the node the credential acts as
+  --user NAME            the user the credential acts as (instead of --node)
+  --group G1,G2          with --user: the groups of the user (comma-separated)
+  --client-certificate   issue a client certificate and key instead of a token
+  --days N               with --client-certificate: validity in days (default 365)
+  --data-dir DIR         the control plane's data directory (default ./.everynode)
+  --server URL           server URL in the kubeconfig (default: the one in DIR/kubeconfig)
+  --output FILE          write the kubeconfig to FILE (mode 0600) instead of printing it
 `;
 
 /** Runs `everynode kubeconfig`; returns the exit code. */
 export async function kubeconfig(argv: string[], out: (line: string) => void): Promise<number> {
-  const { flags, positionals } = parseArgs(argv, { node: "string", "data-dir": "string", server: "string", output: "string", help: "boolean" });
-  if (flags.help) { out(kubeconfigUsage); return 0; }
-  if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0] ?? ""}"`);
-  if (typeof flags.node !== "string") throw new Error("--node is required");
-  const text = await issueNodeKubeconfig({
-    dataDir: String(flags["data-dir"] ?? ".everynode"),
-    nodeName: flags.node,
-    server: typeof flags.server === "string" ? flags.server : undefined,
+  const { flags, positionals } = parseArgs(argv, {
+    node: "string", user: "string", group: "string", "client-certificate": "boolean", days: "number",
+    "data-dir": "string", server: "string", output: "string", help: "boolean",
   });
+  if (flags.help) { out(kubeconfigUsage); return 0; }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ""}"`);
+  const node = typeof flags.node === "string" ? flags.node : undefined;
+  const user = typeof flags.user === "string" ? flags.user : undefined;
+  if ((node === undefined) === (user === undefined)) throw new UsageError(node === undefined ? "--node is required" : "--node and --user exclude each other");
+  if (flags.group !== undefined && user === undefined) throw new UsageError("--group needs --user");
+  const common = {
+    dataDir: String(flags["data-dir"] ?? ".everynode"),
+    server: typeof flags.server === "string" ? flags.server : undefined,
+    clientCertificate: flags["client-certificate"] === true,
+    certificateDays: typeof flags.days === "number" ? flags.days : undefined,
+  };
+  const groups = typeof flags.group === "string" ? flags.group.split(",").map((g) => g.trim()).filter((g) => g !== "") : [];
+  const text = node !== undefined
+    ? await issueNodeKubeconfig({ ...common, nodeName: node })
+    : await issueKubeconfig({ ...common, user: { name: user ?? "", groups } });
+  const who = node !== undefined ? `node "${node}"` : `user "${user ?? ""}"`;
   if (typeof flags.output === "string") {
     await writeSecret(flags.output, text);
-    out(`kubeconfig for node "${flags.node}" written to ${flags.output}`);
+    out(`kubeconfig for ${who} written to ${flags.output}`);
   } else {
     out(text.trimEnd());
   }

@@ -1,7 +1,15 @@
 import { agent, agentUsage } from "./agent.js";
 import { controllerManager, controllerManagerUsage } from "./controller-manager.js";
 import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
+import { readFileSync } from "node:fs";
+import { UsageError } from "./flags.js";
 import { up, upUsage } from "./up.js";
+
+/** The version line `everynode --version` prints: the package's version and the Kubernetes API it serves. */
+export function versionLine(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
+  return `everynode ${pkg.version ?? "unknown"} (Kubernetes API v1.32)`;
+}
 
 const usage = `everynode — run one pod on every node, driven by kubectl
 
@@ -12,8 +20,8 @@ Commands:
   controller-manager   run the controllers and the scheduler against any API server
   kubeconfig           issue a node credential and print a kubeconfig for it
   agent                join this machine as a node and run the pods bound to it
-  version              print the version
-  help                 print this help
+  version              print the version (also --version, -v)
+  help                 print this help (also --help, -h)
 
 ${upUsage}
 ${controllerManagerUsage}
@@ -35,7 +43,9 @@ export async function main(argv: string[]): Promise<number> {
       case "agent":
         return await agent(rest, out);
       case "version":
-        out("everynode 0.1.0 (Kubernetes API v1.32)");
+      case "--version":
+      case "-v":
+        out(versionLine());
         return 0;
       case undefined:
       case "help":
@@ -49,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof UsageError) {
+      process.stderr.write(`run "everynode ${command ?? ""} --help" for usage\n`);
+      return 2;
+    }
     return 1;
   }
 }

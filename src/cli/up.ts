@@ -1,6 +1,6 @@
 import { ControlPlane } from "../server/control-plane.js";
 import { loadStages } from "../simulator/index.js";
-import { parseArgs } from "./flags.js";
+import { parseArgs, UsageError } from "./flags.js";
 import { Progress, type ProgressStream } from "./progress.js";
 import { reportReadiness } from "./readiness.js";
 
@@ -18,21 +18,28 @@ Flags:
   --insecure-http    serve plain HTTP on loopback instead of HTTPS
   --stages FILE      pod lifecycle stages (JSON or YAML) replacing the shipped ones
   --sync MODE        SQLite sync mode: normal (default) or full (fsync every commit)
+  --reset-store      start with an empty store: moves an existing state.db aside (state.db.discarded-<time>);
+                     without it, an empty, missing or unreadable store in a used data directory is refused
 `;
 
 /** Runs `everynode up` until SIGINT/SIGTERM; returns the exit code. Progress goes to `progress` (a bar on a TTY). */
 export async function up(argv: string[], out: (line: string) => void, progress?: ProgressStream): Promise<number> {
   const startedAt = Date.now();
-  const { flags } = parseArgs(argv, { "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string", help: "boolean" });
-  const sync = String(flags.sync ?? "normal");
-  if (sync !== "normal" && sync !== "full") throw new Error(`invalid value "${sync}" for --sync: must be normal or full`);
+  const { flags, positionals } = parseArgs(argv, {
+    "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string",
+    "reset-store": "boolean", help: "boolean",
+  });
   if (flags.help) { out(upUsage); return 0; }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ""}"`);
+  const sync = String(flags.sync ?? "normal");
+  if (sync !== "normal" && sync !== "full") throw new UsageError(`invalid value "${sync}" for --sync: must be normal or full`);
   const plane = await ControlPlane.start({
     dataDir: String(flags["data-dir"] ?? ".everynode"),
     port: Number(flags.port ?? 6443),
     listen: String(flags.listen ?? "127.0.0.1"),
     insecureHttp: flags["insecure-http"] === true,
     sync,
+    resetStore: flags["reset-store"] === true,
     nodes: Number(flags.nodes ?? 3),
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
     log: out,

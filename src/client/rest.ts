@@ -14,8 +14,25 @@ export interface RestConfig {
   token?: string;
   /** PEM CA bundle to trust (HTTPS). */
   caCert?: string;
+  /** PEM client certificate and its key, for x509 client authentication (HTTPS). */
+  clientCert?: string;
+  clientKey?: string;
+  /** Do not verify the server's certificate (kubeconfig `insecure-skip-tls-verify`). */
+  insecureSkipTlsVerify?: boolean;
+  /** Name to verify the server's certificate against instead of the URL's host (kubeconfig `tls-server-name`). */
+  tlsServerName?: string;
+  /** The Authorization header per request (token files, exec plugins); takes precedence over `token`. */
+  credentials?: Credentials;
   /** User-Agent header. */
   userAgent?: string;
+}
+
+/** A source of Authorization headers that may change over time (a token file, an exec credential plugin). */
+export interface Credentials {
+  /** The Authorization header value to send now (undefined: none). */
+  authorization(): Promise<string | undefined>;
+  /** Forgets the current value (the server answered 401 with it): the next call fetches a fresh one. */
+  invalidate(): void;
 }
 
 const patchContentTypes: Record<PatchType, string> = {
@@ -35,7 +52,12 @@ export class RestClient implements Client {
   /** Creates a client for `config`; keeps connections alive. */
   constructor(private readonly config: RestConfig) {
     this.https = config.server.startsWith("https:");
-    this.agent = this.https ? new HttpsAgent({ keepAlive: true, ca: config.caCert, maxSockets: 64 }) : new HttpAgent({ keepAlive: true, maxSockets: 64 });
+    this.agent = this.https
+      ? new HttpsAgent({
+        keepAlive: true, maxSockets: 64, ca: config.caCert, cert: config.clientCert, key: config.clientKey,
+        rejectUnauthorized: config.insecureSkipTlsVerify !== true, servername: config.tlsServerName,
+      })
+      : new HttpAgent({ keepAlive: true, maxSockets: 64 });
   }
 
   /** Closes idle connections. */
@@ -105,12 +127,22 @@ export class RestClient implements Client {
     return JSON.parse(await readAll(res)) as T;
   }
 
-  private send(method: string, p: string, query: Query, body: unknown, contentType = "application/json", signal?: AbortSignal): Promise<IncomingMessage> {
+  /** Sends one request; a 401 with changeable credentials fetches fresh ones and retries once. */
+  private async send(method: string, p: string, query: Query, body: unknown, contentType = "application/json", signal?: AbortSignal): Promise<IncomingMessage> {
     const url = new URL(this.config.server.replace(/\/$/, "") + p);
     for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== "") url.searchParams.set(k, String(v));
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const res = await this.sendOnce(method, url, payload, contentType, signal);
+    if (res.statusCode !== 401 || !this.config.credentials) return res;
+    res.resume();
+    this.config.credentials.invalidate();
+    return this.sendOnce(method, url, payload, contentType, signal);
+  }
+
+  private async sendOnce(method: string, url: URL, payload: Buffer | undefined, contentType: string, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     const headers: Record<string, string> = { Accept: "application/json", "User-Agent": this.config.userAgent ?? "everynode" };
-    if (this.config.token) headers.Authorization = `Bearer ${this.config.token}`;
+    const authorization = this.config.credentials ? await this.config.credentials.authorization() : this.config.token ? `Bearer ${this.config.token}` : undefined;
+    if (authorization) headers.Authorization = authorization;
     if (payload) { headers["Content-Type"] = contentType; headers["Content-Length"] = String(payload.length); }
     const request = this.https ? httpsRequest : httpRequest;
     return new Promise((resolve, reject) => {

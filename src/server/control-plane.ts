@@ -1,8 +1,7 @@
 import { setMaxListeners } from "node:events";
 import { existsSync, statSync } from "node:fs";
-import { chmod, mkdir, readFile } from "node:fs/promises";
-import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import { readFile } from "node:fs/promises";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
@@ -14,13 +13,16 @@ import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
 import { MemoryBackend } from "../storage/memory-backend.js";
-import { SqliteBackend } from "../storage/sqlite-backend.js";
+import { discardIfFresh, openStore, prepareDataDir, removeHolder, writeHolder } from "./data-dir.js";
+import { closeServer, createServer, listen, requestAuthenticator } from "./serving.js";
+import { credentialFiles, inContext, simulationLine, Teardown } from "./start-up.js";
 import { writeKubeconfig } from "./kubeconfig.js";
 import { ensureClientCertificate, ensureServingPki } from "./pki.js";
 import { TokenFile } from "./tokens.js";
 import { runControllerManager } from "./controller-manager.js";
 import { runCompactor } from "../storage/compactor.js";
 import type { StageConfig } from "../simulator/index.js";
+import type { HttpTimeouts } from "./serving.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
 import { InstrumentedBackend } from "../metrics/instrumented-backend.js";
 import { KubeStateMetrics } from "../metrics/kube-state.js";
@@ -58,23 +60,16 @@ export interface ControlPlaneOptions {
   compactionIntervalMs?: number;
   /** Progress lines for a human. */
   log?: (line: string) => void;
+  /**
+   * Move an existing state.db aside (state.db.discarded-<time>) and start with an empty store: the only way an
+   * existing data directory starts empty. Without it an empty, missing or unreadable store is refused.
+   */
+  resetStore?: boolean;
   /** Limits for slow clients at the HTTP level (see HttpTimeouts; defaults fit production). */
   httpTimeouts?: HttpTimeouts;
 }
 
-/**
- * How long a client may take to send a request; past either limit the connection gets 408 and is closed. They
- * bound only the request (a watch, whose request is complete once its headers are, may stream for as long as it
- * lasts).
- */
-export interface HttpTimeouts {
-  /** Time to send the request headers (and, over HTTPS, to finish the TLS handshake); default 30 s. */
-  headersMs?: number;
-  /** Time to send the whole request, body included; default 60 s. */
-  requestMs?: number;
-  /** How often connections are checked against both limits; default 1 s. */
-  checkIntervalMs?: number;
-}
+export type { HttpTimeouts } from "./serving.js";
 
 /** A running API server on its store: what `everynode up` starts. */
 export class ControlPlane {
@@ -93,25 +88,45 @@ export class ControlPlane {
     private readonly abort: AbortController,
     private readonly loops: Promise<void>,
     private readonly stopping: { value: boolean },
+    private readonly heldDataDir: string | undefined,
   ) {}
 
-  /** Opens the store, starts the registry and the HTTP(S) server, bootstraps namespaces, writes the kubeconfig. */
+  /**
+   * Opens the store, starts the registry and the HTTP(S) server, bootstraps namespaces, writes the kubeconfig. Any
+   * failure on the way releases what was acquired (port, store lock) and removes a data directory it created, then
+   * rejects.
+   */
   static async start(options: ControlPlaneOptions): Promise<ControlPlane> {
     const log = options.log ?? (() => undefined);
     if (options.insecureHttp && !isLoopback(options.listen)) {
       throw new Error(`--insecure-http serves only on loopback, not on ${options.listen}`);
     }
-    const dataDir = resolve(options.dataDir);
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    await chmod(dataDir, 0o700);
-    const dbPath = join(dataDir, "state.db");
-    const store: Backend = options.storage === "memory" ? new MemoryBackend() : SqliteBackend.open({ path: dbPath, synchronous: options.sync === "full" ? "FULL" : "NORMAL" });
+    const origin = await prepareDataDir(resolve(options.dataDir));
+    const teardown = new Teardown();
+    try {
+      return await ControlPlane.assemble(options, origin.path, teardown, log);
+    } catch (error) {
+      await teardown.run((e) => log(`while stopping after a failed start: ${e instanceof Error ? e.message : String(e)}`));
+      await discardIfFresh(origin);
+      throw error;
+    }
+  }
+
+  private static async assemble(options: ControlPlaneOptions, dataDir: string, teardown: Teardown, log: (line: string) => void): Promise<ControlPlane> {
+    const sqlite = options.storage !== "memory";
+    const store: Backend = sqlite
+      ? await openStore(dataDir, { synchronous: options.sync === "full" ? "FULL" : "NORMAL", resetStore: options.resetStore, log })
+      : new MemoryBackend();
+    teardown.add(() => store.close());
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
     const stopping = { value: false };
-    const metrics = new ServerMetrics({ storageSizeBytes: options.storage === "memory" ? undefined : () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) });
+    const dbPath = join(dataDir, "state.db");
+    const metrics = new ServerMetrics({ storageSizeBytes: sqlite ? () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) : undefined });
     const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
     const registry = new Registry({ backend });
+    teardown.add(async () => { await registry.close(); });
+    teardown.add(async () => { abort.abort(); });
     await registry.start(abort.signal);
     // The registry hands out fresh objects and never keeps its inputs: the loopback need not copy again.
     const client = createLoopbackClient(registry, { copy: false });
@@ -120,44 +135,43 @@ export class ControlPlane {
     const tokens = await TokenFile.load(join(dataDir, "tokens.json"));
     const kubeconfigPath = join(dataDir, "kubeconfig");
     const token = (await existingToken(kubeconfigPath, tokens)) ?? (await tokens.issue({ name: "admin", groups: ["system:masters"] }));
+    const pki = options.insecureHttp ? undefined : await ensureServingPki(join(dataDir, "pki"), [options.listen]);
+    if (pki?.caRenewed) {
+      log(`warning: ${pki.caRenewed}: created a new cluster CA and serving certificate; ${kubeconfigPath} is rewritten with the new CA. ` +
+        "Kubeconfigs issued before (everynode kubeconfig) still carry the old CA: issue them again (their tokens stay valid); client certificates signed by the old CA are no longer accepted.");
+    }
     const informers = new SharedInformerFactory(client, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
     metrics.include(new KubeStateMetrics({ informers }));
     const health = controlPlaneHealth({ backend: store, informers, stopping });
-    const pki = options.insecureHttp ? undefined : await ensureServingPki(join(dataDir, "pki"), [options.listen]);
     // The API server's credential towards node agents (their endpoints accept clients of the cluster CA).
     const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
     const handler = createApiHandler({
-      client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer(), metrics, health, ui: new UiAssets(),
+      client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), metrics, health, ui: new UiAssets(),
       nodeConnector: agentClient ? { client, ...agentClient } : undefined,
     });
-
-    let server: Server;
-    let caCert: string | undefined;
-    if (!pki) {
-      server = createHttpServer(serverTimeouts(options.httpTimeouts), handler);
-    } else {
-      caCert = pki.caCert;
-      const timeouts = serverTimeouts(options.httpTimeouts);
-      server = createHttpsServer({ cert: pki.cert, key: pki.key, handshakeTimeout: timeouts.headersTimeout, ...timeouts }, handler);
-    }
-    server.keepAliveTimeout = 65_000;
-    await new Promise<void>((ok, fail) => {
-      server.once("error", fail);
-      server.listen(options.port, options.listen, () => { server.off("error", fail); ok(); });
-    });
+    const server = createServer(options, handler, pki);
+    teardown.add(() => closeServer(server));
+    await listen(server, options.port, options.listen);
     const port = (server.address() as AddressInfo).port;
     const host = options.listen.includes(":") ? `[${options.listen}]` : options.listen === "0.0.0.0" ? "127.0.0.1" : options.listen;
     const url = `${options.insecureHttp ? "http" : "https"}://${host}:${port}`;
-    await writeKubeconfig(kubeconfigPath, { server: url, caCert, token, user: "admin" });
+    if (sqlite) {
+      await inContext(`writing ${join(dataDir, "holder.json")}`, writeHolder(dataDir, { pid: process.pid, url }));
+      teardown.add(() => removeHolder(dataDir));
+    }
+    await inContext(`writing ${kubeconfigPath}`, writeKubeconfig(kubeconfigPath, { server: url, caCert: pki?.caCert, token, user: "admin" }));
     log(`everynode API server listening on ${url}`);
+    log(`credentials (owner-only files): ${credentialFiles(dataDir, sqlite, pki !== undefined).join(", ")}`);
+    const nodes = options.nodes ?? 3;
+    if (options.controllers !== false) log(await simulationLine(client, nodes));
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
-    const controllers = options.controllers === false
-      ? Promise.resolve()
-      : runControllerManager({ client, informers, metrics, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs }, abort.signal);
+    let controllers = Promise.resolve();
+    if (options.controllers !== false) {
+      controllers = runControllerManager({ client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs }, abort.signal);
+    }
     informers.start(abort.signal);
-    if (options.controllers !== false) log(`controllers, scheduler and ${options.nodes ?? 3} simulated node(s) started`);
-    const loops = Promise.all([compactor, controllers]).then(() => undefined);
-    return new ControlPlane(client, url, kubeconfigPath, informers, server, registry, backend, abort, Promise.all([loops, informers.stopped()]).then(() => undefined), stopping);
+    const loops = Promise.all([compactor, controllers, informers.stopped()]).then(() => undefined);
+    return new ControlPlane(client, url, kubeconfigPath, informers, server, registry, backend, abort, loops, stopping, sqlite ? dataDir : undefined);
   }
 
   /** Stops accepting connections, finishes in-flight requests (closing watches), and closes the store cleanly. */
@@ -172,13 +186,8 @@ export class ControlPlane {
     await this.loops;
     await this.registry.close();
     await this.backend.close();
+    if (this.heldDataDir !== undefined) await removeHolder(this.heldDataDir);
   }
-}
-
-/** node:http server options for HttpTimeouts (the request limit is never below the headers limit). */
-function serverTimeouts(t: HttpTimeouts = {}): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
-  const headersTimeout = t.headersMs ?? 30_000;
-  return { headersTimeout, requestTimeout: Math.max(headersTimeout, t.requestMs ?? 60_000), connectionsCheckingInterval: t.checkIntervalMs ?? 1_000 };
 }
 
 function fileSize(path: string): number {

@@ -14,63 +14,137 @@ export interface ServingPki {
   caCert: string;
   cert: string;
   key: string;
+  /**
+   * Why the cluster CA was created anew although the directory held PKI before (its key or certificate was missing or
+   * unusable); undefined when the CA was loaded, or created in an empty directory.
+   */
+  caRenewed?: string;
+}
+
+/** The cluster CA: its PEM certificate and its key pair (the private key signs serving and client certificates). */
+export interface ClusterCa {
+  certPem: string;
+  keys: CryptoKeyPair;
 }
 
 const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" } as const;
 
+/** Paths of the PKI files in `dir`. */
+function pkiPaths(dir: string): { caCert: string; caKey: string; cert: string; key: string; hosts: string } {
+  return { caCert: join(dir, "ca.crt"), caKey: join(dir, "ca.key"), cert: join(dir, "server.crt"), key: join(dir, "server.key"), hosts: join(dir, "server.hosts") };
+}
+
+function useWebCrypto(): void {
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+}
+
+/** Loads the cluster CA of the PKI directory `dir`; throws when its certificate or key is missing or unusable. */
+export async function loadClusterCa(dir: string): Promise<ClusterCa> {
+  useWebCrypto();
+  const paths = pkiPaths(dir);
+  const certPem = await readFile(paths.caCert, "utf8");
+  return { certPem, keys: await importKeyPair(await readFile(paths.caKey, "utf8"), certPem) };
+}
+
 /**
  * Loads the CA and serving certificate from `dir`, creating them on first use.
- * The serving certificate covers 127.0.0.1, localhost and `extraHosts`; it is re-issued (by the same CA)
- * when a requested host is missing from it. Private keys are written with mode 0600.
+ * The serving certificate covers 127.0.0.1, localhost and `extraHosts`; it is re-issued when a requested host is
+ * missing from it, when it or its key is missing, or when the CA did not sign it. A CA whose certificate or key is
+ * missing or unusable is replaced by a new one (reported in `caRenewed`), and the serving certificate with it.
+ * Private keys are written with mode 0600.
  */
 export async function ensureServingPki(dir: string, extraHosts: string[]): Promise<ServingPki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const paths = { caCert: join(dir, "ca.crt"), caKey: join(dir, "ca.key"), cert: join(dir, "server.crt"), key: join(dir, "server.key"), hosts: join(dir, "server.hosts") };
+  useWebCrypto();
+  const paths = pkiPaths(dir);
   const hosts = [...new Set(["127.0.0.1", "localhost", ...extraHosts.filter((h) => h && h !== "0.0.0.0" && h !== "::")])].sort();
 
-  let caCertPem: string;
-  let caKeys: CryptoKeyPair;
+  let ca: ClusterCa | undefined;
+  let caRenewed: string | undefined;
+  const hadCa = existsSync(paths.caCert) || existsSync(paths.caKey);
   if (existsSync(paths.caCert) && existsSync(paths.caKey)) {
-    caCertPem = await readFile(paths.caCert, "utf8");
-    caKeys = await importKeyPair(await readFile(paths.caKey, "utf8"), caCertPem);
-  } else {
-    caKeys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]) as CryptoKeyPair;
-    const ca = await x509.X509CertificateGenerator.createSelfSigned({
-      name: "CN=everynode-ca", keys: caKeys, signingAlgorithm: alg,
-      notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 10 * 365 * 86400_000),
-      extensions: [
-        new x509.BasicConstraintsExtension(true, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-      ],
-    });
-    caCertPem = ca.toString("pem");
-    await writeSecret(paths.caKey, await exportKeyPem(caKeys.privateKey));
-    await writeFile(paths.caCert, caCertPem);
+    try {
+      ca = await loadClusterCa(dir);
+    } catch (error) {
+      caRenewed = `${paths.caCert} or ${paths.caKey} could not be used (${error instanceof Error ? error.message : String(error)})`;
+    }
+  } else if (hadCa) {
+    caRenewed = `${existsSync(paths.caKey) ? paths.caCert : paths.caKey} was missing`;
+  }
+  if (!ca) {
+    ca = await createCa();
+    await writeSecret(paths.caKey, await exportKeyPem(ca.keys.privateKey));
+    await writeFile(paths.caCert, ca.certPem);
   }
 
   const haveHosts = existsSync(paths.hosts) ? (await readFile(paths.hosts, "utf8")).trim() : "";
   if (existsSync(paths.cert) && existsSync(paths.key) && haveHosts === hosts.join(",")) {
-    return { caCert: caCertPem, cert: await readFile(paths.cert, "utf8"), key: await readFile(paths.key, "utf8") };
+    const cert = await readFile(paths.cert, "utf8");
+    if (await signedBy(cert, ca)) return { caCert: ca.certPem, cert, key: await readFile(paths.key, "utf8"), caRenewed };
   }
+  const issued = await issueCertificate(ca, {
+    subject: "CN=everynode-apiserver", lifetimeDays: 5 * 365, usage: x509.ExtendedKeyUsage.serverAuth,
+    extensions: [new x509.SubjectAlternativeNameExtension(hosts.map((h) => (isIP(h) ? { type: "ip" as const, value: h } : { type: "dns" as const, value: h })))],
+  });
+  await writeSecret(paths.key, issued.key);
+  await writeFile(paths.cert, issued.cert);
+  await writeFile(paths.hosts, hosts.join(","));
+  return { caCert: ca.certPem, cert: issued.cert, key: issued.key, caRenewed };
+}
+
+async function createCa(): Promise<ClusterCa> {
   const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]) as CryptoKeyPair;
-  const ca = new x509.X509Certificate(caCertPem);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    name: "CN=everynode-ca", keys, signingAlgorithm: alg,
+    notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 10 * 365 * 86400_000),
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+    ],
+  });
+  return { certPem: cert.toString("pem"), keys };
+}
+
+async function signedBy(certPem: string, ca: ClusterCa): Promise<boolean> {
+  try {
+    const cert = new x509.X509Certificate(certPem);
+    return await cert.verify({ publicKey: ca.keys.publicKey as unknown as x509.PublicKeyType, signatureOnly: true });
+  } catch {
+    return false;
+  }
+}
+
+/** Extended key usage of client certificates (TLS client authentication). */
+export const clientAuthUsage: string = x509.ExtendedKeyUsage.clientAuth;
+
+/** What a leaf certificate is issued for. */
+export interface LeafCertificateRequest {
+  /** Distinguished name: `CN=everynode-apiserver`, or `[{ CN: ["system:node:n1"] }, { O: ["system:nodes"] }]`. */
+  subject: string | x509.JsonName;
+  lifetimeDays: number;
+  /** Extended key usage: server or client authentication. */
+  usage: string;
+  extensions?: x509.Extension[];
+}
+
+/** Issues a certificate signed by `ca` for a fresh P-256 key; returns both as PEM. */
+export async function issueCertificate(ca: ClusterCa, request: LeafCertificateRequest): Promise<{ cert: string; key: string }> {
+  useWebCrypto();
+  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]) as CryptoKeyPair;
+  const issuer = new x509.X509Certificate(ca.certPem);
   const cert = await x509.X509CertificateGenerator.create({
-    subject: "CN=everynode-apiserver", issuer: ca.subject, publicKey: keys.publicKey as unknown as x509.PublicKeyType, signingKey: caKeys.privateKey as unknown as Parameters<typeof x509.X509CertificateGenerator.create>[0] extends { signingKey: infer K } ? K : never,
-    signingAlgorithm: alg, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 5 * 365 * 86400_000),
+    subject: request.subject, issuer: issuer.subject, serialNumber: randomBytes(16).toString("hex").replace(/^[89a-f]/, "1"),
+    publicKey: keys.publicKey as unknown as x509.PublicKeyType,
+    signingKey: ca.keys.privateKey as unknown as Parameters<typeof x509.X509CertificateGenerator.create>[0] extends { signingKey: infer K } ? K : never,
+    signingAlgorithm: alg, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + request.lifetimeDays * 86400_000),
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
-      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-      new x509.SubjectAlternativeNameExtension(hosts.map((h) => (isIP(h) ? { type: "ip" as const, value: h } : { type: "dns" as const, value: h }))),
+      new x509.ExtendedKeyUsageExtension([request.usage]),
+      ...(request.extensions ?? []),
     ],
   });
-  const certPem = cert.toString("pem");
-  const keyPem = await exportKeyPem(keys.privateKey);
-  await writeSecret(paths.key, keyPem);
-  await writeFile(paths.cert, certPem);
-  await writeFile(paths.hosts, hosts.join(","));
-  return { caCert: caCertPem, cert: certPem, key: keyPem };
+  return { cert: cert.toString("pem"), key: await exportKeyPem(keys.privateKey) };
 }
 
 async function exportKeyPem(key: CryptoKey): Promise<string> {

@@ -28,6 +28,21 @@ export interface SqliteBackendOptions extends WatchHubOptions {
   busyTimeoutMs?: number;
   /** Revisions compacted per transaction, so a large compaction does not block the event loop long (default 10000). */
   compactionStep?: number;
+  /**
+   * Create the store's tables when the file has none (default true). With false, a file that holds no store (empty,
+   * or another database) is refused with a StoreUnusableError before anything is written to it.
+   */
+  create?: boolean;
+}
+
+/** The store file is held by another process (it is opened in exclusive locking mode). */
+export class StoreLockedError extends Error {
+  override readonly name = "StoreLockedError";
+}
+
+/** The store file cannot be used: it is not a SQLite database, is damaged, or holds no store where one was required. */
+export class StoreUnusableError extends Error {
+  override readonly name = "StoreUnusableError";
 }
 
 /** WAL pages (4 KiB each) written before SQLite checkpoints automatically. */
@@ -62,9 +77,17 @@ export class SqliteBackend implements Backend, EventHistory {
     const synchronous = options.synchronous ?? "FULL";
     if (synchronous !== "FULL" && synchronous !== "NORMAL") throw new Error(`unsupported synchronous mode ${String(synchronous)}`);
     if (options.path !== ":memory:") mkdirSync(dirname(options.path), { recursive: true });
-    const db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 2000 });
+    let db: Database.Database;
+    try {
+      db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 2000, fileMustExist: options.create === false });
+    } catch (error) {
+      throw describeOpenError(options.path, error);
+    }
     try {
       db.pragma("locking_mode = EXCLUSIVE");
+      if (options.create === false && db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'kv_log'").get() === undefined) {
+        throw new StoreUnusableError(`${options.path} holds no everynode store (it is empty or another database)`);
+      }
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${synchronous}`);
       db.pragma("temp_store = MEMORY");
@@ -76,7 +99,7 @@ export class SqliteBackend implements Backend, EventHistory {
       return new SqliteBackend(db, new SqliteLog(db), options);
     } catch (error) {
       db.close();
-      throw error;
+      throw describeOpenError(options.path, error);
     }
   }
 
@@ -238,4 +261,13 @@ export class SqliteBackend implements Backend, EventHistory {
   private checkOpen(): void {
     if (this.closed) throw new ClosedError();
   }
+}
+
+/** The error of opening the store at `path`: SQLite's codes for a held lock or a damaged file as typed errors. */
+function describeOpenError(path: string, error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "SQLITE_BUSY" || code === "SQLITE_LOCKED") return new StoreLockedError(`${path} is in use by another process (${message})`);
+  if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT" || code === "SQLITE_CANTOPEN") return new StoreUnusableError(`${path} cannot be read: ${message}`);
+  return error;
 }

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import { statusError, type StatusError } from "../../api/status-error.js";
 
 /** The token of an `Authorization: Bearer <token>` header; undefined when absent or another scheme. */
@@ -22,7 +23,8 @@ export interface UserInfo {
 export const anonymousUser: UserInfo = { name: "system:anonymous", groups: ["system:unauthenticated"] };
 
 /**
- * Decides who a bearer token (undefined when none was sent) belongs to: a user; `true` to admit it without an
- * identity (treated as anonymous by authorization); `false`/undefined to refuse it (401).
+ * Decides who made a request, from its bearer token (undefined when none was sent) or the request itself (e.g. its
+ * client certificate): a user; `true` to admit it without an identity (treated as anonymous by authorization);
+ * `false`/undefined to refuse it (401).
  */
-export type Authenticator = (token: string | undefined) => UserInfo | boolean | undefined | Promise<UserInfo | boolean | undefined>;
+export type Authenticator = (token: string | undefined, request?: IncomingMessage) => UserInfo | boolean | undefined | Promise<UserInfo | boolean | undefined>;

@@ -124,7 +124,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
   try {
     let user: UserInfo = anonymousUser;
     if (!isPublicPath(path) && config.authenticate) {
-      const who = await config.authenticate(bearerToken(req.headers.authorization));
+      const who = await config.authenticate(bearerToken(req.headers.authorization), req);
       if (!who) throw unauthorized();
       if (who !== true) user = who;
     }
