@@ -46,6 +46,8 @@ export interface BenchTargetOptions {
   stages: StageConfig;
   /** Receives progress lines. */
   log: (line: string) => void;
+  /** etcd endpoints to keep the state in (default: SQLite in the scratch directory). */
+  etcdEndpoints?: string[];
 }
 
 /** Starts the cluster per `options`. */
@@ -55,7 +57,8 @@ export function startTarget(options: BenchTargetOptions): Promise<BenchTarget> {
 
 async function startInProcess(options: BenchTargetOptions): Promise<BenchTarget> {
   const plane = await ControlPlane.start({
-    dataDir: join(options.dir, "data"), port: 0, listen: "127.0.0.1", insecureHttp: false, storage: "sqlite",
+    dataDir: join(options.dir, "data"), port: 0, listen: "127.0.0.1", insecureHttp: false,
+    storage: options.etcdEndpoints !== undefined ? { kind: "etcd", endpoints: options.etcdEndpoints } : "sqlite",
     nodes: options.nodes, stages: options.stages,
   });
   return {
@@ -78,7 +81,8 @@ function everynodeBin(): string {
 async function startUp(options: BenchTargetOptions): Promise<BenchTarget> {
   const stagesPath = join(options.dir, "stages.json");
   await writeFile(stagesPath, JSON.stringify(options.stages));
-  const child = spawn(process.execPath, [...serverRuntimeFlags, everynodeBin(), "up", "--nodes", String(options.nodes), "--port", "0", "--data-dir", join(options.dir, "data"), "--stages", stagesPath], {
+  const store = options.etcdEndpoints !== undefined ? ["--store", `etcd://${options.etcdEndpoints.join(",")}`] : [];
+  const child = spawn(process.execPath, [...serverRuntimeFlags, everynodeBin(), "up", "--nodes", String(options.nodes), "--port", "0", "--data-dir", join(options.dir, "data"), "--stages", stagesPath, ...store], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<void>((ok) => child.once("exit", () => ok()));

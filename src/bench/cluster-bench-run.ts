@@ -16,7 +16,8 @@ import {
   measureSteady, RevisionProbe, settle, startRollout, waitDaemonSetAvailable, waitNodesReady,
   type JoinMeasure, type KubectlMeasure, type PhaseMeasure, type PlacementCheck, type SteadyMeasure,
 } from "./cluster-scenarios.js";
-import { measureStore, storeFactories, valueBytes, type StoreCaseResult } from "./store-rate.js";
+import { etcdFactory, measureStore, storeFactories, valueBytes, type StoreCaseResult } from "./store-rate.js";
+import { startEtcdCluster } from "../storage/testing/etcd-cluster.js";
 
 /** The phases, in the order they run. */
 export const allPhases = ["start", "daemonset", "checks", "kubectl", "steady", "joins", "rollout", "final-checks"] as const;
@@ -37,6 +38,8 @@ export interface ClusterBenchOptions {
   settleSeconds: number;
   /** Duration of each raw store case in seconds (0 skips the store measurement). */
   storeSeconds: number;
+  /** Where the state lives: SQLite (default) or a one-member etcd the benchmark starts (data on disk in its scratch dir). */
+  store?: "sqlite" | "etcd";
   /** Phases to run (default all; each needs the ones before it that create state: start and daemonset). */
   phases: ReadonlySet<PhaseName>;
   /** Upper bound of each waiting phase in seconds. */
@@ -73,7 +76,7 @@ export interface ClusterBenchResult {
   rollout?: PhaseMeasure & { podsPerSecond: number; scheduledSeconds: number };
   finalChecks?: PlacementCheck;
   memory: { peakRssBytes: number; rssBytesAtEnd: number };
-  store?: { valueBytes: number; writers: number; createsPerSecond: number; updatesPerSecond: number; cases: StoreCaseResult[] };
+  store?: { backend: string; valueBytes: number; writers: number; createsPerSecond: number; updatesPerSecond: number; cases: StoreCaseResult[] };
   /** Phase write rates as a share of the store's update rate. */
   storeShare?: Record<string, number>;
   gates: GateResult[];
@@ -102,11 +105,12 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
   const profiler = new BenchProfiler(options.mode === "inprocess" ? options.cpuProfileDir : undefined, options.mode === "inprocess" ? options.heapSnapshotDir : undefined);
   let target: BenchTarget | undefined;
   let nodes = options.nodes;
+  const etcd = options.store === "etcd" ? await startEtcdCluster({ parentDir: dir }) : undefined;
   try {
     log(`starting ${options.mode} cluster with ${options.nodes} nodes`);
     const t0 = performance.now();
     target = await profiler.phase("start", async () => {
-      const started = await startTarget({ mode: options.mode, nodes: options.nodes, dir, stages: options.stages === "instant" ? instantStages() : defaultStages(), log });
+      const started = await startTarget({ mode: options.mode, nodes: options.nodes, dir, stages: options.stages === "instant" ? instantStages() : defaultStages(), log, etcdEndpoints: etcd?.endpoints });
       await waitNodesReady(started.client, options.nodes, timeoutMs);
       return started;
     });
@@ -170,15 +174,16 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
       await target.stop();
     }
     profiler.close();
+  }
+  try {
+    if (options.storeSeconds > 0) result.store = await measureRawStore(etcd?.endpoints, options.storeSeconds, log);
+  } finally {
+    await etcd?.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  if (options.storeSeconds > 0) {
-    log("measuring the raw store write rate");
-    const factory = storeFactories.find((f) => f.name === "sqlite NORMAL");
-    if (factory === undefined) throw new Error("no sqlite NORMAL store factory");
-    const cases = await measureStore(factory, 8, options.storeSeconds);
+  if (result.store !== undefined) {
+    const cases = result.store.cases;
     const rate = (op: string): number => cases.find((c) => c.operation === op)?.opsPerSecond ?? 0;
-    result.store = { valueBytes: valueBytes(), writers: 8, createsPerSecond: rate("create"), updatesPerSecond: rate("update"), cases };
     const limit = Math.max(1, rate("update"));
     const share: Record<string, number> = {};
     for (const [name, m] of [["nodesReady", result.nodesReady], ["daemonSet", result.daemonSet], ["steady", result.steady], ["rollout", result.rollout]] as const) {
@@ -188,6 +193,16 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
   }
   result.gates = gates(result);
   return result;
+}
+
+/** The raw write rate of the store the cluster ran on (etcd at `etcdEndpoints`, else SQLite NORMAL), 8 writers. */
+async function measureRawStore(etcdEndpoints: string[] | undefined, seconds: number, log: (line: string) => void): Promise<NonNullable<ClusterBenchResult["store"]>> {
+  log(`measuring the raw ${etcdEndpoints !== undefined ? "etcd" : "SQLite"} write rate`);
+  const factory = etcdEndpoints !== undefined ? etcdFactory(etcdEndpoints) : storeFactories.find((f) => f.name === "sqlite NORMAL");
+  if (factory === undefined) throw new Error("no sqlite NORMAL store factory");
+  const cases = await measureStore(factory, 8, seconds);
+  const rate = (op: string): number => cases.find((c) => c.operation === op)?.opsPerSecond ?? 0;
+  return { backend: factory.name, valueBytes: valueBytes(), writers: 8, createsPerSecond: rate("create"), updatesPerSecond: rate("update"), cases };
 }
 
 function gates(r: ClusterBenchResult): GateResult[] {

@@ -4,7 +4,7 @@
  * store write rate measured in the same run.
  *
  * Usage: node dist/bench/cluster-bench.js [--nodes 10000] [--mode inprocess|up] [--stages instant|default]
- *   [--joins 100] [--steady-seconds 20] [--settle-seconds 10] [--store-seconds 2] [--timeout-seconds 600]
+ *   [--joins 100] [--steady-seconds 20] [--settle-seconds 10] [--store-seconds 2] [--timeout-seconds 600] [--store sqlite|etcd]
  *   [--phases start,daemonset,...] [--kubectl /usr/bin/kubectl] [--cpu-prof DIR] [--heap-snapshot DIR]
  * Prints one JSON line, then a table. Exits 1 when a phase failed or a check found a problem.
  */
@@ -30,12 +30,14 @@ async function main(argv: string[]): Promise<number> {
   const progress = new Progress(process.stderr, { quietUnlessTty: true });
   const { flags } = parseArgs(argv, {
     nodes: "number", mode: "string", stages: "string", joins: "number", "steady-seconds": "number", "settle-seconds": "number",
-    "store-seconds": "number", "timeout-seconds": "number", phases: "string", kubectl: "string", "cpu-prof": "string", "heap-snapshot": "string",
+    "store-seconds": "number", "timeout-seconds": "number", store: "string", phases: "string", kubectl: "string", "cpu-prof": "string", "heap-snapshot": "string",
   });
   const mode = String(flags.mode ?? "inprocess");
   if (mode !== "inprocess" && mode !== "up") throw new Error(`--mode must be inprocess or up, not ${mode}`);
   const stages = String(flags.stages ?? "instant");
   if (stages !== "instant" && stages !== "default") throw new Error(`--stages must be instant or default, not ${stages}`);
+  const store = String(flags.store ?? "sqlite");
+  if (store !== "sqlite" && store !== "etcd") throw new Error(`--store must be sqlite or etcd, not ${store}`);
   const load = loadavg().map((l) => l.toFixed(2)).join(" ");
   const result = await runClusterBench({
     nodes: Number(flags.nodes ?? 10_000),
@@ -44,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
     steadySeconds: Number(flags["steady-seconds"] ?? 20),
     settleSeconds: Number(flags["settle-seconds"] ?? 10),
     storeSeconds: Number(flags["store-seconds"] ?? 2),
+    store,
     timeoutSeconds: Number(flags["timeout-seconds"] ?? 600),
     phases: parsePhases(typeof flags.phases === "string" ? flags.phases : undefined),
     kubectl: typeof flags.kubectl === "string" ? flags.kubectl : "/usr/bin/kubectl",

@@ -62,7 +62,7 @@ const daemonsets = findResource("apps", "daemonsets") as ResourceInfo;
 const namespaces = findResource("", "namespaces") as ResourceInfo;
 
 /** Fast pod stages: ready ~0.2 s after binding, gone ~0.1 s after deletion (the shipped ones take 1 s and 0.5 s). */
-const fastStages = {
+export const fastStages = {
   stages: [
     { name: "pod-delete", selector: { deleting: true }, delay: { ms: 100, jitterMs: 50 }, next: { delete: true } },
     { name: "pod-ready", selector: { phases: ["Pending"], deleting: false }, delay: { ms: 200, jitterMs: 100 }, next: { phase: "Running", ready: true, containers: { state: "running" } } },
@@ -70,7 +70,7 @@ const fastStages = {
 };
 
 /** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -81,15 +81,16 @@ function prng(seed: number): () => number {
   };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** A running `everynode up`. */
-class UpProcess {
-  private constructor(private readonly child: ChildProcess, private readonly exited: Promise<void>) {}
+export class UpProcess {
+  private constructor(private readonly child: ChildProcess, private readonly exited: Promise<void>, private readonly out: () => string) {}
 
-  /** Spawns `everynode up` and resolves once it prints the kubeconfig hint. */
-  static async start(dataDir: string, nodes: number, stagesPath: string, timeoutMs: number): Promise<UpProcess> {
-    const child = spawn(process.execPath, [bin, "up", "--data-dir", dataDir, "--port", "0", "--nodes", String(nodes), "--stages", stagesPath], { stdio: ["ignore", "pipe", "pipe"] });
+  /** Spawns `everynode up ARGS` and resolves once it prints the kubeconfig hint. */
+  static async start(args: string[], timeoutMs: number): Promise<UpProcess> {
+    const child = spawn(process.execPath, [bin, "up", ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout?.on("data", (d: Buffer) => { out += d.toString(); });
     child.stderr?.on("data", (d: Buffer) => { out += d.toString(); });
@@ -105,7 +106,12 @@ class UpProcess {
       }
       await sleep(20);
     }
-    return new UpProcess(child, exited);
+    return new UpProcess(child, exited, () => out);
+  }
+
+  /** Everything the process printed so far. */
+  output(): string {
+    return this.out();
   }
 
   /** kill -9, and wait for the process to be gone. */
@@ -123,7 +129,8 @@ class UpProcess {
 
 interface KubectlResult { code: number; stdout: string; stderr: string }
 
-function kubectlRunner(path: string, env: NodeJS.ProcessEnv): (args: string[], input?: string) => Promise<KubectlResult> {
+/** Runs kubectl at `path` with `env`; resolves with its exit code and output (never rejects). */
+export function kubectlRunner(path: string, env: NodeJS.ProcessEnv): (args: string[], input?: string) => Promise<KubectlResult> {
   return (args, input) => new Promise((resolve) => {
     const child = execFile(path, args, { env, timeout: 120_000, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
@@ -132,7 +139,8 @@ function kubectlRunner(path: string, env: NodeJS.ProcessEnv): (args: string[], i
   });
 }
 
-function daemonSetManifest(maxUnavailable: number | string): string {
+/** The DaemonSet the rounds roll out (maxSurge 0, so a node never should run two live pods). */
+export function daemonSetManifest(maxUnavailable: number | string): string {
   return JSON.stringify({
     apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "agent", namespace: "default" },
     spec: {
@@ -148,7 +156,8 @@ function isReady(pod: KubeObject): boolean {
   return conditions.some((c) => c.type === "Ready" && c.status === "True");
 }
 
-function imageOf(obj: KubeObject, templated: boolean): string | undefined {
+/** The first container image of a pod (or, `templated`, of a DaemonSet's pod template). */
+export function imageOf(obj: KubeObject, templated: boolean): string | undefined {
   const spec = (templated ? (obj.spec as { template?: { spec?: unknown } } | undefined)?.template?.spec : obj.spec) as { containers?: { image?: string }[] } | undefined;
   return spec?.containers?.[0]?.image;
 }
@@ -157,7 +166,7 @@ function imageOf(obj: KubeObject, templated: boolean): string | undefined {
  * Polls the DaemonSet's pods until every one of `nodes` nodes runs exactly one ready, live pod with `image`.
  * Returns how long that took and the most nodes seen at once with two or more live pods.
  */
-async function settle(client: RestClient, nodes: number, image: string, timeoutMs: number): Promise<{ ms: number; duplicates: number; settled: boolean }> {
+export async function settle(client: RestClient, nodes: number, image: string, timeoutMs: number): Promise<{ ms: number; duplicates: number; settled: boolean }> {
   const started = Date.now();
   let duplicates = 0;
   for (;;) {
@@ -176,9 +185,24 @@ async function settle(client: RestClient, nodes: number, image: string, timeoutM
   }
 }
 
-/** Runs the rounds; see the file comment. Never leaves the process running. */
-export async function runCrashRounds(o: CrashRoundOptions): Promise<RoundReport[]> {
-  const log = o.log ?? (() => undefined);
+/**
+ * The acknowledged writes (`namespace/NAME`, `label/KEY` on the DaemonSet, `image/IMAGE` of its template)
+ * that `client` does not find.
+ */
+export async function lostWrites(client: RestClient, acked: string[]): Promise<string[]> {
+  const names = new Set((await client.list(namespaces, undefined)).items.map((n) => n.metadata?.name ?? ""));
+  const ds = await client.get(daemonsets, "default", "agent");
+  const labels = ds.metadata?.labels ?? {};
+  return acked.filter((w) => {
+    const [kind, name = ""] = w.split("/", 2) as [string, string];
+    if (kind === "namespace") return !names.has(name);
+    if (kind === "label") return labels[name] !== "v";
+    return imageOf(ds, true) !== w.slice("image/".length);
+  });
+}
+
+/** The work dir of crash rounds: data dir, the fast stages file, and kubectl with its own HOME on the data dir's kubeconfig. */
+export async function prepareWorkDir(o: CrashRoundOptions): Promise<{ dataDir: string; stagesPath: string; kubeconfig: string; kubectl: ReturnType<typeof kubectlRunner> }> {
   const dataDir = join(o.workDir, "data");
   const home = join(o.workDir, "home");
   await mkdir(home, { recursive: true });
@@ -186,6 +210,13 @@ export async function runCrashRounds(o: CrashRoundOptions): Promise<RoundReport[
   await writeFile(stagesPath, JSON.stringify(fastStages));
   const kubeconfig = join(dataDir, "kubeconfig");
   const kubectl = kubectlRunner(o.kubectl, { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(home, "cache") });
+  return { dataDir, stagesPath, kubeconfig, kubectl };
+}
+
+/** Runs the rounds; see the file comment. Never leaves the process running. */
+export async function runCrashRounds(o: CrashRoundOptions): Promise<RoundReport[]> {
+  const log = o.log ?? (() => undefined);
+  const { dataDir, stagesPath, kubeconfig, kubectl } = await prepareWorkDir(o);
   const kubectlOk = async (args: string[], input?: string): Promise<string> => {
     const r = await kubectl(args, input);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(" ")} exited ${r.code}: ${r.stderr}`);
@@ -194,7 +225,8 @@ export async function runCrashRounds(o: CrashRoundOptions): Promise<RoundReport[
   const random = prng(o.seed);
   const reports: RoundReport[] = [];
 
-  let up = await UpProcess.start(dataDir, o.nodes, stagesPath, o.timeoutMs);
+  const upArgs = ["--data-dir", dataDir, "--port", "0", "--nodes", String(o.nodes), "--stages", stagesPath];
+  let up = await UpProcess.start(upArgs, o.timeoutMs);
   try {
     let client = new RestClient(await loadKubeconfig(kubeconfig));
     await kubectlOk(["apply", "-f", "-"], daemonSetManifest(o.maxUnavailable));
@@ -228,20 +260,12 @@ export async function runCrashRounds(o: CrashRoundOptions): Promise<RoundReport[
       await writes;
       client.close();
 
-      up = await UpProcess.start(dataDir, o.nodes, stagesPath, o.timeoutMs);
+      up = await UpProcess.start(upArgs, o.timeoutMs);
       client = new RestClient(await loadKubeconfig(kubeconfig));
       const restartMs = Date.now() - killedAt;
       const readyAt = Date.now();
 
-      const names = new Set((await client.list(namespaces, undefined)).items.map((n) => n.metadata?.name ?? ""));
-      const ds = await client.get(daemonsets, "default", "agent");
-      const labels = ds.metadata?.labels ?? {};
-      const lost = acked.filter((w) => {
-        const [kind, name = ""] = w.split("/", 2) as [string, string];
-        if (kind === "namespace") return !names.has(name);
-        if (kind === "label") return labels[name] !== "v";
-        return imageOf(ds, true) !== w.slice("image/".length);
-      });
+      const lost = await lostWrites(client, acked);
       const status = await kubectl(["rollout", "status", "ds/agent", `--timeout=${Math.ceil(o.timeoutMs / 1000)}s`]);
       const converged = await settle(client, o.nodes, image, o.timeoutMs);
       const report: RoundReport = {

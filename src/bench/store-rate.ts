@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Backend } from "../storage/backend.js";
+import { EtcdBackend } from "../storage/etcd-backend.js";
 import { MemoryBackend } from "../storage/memory-backend.js";
 import { SqliteBackend } from "../storage/sqlite-backend.js";
 import { percentile, round } from "./bench-stats.js";
@@ -35,6 +36,12 @@ export const storeFactories: readonly BackendFactory[] = [
   { name: "sqlite FULL", open: (dir) => SqliteBackend.open({ path: join(dir, "full.db"), synchronous: "FULL" }) },
   { name: "sqlite NORMAL", open: (dir) => SqliteBackend.open({ path: join(dir, "normal.db"), synchronous: "NORMAL" }) },
 ];
+
+/** etcd at `endpoints` as a measured backend: every open uses a fresh key prefix on the one etcd. */
+export function etcdFactory(endpoints: string[]): BackendFactory {
+  let opened = 0;
+  return { name: "etcd", open: () => new EtcdBackend({ endpoints, prefix: `/store-bench-${Date.now()}-${++opened}` }) };
+}
 
 /** A pod-like JSON object of about 2 KB, split around a counter so each write stores a distinct value cheaply. */
 export function valueTemplate(): [string, string] {

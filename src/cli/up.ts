@@ -1,5 +1,6 @@
 import { ControlPlane } from "../server/control-plane.js";
 import { loadStages } from "../simulator/index.js";
+import { parseStore } from "../server/store.js";
 import { parseArgs, UsageError } from "./flags.js";
 import { Progress, type ProgressStream } from "./progress.js";
 import { reportReadiness } from "./readiness.js";
@@ -7,8 +8,11 @@ import { reportReadiness } from "./readiness.js";
 /** Usage text of `everynode up`. */
 export const upUsage = `Usage: everynode up [flags]
 
-Starts the API server on an embedded SQLite store, the controllers, the scheduler and
-simulated nodes, all in one process.
+Starts the API server on an embedded SQLite store (or on etcd), the controllers, the scheduler
+and simulated nodes, all in one process. Several processes on one etcd form one cluster: each
+serves the API, the controllers run in the one holding the Lease
+kube-system/everynode-controller-manager. Give them copies of the first one's data directory
+(CA, tokens) so one kubeconfig works against all of them.
 
 Flags:
   --data-dir DIR     where state, certificates and the kubeconfig live (default ./.everynode)
@@ -18,9 +22,24 @@ Flags:
   --insecure-http    serve plain HTTP on loopback instead of HTTPS
   --stages FILE      pod lifecycle stages (JSON or YAML) replacing the shipped ones
   --sync MODE        SQLite sync mode: normal (default) or full (fsync every commit)
+  --store STORE      sqlite (default, in the data dir), memory, or etcd://HOST:PORT[,HOST:PORT...]
+  --etcd-prefix P    key prefix in etcd (default /registry)
+  --etcd-cafile F    CA of etcd's serving certificate (turns on TLS to etcd)
+  --etcd-certfile F  client certificate for etcd (with --etcd-keyfile)
+  --etcd-keyfile F   client key for etcd
+  --leader-elect-lease-duration D, --leader-elect-renew-deadline D, --leader-elect-retry-period D
+                     controller Lease timing on etcd (defaults 15s, 10s, 2s, as upstream)
   --reset-store      start with an empty store: moves an existing state.db aside (state.db.discarded-<time>);
                      without it, an empty, missing or unreadable store in a used data directory is refused
 `;
+
+/** Milliseconds of a duration flag like `15s`, `500ms` or `1m` (undefined when not given). */
+export function durationFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value);
+  if (match === null || Number(match[1]) <= 0) throw new Error(`invalid value "${value}" for --${name}: must be a positive duration such as 15s, 500ms or 1m`);
+  return Math.round(Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "s" ? 1000 : 60_000));
+}
 
 /** Runs `everynode up` until SIGINT/SIGTERM; returns the exit code. Progress goes to `progress` (a bar on a TTY). */
 export async function up(argv: string[], out: (line: string) => void, progress?: ProgressStream): Promise<number> {
@@ -28,17 +47,29 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   const { flags, positionals } = parseArgs(argv, {
     "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string",
     "reset-store": "boolean", help: "boolean",
+    store: "string", "etcd-prefix": "string", "etcd-cafile": "string", "etcd-certfile": "string", "etcd-keyfile": "string",
+    "leader-elect-lease-duration": "string", "leader-elect-renew-deadline": "string", "leader-elect-retry-period": "string",
   });
   if (flags.help) { out(upUsage); return 0; }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0] ?? ""}"`);
   const sync = String(flags.sync ?? "normal");
   if (sync !== "normal" && sync !== "full") throw new UsageError(`invalid value "${sync}" for --sync: must be normal or full`);
+  const text = (name: string): string | undefined => (typeof flags[name] === "string" ? flags[name] : undefined);
+  const storage = parseStore(text("store") ?? "sqlite", {
+    prefix: text("etcd-prefix"), caFile: text("etcd-cafile"), certFile: text("etcd-certfile"), keyFile: text("etcd-keyfile"),
+  });
   const plane = await ControlPlane.start({
     dataDir: String(flags["data-dir"] ?? ".everynode"),
     port: Number(flags.port ?? 6443),
     listen: String(flags.listen ?? "127.0.0.1"),
     insecureHttp: flags["insecure-http"] === true,
     sync,
+    storage,
+    leaderElection: {
+      leaseDurationMs: durationFlag("leader-elect-lease-duration", text("leader-elect-lease-duration")),
+      renewDeadlineMs: durationFlag("leader-elect-renew-deadline", text("leader-elect-renew-deadline")),
+      retryPeriodMs: durationFlag("leader-elect-retry-period", text("leader-elect-retry-period")),
+    },
     resetStore: flags["reset-store"] === true,
     nodes: Number(flags.nodes ?? 3),
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,

@@ -1,8 +1,9 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ControlPlane } from "../server/control-plane.js";
+import { ControlPlane, type ControlPlaneOptions } from "../server/control-plane.js";
+import type { StoreChoice } from "../server/store.js";
 import type { StageConfig } from "../simulator/index.js";
 
 /** What one kubectl invocation produced. */
@@ -19,6 +20,8 @@ export interface TestCluster {
   home: string;
   /** The control plane's data directory (tokens, PKI, kubeconfig). */
   dataDir: string;
+  /** The kubeconfig kubectl uses (a copy of the one the server wrote). */
+  kubeconfigPath: string;
   /** Runs the installed kubectl with `args`; `input` is piped to stdin. Never throws on a non-zero exit. */
   kubectl(args: string[], input?: string): Promise<KubectlResult>;
   /** Like kubectl, but throws with stderr when the exit code is not 0. Returns stdout. */
@@ -32,7 +35,11 @@ export const kubectlPath = "/usr/bin/kubectl";
 /** Options of a test cluster. */
 export interface TestClusterOptions {
   insecureHttp?: boolean;
-  storage?: "sqlite" | "memory";
+  storage?: StoreChoice;
+  /** Data directory (default: one in the test's temp dir); servers of one cluster on etcd may share one. */
+  dataDir?: string;
+  /** Leader election timing of the controllers on a shared store. */
+  leaderElection?: ControlPlaneOptions["leaderElection"];
   /** Simulated nodes (default 0, as `everynode up --nodes 0`). */
   nodes?: number;
   /** Run controllers, scheduler and simulator (default true). */
@@ -43,8 +50,6 @@ export interface TestClusterOptions {
   nodeMonitorGracePeriodMs?: number;
   /** Lease renew interval of the simulated nodes in ms (default the kubelet's 10 s). */
   leaseRenewIntervalMs?: number;
-  /** Use this data directory (and keep it on stop) instead of a fresh one, e.g. to restart on the same state. */
-  dataDir?: string;
 }
 
 /** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
@@ -54,9 +59,12 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const plane = await ControlPlane.start({
     dataDir, port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
     nodes: options.nodes ?? 0, controllers: options.controllers ?? true, stages: options.stages,
-    nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs,
+    nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs, leaderElection: options.leaderElection,
   });
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: plane.kubeconfigPath, KUBECACHEDIR: join(dir, "cache") };
+  // kubectl gets its own copy: servers sharing a data dir each rewrite the kubeconfig there with their address.
+  const kubeconfigPath = join(dir, "kubeconfig");
+  await copyFile(plane.kubeconfigPath, kubeconfigPath);
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(dir, "cache") };
   const kubectl = (args: string[], input?: string): Promise<KubectlResult> =>
     new Promise((resolve) => {
       const child = execFile(kubectlPath, args, { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -72,7 +80,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     return r.stdout;
   };
   return {
-    plane, home: dir, dataDir, kubectl, kubectlOk,
+    plane, home: dir, dataDir, kubeconfigPath, kubectl, kubectlOk,
     stop: async () => { await plane.stop(); await rm(dir, { recursive: true, force: true }); },
   };
 }
@@ -83,21 +91,25 @@ export interface KubectlStream {
   output(): string;
   /** Resolves once stdout matches `re`; rejects after `timeoutMs`. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
+  /** True once kubectl has exited by itself (or was stopped). */
+  exited(): boolean;
   /** Kills kubectl and resolves when it has exited. */
   stop(): Promise<void>;
 }
 
 /** Starts kubectl in the background against the cluster, with the same isolated environment. */
 export function kubectlStream(cluster: TestCluster, args: string[]): KubectlStream {
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: cluster.plane.kubeconfigPath, KUBECACHEDIR: join(cluster.home, "cache") };
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(cluster.home, "cache") };
   const child = spawn(kubectlPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout.on("data", (d: Buffer) => { out += d.toString(); });
   child.stderr.on("data", (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+  let hasExited = false;
+  const exited = new Promise<void>((ok) => child.once("exit", () => { hasExited = true; ok(); }));
   return {
     output: () => out,
+    exited: () => hasExited,
     waitFor: async (re, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;
       while (!re.test(out)) {

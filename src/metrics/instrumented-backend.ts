@@ -1,4 +1,4 @@
-import type { Backend, ListOptions, ListResult, WatchEvent, WriteResult, KeyValue } from "../storage/backend.js";
+import type { Backend, ListOptions, ListResult, WatchEvent, WatchOptions, WriteResult, KeyValue } from "../storage/backend.js";
 
 /** Receives the duration of one storage operation on objects of `type` (the resource of the key). */
 export type StorageObserver = (operation: string, type: string, seconds: number) => void;
@@ -36,7 +36,8 @@ export class InstrumentedBackend implements Backend {
   /** See Backend. */
   list(prefix: string, options?: ListOptions): Promise<ListResult> { return this.timed("list", prefix, () => this.inner.list(prefix, options)); }
   /** See Backend. */
-  watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<WatchEvent[]> { return this.inner.watch(prefix, afterRevision, signal); }
+  watch(prefix: string, afterRevision: number, signal: AbortSignal, options?: WatchOptions): AsyncIterable<WatchEvent[]> { return this.inner.watch(prefix, afterRevision, signal, options); }
+  requestWatchProgress(): void { this.inner.requestWatchProgress?.(); }
   /** See Backend. */
   compact(revision: number): Promise<number> { return this.timed("compact", "", () => this.inner.compact(revision)); }
   /** See Backend. */

@@ -4,6 +4,8 @@ import { readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
@@ -12,6 +14,7 @@ import { bootstrapCluster, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
+import { isShared, openStore as openChosenStore, type StoreChoice } from "./store.js";
 import { MemoryBackend } from "../storage/memory-backend.js";
 import { discardIfFresh, openStore, prepareDataDir, removeHolder, writeHolder } from "./data-dir.js";
 import { closeServer, createServer, listen, requestAuthenticator } from "./serving.js";
@@ -19,7 +22,8 @@ import { credentialFiles, inContext, simulationLine, Teardown } from "./start-up
 import { writeKubeconfig } from "./kubeconfig.js";
 import { ensureClientCertificate, ensureServingPki } from "./pki.js";
 import { TokenFile } from "./tokens.js";
-import { runControllerManager } from "./controller-manager.js";
+import { runControllerManager, runElectedControllerManager, type ControllerManagerOptions } from "./controller-manager.js";
+import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import { runCompactor } from "../storage/compactor.js";
 import type { StageConfig } from "../simulator/index.js";
 import type { HttpTimeouts } from "./serving.js";
@@ -39,8 +43,14 @@ export interface ControlPlaneOptions {
   listen: string;
   /** Serve plain HTTP (loopback only) instead of HTTPS. */
   insecureHttp: boolean;
-  /** "sqlite" (default, in dataDir) or "memory" (nothing persisted). */
-  storage?: "sqlite" | "memory";
+  /**
+   * "sqlite" (default, in dataDir), "memory" (nothing persisted) or an etcd cluster. On etcd several processes
+   * form one cluster: each serves the API, and the controllers, scheduler and simulator run in the one holding
+   * the Lease kube-system/everynode-controller-manager.
+   */
+  storage?: StoreChoice;
+  /** Lease timing of that leader election (upstream defaults: 15 s lease, 10 s renew deadline, 2 s retry). */
+  leaderElection?: Pick<LeaderElectionOptions, "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs">;
   /**
    * SQLite sync mode: "normal" (default; WAL survives a process crash, a power loss may drop the last
    * commits) or "full" (fsync on every commit).
@@ -89,6 +99,8 @@ export class ControlPlane {
     private readonly loops: Promise<void>,
     private readonly stopping: { value: boolean },
     private readonly heldDataDir: string | undefined,
+    /** On a shared store: this server's identity in the controller-manager Lease election. */
+    readonly identity: string | undefined,
   ) {}
 
   /**
@@ -113,10 +125,11 @@ export class ControlPlane {
   }
 
   private static async assemble(options: ControlPlaneOptions, dataDir: string, teardown: Teardown, log: (line: string) => void): Promise<ControlPlane> {
-    const sqlite = options.storage !== "memory";
+    const storage = options.storage ?? "sqlite";
+    const sqlite = storage === "sqlite";
     const store: Backend = sqlite
       ? await openStore(dataDir, { synchronous: options.sync === "full" ? "FULL" : "NORMAL", resetStore: options.resetStore, log })
-      : new MemoryBackend();
+      : storage === "memory" ? new MemoryBackend() : await openChosenStore(storage, dataDir);
     teardown.add(() => store.close());
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
@@ -124,7 +137,7 @@ export class ControlPlane {
     const dbPath = join(dataDir, "state.db");
     const metrics = new ServerMetrics({ storageSizeBytes: sqlite ? () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) : undefined });
     const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
-    const registry = new Registry({ backend });
+    const registry = new Registry({ backend, consistentReads: isShared(storage) });
     teardown.add(async () => { await registry.close(); });
     teardown.add(async () => { abort.abort(); });
     await registry.start(abort.signal);
@@ -165,13 +178,18 @@ export class ControlPlane {
     const nodes = options.nodes ?? 3;
     if (options.controllers !== false) log(await simulationLine(client, nodes));
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
+    const manager: ControllerManagerOptions = { client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
     let controllers = Promise.resolve();
-    if (options.controllers !== false) {
-      controllers = runControllerManager({ client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs }, abort.signal);
+    const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
+    if (options.controllers !== false && identity !== undefined) {
+      log(`controllers, scheduler and simulator run while this server (${identity}) holds the Lease kube-system/everynode-controller-manager`);
+      controllers = runElectedControllerManager(manager, { client, namespace: "kube-system", name: "everynode-controller-manager", identity, ...options.leaderElection }, abort.signal, log);
+    } else if (options.controllers !== false) {
+      controllers = runControllerManager(manager, abort.signal);
     }
     informers.start(abort.signal);
     const loops = Promise.all([compactor, controllers, informers.stopped()]).then(() => undefined);
-    return new ControlPlane(client, url, kubeconfigPath, informers, server, registry, backend, abort, loops, stopping, sqlite ? dataDir : undefined);
+    return new ControlPlane(client, url, kubeconfigPath, informers, server, registry, backend, abort, loops, stopping, sqlite ? dataDir : undefined, identity);
   }
 
   /** Stops accepting connections, finishes in-flight requests (closing watches), and closes the store cleanly. */

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Client } from "../client/client.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
 import { DaemonSetController } from "../controllers/daemonset/daemonset-controller.js";
@@ -5,6 +6,7 @@ import { GarbageCollector } from "../controllers/garbage-collector/garbage-colle
 import { NodeLifecycleController } from "../controllers/node-lifecycle/node-lifecycle-controller.js";
 import { PodGarbageCollector } from "../controllers/podgc/pod-garbage-collector.js";
 import { Scheduler } from "../scheduler/index.js";
+import { runWithLeaderElection, type LeaderElectionOptions } from "../controller/leader-election.js";
 import { NodeSimulator, type StageConfig } from "../simulator/index.js";
 import type { LoopMetrics } from "../controller/loop-metrics.js";
 
@@ -49,7 +51,31 @@ export async function runControllerManager(options: ControllerManagerOptions, si
   const running = loops.map((l) => l.run(signal));
   if (!options.informers) informers.start(signal);
   await Promise.all(running);
-  await informers.stopped();
+  // Informers of the caller outlive these loops (e.g. while another server leads).
+  if (!options.informers) await informers.stopped();
+}
+
+/**
+ * Runs the control loops only while holding the Lease of `election`, campaigning again after losing it (or
+ * after a failed attempt, e.g. while the store is unavailable), until `signal` aborts.
+ */
+export async function runElectedControllerManager(
+  options: ControllerManagerOptions, election: LeaderElectionOptions, signal: AbortSignal, log: (line: string) => void,
+): Promise<void> {
+  const report = options.onError ?? defaultErrorReporter();
+  while (!signal.aborted) {
+    try {
+      await runWithLeaderElection(election, signal, async (leading) => {
+        setMaxListeners(0, leading);
+        log(`leading (${election.identity}): controllers, scheduler and simulator started`);
+        await runControllerManager(options, leading);
+        if (!signal.aborted) log("leadership lost: controllers stopped");
+      });
+    } catch (error) {
+      report("leader-election", error);
+      await new Promise((resolve) => setTimeout(resolve, election.retryPeriodMs ?? 2_000));
+    }
+  }
 }
 
 function defaultErrorReporter(): (component: string, error: unknown) => void {

@@ -22,6 +22,15 @@ export interface WatchEvent {
   prevKv?: KeyValue;
 }
 
+/** Options of a watch. */
+export interface WatchOptions {
+  /**
+   * Called between batches, in order, with a revision up to which every event under the prefix has been
+   * delivered (a backend may call it after requestWatchProgress, or never).
+   */
+  onProgress?: (revision: number) => void;
+}
+
 /** Options for listing a prefix. */
 export interface ListOptions {
   /** Read at this revision (0 or absent = current). Throws CompactedError if compacted away. */
@@ -65,7 +74,12 @@ export interface Backend {
    * with no gap, in batches. Throws CompactedError (from the iterator) if `afterRevision` is older than the
    * compacted revision. Ends when `signal` aborts or the backend closes.
    */
-  watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<WatchEvent[]>;
+  watch(prefix: string, afterRevision: number, signal: AbortSignal, options?: WatchOptions): AsyncIterable<WatchEvent[]>;
+  /**
+   * Optional, for stores other processes write to as well: asks every open watch to report through
+   * `onProgress` how far it has delivered, so a reader can wait until a watch reflects the store's revision.
+   */
+  requestWatchProgress?(): void;
   /** Discards history at and below `revision` (current values are kept). Returns the compacted revision. */
   compact(revision: number): Promise<number>;
   /** The revision history was compacted to (0 if never). */
@@ -107,5 +121,13 @@ export class FutureRevisionError extends Error {
   constructor(readonly requested: number, readonly current: number) {
     super(`required revision ${requested} is a future revision (current revision ${current})`);
     this.name = "FutureRevisionError";
+  }
+}
+
+/** The store could not be reached or did not answer in time (the request may or may not have taken effect). */
+export class StoreUnavailableError extends Error {
+  constructor(readonly detail: string, options?: { cause?: unknown }) {
+    super(`storage is unavailable: ${detail}`, options);
+    this.name = "StoreUnavailableError";
   }
 }

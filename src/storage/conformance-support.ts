@@ -4,6 +4,11 @@ import type { Backend, WatchEvent } from "./backend.js";
 /** One backend under test: `reopen` (optional) closes it and opens a new one on the same storage. */
 export interface OpenedBackend {
   backend: Backend;
+  /**
+   * The revision the empty store starts at (default 0). A store shared with other tests (one etcd for a whole
+   * file, each test under its own key prefix) starts at the revision it had when the test began.
+   */
+  baseRevision?: number;
   reopen?: () => Promise<Backend>;
   cleanup: () => Promise<void>;
 }
@@ -14,13 +19,15 @@ export type OpenBackend = () => Promise<OpenedBackend>;
 /** The backend handle a test body works with; `reopen` swaps `backend` for the reopened one. */
 export interface TestStore {
   backend: Backend;
+  /** The revision the store started at; the suite's revisions count from it. */
+  base: number;
   reopen: (() => Promise<Backend>) | undefined;
 }
 
 /** Runs `body` on a fresh backend, always closing it and cleaning up afterwards. */
 export async function withBackend(open: OpenBackend, body: (store: TestStore) => Promise<void>): Promise<void> {
   const opened = await open();
-  const store: TestStore = { backend: opened.backend, reopen: undefined };
+  const store: TestStore = { backend: opened.backend, base: opened.baseRevision ?? 0, reopen: undefined };
   if (opened.reopen !== undefined) {
     const reopen = opened.reopen;
     store.reopen = async () => {

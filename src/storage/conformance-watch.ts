@@ -56,24 +56,24 @@ function assertExactStream(events: WatchEvent[], log: Map<number, Written>, pref
 
 /** Defines the watch and compaction conformance tests. */
 export function watchConformance(open: OpenBackend): void {
-  void test("watch from an old revision delivers every event in order, without gap or duplicate, while writes continue", options, () => withBackend(open, async ({ backend }) => {
+  void test("watch from an old revision delivers every event in order, without gap or duplicate, while writes continue", options, () => withBackend(open, async ({ backend, base }) => {
     const log = new Map<number, Written>();
     await writeConcurrently(backend, "/w/", 2, 5, log);
-    const after = 7;
+    const after = base + 7;
     const writing = Promise.all([writeConcurrently(backend, "/w/", 4, 25, log), writeConcurrently(backend, "/other/", 2, 10, log)]);
     const slow = collectUntil(backend, "/w/", after, endsWith("/w/~end"), { onBatch: tick });
-    const fast = collectUntil(backend, "", 0, endsWith("/w/~end"));
+    const fast = collectUntil(backend, "", base, endsWith("/w/~end"));
     await writing;
     await writeSentinel(backend, "/w/~end", log);
     assertExactStream(await slow, log, "/w/", after);
-    assertExactStream(await fast, log, "", 0);
+    assertExactStream(await fast, log, "", base);
   }));
 
-  void test("watch events carry kv and prevKv", options, () => withBackend(open, async ({ backend }) => {
+  void test("watch events carry kv and prevKv", options, () => withBackend(open, async ({ backend, base }) => {
     const c = await backend.create("/e/a", "v1");
     const u = await backend.update("/e/a", "v2", c.revision);
     const d = await backend.delete("/e/a");
-    const events = await collectUntil(backend, "/e/", 0, (e) => e.length >= 3);
+    const events = await collectUntil(backend, "/e/", base, (e) => e.length >= 3);
     assert.deepEqual(events, [
       { type: "PUT", kv: c.kv },
       { type: "PUT", kv: u.kv, prevKv: c.kv },
@@ -81,10 +81,10 @@ export function watchConformance(open: OpenBackend): void {
     ]);
   }));
 
-  void test("several watchers each receive their own complete stream", options, () => withBackend(open, async ({ backend }) => {
+  void test("several watchers each receive their own complete stream", options, () => withBackend(open, async ({ backend, base }) => {
     const log = new Map<number, Written>();
     const watchers = [
-      { prefix: "/m/", after: 0 }, { prefix: "/m/1-", after: 0 }, { prefix: "/m/", after: 3 }, { prefix: "/n/", after: 0 },
+      { prefix: "/m/", after: base }, { prefix: "/m/1-", after: base }, { prefix: "/m/", after: base + 3 }, { prefix: "/n/", after: base },
     ].map(({ prefix, after }) => ({ prefix, after, events: collectUntil(backend, prefix, after, endsWith(`${prefix}~end`)) }));
     await writeConcurrently(backend, "/m/", 3, 6, log);
     await writeConcurrently(backend, "/n/", 1, 3, log);
@@ -92,12 +92,12 @@ export function watchConformance(open: OpenBackend): void {
     for (const w of watchers) assertExactStream(await w.events, log, w.prefix, w.after);
   }));
 
-  void test("aborting the signal ends the watch iterator", options, () => withBackend(open, async ({ backend }) => {
+  void test("aborting the signal ends the watch iterator", options, () => withBackend(open, async ({ backend, base }) => {
     await backend.create("/a/x", "1");
     const controller = new AbortController();
     const batches: WatchEvent[][] = [];
     const done = (async () => {
-      for await (const batch of backend.watch("/a/", 0, controller.signal)) {
+      for await (const batch of backend.watch("/a/", base, controller.signal)) {
         batches.push(batch);
         controller.abort();
       }
@@ -105,18 +105,18 @@ export function watchConformance(open: OpenBackend): void {
     await done;
     assert.deepEqual(batches.flat().map((e) => e.kv.key), ["/a/x"]);
     const idle = new AbortController();
-    const waiting = (async () => { for await (const _ of backend.watch("/a/", 1, idle.signal)) assert.fail("no event expected"); })();
+    const waiting = (async () => { for await (const _ of backend.watch("/a/", base + 1, idle.signal)) assert.fail("no event expected"); })();
     await tick();
     idle.abort();
     await waiting;
-    const iterator = backend.watch("/a/", 0, AbortSignal.abort())[Symbol.asyncIterator]();
+    const iterator = backend.watch("/a/", base, AbortSignal.abort())[Symbol.asyncIterator]();
     assert.equal((await iterator.next()).done, true, "an aborted signal ends the watch at once");
   }));
 
-  void test("closing the backend ends its watches", options, () => withBackend(open, async ({ backend }) => {
+  void test("closing the backend ends its watches", options, () => withBackend(open, async ({ backend, base }) => {
     const waiting = (async () => {
       let count = 0;
-      for await (const batch of backend.watch("/c/", 0, new AbortController().signal)) count += batch.length;
+      for await (const batch of backend.watch("/c/", base, new AbortController().signal)) count += batch.length;
       return count;
     })();
     await backend.create("/c/a", "1");
@@ -163,16 +163,16 @@ export function watchConformance(open: OpenBackend): void {
     assert.equal(again.revision, d.revision + 1);
   }));
 
-  void test("a watch that starts before compaction and lags behind still gets a gap-free stream or CompactedError", options, () => withBackend(open, async ({ backend }) => {
+  void test("a watch that starts before compaction and lags behind still gets a gap-free stream or CompactedError", options, () => withBackend(open, async ({ backend, base }) => {
     const log = new Map<number, Written>();
     await writeConcurrently(backend, "/l/", 2, 4, log);
-    const events = collectUntil(backend, "/l/", 0, endsWith("/l/~end"), { onBatch: tick });
+    const events = collectUntil(backend, "/l/", base, endsWith("/l/~end"), { onBatch: tick });
     await writeConcurrently(backend, "/l/", 4, 10, log);
     await backend.compact(Math.max(...log.keys()) - 5);
     await writeSentinel(backend, "/l/~end", log);
     const outcome = await events.then((e) => e, (e: unknown) => e);
     if (outcome instanceof CompactedError) return;
     assert.ok(Array.isArray(outcome));
-    assertExactStream(outcome, log, "/l/", 0);
+    assertExactStream(outcome, log, "/l/", base);
   }));
 }

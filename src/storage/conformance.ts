@@ -23,26 +23,26 @@ export function backendConformance(name: string, open: OpenBackend): void {
 }
 
 function keyValueConformance(open: OpenBackend): void {
-  void test("create assigns the next revision and get reads it back", options, () => withBackend(open, async ({ backend }) => {
-    assert.equal(await backend.currentRevision(), 0);
+  void test("create assigns the next revision and get reads it back", options, () => withBackend(open, async ({ backend, base }) => {
+    assert.equal(await backend.currentRevision(), base);
     const a = await backend.create("/r/a", "A");
     const b = await backend.create("/r/b", "B");
-    assert.equal(a.revision, 1);
-    assert.equal(b.revision, 2);
-    assert.deepEqual(a.kv, { key: "/r/a", value: "A", createRevision: 1, modRevision: 1 });
-    assert.deepEqual(await backend.get("/r/a"), { revision: 2, kv: a.kv });
-    assert.deepEqual(await backend.get("/r/missing"), { revision: 2, kv: undefined });
-    assert.equal(await backend.currentRevision(), 2);
+    assert.equal(a.revision, base + 1);
+    assert.equal(b.revision, base + 2);
+    assert.deepEqual(a.kv, { key: "/r/a", value: "A", createRevision: base + 1, modRevision: base + 1 });
+    assert.deepEqual(await backend.get("/r/a"), { revision: base + 2, kv: a.kv });
+    assert.deepEqual(await backend.get("/r/missing"), { revision: base + 2, kv: undefined });
+    assert.equal(await backend.currentRevision(), base + 2);
   }));
 
-  void test("create fails with KeyExistsError on an existing key and succeeds again after delete", options, () => withBackend(open, async ({ backend }) => {
+  void test("create fails with KeyExistsError on an existing key and succeeds again after delete", options, () => withBackend(open, async ({ backend, base }) => {
     await backend.create("/r/a", "A");
     await assert.rejects(backend.create("/r/a", "again"), KeyExistsError);
     assert.equal((await backend.get("/r/a")).kv?.value, "A");
     await backend.delete("/r/a");
     const again = await backend.create("/r/a", "A2");
     assert.equal(again.kv.createRevision, again.revision);
-    assert.equal(again.revision, 3, "a failed write consumes no revision");
+    assert.equal(again.revision, base + 3, "a failed write consumes no revision");
   }));
 
   void test("update is a compare-and-swap on modRevision", options, () => withBackend(open, async ({ backend }) => {
@@ -95,7 +95,7 @@ function keyValueConformance(open: OpenBackend): void {
     assert.equal(await backend.currentRevision(), b.revision + 2);
   }));
 
-  void test("revisions stay consecutive and increasing across concurrent creates, updates and deletes", options, () => withBackend(open, async ({ backend }) => {
+  void test("revisions stay consecutive and increasing across concurrent creates, updates and deletes", options, () => withBackend(open, async ({ backend, base }) => {
     const writes: Promise<number>[] = [];
     for (let i = 0; i < 20; i++) {
       writes.push((async () => {
@@ -107,14 +107,14 @@ function keyValueConformance(open: OpenBackend): void {
       })());
     }
     await Promise.all(writes);
-    assert.equal(await backend.currentRevision(), 60);
+    assert.equal(await backend.currentRevision(), base + 60);
     const seq: number[] = [];
     for (const op of ["x", "y", "z"]) {
       const c = await backend.create(`/s/${op}`, op);
       seq.push(c.revision, (await backend.update(`/s/${op}`, op + op, c.revision)).revision);
     }
     seq.push((await backend.delete("/s/x")).revision);
-    assert.deepEqual(seq, [61, 62, 63, 64, 65, 66, 67]);
+    assert.deepEqual(seq, [61, 62, 63, 64, 65, 66, 67].map((n) => base + n));
   }));
 
   void test("get at a revision reads the key as it was then", options, () => withBackend(open, async ({ backend }) => {

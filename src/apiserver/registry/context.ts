@@ -4,6 +4,7 @@ import { badRequest, statusError, type ResourceRef } from "../../api/status-erro
 import type { KubeObject } from "../../api/types.js";
 import type { Backend } from "../../storage/backend.js";
 import { WatchCache } from "../watch-cache/watch-cache.js";
+import { storageFailure } from "./storage-ops.js";
 import { decodeObject } from "./codec.js";
 import { strategyFor, type Strategy } from "./strategy.js";
 
@@ -28,7 +29,11 @@ export interface ContextOptions {
   bookmarkIntervalMs: number;
   watchBufferSize: number;
   onError: (error: unknown) => void;
+  consistentReads: boolean;
 }
+
+/** How long a consistent read waits for the cache to catch up with the store before answering 504. */
+const catchUpTimeoutMs = 10_000;
 
 /** Name of the cache index every namespaced resource has. */
 export const namespaceIndex = "metadata.namespace";
@@ -39,6 +44,7 @@ export class RegistryContext {
   readonly now: () => Date;
   readonly bookmarkIntervalMs: number;
   readonly onError: (error: unknown) => void;
+  private readonly consistentReads: boolean;
   readonly stores = new Map<string, ResourceStore>();
   /** Resolves once every cache is primed. */
   readonly ready: Promise<void>;
@@ -51,6 +57,7 @@ export class RegistryContext {
     this.now = options.now;
     this.bookmarkIntervalMs = options.bookmarkIntervalMs;
     this.onError = options.onError;
+    this.consistentReads = options.consistentReads;
     this.ready = new Promise((resolve, reject) => { this.markReady = resolve; this.markFailed = reject; });
     // Callers observe a failed start through `ready`; never as an unhandled rejection.
     this.ready.catch(() => undefined);
@@ -97,12 +104,24 @@ export class RegistryContext {
   /** Waits until the registry is primed and the store's cache holds every write acknowledged so far. */
   async fresh(store: ResourceStore): Promise<void> {
     await this.ready;
-    const target = this.lastWrite.get(store) ?? 0;
+    let target = this.lastWrite.get(store) ?? 0;
+    if (this.consistentReads) {
+      target = Math.max(target, await this.backend.currentRevision().catch((error: unknown) => { throw storageFailure(error); }));
+    }
     if (store.cache.revision >= target) return;
+    if (!this.consistentReads) {
+      await store.cache.waitUntilFresh(target).catch(() => { throw statusError(503, "ServiceUnavailable", "the storage is not available"); });
+      return;
+    }
+    // The cache's watch sees only its own prefix: ask the store to report how far it has delivered.
+    this.backend.requestWatchProgress?.();
+    const asking = setInterval(() => this.backend.requestWatchProgress?.(), 100);
     try {
-      await store.cache.waitUntilFresh(target);
+      await store.cache.waitUntilFresh(target, AbortSignal.timeout(catchUpTimeoutMs));
     } catch {
-      throw statusError(503, "ServiceUnavailable", "the storage is not available");
+      throw statusError(504, "Timeout", `the storage is not available: the watch cache did not reach revision ${target} within ${catchUpTimeoutMs / 1000}s`);
+    } finally {
+      clearInterval(asking);
     }
   }
 

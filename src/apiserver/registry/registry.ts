@@ -27,6 +27,12 @@ export interface RegistryOptions {
   watchBufferSize?: number;
   /** Receives background faults (watch restarts, namespace finalization failures); default ignores them. */
   onError?: (error: unknown) => void;
+  /**
+   * For a store other API servers write too: reads without a resourceVersion first wait until the cache reflects
+   * the store's current revision (as kube-apiserver's consistent reads from cache), so they see every write
+   * acknowledged by any server. Default false (this server is the only writer).
+   */
+  consistentReads?: boolean;
 }
 
 /**
@@ -46,6 +52,7 @@ export class Registry implements Client {
       bookmarkIntervalMs: options.bookmarkIntervalMs ?? 60_000,
       watchBufferSize: options.watchBufferSize ?? 10_000,
       onError: options.onError ?? (() => undefined),
+      consistentReads: options.consistentReads ?? false,
     });
   }
 

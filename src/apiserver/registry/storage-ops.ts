@@ -1,7 +1,7 @@
 /** Reads and writes of one object in the backend, with storage errors mapped to API errors. */
 import { alreadyExists, internalError, notFound, statusError, StatusError } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
-import { ClosedError, ConflictError, KeyExistsError, NotFoundError } from "../../storage/backend.js";
+import { ClosedError, ConflictError, KeyExistsError, NotFoundError, StoreUnavailableError } from "../../storage/backend.js";
 import { decodeObject, encodeObject } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 
@@ -23,6 +23,7 @@ export const maxWriteAttempts = 10;
 export function storageFailure(error: unknown): StatusError {
   if (error instanceof StatusError) return error;
   if (error instanceof ClosedError) return statusError(503, "ServiceUnavailable", "the storage is not available");
+  if (error instanceof StoreUnavailableError) return statusError(503, "ServiceUnavailable", `${error.message}; the request may or may not have taken effect`);
   return internalError(error instanceof Error ? error.message : String(error));
 }
 

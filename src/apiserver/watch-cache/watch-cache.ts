@@ -7,7 +7,7 @@
  */
 import { expired } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
-import { ClosedError, CompactedError, type Backend, type KeyValue, type WatchEvent } from "../../storage/backend.js";
+import { ClosedError, CompactedError, StoreUnavailableError, type Backend, type KeyValue, type WatchEvent } from "../../storage/backend.js";
 import { realClock, sleep } from "../../util/clock.js";
 import { EventRing } from "./event-ring.js";
 import { ObjectIndex } from "./object-index.js";
@@ -154,11 +154,19 @@ export class WatchCache {
     this.advance(Math.max(this.rev, result.revision));
   }
 
-  /** Follows the backend watch; a compaction re-primes, other faults retry after a pause, a closed backend stops. */
+  /**
+   * Follows the backend watch; a compaction re-primes, other faults retry after a pause, a closed backend stops.
+   * An unreachable store ends the watchers (their clients re-watch, and relist if they fell behind) and the
+   * cache resumes from its revision once the store answers again.
+   */
   private async follow(signal: AbortSignal): Promise<void> {
+    let compacted = false;
     while (!signal.aborted && !this.stoppedFlag) {
       try {
-        for await (const batch of this.backend.watch(this.prefix, this.rev, signal)) {
+        if (compacted) await this.reset();
+        compacted = false;
+        const onProgress = (revision: number): void => this.advance(revision);
+        for await (const batch of this.backend.watch(this.prefix, this.rev, signal, { onProgress })) {
           this.apply(batch);
         }
         if (!signal.aborted) this.stop(new ClosedError());
@@ -171,8 +179,9 @@ export class WatchCache {
         }
         this.onError(error);
         if (error instanceof CompactedError) {
-          await this.reset();
+          compacted = true;
         } else {
+          if (error instanceof StoreUnavailableError) for (const sub of [...this.subscriptions]) sub.close();
           await sleep(realClock(), retryDelayMs, signal);
         }
       }
