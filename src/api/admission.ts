@@ -4,6 +4,7 @@
  */
 import { defaultControllerRevision, defaultEvent, defaultNamespace, defaultNode } from "./defaults/cluster.js";
 import { defaultPriorityClass, defaultSecret } from "./defaults/config.js";
+import { defaultService } from "./defaults/service.js";
 import { defaultDaemonSet } from "./defaults/daemonset.js";
 import { defaultPod } from "./defaults/pod.js";
 import type { ResourceInfo } from "./resources.js";
@@ -18,6 +19,9 @@ import { nameIsPathSegment } from "./validation/names.js";
 import { validateNamespace, validateNamespaceStatusUpdate, validateNamespaceUpdate } from "./validation/namespace.js";
 import { validateNode, validateNodeUpdate } from "./validation/node.js";
 import { validateObjectMeta, validateObjectMetaUpdate } from "./validation/object-meta.js";
+import { validateClusterRole, validateClusterRoleBinding, validateRole, validateRoleBinding } from "./validation/rbac.js";
+import { validateEndpointSlice, validateEndpoints } from "./validation/endpoints.js";
+import { validateService, validateServiceUpdate } from "./validation/service.js";
 import { validatePriorityClass, validatePriorityClassUpdate } from "./validation/priority-class.js";
 import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from "./validation/pod.js";
 import { type Obj, isObj, typeInvalid } from "./validation/shape.js";
@@ -43,6 +47,13 @@ const kinds: Readonly<Record<string, KindAdmission>> = {
   "/secrets": { defaults: defaultSecret, create: validateSecret, update: validateSecretUpdate },
   "/serviceaccounts": { create: validateServiceAccount, update: validateServiceAccountUpdate },
   "scheduling.k8s.io/priorityclasses": { defaults: defaultPriorityClass, create: validatePriorityClass, update: validatePriorityClassUpdate },
+  "/services": { defaults: defaultService, create: validateService, update: validateServiceUpdate, status: (o, old) => validateServiceUpdate(o, old) },
+  "/endpoints": { create: (o) => validateEndpoints(o), update: validateEndpoints },
+  "discovery.k8s.io/endpointslices": { create: (o) => validateEndpointSlice(o), update: validateEndpointSlice },
+  "rbac.authorization.k8s.io/roles": { create: (o) => validateRole(o), update: validateRole },
+  "rbac.authorization.k8s.io/clusterroles": { create: (o) => validateClusterRole(o), update: validateClusterRole },
+  "rbac.authorization.k8s.io/rolebindings": { create: (o) => validateRoleBinding(o), update: validateRoleBinding },
+  "rbac.authorization.k8s.io/clusterrolebindings": { create: (o) => validateClusterRoleBinding(o), update: validateClusterRoleBinding },
   "apps/daemonsets": { defaults: defaultDaemonSet, create: validateDaemonSet, update: validateDaemonSetUpdate, status: validateDaemonSetStatusUpdate },
   "apps/controllerrevisions": { defaults: defaultControllerRevision, create: validateControllerRevision, update: validateControllerRevisionUpdate },
   "coordination.k8s.io/leases": { create: validateLease, update: validateLeaseUpdate },

@@ -299,7 +299,7 @@ describe("DaemonSet scenarios through kubectl", () => {
   });
 
   test("delete --cascade=foreground: dependents go first, and kubectl waits for the DaemonSet", async () => {
-    await c.kubectlOk(["create", "-f", "-"], daemonSet("fg", { image: "everynode.dev/slow-stop", podSpec: "      terminationGracePeriodSeconds: 6\n" }));
+    await c.kubectlOk(["create", "-f", "-"], daemonSet("fg", { image: "everynode.dev/slow-stop", podSpec: "      terminationGracePeriodSeconds: 10\n" }));
     await waitForPodsOn("fg", nodeNames);
     assert.equal((await c.kubectlOk(["delete", "ds", "fg", "--cascade=foreground", "--wait=false"])).trim(), 'daemonset.apps "fg" deleted');
     const deleting = await dsJson("fg");

@@ -10,7 +10,7 @@ import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiHandler } from "../apiserver/http/server.js";
 import { UiAssets } from "../apiserver/http/ui-assets.js";
-import { bootstrapCluster, Registry } from "../apiserver/registry/index.js";
+import { bootstrapCluster, ensureKubernetesService, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
@@ -173,6 +173,8 @@ export class ControlPlane {
       teardown.add(() => removeHolder(dataDir));
     }
     await inContext(`writing ${kubeconfigPath}`, writeKubeconfig(kubeconfigPath, { server: url, caCert: pki?.caCert, token, user: "admin" }));
+    const apiServerIP = options.listen === "0.0.0.0" ? "127.0.0.1" : options.listen;
+    if (/^[0-9.]+$/.test(apiServerIP)) await ensureKubernetesService(client, { ip: apiServerIP, port });
     log(`everynode API server listening on ${url}`);
     log(`credentials (owner-only files): ${credentialFiles(dataDir, sqlite, pki !== undefined).join(", ")}`);
     const nodes = options.nodes ?? 3;

@@ -17,6 +17,13 @@ export function unauthorized(): StatusError {
 export interface UserInfo {
   name: string;
   groups: string[];
+  /** A unique id of the user, when the authenticator knows one. */
+  uid?: string;
+}
+
+/** The groups of an authenticated user: its own plus `system:authenticated`, as every authenticated request gets. */
+export function withAuthenticatedGroup(user: UserInfo): UserInfo {
+  return user.groups.includes("system:authenticated") ? user : { ...user, groups: [...user.groups, "system:authenticated"] };
 }
 
 /** The identity of requests that carried no usable identity. */

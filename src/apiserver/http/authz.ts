@@ -1,7 +1,7 @@
 /**
  * Authorization of resource requests, after authentication and before the request is served: members of
  * `system:masters` may do everything; node identities (`system:node:<name>` in `system:nodes`) what the Node
- * authorizer allows, with NodeRestriction admission on their writes; anyone else nothing. Denials are 403
+ * authorizer allows, with NodeRestriction admission on their writes; then, for everyone, what RBAC allows. Denials are 403
  * Forbidden with upstream's wording.
  */
 import type { ResourceInfo } from "../../api/resources.js";
@@ -11,6 +11,7 @@ import type { Client } from "../../client/client.js";
 import { deniedError, deny, allow, type Decision, type RequestAttributes } from "./authz-attributes.js";
 import { authorizeNode, nodeIdentity, type PodBinding } from "./authz-node.js";
 import { nodeRestrictedClient } from "./authz-node-restriction.js";
+import { rbacAllows } from "./rbac-authorizer.js";
 
 /** The group whose members may do everything. */
 export const mastersGroup = "system:masters";
@@ -21,18 +22,33 @@ export const mastersGroup = "system:masters";
  */
 export type RequestAuthorizer = (attrs: RequestAttributes, client: Client) => Promise<Client>;
 
-/** The decision on a request; `podBinding` answers which node a pod is bound to (for node identities). */
-export async function authorize(attrs: RequestAttributes, podBinding: PodBinding): Promise<Decision> {
+/** Whether RBAC allows a request (see rbac-authorizer.ts). */
+export type RbacCheck = (attrs: RequestAttributes) => Promise<boolean>;
+
+/**
+ * The decision on a request; `podBinding` answers which node a pod is bound to (for node identities); `rbac`,
+ * when given, is asked after the Node authorizer for every identity that is not in system:masters.
+ */
+export async function authorize(attrs: RequestAttributes, podBinding: PodBinding, rbac?: RbacCheck): Promise<Decision> {
   if (attrs.user.groups.includes(mastersGroup)) return allow;
   const node = nodeIdentity(attrs.user);
-  if (node !== undefined) return authorizeNode(node, attrs, podBinding);
-  return deny();
+  const nodeDecision = node !== undefined ? await authorizeNode(node, attrs, podBinding) : deny();
+  if (nodeDecision.allowed) return nodeDecision;
+  if (rbac && await rbac(attrs)) return allow;
+  return nodeDecision;
+}
+
+function rbacCheck(client: Client): RbacCheck {
+  return (attrs) => rbacAllows(client, {
+    user: attrs.user, verb: attrs.verb, group: attrs.resource.group, resource: attrs.resource.resource,
+    subresource: attrs.subresource, namespace: attrs.namespace, name: attrs.name,
+  });
 }
 
 /** The API server's RequestAuthorizer (see the file comment). */
 export function createAuthorizer(): RequestAuthorizer {
   return async (attrs, client) => {
-    const decision = await authorize(attrs, (namespace, name) => podBinding(client, attrs.resource, namespace, name));
+    const decision = await authorize(attrs, (namespace, name) => podBinding(client, attrs.resource, namespace, name), rbacCheck(client));
     if (!decision.allowed) throw deniedError(attrs, decision.reason);
     const node = nodeIdentity(attrs.user);
     return node === undefined || attrs.user.groups.includes(mastersGroup) ? client : nodeRestrictedClient(client, node);

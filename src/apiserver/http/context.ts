@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Client } from "../../client/client.js";
+import type { UserInfo } from "./auth.js";
 import type { NodeConnector } from "./pod-log.js";
 import type { Encoding } from "./reply.js";
 
@@ -17,6 +18,10 @@ export interface RequestContext {
   signal: AbortSignal;
   /** Warnings collected while serving; sent as `Warning` headers. */
   warnings: string[];
+  /** Who makes the request (anonymous until authenticated). */
+  user: UserInfo;
+  /** The client before authorization wrapped it: reads what reviews evaluate (RBAC objects). */
+  baseClient: Client;
   /** Logs an unexpected server fault once. */
   log: (message: string) => void;
   /** How subresources served by node agents (`pods/log`) reach them. */

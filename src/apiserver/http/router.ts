@@ -1,4 +1,4 @@
-import { findResource, resources, type ResourceInfo } from "../../api/resources.js";
+import { findResource, resources, reviewResources, type ResourceInfo } from "../../api/resources.js";
 import type { HealthEndpoint } from "./health.js";
 
 /** A request on one served resource: a collection, one object, or one object's subresource. */
@@ -110,11 +110,11 @@ function resourceRoute(group: string, version: string, tail: string[]): Route {
 }
 
 function servedGroup(group: string): boolean {
-  return group !== "" && resources.some((r) => r.group === group);
+  return group !== "" && [...resources, ...reviewResources].some((r) => r.group === group);
 }
 
 function servedVersion(group: string, version: string): boolean {
-  return resources.some((r) => r.group === group && r.version === version);
+  return [...resources, ...reviewResources].some((r) => r.group === group && r.version === version);
 }
 
 function trimSlash(p: string): string {

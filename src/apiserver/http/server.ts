@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { internalError, StatusError } from "../../api/status-error.js";
 import type { Client } from "../../client/client.js";
-import { anonymousUser, bearerToken, unauthorized, type Authenticator, type UserInfo } from "./auth.js";
+import { anonymousUser, bearerToken, unauthorized, withAuthenticatedGroup, type Authenticator, type UserInfo } from "./auth.js";
 import type { RequestAuthorizer } from "./authz.js";
 import { requestAttributes } from "./authz-attributes.js";
 import type { RequestContext } from "./context.js";
@@ -115,6 +115,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
     req, res, query, client: config.client, now: config.now, maxBodyBytes: config.maxBodyBytes,
     encoding: { mediaType: output.mediaType, pretty: queryBool(query, "pretty") ?? false },
     signal: abort.signal, warnings: [], log: config.log, nodeConnector: config.nodeConnector,
+    user: anonymousUser, baseClient: config.client,
   };
   let reply: Reply;
   const started = performance.now();
@@ -126,8 +127,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
     if (!isPublicPath(path) && config.authenticate) {
       const who = await config.authenticate(bearerToken(req.headers.authorization), req);
       if (!who) throw unauthorized();
-      if (who !== true) user = who;
+      if (who !== true) user = withAuthenticatedGroup(who);
     }
+    ctx.user = user;
     if (route.type === "resource" && config.authorize) ctx.client = await config.authorize(requestAttributes(user, req.method ?? "GET", route, query), ctx.client);
     if (route.type === "metrics" && config.authenticate) await config.authorizeNonResource(user, (req.method ?? "GET").toLowerCase(), path);
     if (route.type === "resource" && watch) {

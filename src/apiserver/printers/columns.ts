@@ -27,6 +27,18 @@ function column(name: string, type: string, description: string, priority = 0, f
 const nameColumn = (): TableColumnDefinition => column("Name", "string", doc(meta, "name"), 0, "name");
 const ageColumn = (): TableColumnDefinition => column("Age", "string", doc(meta, "creationTimestamp"));
 
+function bindingColumns(kind: string): TableColumnDefinition[] {
+  const rbac = "io.k8s.api.rbac.v1";
+  return [
+    nameColumn(),
+    column("Role", "string", doc(`${rbac}.${kind}`, "roleRef")),
+    ageColumn(),
+    column("Users", "string", "Users in the roleBinding", 1),
+    column("Groups", "string", "Groups in the roleBinding", 1),
+    column("ServiceAccounts", "string", "ServiceAccounts in the roleBinding", 1),
+  ];
+}
+
 const builders: Record<string, () => TableColumnDefinition[]> = {
   Pod: () => [
     nameColumn(),
@@ -93,6 +105,27 @@ const builders: Record<string, () => TableColumnDefinition[]> = {
     ageColumn(),
     column("PreemptionPolicy", "string", doc(`${scheduling}.PriorityClass`, "preemptionPolicy")),
   ],
+  Service: () => [
+    nameColumn(),
+    column("Type", "string", doc(`${core}.ServiceSpec`, "type")),
+    column("Cluster-IP", "string", doc(`${core}.ServiceSpec`, "clusterIP")),
+    column("External-IP", "string", doc(`${core}.ServiceSpec`, "externalIPs")),
+    column("Port(s)", "string", doc(`${core}.ServiceSpec`, "ports")),
+    ageColumn(),
+    column("Selector", "string", doc(`${core}.ServiceSpec`, "selector"), 1),
+  ],
+  Endpoints: () => [nameColumn(), column("Endpoints", "string", doc(`${core}.Endpoints`, "subsets")), ageColumn()],
+  EndpointSlice: () => [
+    nameColumn(),
+    column("AddressType", "string", doc("io.k8s.api.discovery.v1.EndpointSlice", "addressType")),
+    column("Ports", "string", doc("io.k8s.api.discovery.v1.EndpointSlice", "ports")),
+    column("Endpoints", "string", doc("io.k8s.api.discovery.v1.EndpointSlice", "endpoints")),
+    ageColumn(),
+  ],
+  Role: () => [nameColumn(), column("Created At", "date", doc(meta, "creationTimestamp"))],
+  ClusterRole: () => [nameColumn(), column("Created At", "date", doc(meta, "creationTimestamp"))],
+  RoleBinding: () => bindingColumns("RoleBinding"),
+  ClusterRoleBinding: () => bindingColumns("ClusterRoleBinding"),
   Lease: () => [nameColumn(), column("Holder", "string", doc("io.k8s.api.coordination.v1.LeaseSpec", "holderIdentity")), ageColumn()],
 };
 

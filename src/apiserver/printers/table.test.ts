@@ -21,6 +21,13 @@ const expectedColumns: Record<string, Array<[string, number]>> = {
   ConfigMap: [["Name", 0], ["Data", 0], ["Age", 0]],
   Secret: [["Name", 0], ["Type", 0], ["Data", 0], ["Age", 0]],
   ServiceAccount: [["Name", 0], ["Secrets", 0], ["Age", 0]],
+  Service: [["Name", 0], ["Type", 0], ["Cluster-IP", 0], ["External-IP", 0], ["Port(s)", 0], ["Age", 0], ["Selector", 1]],
+  Endpoints: [["Name", 0], ["Endpoints", 0], ["Age", 0]],
+  EndpointSlice: [["Name", 0], ["AddressType", 0], ["Ports", 0], ["Endpoints", 0], ["Age", 0]],
+  Role: [["Name", 0], ["Created At", 0]],
+  ClusterRole: [["Name", 0], ["Created At", 0]],
+  RoleBinding: [["Name", 0], ["Role", 0], ["Age", 0], ["Users", 1], ["Groups", 1], ["ServiceAccounts", 1]],
+  ClusterRoleBinding: [["Name", 0], ["Role", 0], ["Age", 0], ["Users", 1], ["Groups", 1], ["ServiceAccounts", 1]],
   PriorityClass: [["Name", 0], ["Value", 0], ["Global-Default", 0], ["Age", 0], ["PreemptionPolicy", 0]],
 };
 
@@ -32,7 +39,7 @@ void describe("columns", () => {
       for (const c of cols) {
         assert.equal(c.format, c.name === "Name" ? "name" : "", c.name);
         assert.ok(c.description.length > 0, `${res.kind} ${c.name} description`);
-        assert.ok(["string", "integer", "boolean"].includes(c.type));
+        assert.ok(["string", "integer", "boolean", "date"].includes(c.type));
       }
     });
   }

@@ -10,6 +10,7 @@ import type { TableColumnDefinition } from "./columns.js";
 import { obj, str } from "./fields.js";
 import { podRow } from "./pod.js";
 import type { TableRowCondition } from "./pod.js";
+import { bindingCells, endpointSliceCells, endpointsCells, roleCells, serviceCells } from "./rows-network.js";
 import { configMapCells, priorityClassCells, secretCells, serviceAccountCells } from "./rows-config.js";
 import { controllerRevisionCells, daemonSetCells, eventCells, leaseCells, namespaceCells, nodeCells } from "./rows.js";
 
@@ -63,6 +64,13 @@ const printers: Record<string, CellPrinter> = {
   Secret: (o, now) => ({ cells: secretCells(o, now) }),
   ServiceAccount: (o, now) => ({ cells: serviceAccountCells(o, now) }),
   PriorityClass: (o, now) => ({ cells: priorityClassCells(o, now) }),
+  Service: (o, now) => ({ cells: serviceCells(o, now) }),
+  Endpoints: (o, now) => ({ cells: endpointsCells(o, now) }),
+  EndpointSlice: (o, now) => ({ cells: endpointSliceCells(o, now) }),
+  Role: (o) => ({ cells: roleCells(o) }),
+  ClusterRole: (o) => ({ cells: roleCells(o) }),
+  RoleBinding: (o, now) => ({ cells: bindingCells(o, now) }),
+  ClusterRoleBinding: (o, now) => ({ cells: bindingCells(o, now) }),
 };
 
 /** Upstream's default table for kinds without a printer: name and creation timestamp. */

@@ -1,12 +1,13 @@
 /**
  * Admission that needs other objects, run by the registry on every write whatever the client: the Priority
  * plugin (pods get spec.priority and spec.preemptionPolicy from their PriorityClass; one global default;
- * built-in classes are never deleted).
+ * built-in classes are never deleted) and Service IP and NodePort allocation.
  */
 import { forbidden } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { systemPriorityClasses } from "../../api/validation/priority-class.js";
 import { isObject } from "./codec.js";
+import { allocateServiceValues } from "./service-allocation.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 
 function isResource(store: ResourceStore, group: string, resource: string): boolean {
@@ -69,11 +70,13 @@ async function admitGlobalDefault(ctx: RegistryContext, store: ResourceStore, pc
 export async function admitCreate(ctx: RegistryContext, store: ResourceStore, object: KubeObject): Promise<void> {
   if (isResource(store, "", "pods")) await admitPodPriority(ctx, store, object);
   if (isResource(store, "scheduling.k8s.io", "priorityclasses")) await admitGlobalDefault(ctx, store, object);
+  if (isResource(store, "", "services")) await allocateServiceValues(ctx, store, object, undefined);
 }
 
-/** Admission of an update of the main resource. */
-export async function admitUpdate(ctx: RegistryContext, store: ResourceStore, object: KubeObject): Promise<void> {
+/** Admission of an update of the main resource (before validation). */
+export async function admitUpdate(ctx: RegistryContext, store: ResourceStore, object: KubeObject, old: KubeObject): Promise<void> {
   if (isResource(store, "scheduling.k8s.io", "priorityclasses")) await admitGlobalDefault(ctx, store, object);
+  if (isResource(store, "", "services")) await allocateServiceValues(ctx, store, object, old);
 }
 
 /** Admission of a delete: the built-in PriorityClasses stay. */

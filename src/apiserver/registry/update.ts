@@ -85,11 +85,11 @@ async function attemptUpdate(
   checkPreconditions(store, name, meta, old.metadata ?? {});
 
   const next = request.mode === "main" ? mergeForUpdate(store, candidate, old) : mergeForStatus(candidate, old);
+  if (request.mode === "main") await admitUpdate(ctx, store, next, old);
   const errs = request.mode === "main"
     ? validateUpdate(store.info, next, old)
     : validateStatusUpdate(store.info, next, old);
   if (errs.length > 0) throw invalid(store.ref, name, errs);
-  if (request.mode === "main") await admitUpdate(ctx, store, next);
   if (!next.metadata?.name) throw invalid(store.ref, name, [fieldErrors.required("metadata.name", "name or generateName is required")]);
 
   if (jsonEqual(next, old)) return "unchanged";
