@@ -1,7 +1,6 @@
 import { test, describe } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import { applyDefaults, validateCreate, validateStatusUpdate, validateUpdate } from "./admission.js";
 import { findResource, findResourceByKind, resources, type ResourceInfo } from "./resources.js";
@@ -17,51 +16,31 @@ function resource(group: string, plural: string): ResourceInfo {
   return r;
 }
 
-const seedsDir = "/work/shared/seeds";
+/** The seeds' manifests, shipped unchanged with the end-to-end tests. */
+const fixturesDir = new URL("../../src/e2e/fixtures/", import.meta.url);
 
-/** Manifests in fenced code blocks of the seed documents that look like API objects. */
-function seedManifests(): Array<{ file: string; doc: unknown }> {
+/** Every API object of every fixture manifest, with its file name. */
+function fixtureManifests(): Array<{ file: string; doc: unknown }> {
   const out: Array<{ file: string; doc: unknown }> = [];
-  for (const file of readdirSync(seedsDir).sort()) {
-    const blocks: string[][] = [];
-    let current: string[] | undefined;
-    for (const line of readFileSync(join(seedsDir, file), "utf8").split("\n")) {
-      if (/^```[\w-]*$/.test(line.trim())) {
-        if (current) blocks.push(current);
-        current = current ? undefined : [];
-      } else {
-        current?.push(line);
-      }
-    }
-    for (const lines of blocks) {
-      const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => l.length - l.trimStart().length));
-      const body = lines.map((l) => l.slice(indent)).join("\n");
-      if (!/^apiVersion:/m.test(body) || !/^kind:/m.test(body)) continue;
-      for (const doc of parseAllDocuments(body)) out.push({ file, doc: doc.toJS() });
-    }
+  for (const file of readdirSync(fixturesDir).filter((f) => f.endsWith(".yaml")).sort()) {
+    for (const doc of parseAllDocuments(readFileSync(new URL(file, fixturesDir), "utf8"))) out.push({ file, doc: doc.toJS() });
   }
   return out;
 }
 
-function isWellFormed(doc: unknown): doc is KubeObject {
-  const o = doc as Obj;
-  return typeof o === "object" && o !== null && typeof o.metadata === "object" && o.metadata !== null && typeof o.metadata.name === "string";
-}
-
-describe("seed manifests", { skip: !existsSync(seedsDir) && "seed documents not present" }, () => {
-  test("every well-formed manifest is valid after defaults; only the mangled one is skipped", () => {
-    const manifests = seedManifests();
-    const wellFormed = manifests.filter((m) => isWellFormed(m.doc));
-    const mangled = manifests.filter((m) => !isWellFormed(m.doc)).map((m) => m.file);
-    assert.ok(wellFormed.length >= 5, `found ${wellFormed.length} manifests`);
-    assert.deepEqual([...new Set(mangled)], ["004_84d75955f4659a70.txt"]);
-    for (const { file, doc } of wellFormed) {
+describe("seed manifests", () => {
+  test("every manifest of the fixtures is valid after defaults", () => {
+    const manifests = fixtureManifests();
+    assert.deepEqual([...new Set(manifests.map((m) => m.file))], [
+      "daemon-set-definition.yaml", "demo.yaml", "fluentd-daemonset.yaml", "fluentd-kube-system.yaml", "nginx-daemonset.yaml", "node-exporter.yaml", "node.yaml",
+    ]);
+    for (const { file, doc } of manifests) {
       const obj = doc as KubeObject;
       const r = findResourceByKind(obj.apiVersion ?? "", obj.kind ?? "");
       assert.ok(r, `${file}: ${obj.apiVersion} ${obj.kind} is served`);
-      obj.metadata = { namespace: "default", ...obj.metadata };
+      if (r.namespaced) obj.metadata = { namespace: "default", ...obj.metadata };
       applyDefaults(r, obj);
-      assert.deepEqual(render(validateCreate(r, obj)), [], `${file}: ${obj.metadata.name}`);
+      assert.deepEqual(render(validateCreate(r, obj)), [], `${file}: ${obj.metadata?.name}`);
     }
   });
 });
@@ -78,7 +57,15 @@ describe("validateCreate", () => {
       },
       status: 3,
     };
-    assert.doesNotThrow(() => applyDefaults(pods, weird as KubeObject));
+    applyDefaults(pods, weird as KubeObject);
+    // Defaults fill what is absent and leave values of the wrong type for validation to report.
+    assert.equal(weird.spec.schedulerName, "default-scheduler");
+    assert.equal(weird.spec.restartPolicy, 1);
+    assert.equal(weird.spec.dnsPolicy, true);
+    assert.equal(weird.spec.terminationGracePeriodSeconds, "30");
+    assert.equal(weird.spec.containers[0].terminationMessagePath, "/dev/termination-log");
+    assert.equal(weird.spec.containers[1], "c");
+    assert.equal(weird.status, 3);
     const errs = validateCreate(pods, weird as KubeObject);
     assert.ok(errs.length > 5);
     assert.ok(errs.some((e) => e.type === "FieldValueTypeInvalid" && e.field === "spec.containers[0].name"));

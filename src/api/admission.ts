@@ -92,14 +92,14 @@ function genericMeta(resource: ResourceInfo, obj: Obj): FieldError[] {
   return validateObjectMeta(obj.metadata, { namespaced: resource.namespaced, nameFn: nameIsPathSegment });
 }
 
-/** Applies upstream defaults to an object of the given resource in place. */
+/**
+ * Applies upstream defaults to an object of the given resource in place. Defaulters fill only what is absent
+ * and leave values of the wrong type for validation to report, so they do not throw on any decoded input; an
+ * exception is a defect and propagates.
+ */
 export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
   if (!isObj(obj)) return;
-  try {
-    kindOf(resource)?.defaults?.(obj);
-  } catch {
-    // Defaulting never fails a request: whatever could not be defaulted is reported by validation.
-  }
+  kindOf(resource)?.defaults?.(obj);
 }
 
 /** Validates an object being created; returns all field errors (empty = valid). */

@@ -79,6 +79,21 @@ describe("access control: a node credential used with kubectl", () => {
     assert.doesNotMatch(await c.kubectlOk(["get", "node", "node-2", "--show-labels"]), /x=y/);
   });
 
+  test("the node may not hand its Node to the garbage collector, change its taints or set restricted labels", async () => {
+    const owner = '{"metadata":{"ownerReferences":[{"apiVersion":"v1","kind":"Node","name":"gone","uid":"6d1b2c1e-0000-4000-8000-000000000000"}]}}';
+    await forbidden(["patch", "node", "node-1", "--type", "merge", "-p", owner],
+      'nodes "node-1" is forbidden: node "node-1" is not allowed to modify ownerReferences');
+    await forbidden(["taint", "node", "node-1", "a=b:NoSchedule"], 'nodes "node-1" is forbidden: node "node-1" is not allowed to modify taints');
+    await forbidden(["label", "node", "node-1", "node-role.kubernetes.io/control-plane="],
+      'nodes "node-1" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/control-plane');
+    assert.equal(await c.kubectlOk(["get", "node", "node-1", "-o", "jsonpath={.metadata.ownerReferences}"]), "");
+    // The administrator may (as upstream): the collector then deletes the Node whose owner does not exist.
+    await c.kubectlOk(["create", "-f", "-"], "apiVersion: v1\nkind: Node\nmetadata:\n  name: spare\n");
+    await c.kubectlOk(["patch", "node", "spare", "--type", "merge", "-p", owner]);
+    await until(async () => (await c.kubectl(["get", "node", "spare"])).code !== 0, "the spare node collected", 20_000);
+    assert.equal((await c.kubectl(["get", "node", "node-1"])).code, 0);
+  });
+
   test("the node may not create namespaces, read daemonsets or delete pods of other nodes", async () => {
     await forbidden(["create", "ns", "x"],
       'namespaces is forbidden: User "system:node:node-1" cannot create resource "namespaces" in API group "" at the cluster scope');

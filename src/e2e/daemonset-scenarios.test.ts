@@ -47,7 +47,7 @@ ${spec.podSpec ?? ""}      containers:
 /** Ports of test/e2e/apps/daemon_set.go, driven through the real kubectl against three simulated nodes. */
 describe("DaemonSet scenarios through kubectl", () => {
   let c: TestCluster;
-  before(async () => { c = await startTestCluster({ nodes: 3, stages: fastStages(), podGcQuarantineMs: 500 }); });
+  before(async () => { c = await startTestCluster({ nodes: 3, stages: fastStages() }); });
   after(async () => { await c.stop(); });
 
   const pods = async (ds: string): Promise<any[]> =>

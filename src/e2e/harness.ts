@@ -46,10 +46,10 @@ export interface TestClusterOptions {
   controllers?: boolean;
   /** Pod lifecycle stages for the simulator. */
   stages?: StageConfig;
-  /** Pod GC quarantine of vanished nodes in ms (default upstream's 40 s). */
-  podGcQuarantineMs?: number;
   /** Node monitor grace period in ms (default upstream's 50 s). */
   nodeMonitorGracePeriodMs?: number;
+  /** Lease renew interval of the simulated nodes in ms (default the kubelet's 10 s). */
+  leaseRenewIntervalMs?: number;
 }
 
 /** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
@@ -59,7 +59,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const plane = await ControlPlane.start({
     dataDir, port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
     nodes: options.nodes ?? 0, controllers: options.controllers ?? true, stages: options.stages,
-    podGcQuarantineMs: options.podGcQuarantineMs, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaderElection: options.leaderElection,
+    nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs, leaderElection: options.leaderElection,
   });
   // kubectl gets its own copy: servers sharing a data dir each rewrite the kubeconfig there with their address.
   const kubeconfigPath = join(dir, "kubeconfig");

@@ -53,6 +53,22 @@ describe("kubectl labels, taints, cordons nodes", () => {
     assert.equal((await node()).spec.unschedulable, undefined);
   });
 
+  test("a pod CIDR is set once, podCIDR and podCIDRs[0] always agree", async () => {
+    await c.kubectlOk(["create", "-f", "-"], "apiVersion: v1\nkind: Node\nmetadata:\n  name: cidr-node\n");
+    const cidrs = (): Promise<string> => c.kubectlOk(["get", "node", "cidr-node", "-o", "jsonpath={.spec.podCIDR} {.spec.podCIDRs}"]);
+    assert.equal((await c.kubectlOk(["patch", "node", "cidr-node", "--type", "merge", "-p", '{"spec":{"podCIDR":"10.99.0.0/24"}}'])).trim(), "node/cidr-node patched");
+    assert.equal(await cidrs(), '10.99.0.0/24 ["10.99.0.0/24"]');
+    const changed = await c.kubectl(["patch", "node", "cidr-node", "--type", "merge", "-p", '{"spec":{"podCIDR":"10.98.0.0/24"}}']);
+    assert.equal(changed.code, 1);
+    assert.equal(changed.stderr.trim(),
+      'The Node "cidr-node" is invalid: spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid');
+    assert.equal(await cidrs(), '10.99.0.0/24 ["10.99.0.0/24"]');
+    const bad = await c.kubectl(["create", "-f", "-"], 'apiVersion: v1\nkind: Node\nmetadata:\n  name: bad-cidr\nspec:\n  podCIDR: "10.1.0.300/24"\n');
+    assert.equal(bad.stderr.trim(),
+      'The Node "bad-cidr" is invalid: spec.podCIDRs[0]: Invalid value: "10.1.0.300/24": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)');
+    await c.kubectlOk(["delete", "node", "cidr-node"]);
+  });
+
   test("delete node", async () => {
     await c.kubectlOk(["create", "-f", "-"], "apiVersion: v1\nkind: Node\nmetadata:\n  name: worker-2\n");
     assert.equal((await c.kubectlOk(["delete", "node", "worker-2"])).trim(), 'node "worker-2" deleted');

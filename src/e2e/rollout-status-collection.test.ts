@@ -55,7 +55,10 @@ describe("DaemonSet /status and collections on 3 nodes", () => {
         if (!abort.signal.aborted) throw error;
       }
     })();
-    const kubectlWatch = kubectlStream(c, ["get", "ds", "st", "-w", "-o", "jsonpath={.status.conditions[*].type}{\"\\n\"}"]);
+    // A list watch (field selector, not a name): kubectl watches from the list's resourceVersion, so a change made
+    // before its watch is open is still delivered. `get ds st -w` would watch from "0" and drop the first event
+    // (the synthetic ADDED of the current state): a patch landing between its GET and its watch went unprinted.
+    const kubectlWatch = kubectlStream(c, ["get", "ds", "--field-selector", "metadata.name=st", "-w", "-o", "jsonpath={.status.conditions[*].type}{\"\\n\"}"]);
     try {
       const patched = await c.kubectl(["patch", "ds", "st", "--subresource=status", "--type=merge", "-p",
         '{"status":{"conditions":[{"type":"StatusUpdate","status":"True","reason":"E2E","message":"Set from e2e test"}]}}']);

@@ -64,8 +64,8 @@ export interface ControlPlaneOptions {
   stages?: StageConfig;
   /** Node monitor grace period in ms (upstream 50 s). */
   nodeMonitorGracePeriodMs?: number;
-  /** How long pod GC waits after a node vanished before deleting its pods (upstream 40 s). */
-  podGcQuarantineMs?: number;
+  /** How often each simulated node renews its Lease (default 10 s, as the kubelet). */
+  leaseRenewIntervalMs?: number;
   /** Storage history compaction interval (upstream kube-apiserver: 5 min). */
   compactionIntervalMs?: number;
   /** Progress lines for a human. */
@@ -180,7 +180,7 @@ export class ControlPlane {
     const nodes = options.nodes ?? 3;
     if (options.controllers !== false) log(await simulationLine(client, nodes));
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
-    const manager: ControllerManagerOptions = { client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs };
+    const manager: ControllerManagerOptions = { client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
     let controllers = Promise.resolve();
     const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
     if (options.controllers !== false && identity !== undefined) {

@@ -21,8 +21,8 @@ export interface ControllerManagerOptions {
   stages?: StageConfig;
   /** Node monitor grace period (upstream 50 s). */
   nodeMonitorGracePeriodMs?: number;
-  /** How long pod GC waits after a node vanished before deleting its pods (upstream 40 s). */
-  podGcQuarantineMs?: number;
+  /** How often each simulated node renews its Lease (default 10 s, as the kubelet). */
+  leaseRenewIntervalMs?: number;
   /** Shared informers to use (the caller starts them); default: a factory of its own, started here. */
   informers?: SharedInformerFactory;
   /** Where work queues and the scheduler report their metrics (default: nowhere). */
@@ -41,12 +41,12 @@ export async function runControllerManager(options: ControllerManagerOptions, si
   const loops: { run(signal: AbortSignal): Promise<void> }[] = [
     new DaemonSetController({ client, informers, metrics, onError: onError("daemonset-controller") }),
     new GarbageCollector({ client, informers, metrics, onError: onError("garbage-collector") }),
-    new PodGarbageCollector({ client, informers, metrics, quarantineMs: options.podGcQuarantineMs, onError: onError("pod-garbage-collector") }),
+    new PodGarbageCollector({ client, informers, metrics, onError: onError("pod-garbage-collector") }),
     new NodeLifecycleController({ client, informers, metrics, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
     new Scheduler({ client, informers, metrics, onError: onError("scheduler") }),
   ];
   if (options.simulate) {
-    loops.push(new NodeSimulator({ client, informers, nodeCount: options.nodes, stages: options.stages, onError: onError("node-simulator") }));
+    loops.push(new NodeSimulator({ client, informers, nodeCount: options.nodes, stages: options.stages, leaseRenewIntervalMs: options.leaseRenewIntervalMs, onError: onError("node-simulator") }));
   }
   const running = loops.map((l) => l.run(signal));
   if (!options.informers) informers.start(signal);

@@ -13,7 +13,7 @@ import { WorkQueue } from "../controller/workqueue.js";
 import type { PodIPAllocator } from "./ip-allocator.js";
 import { mustFindResource } from "../api/resources.js";
 import { nodeInternalIP, secondsTime } from "./node-status.js";
-import { nextPodStatus, statusMergePatch } from "./pod-status.js";
+import { nextPodStatus, statusMergePatch, statusResyncStage } from "./pod-status.js";
 import { stageDelayMs, type Stage, type StageMatcher } from "./stages.js";
 
 /** Options of a PodLifecycle. */
@@ -68,7 +68,7 @@ export class PodLifecycle implements Reconciler<string> {
     }
     const ip = pod.status?.podIP;
     if (ip && !pod.spec?.hostNetwork) this.options.ips.markUsed(node, key, ip);
-    const stage = this.options.matcher.match(pod, (s) => this.draw(key, uid, s));
+    const stage = this.stageFor(key, uid, pod);
     if (!stage) {
       this.plans.delete(key);
       return;
@@ -110,7 +110,7 @@ export class PodLifecycle implements Reconciler<string> {
       this.plans.delete(key);
       return;
     }
-    const stage = this.options.matcher.match(pod, (s) => this.draw(key, plan.uid, s));
+    const stage = this.stageFor(key, plan.uid, pod);
     if (stage !== plan.stage) {
       this.plans.delete(key);
       this.observe(pod);
@@ -143,6 +143,11 @@ export class PodLifecycle implements Reconciler<string> {
     const podIP = pod.status?.podIP || (pod.spec?.hostNetwork ? hostIP : this.options.ips.allocate(nodeName, key));
     const status = nextPodStatus(pod, stage.next, { now: secondsTime(this.options.now()), hostIP, podIP });
     await client.patch(podsResource, namespace, name, "merge", statusMergePatch(status), { subresource: "status" });
+  }
+
+  /** The configured stage the pod matches, else the kubelet's status resync when its stored status drifted. */
+  private stageFor(key: string, uid: string, pod: Pod): Stage | undefined {
+    return this.options.matcher.match(pod, (s) => this.draw(key, uid, s)) ?? statusResyncStage(pod);
   }
 
   /** Whether a share-limited stage applies to this pod; drawn once per pod (uid) and stage. */

@@ -1,7 +1,7 @@
 /** The pod status a stage writes, computed from the pod's current status and the stage's `next`. */
 import { createHash } from "node:crypto";
 import type { Container, ContainerStatus, Pod, PodCondition, PodStatus } from "../api/types.js";
-import type { StageContainers, StageNext } from "./stages.js";
+import type { Stage, StageContainers, StageNext } from "./stages.js";
 
 /** Where the pod runs and when: the inputs of a status change besides the pod and the stage. */
 export interface PodStatusContext {
@@ -133,4 +133,36 @@ function stateOf(prev: ContainerStatus | undefined): StageContainers {
 /** A merge patch body that sets `status` (explicitly clearing pod-level reason and message when absent). */
 export function statusMergePatch(status: PodStatus): { status: Record<string, unknown> } {
   return { status: { reason: null, message: null, ...status } };
+}
+
+/** Stage of the kubelet re-reporting a running pod whose Ready/ContainersReady conditions disagree with its containers. */
+function resyncStage(ready: boolean): Stage {
+  return {
+    name: ready ? "kubelet-status-resync-ready" : "kubelet-status-resync-not-ready",
+    selector: { phases: ["Running"], deleting: false },
+    delay: { ms: 500, jitterMs: 200 },
+    next: { ready },
+  };
+}
+
+const resyncReady = resyncStage(true);
+const resyncNotReady = resyncStage(false);
+
+/**
+ * The write a kubelet's status manager makes when the stored status of a running pod no longer says what the
+ * kubelet reports (e.g. the node lifecycle controller set Ready=False while the node was unreachable, and the
+ * node is back): the Ready and ContainersReady conditions recomputed from the container statuses. Undefined
+ * when they agree, for pods not running, and for pods being deleted. The same stage object is returned for the
+ * same pod state, so a plan made from it can be recognised when the pod is seen again.
+ */
+export function statusResyncStage(pod: Pod): Stage | undefined {
+  const status = pod.status;
+  const containers = status?.containerStatuses ?? [];
+  if (pod.metadata?.deletionTimestamp || status?.phase !== "Running" || containers.length === 0) return undefined;
+  const ready = containers.every((c) => c.ready === true);
+  const want = ready ? "True" : "False";
+  const conditions = status.conditions ?? [];
+  const agrees = ["Ready", "ContainersReady"].every((type) => conditions.find((c) => c.type === type)?.status === want);
+  if (agrees) return undefined;
+  return ready ? resyncReady : resyncNotReady;
 }

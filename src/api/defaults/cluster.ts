@@ -23,6 +23,7 @@ export function defaultNamespace(ns: Obj): void {
 
 /** Node defaults: status.allocatable copied from capacity when unset; quantities in canonical form. */
 export function defaultNode(node: Obj): void {
+  alignPodCIDRs(node.spec);
   const status = node.status;
   if (!isObj(status)) return;
   defaultResourceList(status.capacity);
@@ -39,4 +40,16 @@ export function defaultEvent(event: Obj): void {
 /** ControllerRevision defaults: revision 0 when unset. */
 export function defaultControllerRevision(rev: Obj): void {
   if (isAbsent(rev.revision)) rev.revision = 0;
+}
+
+/**
+ * spec.podCIDR and spec.podCIDRs[0] name the same range, as upstream's v1 conversion keeps them: podCIDR fills an
+ * empty podCIDRs and wins when the two differ (for older clients), and podCIDR is podCIDRs[0] otherwise.
+ */
+function alignPodCIDRs(spec: unknown): void {
+  if (!isObj(spec)) return;
+  const single = typeof spec.podCIDR === "string" ? spec.podCIDR : "";
+  const list = Array.isArray(spec.podCIDRs) ? (spec.podCIDRs as unknown[]) : [];
+  if (single !== "" && list[0] !== single) spec.podCIDRs = [single];
+  else if (typeof list[0] === "string" && single === "") spec.podCIDR = list[0];
 }

@@ -170,3 +170,20 @@ describe("small kinds", () => {
     assert.equal(rev.revision, 0);
   });
 });
+
+describe("Node pod CIDRs", () => {
+  const cases: Array<[name: string, spec: Record<string, unknown>, want: Record<string, unknown>]> = [
+    ["podCIDR fills podCIDRs", { podCIDR: "10.0.0.0/24" }, { podCIDR: "10.0.0.0/24", podCIDRs: ["10.0.0.0/24"] }],
+    ["podCIDRs[0] fills podCIDR", { podCIDRs: ["10.0.0.0/24", "fd00::/64"] }, { podCIDR: "10.0.0.0/24", podCIDRs: ["10.0.0.0/24", "fd00::/64"] }],
+    ["podCIDR wins when they differ", { podCIDR: "10.0.1.0/24", podCIDRs: ["10.0.0.0/24", "fd00::/64"] }, { podCIDR: "10.0.1.0/24", podCIDRs: ["10.0.1.0/24"] }],
+    ["agreeing fields are kept", { podCIDR: "10.0.0.0/24", podCIDRs: ["10.0.0.0/24", "fd00::/64"] }, { podCIDR: "10.0.0.0/24", podCIDRs: ["10.0.0.0/24", "fd00::/64"] }],
+    ["neither", {}, {}],
+  ];
+  for (const [name, spec, want] of cases) {
+    test(name, () => {
+      const node: Obj = { metadata: { name: "n" }, spec: structuredClone(spec) };
+      defaultNode(node);
+      assert.deepEqual(node.spec, want);
+    });
+  }
+});

@@ -27,6 +27,15 @@ describe("Node", () => {
       "status.capacity[pods]: Invalid value: 1500m: must be an integer",
     ]],
     ["namespace not allowed", { metadata: { name: "n", namespace: "default" } }, ["metadata.namespace: Forbidden: not allowed on this type"]],
+    ["dual-stack pod CIDRs", node({ podCIDRs: ["10.0.0.0/24", "fd00::/64"] }), []],
+    ["pod CIDRs: valid, one per family", node({ podCIDRs: ["10.0.0.0/24", "10.0.1.0/24", "10.0.0.1", "10.0.0.0/33"] }), [
+      "spec.podCIDRs[2]: Invalid value: \"10.0.0.1\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+      "spec.podCIDRs[3]: Invalid value: \"10.0.0.0/33\": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)",
+      "spec.podCIDRs: Invalid value: []string{\"10.0.0.0/24\", \"10.0.1.0/24\", \"10.0.0.1\", \"10.0.0.0/33\"}: may specify no more than one CIDR for each IP family",
+    ]],
+    ["two pod CIDRs of one family", node({ podCIDRs: ["10.0.0.0/24", "10.0.1.0/24"] }), [
+      "spec.podCIDRs: Invalid value: []string{\"10.0.0.0/24\", \"10.0.1.0/24\"}: may specify no more than one CIDR for each IP family",
+    ]],
   ];
   for (const [name, n, expected] of cases) test(name, () => assert.deepEqual(render(validateNode(n)), expected));
 

@@ -114,6 +114,20 @@ describe("NodeRestriction client", () => {
     const created = await other.patch<Node>(nodes, undefined, "node-9", "apply", apply("node-9", { "kubernetes.io/hostname": "node-9" }), { fieldManager: "kubelet" });
     assert.equal(created.metadata?.labels?.["kubernetes.io/hostname"], "node-9");
   });
+
+  test("its own Node's ownerReferences: neither set on create nor changed by update, patch or apply", async () => {
+    const owner = [{ apiVersion: "v1", kind: "Node", name: "gone", uid: "00000000-0000-0000-0000-000000000000" }];
+    const message = 'nodes "node-1" is forbidden: node "node-1" is not allowed to modify ownerReferences';
+    await forbidden(node1.patch(nodes, undefined, "node-1", "merge", { metadata: { ownerReferences: owner } }), message);
+    await forbidden(node1.patch(nodes, undefined, "node-1", "apply", { apiVersion: "v1", kind: "Node", metadata: { name: "node-1", ownerReferences: owner } }, { fieldManager: "kubelet" }), message);
+    const current = await admin.get<Node>(nodes, undefined, "node-1");
+    await forbidden(node1.update(nodes, undefined, { ...current, metadata: { ...current.metadata, ownerReferences: owner } }), message);
+    // The status subresource never changes metadata.
+    await node1.patch(nodes, undefined, "node-1", "merge", { metadata: { ownerReferences: owner }, status: { phase: "Running" } }, { subresource: "status" });
+    assert.equal((await admin.get<Node>(nodes, undefined, "node-1")).metadata?.ownerReferences, undefined);
+    await forbidden(nodeRestrictedClient(admin, "node-8").create(nodes, undefined, { apiVersion: "v1", kind: "Node", metadata: { name: "node-8", ownerReferences: owner } }),
+      'nodes "node-8" is forbidden: node "node-8" is not allowed to set ownerReferences');
+  });
 });
 
 describe("forbiddenNodeLabels", () => {

@@ -1,6 +1,6 @@
 /**
  * NodeRestriction admission: a Client wrapper that limits a node identity's writes to what concerns the node
- * itself — its own Node (without changing its taints or restricted labels), its own Lease in kube-node-lease,
+ * itself — its own Node (without changing its taints, restricted labels, configSource or ownerReferences), its own Lease in kube-node-lease,
  * the status, eviction and deletion of pods bound to it, and mirror pods bound to it. Denials are 403s worded
  * as upstream's admission errors (`nodes "node-2" is forbidden: node "node-1" is not allowed to modify node
  * "node-2"`). Reads pass through unchanged.
@@ -166,6 +166,8 @@ class NodeRestriction implements Client {
     if (node.spec?.configSource) throw forbiddenError(resource, name, `node "${this.node}" is not allowed to create pods with a non-nil configSource`);
     const labels = forbiddenNodeLabels(node.metadata?.labels, undefined);
     if (labels.length > 0) throw forbiddenError(resource, name, `node "${this.node}" is not allowed to set the following labels: ${labels.join(", ")}`);
+    // Beyond upstream: an owner reference hands the Node's life to the garbage collector (a missing owner deletes it).
+    if ((node.metadata?.ownerReferences ?? []).length > 0) throw forbiddenError(resource, name, `node "${this.node}" is not allowed to set ownerReferences`);
   }
 
   private admitNodeChange(resource: ResourceInfo, name: string, next: Node, current: Node): void {
@@ -177,6 +179,9 @@ class NodeRestriction implements Client {
     }
     const labels = forbiddenNodeLabels(next.metadata?.labels, current.metadata?.labels);
     if (labels.length > 0) throw forbiddenError(resource, name, `is not allowed to modify labels: ${labels.join(", ")}`);
+    if (JSON.stringify(next.metadata?.ownerReferences ?? []) !== JSON.stringify(current.metadata?.ownerReferences ?? [])) {
+      throw forbiddenError(resource, name, `node "${this.node}" is not allowed to modify ownerReferences`);
+    }
   }
 
   private async admitPodStatus(resource: ResourceInfo, namespace: string | undefined, name: string): Promise<void> {

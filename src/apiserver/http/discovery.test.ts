@@ -115,7 +115,7 @@ describe("version, health and discovery", () => {
     assert.deepEqual(leases.resources.map((x: any) => x.name), ["leases"]);
   });
 
-  test("OpenAPI v3 index and documents; v2 is not served", async () => {
+  test("OpenAPI v3 index and documents; v2 in JSON and protobuf", async () => {
     const index = await (await api.call("GET", "/openapi/v3")).json() as any;
     assert.deepEqual(Object.keys(index.paths).sort(), ["api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"]);
     const url = index.paths["apis/apps/v1"].serverRelativeURL as string;
@@ -130,8 +130,20 @@ describe("version, health and discovery", () => {
     assert.ok(stale.redirected);
     assert.equal((await api.call("GET", "/openapi/v3/apis/policy/v1")).status, 404);
     const v2 = await api.call("GET", "/openapi/v2");
-    assert.equal(v2.status, 404);
-    assert.equal((await v2.json() as any).reason, "NotFound");
+    assert.equal(v2.status, 200);
+    const swagger = await v2.json() as any;
+    assert.equal(swagger.swagger, "2.0");
+    assert.deepEqual(swagger.paths, {});
+    const ds = swagger.definitions["io.k8s.api.apps.v1.DaemonSet"];
+    assert.deepEqual(ds["x-kubernetes-group-version-kind"], [{ group: "apps", kind: "DaemonSet", version: "v1" }]);
+    assert.equal(ds.properties.metadata.$ref, "#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta");
+    assert.equal(swagger.definitions["io.k8s.apimachinery.pkg.util.intstr.IntOrString"].type, "string");
+    assert.doesNotMatch(JSON.stringify(swagger), /components\/schemas|"oneOf"|"allOf"/);
+    const pb = await api.call("GET", "/openapi/v2", undefined, { accept: "application/com.github.proto-openapi.spec.v2@v1.0+protobuf" });
+    assert.equal(pb.status, 200);
+    assert.equal(pb.headers.get("content-type"), "application/octet-stream");
+    const bytes = new Uint8Array(await pb.arrayBuffer());
+    assert.deepEqual([...bytes.slice(0, 5)], [0x0a, 3, 0x32, 0x2e, 0x30], "field 1 (swagger) = \"2.0\"");
   });
 
   test("unknown paths are 404 Status, wrong methods 405", async () => {

@@ -1,5 +1,7 @@
 import { statusError } from "../../api/status-error.js";
 import { OpenApiDocuments } from "../openapi/index.js";
+import { encodeSwagger, openApiV2Protobuf } from "../openapi/swagger-protobuf.js";
+import { swaggerDocument } from "../openapi/swagger.js";
 import type { Reply } from "./reply.js";
 
 /** 404 as upstream answers paths it does not serve. */
@@ -8,9 +10,21 @@ export function notFoundPath(): Reply {
   return { kind: "object", code: 404, body: err.status };
 }
 
-/** Serves /openapi/v3 from documents serialized once. */
+/** Serves /openapi/v3 and /openapi/v2 from documents serialized once. */
 export class OpenApiEndpoint {
   private readonly documents = new OpenApiDocuments();
+  private v2: { json: string; protobuf: Uint8Array } | undefined;
+
+  /** `GET /openapi/v2`: the Swagger 2.0 document, in protobuf when the client asks for it (as kubectl does), else JSON. */
+  swagger(accept: string | undefined): Reply {
+    this.v2 ??= (() => {
+      const doc = swaggerDocument();
+      return { json: JSON.stringify(doc), protobuf: encodeSwagger(doc) };
+    })();
+    // As kube-apiserver: the protobuf media type is not a valid Content-Type (Go's mime parser rejects the "@").
+    if ((accept ?? "").includes(openApiV2Protobuf)) return { kind: "raw", code: 200, body: this.v2.protobuf, contentType: "application/octet-stream" };
+    return { kind: "raw", code: 200, body: this.v2.json, contentType: "application/json" };
+  }
 
   /** `GET /openapi/v3`: the index of group-version documents with their content hashes. */
   index(): Reply {

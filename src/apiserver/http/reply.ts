@@ -6,7 +6,7 @@ import type { StatusError } from "../../api/status-error.js";
 export type Reply =
   | { kind: "object"; code: number; body: unknown; contentType?: string; headers?: Record<string, string> }
   | { kind: "text"; code: number; body: string }
-  | { kind: "raw"; code: number; body: string; contentType: string; headers?: Record<string, string> }
+  | { kind: "raw"; code: number; body: string | Uint8Array; contentType: string; headers?: Record<string, string> }
   | { kind: "streamed" };
 
 /** How response bodies are encoded for one request. */

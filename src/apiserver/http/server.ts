@@ -171,7 +171,7 @@ function dispatch(ctx: RequestContext, route: Route, path: string, config: Confi
     case "resource-list": return { kind: "object", code: 200, body: apiResourceList(route.group, route.version) };
     case "openapi-index": return config.openApi.index();
     case "openapi-document": return config.openApi.document(route.groupVersion, ctx.query, path);
-    case "openapi-v2": return notFoundPath();
+    case "openapi-v2": return config.openApi.swagger(ctx.req.headers.accept);
   }
 }
 

@@ -59,15 +59,40 @@ export class Collector {
   /**
    * Foreground: queues every dependent not yet being deleted (each then sees its owner waiting and goes), and
    * drops the owner's `foregroundDeletion` finalizer once no dependent blocking it (blockOwnerDeletion) remains.
-   * Dependents in graceful deletion still block until they are gone.
+   * Dependents in graceful deletion still block until they are gone. Self-references never block, and a cycle of
+   * objects deleted in the foreground, each waiting for the next, is broken by unblocking the reference to the owner.
    */
   private async deleteDependentsFirst(owner: GraphNode): Promise<void> {
-    const dependents = this.deps.graph.dependentsOf(owner.uid);
-    if (!dependents.some((d) => blocksOwnerDeletion(d.object, owner.uid))) {
+    // An object naming itself as owner does not wait for itself.
+    const dependents = this.deps.graph.dependentsOf(owner.uid).filter((d) => d.uid !== owner.uid);
+    const blocking = dependents.filter((d) => blocksOwnerDeletion(d.object, owner.uid));
+    if (blocking.length === 0) {
       await this.deps.operations.removeFinalizer(owner, foregroundFinalizer);
       return;
     }
     for (const d of dependents) if (!isDeleting(d.object)) this.deps.enqueue(d.uid);
+    // A dependent that waits (through blocking references) for this owner to go would wait forever: unblock it.
+    for (const d of blocking) {
+      if (!isDeletingDependents(d.object) || !this.waitsFor(d, owner.uid)) continue;
+      await this.deps.operations.updateOwnerReferences(d, (refs) =>
+        refs.map((r) => (r.uid === owner.uid && r.blockOwnerDeletion ? { ...r, blockOwnerDeletion: false } : r)));
+    }
+  }
+
+  /** True when `from`, deleted in the foreground, waits (directly or through other such objects) for `target` to go. */
+  private waitsFor(from: GraphNode, target: string): boolean {
+    const seen = new Set<string>([from.uid]);
+    const pending = [from];
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      for (const d of this.deps.graph.dependentsOf(next.uid)) {
+        if (d.uid === next.uid || !blocksOwnerDeletion(d.object, next.uid)) continue;
+        if (d.uid === target) return true;
+        if (seen.has(d.uid) || !isDeletingDependents(d.object)) continue;
+        seen.add(d.uid);
+        pending.push(d);
+      }
+    }
+    return false;
   }
 
   /**

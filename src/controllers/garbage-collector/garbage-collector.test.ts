@@ -95,6 +95,22 @@ describe("GarbageCollector", () => {
     await until(c.clock, async () => !(await exists(c, R.daemonsets, "web")), "owner gone after its dependents");
   }));
 
+  test("foreground: an object owning itself goes, and so does a cycle of objects each deleted in the foreground", () => withCollector(async (c) => {
+    const selfRef = (o: KubeObject): OwnerReference => ({ apiVersion: "apps/v1", kind: "ControllerRevision", name: o.metadata!.name!, uid: o.metadata!.uid!, blockOwnerDeletion: true });
+    const own = async (name: string, owner: KubeObject): Promise<void> => {
+      await c.client.patch(R.controllerrevisions, "default", name, "merge", { metadata: { ownerReferences: [selfRef(owner)] } });
+    };
+    const self = await c.client.create(R.controllerrevisions, "default", revision("self", []));
+    await own("self", self);
+    const a = await c.client.create(R.controllerrevisions, "default", revision("a", []));
+    const b = await c.client.create(R.controllerrevisions, "default", revision("b", []));
+    await own("a", b);
+    await own("b", a);
+    await settle();
+    for (const name of ["self", "a", "b"]) await c.client.delete(R.controllerrevisions, "default", name, { propagationPolicy: "Foreground" });
+    await until(c.clock, async () => (await names(c, R.controllerrevisions)).length === 0, "self-owned and cyclic objects gone");
+  }));
+
   test("multiple owners: only the dangling reference is removed; the dependent goes with its last owner", () => withCollector(async (c) => {
     const a = await c.client.create(R.daemonsets, "default", daemonSet("a"));
     const b = await c.client.create(R.daemonsets, "default", daemonSet("b"));

@@ -19,12 +19,10 @@ export const podGarbageCollectorName = "pod-garbage-collector";
 const terminatedIndex = "pod-gc/terminated";
 const terminatingIndex = "pod-gc/terminating";
 
-/** Options of the PodGarbageCollector (workers default 4; the clock also times the pass, quarantine and timestamps); defaults match kube-controller-manager. */
+/** Options of the PodGarbageCollector (workers default 4; the clock also times the pass and timestamps); defaults match kube-controller-manager. */
 export interface PodGarbageCollectorOptions extends ControlLoopOptions {
   /** Interval of the periodic pass (default 20 s). */
   gcCheckPeriodMs?: number;
-  /** How long a node must be missing from the cache before a live check may condemn its pods (default 40 s). */
-  quarantineMs?: number;
   /** Terminated pods tolerated before the oldest are deleted; 0 disables (default 12500). */
   terminatedPodThreshold?: number;
 }
@@ -36,8 +34,9 @@ const podKeyPrefix = "pod:";
 
 /**
  * Force-deletes (gracePeriodSeconds 0, after marking the pod Failed) pods that would otherwise linger:
- * pods bound to a node that has been missing for the quarantine period and is confirmed gone by a live GET
- * (with condition DisruptionTarget/DeletionByPodGC); terminating pods that were never scheduled; terminating pods
+ * pods bound to a node that is missing from the cache and confirmed gone by a consistent read of the store (a GET
+ * without resourceVersion, made after the pods were taken from the cache), with condition
+ * DisruptionTarget/DeletionByPodGC; terminating pods that were never scheduled; terminating pods
  * on not-ready nodes tainted `node.kubernetes.io/out-of-service`; and the oldest terminated pods beyond the
  * threshold (evicted ones first). Node deletions and pod changes are acted on as they arrive; a periodic pass
  * catches the rest. All deletions go through a work queue with retries.
@@ -49,12 +48,10 @@ export class PodGarbageCollector implements Reconciler {
   private readonly pods: Informer<Pod>;
   private readonly nodes: Informer<Node>;
   private readonly excessTerminated = new Set<string>();
-  private readonly quarantineMs: number;
 
   /** Creates the collector and registers its informer handlers. */
   constructor(private readonly options: PodGarbageCollectorOptions) {
     this.clock = options.clock ?? realClock();
-    this.quarantineMs = options.quarantineMs ?? 40_000;
     this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("pod_garbage_collector") });
     this.pods = options.informers.informerFor<Pod>(pods);
     this.nodes = options.informers.informerFor<Node>(nodes);
@@ -71,7 +68,7 @@ export class PodGarbageCollector implements Reconciler {
     this.nodes.addEventHandler({
       onAdd: (node) => this.nodeChanged(node),
       onUpdate: (_old, node) => this.nodeChanged(node),
-      onDelete: (node) => this.quarantine(node.metadata?.name ?? ""),
+      onDelete: (node) => this.checkOrphans(node.metadata?.name ?? ""),
     });
   }
 
@@ -107,7 +104,7 @@ export class PodGarbageCollector implements Reconciler {
     this.queueExcessTerminated();
     for (const pod of this.pods.store.byIndex(terminatingIndex, "true")) this.podChanged(pod);
     for (const nodeName of this.pods.store.indexValues(nodeNameIndex)) {
-      if (!this.nodes.store.get(nodeName)) this.quarantine(nodeName);
+      if (!this.nodes.store.get(nodeName)) this.checkOrphans(nodeName);
     }
   }
 
@@ -119,7 +116,7 @@ export class PodGarbageCollector implements Reconciler {
 
   private podChanged(pod: Pod): void {
     const nodeName = pod.spec?.nodeName;
-    if (nodeName && !this.nodes.store.get(nodeName)) this.quarantine(nodeName);
+    if (nodeName && !this.nodes.store.get(nodeName)) this.checkOrphans(nodeName);
     if (pod.metadata?.deletionTimestamp && this.shouldForceDeleteTerminating(pod)) this.queue.add(podKeyPrefix + objectKey(pod));
   }
 
@@ -130,8 +127,8 @@ export class PodGarbageCollector implements Reconciler {
     }
   }
 
-  private quarantine(nodeName: string): void {
-    if (nodeName) this.queue.addAfter(nodeKeyPrefix + nodeName, this.quarantineMs);
+  private checkOrphans(nodeName: string): void {
+    if (nodeName) this.queue.add(nodeKeyPrefix + nodeName);
   }
 
   /** Unscheduled, or on a not-ready out-of-service node. */
@@ -156,16 +153,22 @@ export class PodGarbageCollector implements Reconciler {
     }
   }
 
-  /** After the quarantine: if the node is still missing and a live GET confirms it, deletes every pod bound to it. */
+  /**
+   * If the node is missing from the cache and a consistent read of the store confirms it is gone, deletes every
+   * pod the cache bound to it before that read. Upstream waits 40 s (a quarantine) so that a node which exists
+   * but has not reached the cache yet is not condemned; reading the store decides that without waiting: a pod
+   * taken from the cache before the read was bound before it, and its node was absent at the read.
+   */
   private async collectOrphans(nodeName: string): Promise<void> {
     if (this.nodes.store.get(nodeName)) return;
+    const orphans = this.pods.store.byIndex(nodeNameIndex, nodeName);
+    if (orphans.length === 0) return;
     try {
       await this.options.client.get(nodes, undefined, nodeName);
       return;
     } catch (error) {
       if (!isStatus(error, 404)) throw error;
     }
-    const orphans = this.pods.store.byIndex(nodeNameIndex, nodeName);
     let failure: { error: unknown } | undefined;
     for (const pod of orphans) {
       try {
