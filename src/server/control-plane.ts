@@ -1,12 +1,12 @@
 import { setMaxListeners } from "node:events";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, readFile } from "node:fs/promises";
-import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
+import { createApiServer, type RequestLimits } from "../apiserver/http/listener.js";
 import { createApiHandler } from "../apiserver/http/server.js";
 import { ensureNamespaces, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
@@ -109,17 +109,14 @@ export class ControlPlane {
     const token = (await existingToken(kubeconfigPath, tokens)) ?? (await tokens.issue({ name: "admin", groups: ["system:masters"] }));
     const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer() });
 
-    let server: Server;
     let caCert: string | undefined;
-    if (options.insecureHttp) {
-      server = createHttpServer(serverTimeouts(options.httpTimeouts), handler);
-    } else {
+    let tls: { cert: string; key: string } | undefined;
+    if (!options.insecureHttp) {
       const pki = await ensureServingPki(join(dataDir, "pki"), [options.listen]);
       caCert = pki.caCert;
-      const timeouts = serverTimeouts(options.httpTimeouts);
-      server = createHttpsServer({ cert: pki.cert, key: pki.key, handshakeTimeout: timeouts.headersTimeout, ...timeouts }, handler);
+      tls = { cert: pki.cert, key: pki.key };
     }
-    server.keepAliveTimeout = 65_000;
+    const server = createApiServer({ handler, tls, limits: requestLimits(options.httpTimeouts) });
     await new Promise<void>((ok, fail) => {
       server.once("error", fail);
       server.listen(options.port, options.listen, () => { server.off("error", fail); ok(); });
@@ -152,10 +149,9 @@ export class ControlPlane {
   }
 }
 
-/** node:http server options for HttpTimeouts (the request limit is never below the headers limit). */
-function serverTimeouts(t: HttpTimeouts = {}): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
-  const headersTimeout = t.headersMs ?? 30_000;
-  return { headersTimeout, requestTimeout: Math.max(headersTimeout, t.requestMs ?? 60_000), connectionsCheckingInterval: t.checkIntervalMs ?? 1_000 };
+/** The request limits of HttpTimeouts, defaults filled in. */
+function requestLimits(t: HttpTimeouts = {}): RequestLimits {
+  return { headersMs: t.headersMs ?? 30_000, requestMs: t.requestMs ?? 60_000, checkIntervalMs: t.checkIntervalMs ?? 1_000 };
 }
 
 function isLoopback(addr: string): boolean {
