@@ -4,11 +4,17 @@
  * live pods of the DaemonSet, or a rollout did not complete.
  * Usage: node dist/bench/soak.js [--nodes=1000] [--rounds=5] [--seed=1] [--max-unavailable=10%] [--kill-within-ms=4000]
  *   [--timeout-ms=300000]
+ *   `--rounds=100` is the long crash soak.
+ *
+ * Watch soak (see watch-soak.ts): node dist/bench/soak.js --watch [--watchers=1000] [--events=1000000] [--writers=4]
+ *   [--max-rss-growth-mib=256] [--timeout-ms=600000]. Exits 1 on any gap or disorder, or when the server's RSS with
+ *   the watches still open ends more than the bound above its RSS with them freshly opened.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCrashRounds, type RoundReport } from "./crash-round.js";
+import { runWatchSoak } from "./watch-soak.js";
 
 function flag(name: string, fallback: string): string {
   const prefix = `--${name}=`;
@@ -32,7 +38,31 @@ function summary(reports: RoundReport[], nodes: number, seconds: number): string
   return lines.join("\n");
 }
 
+async function watchSoak(): Promise<number> {
+  const workDir = await mkdtemp(join(tmpdir(), "everynode-watch-soak-"));
+  const started = Date.now();
+  const maxGrowth = Number(flag("max-rss-growth-mib", "256"));
+  try {
+    const r = await runWatchSoak({
+      workDir, watchers: Number(flag("watchers", "1000")), events: Number(flag("events", "1000000")), writers: Number(flag("writers", "4")),
+      timeoutMs: Number(flag("timeout-ms", "600000")),
+      log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`),
+    });
+    console.log([
+      `watch soak: ${r.watchers} watchers, ${r.writes} writes, ${r.delivered} events delivered in ${(r.durationMs / 1000).toFixed(1)} s (${r.writesPerSecond} writes/s)`,
+      `  gaps (writes a watcher missed):      ${r.gaps}`,
+      `  duplicates or out-of-order events:   ${r.disorder}`,
+      `  server RSS start / watches open / peak / end (MiB): ${r.rssMiB.start} / ${r.rssMiB.connected} / ${r.rssMiB.peak} / ${r.rssMiB.end}`,
+    ].join("\n"));
+    console.log(JSON.stringify(r));
+    return r.gaps > 0 || r.disorder > 0 || r.rssMiB.end - r.rssMiB.connected > maxGrowth ? 1 : 0;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
+  if (process.argv.includes("--watch")) return watchSoak();
   const nodes = Number(flag("nodes", "1000"));
   const rounds = Number(flag("rounds", "5"));
   const seed = Number(flag("seed", "1"));
