@@ -3,11 +3,13 @@
  * updates. Inputs are untrusted decoded JSON; odd shapes are reported as field errors, never thrown.
  */
 import { defaultControllerRevision, defaultEvent, defaultNamespace, defaultNode } from "./defaults/cluster.js";
+import { defaultPriorityClass, defaultSecret } from "./defaults/config.js";
 import { defaultDaemonSet } from "./defaults/daemonset.js";
 import { defaultPod } from "./defaults/pod.js";
 import type { ResourceInfo } from "./resources.js";
 import { type FieldError } from "./status-error.js";
 import type { KubeObject } from "./types.js";
+import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate, validateServiceAccount, validateServiceAccountUpdate } from "./validation/config.js";
 import { validateControllerRevision, validateControllerRevisionUpdate } from "./validation/controller-revision.js";
 import { validateDaemonSet, validateDaemonSetStatusUpdate, validateDaemonSetUpdate } from "./validation/daemonset.js";
 import { validateEvent } from "./validation/event.js";
@@ -16,6 +18,7 @@ import { nameIsPathSegment } from "./validation/names.js";
 import { validateNamespace, validateNamespaceStatusUpdate, validateNamespaceUpdate } from "./validation/namespace.js";
 import { validateNode, validateNodeUpdate } from "./validation/node.js";
 import { validateObjectMeta, validateObjectMetaUpdate } from "./validation/object-meta.js";
+import { validatePriorityClass, validatePriorityClassUpdate } from "./validation/priority-class.js";
 import { validatePodCreate, validatePodStatusUpdate, validatePodUpdate } from "./validation/pod.js";
 import { type Obj, isObj, typeInvalid } from "./validation/shape.js";
 
@@ -36,6 +39,10 @@ const kinds: Readonly<Record<string, KindAdmission>> = {
   "/nodes": { defaults: defaultNode, create: validateNode, update: validateNodeUpdate, status: validateNodeUpdate },
   "/pods": { defaults: defaultPod, create: validatePodCreate, update: validatePodUpdate, status: validatePodStatusUpdate },
   "/events": { defaults: defaultEvent, create: validateEvent, update: validateEventUpdate },
+  "/configmaps": { create: validateConfigMap, update: validateConfigMapUpdate },
+  "/secrets": { defaults: defaultSecret, create: validateSecret, update: validateSecretUpdate },
+  "/serviceaccounts": { create: validateServiceAccount, update: validateServiceAccountUpdate },
+  "scheduling.k8s.io/priorityclasses": { defaults: defaultPriorityClass, create: validatePriorityClass, update: validatePriorityClassUpdate },
   "apps/daemonsets": { defaults: defaultDaemonSet, create: validateDaemonSet, update: validateDaemonSetUpdate, status: validateDaemonSetStatusUpdate },
   "apps/controllerrevisions": { defaults: defaultControllerRevision, create: validateControllerRevision, update: validateControllerRevisionUpdate },
   "coordination.k8s.io/leases": { create: validateLease, update: validateLeaseUpdate },

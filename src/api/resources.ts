@@ -24,9 +24,13 @@ export const resources: readonly ResourceInfo[] = [
   { group: "", version: "v1", resource: "nodes", singular: "node", kind: "Node", listKind: "NodeList", namespaced: false, shortNames: ["no"], categories: [], verbs: allVerbs, subresources: ["status"] },
   { group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod", listKind: "PodList", namespaced: true, shortNames: ["po"], categories: ["all"], verbs: allVerbs, subresources: ["status", "binding", "eviction"] },
   { group: "", version: "v1", resource: "events", singular: "event", kind: "Event", listKind: "EventList", namespaced: true, shortNames: ["ev"], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "", version: "v1", resource: "configmaps", singular: "configmap", kind: "ConfigMap", listKind: "ConfigMapList", namespaced: true, shortNames: ["cm"], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "", version: "v1", resource: "secrets", singular: "secret", kind: "Secret", listKind: "SecretList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "", version: "v1", resource: "serviceaccounts", singular: "serviceaccount", kind: "ServiceAccount", listKind: "ServiceAccountList", namespaced: true, shortNames: ["sa"], categories: [], verbs: allVerbs, subresources: [] },
   { group: "apps", version: "v1", resource: "daemonsets", singular: "daemonset", kind: "DaemonSet", listKind: "DaemonSetList", namespaced: true, shortNames: ["ds"], categories: ["all"], verbs: allVerbs, subresources: ["status"] },
   { group: "apps", version: "v1", resource: "controllerrevisions", singular: "controllerrevision", kind: "ControllerRevision", listKind: "ControllerRevisionList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
   { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", listKind: "LeaseList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", singular: "priorityclass", kind: "PriorityClass", listKind: "PriorityClassList", namespaced: false, shortNames: ["pc"], categories: [], verbs: allVerbs, subresources: [] },
 ];
 
 /** `apps/v1` or `v1` for the core group. */

@@ -58,6 +58,11 @@ export function alreadyExists(ref: ResourceRef, name: string): StatusError {
   return statusError(409, "AlreadyExists", `${qualified(ref)} "${name}" already exists`, { name, group: ref.group, kind: ref.resource });
 }
 
+/** 403 Forbidden: `pods "x" is forbidden: <why>`. */
+export function forbidden(ref: ResourceRef, name: string, why: string): StatusError {
+  return statusError(403, "Forbidden", `${qualified(ref)} "${name}" is forbidden: ${why}`, { name, group: ref.group, kind: ref.resource });
+}
+
 /** 409 Conflict: `Operation cannot be fulfilled on daemonsets.apps "x": <why>`. */
 export function conflict(ref: ResourceRef, name: string, why = "the object has been modified; please apply your changes to the latest version and try again"): StatusError {
   return statusError(409, "Conflict", `Operation cannot be fulfilled on ${qualified(ref)} "${name}": ${why}`, { name, group: ref.group, kind: ref.resource });

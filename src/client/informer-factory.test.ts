@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { findResource } from "../api/resources.js";
 import type { Node, Pod } from "../api/types.js";
-import { FakeClock } from "../controller/clock.js";
+import { FakeClock } from "../util/clock.js";
 import { SharedInformerFactory } from "./informer-factory.js";
 import { eventually } from "./testing/eventually.js";
 import { FakeClient } from "./testing/fake-client.js";

@@ -1,6 +1,6 @@
 import type { ResourceInfo } from "../api/resources.js";
 import type { ApiObject } from "../api/types.js";
-import type { Clock } from "../controller/clock.js";
+import type { Clock } from "../util/clock.js";
 import type { Client } from "./client.js";
 import { Informer, type InformerOptions } from "./informer.js";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { findResource } from "../api/resources.js";
 import { expired, internalError } from "../api/status-error.js";
 import type { Pod } from "../api/types.js";
-import { FakeClock } from "../controller/clock.js";
+import { FakeClock } from "../util/clock.js";
 import { byNodeName } from "./cache.js";
 import type { ListOptions, WatchOptions } from "./client.js";
 import { Informer, type EventHandler } from "./informer.js";

@@ -1,7 +1,7 @@
 import { groupVersion, type ResourceInfo } from "../api/resources.js";
 import { StatusError, statusError } from "../api/status-error.js";
 import type { ApiObject, Status } from "../api/types.js";
-import { realClock, sleep, type Clock } from "../controller/clock.js";
+import { realClock, sleep, type Clock } from "../util/clock.js";
 import { Indexer, objectKey, type Indexers, type Store } from "./cache.js";
 import type { Client, WatchEvent } from "./client.js";
 

@@ -4,7 +4,8 @@ import type { Indexers } from "../client/cache.js";
 import type { Client } from "../client/client.js";
 import type { Informer } from "../client/informer.js";
 import type { SharedInformerFactory } from "../client/informer-factory.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../util/clock.js";
+import type { LoopMetrics } from "./loop-metrics.js";
 
 /** Options every control loop takes: the API client, shared informers, a clock, its workers and an error sink. */
 export interface ControlLoopOptions {
@@ -16,6 +17,8 @@ export interface ControlLoopOptions {
   clock?: Clock;
   /** Concurrent workers (each loop states its default). */
   workers?: number;
+  /** Where the loop's work queues (and the scheduler's attempts) are reported (default: nowhere). */
+  metrics?: LoopMetrics;
   /** Receives failures, with the key of the work item when there is one (default: ignore). */
   onError?: (error: unknown, key?: string) => void;
 }

@@ -2,7 +2,7 @@ import { findResource } from "../api/resources.js";
 import { StatusError } from "../api/status-error.js";
 import type { Lease } from "../api/types.js";
 import type { Client } from "../client/client.js";
-import { sleep, type Clock, realClock } from "./clock.js";
+import { sleep, type Clock, realClock } from "../util/clock.js";
 
 /** How to hold leadership on a coordination.k8s.io Lease. */
 export interface LeaderElectionOptions {

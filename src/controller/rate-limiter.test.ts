@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeClock } from "./clock.js";
+import { FakeClock } from "../util/clock.js";
 import { ItemExponentialRateLimiter, MaxOfRateLimiter, TokenBucketRateLimiter, defaultControllerRateLimiter } from "./rate-limiter.js";
 
 describe("ItemExponentialRateLimiter", () => {

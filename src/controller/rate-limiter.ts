@@ -1,4 +1,4 @@
-import type { Clock } from "./clock.js";
+import type { Clock } from "../util/clock.js";
 
 /** Decides how long a failing item waits before it is retried. */
 export interface RateLimiter<T = string> {

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { eventually, settle } from "../client/testing/eventually.js";
-import { FakeClock } from "./clock.js";
+import { FakeClock } from "../util/clock.js";
 import { ItemExponentialRateLimiter } from "./rate-limiter.js";
 import { runReconciler, type ReconcileResult, type Reconciler } from "./reconciler.js";
 import { WorkQueue } from "./workqueue.js";

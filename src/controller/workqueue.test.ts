@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeClock } from "./clock.js";
+import { FakeClock } from "../util/clock.js";
 import { DelayHeap } from "./delay-heap.js";
 import { ItemExponentialRateLimiter } from "./rate-limiter.js";
 import { WorkQueue } from "./workqueue.js";

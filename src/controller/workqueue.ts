@@ -1,6 +1,7 @@
-import { realClock, type Cancel, type Clock } from "./clock.js";
+import { realClock, type Cancel, type Clock } from "../util/clock.js";
 import { DelayHeap } from "./delay-heap.js";
 import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.js";
+import type { WorkQueueMetrics } from "./loop-metrics.js";
 
 /** Options of a WorkQueue. */
 export interface WorkQueueOptions<T> {
@@ -8,6 +9,8 @@ export interface WorkQueueOptions<T> {
   clock?: Clock;
   /** Retry policy of `addRateLimited` (default: defaultControllerRateLimiter on the queue's clock). */
   rateLimiter?: RateLimiter<T>;
+  /** Where depth, adds, waiting and processing times and retries are reported (default: nowhere). */
+  metrics?: WorkQueueMetrics;
 }
 
 /**
@@ -27,11 +30,15 @@ export class WorkQueue<T = string> {
   private readonly delayed = new DelayHeap<T>();
   private timer: { at: number; cancel: Cancel } | undefined;
   private shutdown = false;
+  private readonly metrics: WorkQueueMetrics | undefined;
+  /** With metrics: when each queued item was added, and when each processed item was handed out. */
+  private readonly since = new Map<T, number>();
 
   /** Creates an empty queue. */
   constructor(options: WorkQueueOptions<T> = {}) {
     this.clock = options.clock ?? realClock();
     this.rateLimiter = options.rateLimiter ?? defaultControllerRateLimiter<T>(this.clock);
+    this.metrics = options.metrics;
   }
 
   /** Queues `item` unless it already waits; if it is being processed it is queued again after `done`. */
@@ -66,6 +73,10 @@ export class WorkQueue<T = string> {
 
   /** Marks `item` as no longer processed; re-queues it if it was added meanwhile. */
   done(item: T): void {
+    if (this.metrics && this.processing.has(item)) {
+      this.metrics.processed(this.elapsed(item));
+      this.since.delete(item);
+    }
     this.processing.delete(item);
     if (this.dirty.has(item) && !this.shutdown) this.enqueue(item);
   }
@@ -82,6 +93,7 @@ export class WorkQueue<T = string> {
     this.timer?.cancel();
     this.timer = undefined;
     this.delayed.clear();
+    this.since.clear();
     this.queue = [];
     this.head = 0;
     for (const w of this.waiters.splice(0)) w(undefined);
@@ -106,6 +118,7 @@ export class WorkQueue<T = string> {
   /** Adds `item` after the delay its rate limiter assigns to one more retry. */
   addRateLimited(item: T): void {
     if (this.shutdown) return;
+    this.metrics?.retried();
     this.addAfter(item, this.rateLimiter.whenAt(item));
   }
 
@@ -120,8 +133,11 @@ export class WorkQueue<T = string> {
   }
 
   private enqueue(item: T): void {
+    this.metrics?.added();
+    this.mark(item);
     const waiter = this.waiters.shift();
     if (waiter) {
+      this.handedOut(item);
       this.dirty.delete(item);
       this.processing.add(item);
       waiter(item);
@@ -138,9 +154,28 @@ export class WorkQueue<T = string> {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }
+    this.handedOut(item);
     this.dirty.delete(item);
     this.processing.add(item);
     return item;
+  }
+
+  /** With metrics: remembers now as the time of `item`'s last transition. */
+  private mark(item: T): void {
+    if (this.metrics) this.since.set(item, this.clock.now());
+  }
+
+  /** Seconds since `item`'s last transition. */
+  private elapsed(item: T): number {
+    const at = this.since.get(item);
+    return at === undefined ? 0 : (this.clock.now() - at) / 1000;
+  }
+
+  /** With metrics: reports how long `item` waited and marks the start of its processing. */
+  private handedOut(item: T): void {
+    if (!this.metrics) return;
+    this.metrics.taken(this.elapsed(item));
+    this.mark(item);
   }
 
   /** Keeps exactly one timer, due at the earliest delayed item. */

@@ -49,6 +49,17 @@ export function sample(resource: ResourceInfo, name: string, namespace = fuzzNam
     };
     case "controllerrevisions": return { ...head, metadata: { name }, revision: 1, data: { spec: { template: { x: 1 } } } };
     case "leases": return { ...head, metadata: { name }, spec: { holderIdentity: "me", leaseDurationSeconds: 15 } };
+    case "configmaps": return { ...head, metadata: { name }, data: { "a.conf": "x=1" }, binaryData: { bin: "AAEC" } };
+    case "secrets": return { ...head, metadata: { name }, type: "Opaque", data: { password: "c2VjcmV0" } };
+    case "serviceaccounts": return { ...head, metadata: { name }, automountServiceAccountToken: false };
+    case "priorityclasses": return { ...head, metadata: { name }, value: 100, description: "fuzz" };
+    case "roles": return { ...head, metadata: { name }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }] };
+    case "clusterroles": return { ...head, metadata: { name }, rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get"] }] };
+    case "rolebindings": return { ...head, metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "r" }, subjects: [{ kind: "User", apiGroup: "rbac.authorization.k8s.io", name: "alice" }] };
+    case "clusterrolebindings": return { ...head, metadata: { name }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" }, subjects: [{ kind: "Group", apiGroup: "rbac.authorization.k8s.io", name: "readers" }] };
+    case "services": return { ...head, metadata: { name }, spec: { selector: { app: "x" }, ports: [{ name: "http", port: 80, targetPort: "http" }] } };
+    case "endpoints": return { ...head, metadata: { name }, subsets: [{ addresses: [{ ip: "10.0.0.1" }], ports: [{ name: "http", port: 80 }] }] };
+    case "endpointslices": return { ...head, metadata: { name }, addressType: "IPv4", endpoints: [{ addresses: ["10.0.0.1"], conditions: { ready: true } }], ports: [{ name: "http", port: 80, protocol: "TCP" }] };
     default: throw new Error(`no sample for ${resource.resource}`);
   }
 }

@@ -229,7 +229,7 @@ describe("hostile and malformed requests", () => {
     }
     for (const path of ["/api/v1/namespaces/fuzz/pods/p1/../../../nodes", "/api/v1/../../etc/passwd", "/api/v1/namespaces/fuzz/pods/p1/status/../..", "//api/v1/pods",
       "/api/v1/namespaces/fuzz/pods/p1/log", "/apis/apps/v1/namespaces/fuzz/daemonsets/ds1/scale", "/api/v1/namespaces/fuzz/pods/p1/exec", "/apis/apps/v2/daemonsets",
-      "/apis/../api/v1/pods", "/api/v1/namespaces/fuzz/secrets", "/%2e%2e/api", "/api/v1/nodes/fuzz-node-1/proxy/", "/apis/apps/v1/pods", "/api/v1/daemonsets"]) {
+      "/apis/../api/v1/pods", "/api/v1/namespaces/fuzz/persistentvolumeclaims", "/%2e%2e/api", "/api/v1/nodes/fuzz-node-1/proxy/", "/apis/apps/v1/pods", "/api/v1/daemonsets"]) {
       probes.push({ label: `path ${path}`, method: "GET", path });
     }
     // Lists in impossible namespaces find nothing (as upstream, they are not errors).

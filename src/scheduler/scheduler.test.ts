@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { mustFindResource } from "../api/resources.js";
 import type { CoreEvent, Node, Pod, PodSpec, Taint } from "../api/types.js";
 import { settle } from "../client/testing/eventually.js";
 import { R, startCluster, type TestCluster } from "../simulator/testing/cluster.js";
@@ -186,8 +187,10 @@ describe("Scheduler failures", () => {
 
   test("insufficient resources and preemptionPolicy Never", async () => {
     await withScheduler([node("a", { cpu: "1" }), node("b", { cpu: "1", memory: "1Gi" })], async (c) => {
+      const priorityClasses = mustFindResource("scheduling.k8s.io", "priorityclasses");
+      await c.client.create(priorityClasses, undefined, { apiVersion: "scheduling.k8s.io/v1", kind: "PriorityClass", metadata: { name: "never" }, value: 10, preemptionPolicy: "Never" });
       await c.client.create(R.pods, "default", pod("huge", {
-        preemptionPolicy: "Never",
+        priorityClassName: "never",
         containers: [{ name: "c", image: "x", resources: { requests: { cpu: "2", memory: "2Gi" } } }],
       }));
       assert.equal((await unschedulableMessage(c, "huge"))?.message,

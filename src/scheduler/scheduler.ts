@@ -11,10 +11,11 @@ import { StatusError } from "../api/status-error.js";
 import type { Node, Pod, PodCondition } from "../api/types.js";
 import { objectKey, splitObjectKey } from "../client/cache.js";
 import type { HandlerRegistration, Informer } from "../client/informer.js";
-import { realClock, sleep, type Clock } from "../controller/clock.js";
+import { realClock, sleep, type Clock } from "../util/clock.js";
 import { runReconciler, type ReconcileResult } from "../controller/reconciler.js";
 import { WorkQueue } from "../controller/workqueue.js";
 import type { ControlLoopOptions } from "../controller/control-loop.js";
+import type { SchedulerMetrics } from "../controller/loop-metrics.js";
 import { EventRecorder, objectReference, rfc3339 } from "../client/event-recorder.js";
 import { ClusterState } from "./cluster-state.js";
 import { Reasons, preFilterNodeNames, runFilters, scoreNode, type FilterFailure } from "./filters.js";
@@ -52,6 +53,7 @@ function schedulingInputsChanged(a: Node, b: Node): boolean {
 
 /** Schedules pods (see the file comment); `run` until the signal aborts. */
 export class Scheduler {
+  private readonly metrics: SchedulerMetrics | undefined;
   private readonly clock: Clock;
   private readonly now: () => Date;
   private readonly schedulerName: string;
@@ -73,7 +75,8 @@ export class Scheduler {
     this.schedulerName = options.schedulerName ?? "default-scheduler";
     this.nodeInformer = options.informers.informerFor<Node>(nodesResource);
     this.podInformer = options.informers.informerFor<Pod>(podsResource);
-    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("scheduler") });
+    this.metrics = options.metrics?.scheduler();
     this.recorder = new EventRecorder({
       client: options.client, component: this.schedulerName, now: () => this.now().getTime(), maxPending: 10_000,
       onError: (e) => this.report(e),
@@ -193,9 +196,21 @@ export class Scheduler {
   private async scheduleKey(key: string): Promise<ReconcileResult | void> {
     const pod = this.podInformer.store.get(key);
     if (!pod || !this.responsibleFor(pod) || this.bound.get(key) === pod.metadata?.uid) return;
-    const decision = this.decide(pod);
-    if ("node" in decision) await this.bind(key, pod, decision.node);
-    else await this.markUnschedulable(key, pod, decision.message, decision.targets);
+    const started = this.clock.now();
+    const report = (result: "scheduled" | "unschedulable" | "error"): void => this.metrics?.attempt(result, (this.clock.now() - started) / 1000);
+    try {
+      const decision = this.decide(pod);
+      if ("node" in decision) {
+        await this.bind(key, pod, decision.node);
+        report("scheduled");
+      } else {
+        report("unschedulable");
+        await this.markUnschedulable(key, pod, decision.message, decision.targets);
+      }
+    } catch (error) {
+      report("error");
+      throw error;
+    }
   }
 
   /** Picks a node synchronously: pre-filter, filters, least-allocated score (ties go to the first seen). */

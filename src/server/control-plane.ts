@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { chmod, mkdir, readFile } from "node:fs/promises";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
 import { createApiServer, type RequestLimits } from "../apiserver/http/listener.js";
 import { createApiHandler } from "../apiserver/http/server.js";
-import { ensureNamespaces, Registry } from "../apiserver/registry/index.js";
+import { bootstrapCluster, Registry } from "../apiserver/registry/index.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import type { Backend } from "../storage/backend.js";
@@ -20,6 +20,11 @@ import { TokenFile } from "./tokens.js";
 import { runControllerManager } from "./controller-manager.js";
 import { runCompactor } from "../storage/compactor.js";
 import type { StageConfig } from "../simulator/index.js";
+import { SharedInformerFactory } from "../client/informer-factory.js";
+import { InstrumentedBackend } from "../metrics/instrumented-backend.js";
+import { KubeStateMetrics } from "../metrics/kube-state.js";
+import { ServerMetrics } from "../metrics/server-metrics.js";
+import { controlPlaneHealth } from "./health-checks.js";
 
 /** How to run one control plane process. */
 export interface ControlPlaneOptions {
@@ -84,6 +89,7 @@ export class ControlPlane {
     private readonly backend: Backend,
     private readonly abort: AbortController,
     private readonly loops: Promise<void>,
+    private readonly stopping: { value: boolean },
   ) {}
 
   /** Opens the store, starts the registry and the HTTP(S) server, bootstraps namespaces, writes the kubeconfig. */
@@ -95,19 +101,26 @@ export class ControlPlane {
     const dataDir = resolve(options.dataDir);
     await mkdir(dataDir, { recursive: true, mode: 0o700 });
     await chmod(dataDir, 0o700);
-    const backend: Backend = options.storage === "memory" ? new MemoryBackend() : SqliteBackend.open({ path: join(dataDir, "state.db"), synchronous: options.sync === "full" ? "FULL" : "NORMAL" });
+    const dbPath = join(dataDir, "state.db");
+    const store: Backend = options.storage === "memory" ? new MemoryBackend() : SqliteBackend.open({ path: dbPath, synchronous: options.sync === "full" ? "FULL" : "NORMAL" });
     const abort = new AbortController();
     setMaxListeners(0, abort.signal);
+    const stopping = { value: false };
+    const metrics = new ServerMetrics({ storageSizeBytes: options.storage === "memory" ? undefined : () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) });
+    const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
     const registry = new Registry({ backend });
     await registry.start(abort.signal);
     // The registry hands out fresh objects and never keeps its inputs: the loopback need not copy again.
     const client = createLoopbackClient(registry, { copy: false });
-    await ensureNamespaces(client);
+    await bootstrapCluster(client);
 
     const tokens = await TokenFile.load(join(dataDir, "tokens.json"));
     const kubeconfigPath = join(dataDir, "kubeconfig");
     const token = (await existingToken(kubeconfigPath, tokens)) ?? (await tokens.issue({ name: "admin", groups: ["system:masters"] }));
-    const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer() });
+    const informers = new SharedInformerFactory(client, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
+    metrics.include(new KubeStateMetrics({ informers }));
+    const health = controlPlaneHealth({ backend: store, informers, stopping });
+    const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer(), metrics, health });
 
     let caCert: string | undefined;
     let tls: { cert: string; key: string } | undefined;
@@ -129,14 +142,16 @@ export class ControlPlane {
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
     const controllers = options.controllers === false
       ? Promise.resolve()
-      : runControllerManager({ client, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs }, abort.signal);
+      : runControllerManager({ client, informers, metrics, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs }, abort.signal);
+    informers.start(abort.signal);
     if (options.controllers !== false) log(`controllers, scheduler and ${options.nodes ?? 3} simulated node(s) started`);
     const loops = Promise.all([compactor, controllers]).then(() => undefined);
-    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, loops);
+    return new ControlPlane(client, url, kubeconfigPath, server, registry, backend, abort, Promise.all([loops, informers.stopped()]).then(() => undefined), stopping);
   }
 
   /** Stops accepting connections, finishes in-flight requests (closing watches), and closes the store cleanly. */
   async stop(): Promise<void> {
+    this.stopping.value = true;
     const closed = new Promise<void>((ok) => this.server.close(() => ok()));
     this.abort.abort();
     this.server.closeIdleConnections();
@@ -152,6 +167,14 @@ export class ControlPlane {
 /** The request limits of HttpTimeouts, defaults filled in. */
 function requestLimits(t: HttpTimeouts = {}): RequestLimits {
   return { headersMs: t.headersMs ?? 30_000, requestMs: t.requestMs ?? 60_000, checkIntervalMs: t.checkIntervalMs ?? 1_000 };
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 function isLoopback(addr: string): boolean {

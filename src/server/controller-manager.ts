@@ -6,6 +6,7 @@ import { NodeLifecycleController } from "../controllers/node-lifecycle/node-life
 import { PodGarbageCollector } from "../controllers/podgc/pod-garbage-collector.js";
 import { Scheduler } from "../scheduler/index.js";
 import { NodeSimulator, type StageConfig } from "../simulator/index.js";
+import type { LoopMetrics } from "../controller/loop-metrics.js";
 
 /** What runs beside (or apart from) the API server: controllers, scheduler and, optionally, simulated nodes. */
 export interface ControllerManagerOptions {
@@ -20,6 +21,10 @@ export interface ControllerManagerOptions {
   nodeMonitorGracePeriodMs?: number;
   /** How long pod GC waits after a node vanished before deleting its pods (upstream 40 s). */
   podGcQuarantineMs?: number;
+  /** Shared informers to use (the caller starts them); default: a factory of its own, started here. */
+  informers?: SharedInformerFactory;
+  /** Where work queues and the scheduler report their metrics (default: nowhere). */
+  metrics?: LoopMetrics;
   /** Receives component failures (default: one line on stderr per distinct message). */
   onError?: (component: string, error: unknown) => void;
 }
@@ -28,20 +33,21 @@ export interface ControllerManagerOptions {
 export async function runControllerManager(options: ControllerManagerOptions, signal: AbortSignal): Promise<void> {
   const { client } = options;
   const report = options.onError ?? defaultErrorReporter();
-  const informers = new SharedInformerFactory(client, { onError: (err) => report("informer", err) });
+  const informers = options.informers ?? new SharedInformerFactory(client, { onError: (err) => report("informer", err) });
   const onError = (component: string) => (err: unknown): void => report(component, err);
+  const { metrics } = options;
   const loops: { run(signal: AbortSignal): Promise<void> }[] = [
-    new DaemonSetController({ client, informers, onError: onError("daemonset-controller") }),
-    new GarbageCollector({ client, informers, onError: onError("garbage-collector") }),
-    new PodGarbageCollector({ client, informers, quarantineMs: options.podGcQuarantineMs, onError: onError("pod-garbage-collector") }),
-    new NodeLifecycleController({ client, informers, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
-    new Scheduler({ client, informers, onError: onError("scheduler") }),
+    new DaemonSetController({ client, informers, metrics, onError: onError("daemonset-controller") }),
+    new GarbageCollector({ client, informers, metrics, onError: onError("garbage-collector") }),
+    new PodGarbageCollector({ client, informers, metrics, quarantineMs: options.podGcQuarantineMs, onError: onError("pod-garbage-collector") }),
+    new NodeLifecycleController({ client, informers, metrics, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
+    new Scheduler({ client, informers, metrics, onError: onError("scheduler") }),
   ];
   if (options.simulate) {
     loops.push(new NodeSimulator({ client, informers, nodeCount: options.nodes, stages: options.stages, onError: onError("node-simulator") }));
   }
   const running = loops.map((l) => l.run(signal));
-  informers.start(signal);
+  if (!options.informers) informers.start(signal);
   await Promise.all(running);
   await informers.stopped();
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Indexer } from "../client/cache.js";
 import type { Client } from "../client/client.js";
-import { FakeClock } from "../controller/clock.js";
+import { FakeClock } from "../util/clock.js";
 import type { Node } from "../api/types.js";
 import { NodeKeeper, nextTickedSlot, type NodeKeeperOptions } from "./node-keeper.js";
 import { defaultCapacity, nextSlotDelay } from "./node-status.js";

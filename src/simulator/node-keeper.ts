@@ -10,7 +10,7 @@ import { StatusError, isStatus } from "../api/status-error.js";
 import type { Node } from "../api/types.js";
 import type { Client } from "../client/client.js";
 import type { Store } from "../client/cache.js";
-import type { Clock } from "../controller/clock.js";
+import type { Clock } from "../util/clock.js";
 import type { ReconcileResult, Reconciler } from "../controller/reconciler.js";
 import { WorkQueue } from "../controller/workqueue.js";
 import {

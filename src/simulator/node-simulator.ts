@@ -8,7 +8,7 @@ import { mustFindResource } from "../api/resources.js";
 import type { Node, Pod } from "../api/types.js";
 import { byNodeName, objectKey } from "../client/cache.js";
 import type { HandlerRegistration, Informer } from "../client/informer.js";
-import { realClock } from "../controller/clock.js";
+import { realClock } from "../util/clock.js";
 import { runReconciler } from "../controller/reconciler.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../controller/control-loop.js";
 import { PodIPAllocator } from "./ip-allocator.js";

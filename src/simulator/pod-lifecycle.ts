@@ -7,7 +7,7 @@ import { StatusError } from "../api/status-error.js";
 import type { Node, Pod } from "../api/types.js";
 import { objectKey, splitObjectKey, type Store } from "../client/cache.js";
 import type { Client } from "../client/client.js";
-import type { Clock } from "../controller/clock.js";
+import type { Clock } from "../util/clock.js";
 import type { ReconcileResult, Reconciler } from "../controller/reconciler.js";
 import { WorkQueue } from "../controller/workqueue.js";
 import type { PodIPAllocator } from "./ip-allocator.js";

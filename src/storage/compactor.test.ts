@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { FakeClock } from "../controller/clock.js";
+import { FakeClock } from "../util/clock.js";
 import { CompactedError } from "./backend.js";
 import { runCompactor } from "./compactor.js";
 import { MemoryBackend } from "./memory-backend.js";

@@ -1,4 +1,4 @@
-import { type Clock, realClock, sleep } from "../controller/clock.js";
+import { type Clock, realClock, sleep } from "../util/clock.js";
 import type { Backend } from "./backend.js";
 
 /** How often history is compacted. */

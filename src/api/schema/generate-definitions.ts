@@ -20,6 +20,11 @@ const packagePrefixes: Record<string, string> = {
   "apps/v1": "io.k8s.api.apps.v1",
   "coordination/v1": "io.k8s.api.coordination.v1",
   "policy/v1": "io.k8s.api.policy.v1",
+  "rbac/v1": "io.k8s.api.rbac.v1",
+  "scheduling/v1": "io.k8s.api.scheduling.v1",
+  "discovery/v1": "io.k8s.api.discovery.v1",
+  "authorization/v1": "io.k8s.api.authorization.v1",
+  "authentication/v1": "io.k8s.api.authentication.v1",
   "meta/v1": "io.k8s.apimachinery.pkg.apis.meta.v1",
 };
 
@@ -28,6 +33,16 @@ const roots: Array<[module: string, name: string]> = [
   ["core/v1", "Namespace"], ["core/v1", "NamespaceList"], ["core/v1", "Node"], ["core/v1", "NodeList"],
   ["core/v1", "Pod"], ["core/v1", "PodList"], ["core/v1", "Event"], ["core/v1", "EventList"],
   ["core/v1", "Binding"],
+  ["core/v1", "ConfigMap"], ["core/v1", "ConfigMapList"], ["core/v1", "Secret"], ["core/v1", "SecretList"],
+  ["core/v1", "ServiceAccount"], ["core/v1", "ServiceAccountList"], ["core/v1", "Service"], ["core/v1", "ServiceList"],
+  ["core/v1", "Endpoints"], ["core/v1", "EndpointsList"],
+  ["discovery/v1", "EndpointSlice"], ["discovery/v1", "EndpointSliceList"],
+  ["scheduling/v1", "PriorityClass"], ["scheduling/v1", "PriorityClassList"],
+  ["rbac/v1", "Role"], ["rbac/v1", "RoleList"], ["rbac/v1", "ClusterRole"], ["rbac/v1", "ClusterRoleList"],
+  ["rbac/v1", "RoleBinding"], ["rbac/v1", "RoleBindingList"], ["rbac/v1", "ClusterRoleBinding"], ["rbac/v1", "ClusterRoleBindingList"],
+  ["authorization/v1", "SubjectAccessReview"], ["authorization/v1", "SelfSubjectAccessReview"],
+  ["authorization/v1", "LocalSubjectAccessReview"], ["authorization/v1", "SelfSubjectRulesReview"],
+  ["authentication/v1", "TokenRequest"], ["authentication/v1", "SelfSubjectReview"],
   ["apps/v1", "DaemonSet"], ["apps/v1", "DaemonSetList"], ["apps/v1", "ControllerRevision"], ["apps/v1", "ControllerRevisionList"],
   ["coordination/v1", "Lease"], ["coordination/v1", "LeaseList"],
   ["policy/v1", "Eviction"],
@@ -44,7 +59,7 @@ const int64Fields = new Set([
   "PodSecurityContext.fsGroup", "PodSecurityContext.runAsGroup", "PodSecurityContext.runAsUser",
   "PodSecurityContext.supplementalGroups", "PodSpec.activeDeadlineSeconds", "PodSpec.terminationGracePeriodSeconds",
   "Probe.terminationGracePeriodSeconds", "SecurityContext.runAsGroup", "SecurityContext.runAsUser",
-  "ServiceAccountTokenProjection.expirationSeconds", "SleepAction.seconds", "Toleration.tolerationSeconds",
+  "ServiceAccountTokenProjection.expirationSeconds", "TokenRequestSpec.expirationSeconds", "SleepAction.seconds", "Toleration.tolerationSeconds",
 ]);
 
 const mergeByName: ListTraits = { patchStrategy: "merge", patchMergeKey: "name", listType: "map", listMapKeys: ["name"] };
@@ -115,6 +130,32 @@ const listTraits: Record<string, ListTraits> = {
   "SecretVolumeSource.items": atomic,
   "DownwardAPIVolumeSource.items": atomic,
   "StatusDetails.causes": atomic,
+  "ServiceSpec.ports": { patchStrategy: "merge", patchMergeKey: "port", listType: "map", listMapKeys: ["port", "protocol"] },
+  "ServiceSpec.clusterIPs": atomic,
+  "ServiceSpec.externalIPs": atomic,
+  "ServiceSpec.ipFamilies": atomic,
+  "ServiceSpec.loadBalancerSourceRanges": atomic,
+  "ServiceStatus.conditions": mergeByType,
+  "ServiceAccount.secrets": { patchStrategy: "merge", patchMergeKey: "name", listType: "map", listMapKeys: ["name"] },
+  "ServiceAccount.imagePullSecrets": atomic,
+  "Endpoints.subsets": atomic,
+  "EndpointSubset.addresses": atomic,
+  "EndpointSubset.notReadyAddresses": atomic,
+  "EndpointSubset.ports": atomic,
+  "EndpointSlice.endpoints": atomic,
+  "EndpointSlice.ports": atomic,
+  "Endpoint.addresses": { listType: "set" },
+  "PolicyRule.verbs": atomic,
+  "PolicyRule.apiGroups": atomic,
+  "PolicyRule.resources": atomic,
+  "PolicyRule.resourceNames": atomic,
+  "PolicyRule.nonResourceURLs": atomic,
+  "Role.rules": atomic,
+  "ClusterRole.rules": atomic,
+  "AggregationRule.clusterRoleSelectors": atomic,
+  "RoleBinding.subjects": atomic,
+  "ClusterRoleBinding.subjects": atomic,
+  "TokenRequestSpec.audiences": atomic,
   "DeleteOptions.dryRun": atomic,
 };
 
@@ -124,6 +165,8 @@ const gvkOverrides: Record<string, GroupVersionKind[]> = {
   "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": [
     { group: "", version: "v1", kind: "DeleteOptions" }, { group: "apps", version: "v1", kind: "DeleteOptions" },
     { group: "coordination.k8s.io", version: "v1", kind: "DeleteOptions" }, { group: "policy", version: "v1", kind: "DeleteOptions" },
+    ...["rbac.authorization.k8s.io", "scheduling.k8s.io", "discovery.k8s.io", "authorization.k8s.io", "authentication.k8s.io"]
+      .map((group) => ({ group, version: "v1", kind: "DeleteOptions" })),
   ],
 };
 

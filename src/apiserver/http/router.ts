@@ -1,4 +1,5 @@
 import { findResource, resources, type ResourceInfo } from "../../api/resources.js";
+import type { HealthEndpoint } from "./health.js";
 
 /** A request on one served resource: a collection, one object, or one object's subresource. */
 export interface ResourceRoute {
@@ -14,7 +15,8 @@ export interface ResourceRoute {
 /** What a request path addresses. */
 export type Route =
   | { type: "version" }
-  | { type: "health" }
+  | { type: "health"; endpoint: HealthEndpoint; check: string | undefined }
+  | { type: "metrics" }
   | { type: "discovery"; root: "api" | "apis" }
   | { type: "group"; group: string }
   | { type: "resource-list"; group: string; version: string }
@@ -36,7 +38,11 @@ export function isPublicPath(pathname: string): boolean {
 export function parseRoute(pathname: string): Route {
   const p = trimSlash(pathname);
   if (p === "/version") return { type: "version" };
-  if (healthPaths.has(p) || [...healthPaths].some((h) => p.startsWith(`${h}/`))) return { type: "health" };
+  if (p === "/metrics") return { type: "metrics" };
+  for (const h of healthPaths) {
+    if (p === h) return { type: "health", endpoint: h.slice(1) as HealthEndpoint, check: undefined };
+    if (p.startsWith(`${h}/`)) return { type: "health", endpoint: h.slice(1) as HealthEndpoint, check: p.slice(h.length + 1) };
+  }
   if (p === "/openapi/v2") return { type: "openapi-v2" };
   if (p === "/openapi/v3") return { type: "openapi-index" };
   if (p.startsWith("/openapi/v3/")) return openApiRoute(p.slice("/openapi/v3/".length));

@@ -14,7 +14,10 @@ import { sendReply, statusReply, type Reply } from "./reply.js";
 import { isWatchRequest, methodNotAllowed, serveResource } from "./resource-handler.js";
 import { isPublicPath, parseRoute, type Route } from "./router.js";
 import type { WatchLimits } from "./watch.js";
-import { healthReply, versionReply } from "./version.js";
+import { versionReply } from "./version.js";
+import { healthReply, type HealthChecks } from "./health.js";
+import { requestLabels, type ApiMetrics } from "./request-metrics.js";
+import { authorizeNonResource, type NonResourceAuthorizer } from "./authz-non-resource.js";
 
 /** Configuration of the API's HTTP handler. */
 export interface ApiHandlerOptions {
@@ -37,6 +40,12 @@ export interface ApiHandlerOptions {
   watchStallTimeoutMs?: number;
   /** Where unexpected server faults are reported, once each (default console.error). */
   log?: (message: string) => void;
+  /** Request metrics and the `/metrics` exposition (absent: `/metrics` is 404). */
+  metrics?: ApiMetrics;
+  /** The named checks of `/livez` and `/readyz` (absent: `ping` only). */
+  health?: HealthChecks;
+  /** Decides whether the user may `get` a non-resource path such as `/metrics` (default: system:masters only). */
+  authorizeNonResource?: NonResourceAuthorizer;
 }
 
 interface Config {
@@ -49,6 +58,9 @@ interface Config {
   limits: WatchLimits;
   log: (message: string) => void;
   openApi: OpenApiEndpoint;
+  metrics: ApiMetrics | undefined;
+  health: HealthChecks | undefined;
+  authorizeNonResource: NonResourceAuthorizer;
 }
 
 /**
@@ -67,6 +79,9 @@ export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMess
     limits: { defaultTimeoutSeconds: 1800, stallTimeoutMs: options.watchStallTimeoutMs ?? 30_000 },
     log: options.log ?? ((message) => console.error(message)),
     openApi: new OpenApiEndpoint(),
+    metrics: options.metrics,
+    health: options.health,
+    authorizeNonResource: options.authorizeNonResource ?? authorizeNonResource,
   };
   return (req, res) => {
     serve(req, res, config).catch((err: unknown) => {
@@ -95,6 +110,10 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
     signal: abort.signal, warnings: [], log: config.log,
   };
   let reply: Reply;
+  const started = performance.now();
+  const route = parseRoute(path);
+  const labels = requestLabels(req.method ?? "GET", route, query, req.headers["content-type"]);
+  const watch = route.type === "resource" && isWatchRequest(req.method, route, query);
   try {
     // HTTP/1.1 requires Host (RFC 9112 §3.2); node:http is told not to refuse it bare, so the Status comes from here.
     if (req.httpVersion === "1.1" && req.headers.host === undefined) {
@@ -107,10 +126,15 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
       if (!who) throw unauthorized();
       if (who !== true) user = who;
     }
-    const route = parseRoute(path);
     if (route.type === "resource" && config.authorize) ctx.client = await config.authorize(requestAttributes(user, req.method ?? "GET", route, query), ctx.client);
-    if (route.type === "resource" && isWatchRequest(req.method, route, query)) {
-      reply = await serveResource(ctx, route, config.limits);
+    if (route.type === "metrics" && config.authenticate) await config.authorizeNonResource(user, (req.method ?? "GET").toLowerCase(), path);
+    if (route.type === "resource" && watch) {
+      const finished = config.metrics?.startLongRunning(labels);
+      try {
+        reply = await serveResource(ctx, route, config.limits);
+      } finally {
+        finished?.();
+      }
     } else {
       const deadline = requestDeadline(query.get("timeout"), config.requestTimeoutMs);
       reply = await withDeadline(dispatch(ctx, route, path, config), deadline, abort, req, res);
@@ -119,6 +143,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
     reply = errorReply(err, ctx);
   }
   sendReply(res, reply, ctx.encoding, ctx.warnings);
+  config.metrics?.observeRequest(labels, res.statusCode, (performance.now() - started) / 1000, watch);
 }
 
 function dispatch(ctx: RequestContext, route: Route, path: string, config: Config): Promise<Reply> | Reply {
@@ -127,7 +152,8 @@ function dispatch(ctx: RequestContext, route: Route, path: string, config: Confi
   if (ctx.req.method !== "GET" && ctx.req.method !== "HEAD") throw methodNotAllowed();
   switch (route.type) {
     case "version": return versionReply();
-    case "health": return healthReply();
+    case "health": return healthReply(config.health, route.endpoint, route.check, ctx.query, ctx.signal);
+    case "metrics": return metricsReply(config.metrics);
     case "discovery": {
       const choice = negotiateOutput(ctx.req.headers.accept, { aggregatedDiscovery: true });
       const ifNoneMatch = ctx.req.headers["if-none-match"];
@@ -142,6 +168,11 @@ function dispatch(ctx: RequestContext, route: Route, path: string, config: Confi
     case "openapi-document": return config.openApi.document(route.groupVersion, ctx.query, path);
     case "openapi-v2": return notFoundPath();
   }
+}
+
+async function metricsReply(metrics: ApiMetrics | undefined): Promise<Reply> {
+  if (!metrics) return notFoundPath();
+  return { kind: "raw", code: 200, body: await metrics.text(), contentType: metrics.contentType };
 }
 
 /**

@@ -19,8 +19,3 @@ export function serverVersion(): Record<string, string> {
 export function versionReply(): Reply {
   return { kind: "object", code: 200, body: serverVersion() };
 }
-
-/** `GET /healthz`, `/livez`, `/readyz`: plain `ok`. */
-export function healthReply(): Reply {
-  return { kind: "text", code: 200, body: "ok" };
-}

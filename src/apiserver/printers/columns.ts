@@ -18,6 +18,7 @@ function doc(definitionName: string, field: string): string {
 const meta = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta";
 const core = "io.k8s.api.core.v1";
 const apps = "io.k8s.api.apps.v1";
+const scheduling = "io.k8s.api.scheduling.v1";
 
 function column(name: string, type: string, description: string, priority = 0, format = ""): TableColumnDefinition {
   return { name, type, format, description, priority };
@@ -81,6 +82,16 @@ const builders: Record<string, () => TableColumnDefinition[]> = {
     column("Controller", "string", "Controller of the object"),
     column("Revision", "string", doc(`${apps}.ControllerRevision`, "revision")),
     ageColumn(),
+  ],
+  ConfigMap: () => [nameColumn(), column("Data", "string", doc(`${core}.ConfigMap`, "data")), ageColumn()],
+  Secret: () => [nameColumn(), column("Type", "string", doc(`${core}.Secret`, "type")), column("Data", "string", doc(`${core}.Secret`, "data")), ageColumn()],
+  ServiceAccount: () => [nameColumn(), column("Secrets", "string", doc(`${core}.ServiceAccount`, "secrets")), ageColumn()],
+  PriorityClass: () => [
+    nameColumn(),
+    column("Value", "integer", doc(`${scheduling}.PriorityClass`, "value")),
+    column("Global-Default", "boolean", doc(`${scheduling}.PriorityClass`, "globalDefault")),
+    ageColumn(),
+    column("PreemptionPolicy", "string", doc(`${scheduling}.PriorityClass`, "preemptionPolicy")),
   ],
   Lease: () => [nameColumn(), column("Holder", "string", doc("io.k8s.api.coordination.v1.LeaseSpec", "holderIdentity")), ageColumn()],
 };

@@ -18,6 +18,10 @@ const expectedColumns: Record<string, Array<[string, number]>> = {
   Event: [["Last Seen", 0], ["Type", 0], ["Reason", 0], ["Object", 0], ["Subobject", 1], ["Source", 1], ["Message", 0], ["First Seen", 1], ["Count", 1], ["Name", 1]],
   ControllerRevision: [["Name", 0], ["Controller", 0], ["Revision", 0], ["Age", 0]],
   Lease: [["Name", 0], ["Holder", 0], ["Age", 0]],
+  ConfigMap: [["Name", 0], ["Data", 0], ["Age", 0]],
+  Secret: [["Name", 0], ["Type", 0], ["Data", 0], ["Age", 0]],
+  ServiceAccount: [["Name", 0], ["Secrets", 0], ["Age", 0]],
+  PriorityClass: [["Name", 0], ["Value", 0], ["Global-Default", 0], ["Age", 0], ["PreemptionPolicy", 0]],
 };
 
 void describe("columns", () => {
@@ -28,13 +32,37 @@ void describe("columns", () => {
       for (const c of cols) {
         assert.equal(c.format, c.name === "Name" ? "name" : "", c.name);
         assert.ok(c.description.length > 0, `${res.kind} ${c.name} description`);
-        assert.ok(["string", "integer"].includes(c.type));
+        assert.ok(["string", "integer", "boolean"].includes(c.type));
       }
     });
   }
 });
 
 const rowCases: Array<{ name: string; resource: ResourceInfo; object: KubeObject; cells: unknown[] }> = [
+  {
+    name: "configmap counts data and binaryData",
+    resource: r("", "configmaps"),
+    object: { metadata: { name: "cm", creationTimestamp: "2024-05-01T11:00:00Z" }, data: { a: "1", b: "2" }, binaryData: { c: "AA==" } },
+    cells: ["cm", 3, "60m"],
+  },
+  {
+    name: "secret",
+    resource: r("", "secrets"),
+    object: { metadata: { name: "s", creationTimestamp: "2024-05-01T11:59:00Z" }, type: "kubernetes.io/tls", data: { "tls.crt": "", "tls.key": "" } },
+    cells: ["s", "kubernetes.io/tls", 2, "60s"],
+  },
+  {
+    name: "serviceaccount",
+    resource: r("", "serviceaccounts"),
+    object: { metadata: { name: "default", creationTimestamp: "2024-05-01T11:59:00Z" } },
+    cells: ["default", 0, "60s"],
+  },
+  {
+    name: "priorityclass",
+    resource: r("scheduling.k8s.io", "priorityclasses"),
+    object: { metadata: { name: "system-node-critical", creationTimestamp: "2024-04-30T12:00:00Z" }, value: 2000001000, preemptionPolicy: "PreemptLowerPriority" },
+    cells: ["system-node-critical", 2000001000, false, "24h", "PreemptLowerPriority"],
+  },
   {
     name: "daemonset",
     resource: r("apps", "daemonsets"),

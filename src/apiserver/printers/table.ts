@@ -10,6 +10,7 @@ import type { TableColumnDefinition } from "./columns.js";
 import { obj, str } from "./fields.js";
 import { podRow } from "./pod.js";
 import type { TableRowCondition } from "./pod.js";
+import { configMapCells, priorityClassCells, secretCells, serviceAccountCells } from "./rows-config.js";
 import { controllerRevisionCells, daemonSetCells, eventCells, leaseCells, namespaceCells, nodeCells } from "./rows.js";
 
 export type { TableColumnDefinition } from "./columns.js";
@@ -58,6 +59,10 @@ const printers: Record<string, CellPrinter> = {
   Event: (o, now) => ({ cells: eventCells(o, now) }),
   ControllerRevision: (o, now) => ({ cells: controllerRevisionCells(o, now) }),
   Lease: (o, now) => ({ cells: leaseCells(o, now) }),
+  ConfigMap: (o, now) => ({ cells: configMapCells(o, now) }),
+  Secret: (o, now) => ({ cells: secretCells(o, now) }),
+  ServiceAccount: (o, now) => ({ cells: serviceAccountCells(o, now) }),
+  PriorityClass: (o, now) => ({ cells: priorityClassCells(o, now) }),
 };
 
 /** Upstream's default table for kinds without a printer: name and creation timestamp. */

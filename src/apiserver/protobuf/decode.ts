@@ -1,48 +1,19 @@
 /**
  * Decodes the protobuf request bodies kubectl sends (`application/vnd.kubernetes.protobuf`): the `k8s\0`
  * magic, a runtime.Unknown envelope, and the raw message of a Namespace (`kubectl create namespace`),
- * DeleteOptions (drain without eviction), Eviction or Binding, turned into the equivalent JSON object.
+ * DeleteOptions (drain without eviction), Eviction, Binding or a kind of kind-messages.ts, turned into the
+ * equivalent JSON object.
  */
 import { statusError } from "../../api/status-error.js";
 import type { StatusError } from "../../api/status-error.js";
 import type { JsonObject, JsonValue, KubeObject } from "../../api/types.js";
 import { parseJsonText } from "../http/body-text.js";
+import { kindMessages } from "./kind-messages.js";
+import { type FieldSpec, type MessageSpec, objectMeta, objectReference } from "./meta-messages.js";
 import { ProtoDecodeError, ProtoReader, WireType, expectWireType } from "./wire.js";
 
 /** The 4-byte prefix of every Kubernetes protobuf body. */
 export const protobufMagic = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
-
-type Scalar = "string" | "int64" | "int32" | "bool" | "time" | "fieldsV1" | "stringMap";
-/** How one protobuf field maps to a JSON field. */
-interface FieldSpec {
-  name: string;
-  kind: Scalar | MessageSpec;
-  repeated?: boolean;
-  /** Go pointer fields: a present zero value is kept (omitempty drops zero values of the others). */
-  keepZero?: boolean;
-}
-type MessageSpec = { readonly [field: number]: FieldSpec };
-
-const ownerReference: MessageSpec = {
-  1: { name: "kind", kind: "string" }, 3: { name: "name", kind: "string" }, 4: { name: "uid", kind: "string" },
-  5: { name: "apiVersion", kind: "string" }, 6: { name: "controller", kind: "bool", keepZero: true },
-  7: { name: "blockOwnerDeletion", kind: "bool", keepZero: true },
-};
-
-const managedFieldsEntry: MessageSpec = {
-  1: { name: "manager", kind: "string" }, 2: { name: "operation", kind: "string" }, 3: { name: "apiVersion", kind: "string" },
-  4: { name: "time", kind: "time" }, 6: { name: "fieldsType", kind: "string" }, 7: { name: "fieldsV1", kind: "fieldsV1" },
-  8: { name: "subresource", kind: "string" },
-};
-
-const objectMeta: MessageSpec = {
-  1: { name: "name", kind: "string" }, 2: { name: "generateName", kind: "string" }, 3: { name: "namespace", kind: "string" },
-  4: { name: "selfLink", kind: "string" }, 5: { name: "uid", kind: "string" }, 6: { name: "resourceVersion", kind: "string" },
-  7: { name: "generation", kind: "int64" }, 8: { name: "creationTimestamp", kind: "time" }, 9: { name: "deletionTimestamp", kind: "time" },
-  10: { name: "deletionGracePeriodSeconds", kind: "int64", keepZero: true }, 11: { name: "labels", kind: "stringMap" },
-  12: { name: "annotations", kind: "stringMap" }, 13: { name: "ownerReferences", kind: ownerReference, repeated: true },
-  14: { name: "finalizers", kind: "string", repeated: true }, 17: { name: "managedFields", kind: managedFieldsEntry, repeated: true },
-};
 
 const namespaceCondition: MessageSpec = {
   1: { name: "type", kind: "string" }, 2: { name: "status", kind: "string" }, 4: { name: "lastTransitionTime", kind: "time" },
@@ -64,12 +35,6 @@ const deleteOptions: MessageSpec = {
   6: { name: "ignoreStoreReadErrorWithClusterBreakingPotential", kind: "bool", keepZero: true },
 };
 
-const objectReference: MessageSpec = {
-  1: { name: "kind", kind: "string" }, 2: { name: "namespace", kind: "string" }, 3: { name: "name", kind: "string" },
-  4: { name: "uid", kind: "string" }, 5: { name: "apiVersion", kind: "string" }, 6: { name: "resourceVersion", kind: "string" },
-  7: { name: "fieldPath", kind: "string" },
-};
-
 const eviction: MessageSpec = { 1: { name: "metadata", kind: objectMeta }, 2: { name: "deleteOptions", kind: deleteOptions } };
 const binding: MessageSpec = { 1: { name: "metadata", kind: objectMeta }, 2: { name: "target", kind: objectReference } };
 
@@ -78,6 +43,7 @@ const kinds: Record<string, MessageSpec> = {
   "v1/Namespace": namespace,
   "v1/Binding": binding,
   "policy/v1/Eviction": eviction,
+  ...kindMessages,
 };
 
 /** Go's zero time.Time as Unix seconds (what a zero metav1.Time marshals to). */
@@ -100,17 +66,34 @@ function decodeTime(bytes: Uint8Array): string | undefined {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-function decodeStringMapEntry(bytes: Uint8Array): [string, string] {
+/** A map<string, string|bytes> entry; bytes values become base64 as in JSON. */
+function decodeMapEntry(bytes: Uint8Array, base64Value: boolean): [string, string] {
   const r = new ProtoReader(bytes);
   let key = "";
   let value = "";
   while (!r.done()) {
     const tag = r.tag();
     if (tag.field === 1) { expectWireType(tag, WireType.bytes); key = r.string(); }
-    else if (tag.field === 2) { expectWireType(tag, WireType.bytes); value = r.string(); }
+    else if (tag.field === 2) { expectWireType(tag, WireType.bytes); value = base64Value ? Buffer.from(r.bytes()).toString("base64") : r.string(); }
     else r.skip(tag.wireType);
   }
   return [key, value];
+}
+
+/** intstr.IntOrString: type 0 = intVal (field 2), 1 = strVal (field 3). */
+function decodeIntOrString(bytes: Uint8Array): number | string {
+  const r = new ProtoReader(bytes);
+  let type = 0;
+  let intVal = 0;
+  let strVal = "";
+  while (!r.done()) {
+    const tag = r.tag();
+    if (tag.field === 1) { expectWireType(tag, WireType.varint); type = r.int64(); }
+    else if (tag.field === 2) { expectWireType(tag, WireType.varint); intVal = r.int32(); }
+    else if (tag.field === 3) { expectWireType(tag, WireType.bytes); strVal = r.string(); }
+    else r.skip(tag.wireType);
+  }
+  return type === 1 ? strVal : intVal;
 }
 
 function decodeFieldsV1(bytes: Uint8Array): JsonValue | undefined {
@@ -147,7 +130,9 @@ function readField(r: ProtoReader, spec: FieldSpec, wireType: number): JsonValue
     case "bool": expectWireType({ field: 0, wireType }, WireType.varint); return r.bool();
     case "time": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeTime(r.bytes());
     case "fieldsV1": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeFieldsV1(r.bytes());
-    case "stringMap": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeStringMapEntry(r.bytes());
+    case "stringMap": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeMapEntry(r.bytes(), false);
+    case "bytesMap": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeMapEntry(r.bytes(), true);
+    case "intOrString": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeIntOrString(r.bytes());
   }
 }
 
@@ -162,7 +147,7 @@ function decodeMessage(bytes: Uint8Array, spec: MessageSpec): JsonObject {
       continue;
     }
     const value = readField(r, field, tag.wireType);
-    if (field.kind === "stringMap") {
+    if (field.kind === "stringMap" || field.kind === "bytesMap") {
       const [k, v] = value as [string, string];
       const map = (out[field.name] ?? (out[field.name] = {})) as JsonObject;
       map[k] = v;

@@ -3,7 +3,7 @@ import { groupVersion, resources, storageKey, type ResourceInfo } from "../../ap
 import { badRequest, statusError, type ResourceRef } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import type { Backend } from "../../storage/backend.js";
-import { WatchCache } from "../../storage/watch-cache.js";
+import { WatchCache } from "../watch-cache/watch-cache.js";
 import { decodeObject } from "./codec.js";
 import { strategyFor, type Strategy } from "./strategy.js";
 

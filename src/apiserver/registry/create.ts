@@ -8,6 +8,7 @@ import { deepCopy, metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { checkTypeMeta, decodeFields, resolveNamespace } from "./decode.js";
 import { generateName } from "./generate-name.js";
+import { admitCreate } from "./admission-plugins.js";
 import { checkNamespaceForCreate } from "./namespace-lifecycle.js";
 import { readCurrent, storeCreate } from "./storage-ops.js";
 
@@ -25,6 +26,7 @@ export async function createObject(ctx: RegistryContext, store: ResourceStore, n
   else meta.namespace = ns;
   await ctx.ready;
   if (ns !== undefined) await checkNamespaceForCreate(ctx, store, ns, meta.name ?? "");
+  await admitCreate(ctx, store, object);
 
   const requestedVersion = meta.resourceVersion;
   meta.uid = randomUUID();

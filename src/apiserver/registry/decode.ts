@@ -4,6 +4,7 @@ import { checkAndPruneFields } from "../../api/schema/index.js";
 import type { KubeObject } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
 import { isObject } from "./codec.js";
+import { convertByteFields } from "./convert-bytes.js";
 import type { ResourceStore } from "./context.js";
 
 /** Checks apiVersion/kind against the resource (400 when not strings or on mismatch) and fills them in when absent. */
@@ -46,6 +47,7 @@ export function decodeFields(store: ResourceStore, object: KubeObject, options: 
     if (mode === "Strict") throw badRequest(`${prefix}: strict decoding error: ${messages.join(", ")}`);
     if (mode === "Warn") for (const m of messages) options.onWarning?.(m);
   }
+  convertByteFields(info, object);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DeleteOptions, KubeList, KubeObject } from "../../api/types.js";
 import type { ListOptions } from "../../client/client.js";
 import { notFound } from "../../api/status-error.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
+import { admitDelete } from "./admission-plugins.js";
 import { deleteStored, type DeleteOutcome } from "./delete.js";
 import { deleteNamespace } from "./namespace-delete.js";
 import { listObjects } from "./read.js";
@@ -16,6 +17,7 @@ export async function deleteObject(ctx: RegistryContext, store: ResourceStore, n
   const key = ctx.key(store, namespace, name);
   const current = await readCurrent(ctx, key);
   if (current === undefined) throw notFound(store.ref, name);
+  admitDelete(store, name);
   return deleteStored(ctx, store, key, name, current, options);
 }
 

@@ -2,5 +2,5 @@
 export { Registry, type RegistryOptions } from "./registry.js";
 export type { PatchOutcome } from "./patch.js";
 export type { DeleteOutcome } from "./delete.js";
-export { ensureNamespaces, systemNamespaces } from "./bootstrap.js";
+export { bootstrapCluster, ensureNamespaces, systemNamespaces } from "./bootstrap.js";
 export { initialEventsEndAnnotation } from "./watch.js";

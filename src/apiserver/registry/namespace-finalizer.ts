@@ -10,7 +10,7 @@ import { deleteObject } from "./delete-object.js";
 import { deepCopy } from "./codec.js";
 import { maxWriteAttempts, readCurrent, RetryableConflict, storeUpdate } from "./storage-ops.js";
 import { kubernetesFinalizer, namespaceFinalizers } from "./strategies/namespace.js";
-import type { WatchSubscription } from "../../storage/watch-cache.js";
+import type { WatchSubscription } from "../watch-cache/watch-cache.js";
 
 /** Content is re-examined at least this often while a namespace is terminating. */
 const recheckMs = 5000;

@@ -3,7 +3,7 @@ import { parseFieldSelector, exactFieldValue, type FieldSelector } from "../../a
 import { parseLabelSelector, type Selector } from "../../api/label-selector.js";
 import type { KubeObject } from "../../api/types.js";
 import { namespaceIndex, type ResourceStore } from "./context.js";
-import type { IndexQuery } from "../../storage/watch-cache.js";
+import type { IndexQuery } from "../watch-cache/watch-cache.js";
 
 /** A parsed selection. */
 export interface Selection {

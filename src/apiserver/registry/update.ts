@@ -8,6 +8,7 @@ import type { KubeObject, ObjectMeta } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
 import { deepCopy, jsonEqual, metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
+import { admitUpdate } from "./admission-plugins.js";
 import { checkTypeMeta, decodeFields, resolveNamespace } from "./decode.js";
 import { maxWriteAttempts, readCached, readCurrent, RetryableConflict, storeDelete, storeUpdate, withVersion, type Current } from "./storage-ops.js";
 
@@ -88,6 +89,7 @@ async function attemptUpdate(
     ? validateUpdate(store.info, next, old)
     : validateStatusUpdate(store.info, next, old);
   if (errs.length > 0) throw invalid(store.ref, name, errs);
+  if (request.mode === "main") await admitUpdate(ctx, store, next);
   if (!next.metadata?.name) throw invalid(store.ref, name, [fieldErrors.required("metadata.name", "name or generateName is required")]);
 
   if (jsonEqual(next, old)) return "unchanged";

@@ -40,5 +40,5 @@ test("a watch with bookmarks keeps none of the events it delivered until its nex
   await h.backend.compact(await h.backend.currentRevision());
   const growth = (await heapAfterGc()) - before;
   // Kept alive, the 1,500 delivered events would hold some 30 MB of annotations.
-  assert.ok(growth < 8_000_000, `the heap grew by ${(growth / 1e6).toFixed(1)} MB over ${writes} delivered events`);
+  assert.ok(growth < 5_000_000, `the heap grew by ${(growth / 1e6).toFixed(1)} MB over ${writes} delivered events`);
 });

@@ -6,7 +6,7 @@
 import { StatusError, internalError } from "../../api/status-error.js";
 import type { KubeObject, Status } from "../../api/types.js";
 import type { WatchEvent, WatchOptions } from "../../client/client.js";
-import type { CacheEvent, WatchSubscription } from "../../storage/watch-cache.js";
+import type { CacheEvent, WatchSubscription } from "../watch-cache/watch-cache.js";
 import { deepCopy } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { parseResourceVersion, tooLargeResourceVersion } from "./read.js";

@@ -7,7 +7,7 @@ import type { Client } from "../../client/client.js";
 import { SharedInformerFactory } from "../../client/informer-factory.js";
 import { createLoopbackClient } from "../../client/loopback.js";
 import { settle as settleTurns } from "../../client/testing/eventually.js";
-import { FakeClock } from "../clock.js";
+import { FakeClock } from "../../util/clock.js";
 import type { ControlLoopOptions } from "../control-loop.js";
 
 /** The served resources by plural name (those of the registry fixtures). */

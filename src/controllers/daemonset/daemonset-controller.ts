@@ -4,7 +4,7 @@ import { mustFindResource } from "../../api/resources.js";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../../api/types.js";
 import { objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
-import { realClock, type Clock } from "../../controller/clock.js";
+import { realClock, type Clock } from "../../util/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, type ControlLoopOptions } from "../../controller/control-loop.js";
@@ -62,7 +62,7 @@ export class DaemonSetController {
     ensureIndexers(this.informers.daemonSets, { [namespaceIndex]: byNamespaceIndex });
     ensureIndexers(this.informers.pods, { [controllerUidIndex]: byControllerUid, [orphanNamespaceIndex]: byOrphanNamespace });
     ensureIndexers(this.informers.revisions, { [controllerUidIndex]: byControllerUid, [orphanNamespaceIndex]: byOrphanNamespace });
-    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("daemonset") });
     this.expectations = new ControllerExpectations(this.clock);
     this.recorder = new EventRecorder({ client: options.client, component: daemonSetControllerComponent, now, onError: (e) => this.report(e) });
     this.deps = {

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { DaemonSet, Pod } from "../../api/types.js";
 import { Indexer, objectKey } from "../../client/cache.js";
-import { FakeClock } from "../../controller/clock.js";
+import { FakeClock } from "../../util/clock.js";
 import { labelSelectorFromObject } from "../../api/label-selector.js";
 import { DaemonSetEventHandlers } from "./event-handlers.js";
 import { ControllerExpectations } from "./expectations.js";

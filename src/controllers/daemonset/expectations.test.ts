@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeClock } from "../../controller/clock.js";
+import { FakeClock } from "../../util/clock.js";
 import { ControllerExpectations, expectationsTimeoutMs } from "./expectations.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
 import { burstFor, slowStartBatches } from "./pod-control.js";

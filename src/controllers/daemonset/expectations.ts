@@ -1,5 +1,5 @@
 /** Creations and deletions a controller is waiting to see in its caches, so it does not act twice on stale data. */
-import type { Clock } from "../../controller/clock.js";
+import type { Clock } from "../../util/clock.js";
 
 /** How long unobserved expectations hold back a sync before they are considered lost (5 minutes). */
 export const expectationsTimeoutMs = 5 * 60 * 1000;

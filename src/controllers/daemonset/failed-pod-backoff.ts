@@ -1,5 +1,5 @@
 /** Per-key exponential backoff for deleting failed daemon pods, so the controller does not fight a kubelet in a hot loop. */
-import type { Clock } from "../../controller/clock.js";
+import type { Clock } from "../../util/clock.js";
 
 /** Initial failed-pod backoff (1 s). */
 export const failedPodBackoffInitialMs = 1000;

@@ -5,7 +5,7 @@ import type { Selector } from "../../api/label-selector.js";
 import type { ControllerRevision, DaemonSet, Node, ObjectReference, Pod } from "../../api/types.js";
 import type { Store } from "../../client/cache.js";
 import type { Client } from "../../client/client.js";
-import type { Clock } from "../../controller/clock.js";
+import type { Clock } from "../../util/clock.js";
 import { ClaimManager, classifyClaim } from "./controller-ref.js";
 import { objectReference, type EventRecorder } from "../../client/event-recorder.js";
 import type { ControllerExpectations } from "./expectations.js";

@@ -2,7 +2,7 @@
 import { resources as servedResources, type ResourceInfo } from "../../api/resources.js";
 import type { KubeObject } from "../../api/types.js";
 import type { Informer } from "../../client/informer.js";
-import { realClock } from "../../controller/clock.js";
+import { realClock } from "../../util/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import type { ControlLoopOptions } from "../../controller/control-loop.js";
@@ -44,7 +44,7 @@ export class GarbageCollector {
   /** Creates the collector and registers its informer handlers. */
   constructor(private readonly options: GarbageCollectorOptions) {
     const clock = options.clock ?? realClock();
-    this.queue = new WorkQueue<string>({ clock });
+    this.queue = new WorkQueue<string>({ clock, metrics: options.metrics?.workQueue("garbage_collector_attempt_to_delete") });
     this.collector = new Collector({
       graph: this.graph,
       operations: new GcOperations(options.client),

@@ -4,7 +4,7 @@ import { StatusError } from "../../api/status-error.js";
 import type { Lease, Node, Pod } from "../../api/types.js";
 import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
-import { realClock, sleep, type Clock } from "../../controller/clock.js";
+import { realClock, sleep, type Clock } from "../../util/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
@@ -65,7 +65,7 @@ export class NodeLifecycleController {
   /** Creates the controller and registers its informer handlers. */
   constructor(private readonly options: NodeLifecycleControllerOptions) {
     this.clock = options.clock ?? realClock();
-    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("node_lifecycle_controller") });
     this.recorder = new EventRecorder({ client: options.client, component: nodeLifecycleControllerComponent, now: () => this.clock.now(), onError: (e) => this.report(e) });
     this.health = new NodeHealthTracker({ gracePeriodMs: options.gracePeriodMs ?? 50_000, startupGracePeriodMs: options.startupGracePeriodMs ?? 60_000 });
     this.nodes = options.informers.informerFor<Node>(nodes);
@@ -96,7 +96,7 @@ export class NodeLifecycleController {
       onUpdate: (old, pod) => { if (pod.spec?.nodeName && pod.spec.nodeName !== old.spec?.nodeName) this.queue.add(podPrefix + objectKey(pod)); },
     });
     this.taintEviction = options.taintEviction === false ? undefined : new TaintEvictionController({
-      client: options.client, informers: options.informers, clock: this.clock, workers: options.workers, onError: options.onError,
+      client: options.client, informers: options.informers, clock: this.clock, workers: options.workers, onError: options.onError, metrics: options.metrics,
     });
   }
 

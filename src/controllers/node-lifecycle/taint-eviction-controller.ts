@@ -4,7 +4,7 @@ import { isStatus } from "../../api/status-error.js";
 import type { Node, Pod, Taint } from "../../api/types.js";
 import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
-import { realClock, type Clock } from "../../controller/clock.js";
+import { realClock, type Clock } from "../../util/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
@@ -51,7 +51,7 @@ export class TaintEvictionController {
   /** Creates the controller and registers its informer handlers. */
   constructor(private readonly options: TaintEvictionControllerOptions) {
     this.clock = options.clock ?? realClock();
-    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("noexec_taint_pod") });
     this.recorder = options.recorder ?? new EventRecorder({ client: options.client, component: taintEvictionControllerComponent, now: () => this.clock.now(), onError: (e) => this.report(e) });
     this.pods = options.informers.informerFor<Pod>(pods);
     this.nodes = options.informers.informerFor<Node>(nodes);

@@ -4,7 +4,7 @@ import { isStatus } from "../../api/status-error.js";
 import type { Node, Pod, PodCondition } from "../../api/types.js";
 import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
-import { realClock, sleep, type Clock } from "../../controller/clock.js";
+import { realClock, sleep, type Clock } from "../../util/clock.js";
 import { runReconciler } from "../../controller/reconciler.js";
 import { WorkQueue } from "../../controller/workqueue.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
@@ -54,7 +54,7 @@ export class PodGarbageCollector {
   constructor(private readonly options: PodGarbageCollectorOptions) {
     this.clock = options.clock ?? realClock();
     this.quarantineMs = options.quarantineMs ?? 40_000;
-    this.queue = new WorkQueue<string>({ clock: this.clock });
+    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("pod_garbage_collector") });
     this.pods = options.informers.informerFor<Pod>(pods);
     this.nodes = options.informers.informerFor<Node>(nodes);
     ensureIndexers(this.pods, {

@@ -1,4 +1,4 @@
-import { ensureNamespaces, Registry } from "../../registry/index.js";
+import { bootstrapCluster, Registry } from "../../registry/index.js";
 import { MemoryBackend } from "../../../storage/memory-backend.js";
 import type { ApiHandlerOptions } from "../server.js";
 import { serveApi } from "./serve.js";
@@ -18,7 +18,7 @@ export async function startTestApi(options: { registry?: { bookmarkIntervalMs?: 
   const registry = new Registry({ backend, ...options.registry });
   const abort = new AbortController();
   await registry.start(abort.signal);
-  await ensureNamespaces(registry);
+  await bootstrapCluster(registry);
   const server = await serveApi({ client: registry, ...options.handler });
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> => {
     const init: RequestInit = { method, headers: { ...headers } };

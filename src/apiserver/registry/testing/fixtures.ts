@@ -15,6 +15,10 @@ export const R = {
   daemonsets: resource("apps", "daemonsets"),
   controllerrevisions: resource("apps", "controllerrevisions"),
   leases: resource("coordination.k8s.io", "leases"),
+  configmaps: resource("", "configmaps"),
+  secrets: resource("", "secrets"),
+  serviceaccounts: resource("", "serviceaccounts"),
+  priorityclasses: resource("scheduling.k8s.io", "priorityclasses"),
 };
 
 /** A clock tests move by hand. */

@@ -6,7 +6,7 @@ import { systemNamespaces } from "../../../apiserver/registry/index.js";
 import type { Client } from "../../../client/client.js";
 import { rfc3339 } from "../../../client/event-recorder.js";
 import { podTargetNodeName } from "../../../api/node-affinity.js";
-import type { FakeClock } from "../../../controller/clock.js";
+import type { FakeClock } from "../../../util/clock.js";
 import { R as served, startTestCluster, type TestCluster as ControlLoopTestCluster } from "../../../controller/testing/cluster.js";
 import { DaemonSetController } from "../daemonset-controller.js";
 import { makeNode } from "./fixtures.js";

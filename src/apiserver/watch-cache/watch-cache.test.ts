@@ -1,9 +1,9 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { StatusError } from "../api/status-error.js";
-import type { KubeObject } from "../api/types.js";
-import { CompactedError, type KeyValue } from "./backend.js";
-import { MemoryBackend } from "./memory-backend.js";
+import { StatusError } from "../../api/status-error.js";
+import type { KubeObject } from "../../api/types.js";
+import { CompactedError, type KeyValue } from "../../storage/backend.js";
+import { MemoryBackend } from "../../storage/memory-backend.js";
 import { WatchCache, type CacheEvent, type WatchCacheOptions } from "./watch-cache.js";
 
 const prefix = "/registry/core/pods/";

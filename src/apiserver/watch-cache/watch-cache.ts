@@ -1,0 +1,234 @@
+/**
+ * The watch cache: the decoded current state of one storage prefix, kept current by a backend watch, plus a
+ * bounded ring of recent events. It serves list snapshots at its revision and fans each event (decoded once)
+ * out to many subscribers, from any revision still inside the ring.
+ *
+ * Objects handed out are shared with the cache and with other subscribers: callers must copy before mutating.
+ */
+import { expired } from "../../api/status-error.js";
+import type { KubeObject } from "../../api/types.js";
+import { ClosedError, CompactedError, type Backend, type KeyValue, type WatchEvent } from "../../storage/backend.js";
+import { realClock, sleep } from "../../util/clock.js";
+import { EventRing } from "./event-ring.js";
+import { ObjectIndex } from "./object-index.js";
+import { RevisionWaiters } from "./revision-waiters.js";
+import { WatchSubscription } from "./subscription.js";
+import type { CacheEvent, CachedItem, CacheSnapshot, IndexQuery, SubscribeOptions, WatchCacheOptions } from "./types.js";
+
+export type { CacheEvent, CachedItem, CacheSnapshot, IndexQuery, SubscribeOptions, WatchCacheOptions } from "./types.js";
+export { WatchSubscription } from "./subscription.js";
+
+const defaultBufferSize = 10_000;
+const retryDelayMs = 100;
+
+/** Mirrors one storage prefix in memory and fans its changes out; see the file comment. */
+export class WatchCache {
+  private readonly backend: Backend;
+  private readonly prefix: string;
+  private readonly decode: (kv: KeyValue) => KubeObject;
+  private readonly maxLag: number;
+  private readonly onError: (error: unknown) => void;
+
+  private readonly objects: ObjectIndex;
+  private readonly ring: EventRing;
+  private readonly waiters = new RevisionWaiters();
+  private rev = 0;
+  private primed = false;
+  private stoppedFlag = false;
+  private readonly subscriptions = new Set<WatchSubscription>();
+
+  /** A cache of `options.prefix`; nothing is read until `start`. */
+  constructor(options: WatchCacheOptions) {
+    this.backend = options.backend;
+    this.prefix = options.prefix;
+    this.decode = options.decode;
+    const bufferSize = Math.max(1, options.bufferSize ?? defaultBufferSize);
+    this.maxLag = Math.max(1, options.maxWatcherLag ?? bufferSize + 1000);
+    this.objects = new ObjectIndex(options.indexers ?? {});
+    this.onError = options.onError ?? (() => undefined);
+    this.ring = new EventRing(bufferSize);
+  }
+
+  /** Revision the cached state reflects. */
+  get revision(): number {
+    return this.rev;
+  }
+
+  /** Oldest revision a subscription may start after (older ones answer 410 Expired). */
+  get oldestRevision(): number {
+    return this.ring.oldestResumable;
+  }
+
+  /** True once the cache has stopped following the backend (aborted or backend closed). */
+  get stopped(): boolean {
+    return this.stoppedFlag;
+  }
+
+  /** Number of cached objects. */
+  get size(): number {
+    return this.objects.size;
+  }
+
+  /** Primes the cache with a list of the prefix and keeps following the backend until `signal` aborts; resolves once primed. */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.primed || this.stoppedFlag) throw new Error("watch cache already started");
+    await this.prime();
+    this.primed = true;
+    if (signal.aborted) {
+      this.stop(new ClosedError());
+      return;
+    }
+    signal.addEventListener("abort", () => this.stop(new ClosedError()), { once: true });
+    this.follow(signal).catch((error: unknown) => {
+      this.onError(error);
+      this.stop(error);
+    });
+  }
+
+  /** The cached object at `key` (shared: copy before mutating). */
+  get(key: string): KubeObject | undefined {
+    return this.objects.get(key);
+  }
+
+  /** The cached objects in key order, all of them or those of one index value; optionally only keys starting with `keyPrefix`. */
+  list(index?: IndexQuery, keyPrefix?: string): CacheSnapshot {
+    const { revision, items } = this.scan(index, keyPrefix);
+    return { revision, items: [...items] };
+  }
+
+  /**
+   * The cached objects in key order from `startKey` on (inclusive), produced lazily so a caller taking a page reads
+   * only what it takes: all of them or those of one index value, optionally only keys starting with `keyPrefix`.
+   * The iteration reflects the cache at the time of the call only if consumed before the cache changes.
+   */
+  scan(index?: IndexQuery, keyPrefix?: string, startKey?: string): { revision: number; items: Iterable<CachedItem> } {
+    return { revision: this.rev, items: this.objects.scan(index, keyPrefix, startKey) };
+  }
+
+  /** True when the cache has an index named `name`. */
+  hasIndex(name: string): boolean {
+    return this.objects.hasIndex(name);
+  }
+
+  /** Resolves once the cache reflects `revision` (at once if it already does); rejects if the cache stops or `signal` aborts. */
+  waitUntilFresh(revision: number, signal?: AbortSignal): Promise<void> {
+    if (this.rev >= revision) return Promise.resolve();
+    if (this.stoppedFlag) return Promise.reject(new ClosedError());
+    return this.waiters.wait(revision, signal);
+  }
+
+  /**
+   * Subscribes to the events after `options.afterRevision`: buffered ones are replayed first, then live ones.
+   * Throws 410 Expired (`too old resource version: N (M)`) when the ring no longer holds that history.
+   * A revision beyond the cache's own is allowed (events up to it are skipped).
+   */
+  subscribe(options: SubscribeOptions): WatchSubscription {
+    const after = options.afterRevision;
+    const oldest = this.ring.oldestResumable;
+    if (after < oldest) {
+      throw expired(`too old resource version: ${after} (${oldest})`);
+    }
+    const sub = new WatchSubscription(this, after, options.filter, this.maxLag, (s) => this.subscriptions.delete(s));
+    if (this.stoppedFlag) {
+      sub.close();
+      return sub;
+    }
+    sub.replay(this.ring.eventsAfter(after));
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  /** Number of live subscriptions. */
+  get subscriberCount(): number {
+    return this.subscriptions.size;
+  }
+
+  private async prime(): Promise<void> {
+    const result = await this.backend.list(this.prefix);
+    this.objects.clear();
+    for (const kv of result.kvs) {
+      const object = this.tryDecode(kv);
+      if (object !== undefined) this.objects.put(kv.key, object, undefined);
+    }
+    this.ring.reset(result.revision);
+    this.advance(Math.max(this.rev, result.revision));
+  }
+
+  /** Follows the backend watch; a compaction re-primes, other faults retry after a pause, a closed backend stops. */
+  private async follow(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted && !this.stoppedFlag) {
+      try {
+        for await (const batch of this.backend.watch(this.prefix, this.rev, signal)) {
+          this.apply(batch);
+        }
+        if (!signal.aborted) this.stop(new ClosedError());
+        return;
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof ClosedError) {
+          this.stop(error);
+          return;
+        }
+        this.onError(error);
+        if (error instanceof CompactedError) {
+          await this.reset();
+        } else {
+          await sleep(realClock(), retryDelayMs, signal);
+        }
+      }
+    }
+  }
+
+  /** Re-primes after the cache fell behind compaction: watchers are ended and must re-watch (older revisions expire). */
+  private async reset(): Promise<void> {
+    for (const sub of [...this.subscriptions]) sub.close();
+    await this.prime();
+  }
+
+  private apply(batch: WatchEvent[]): void {
+    let last = this.rev;
+    for (const e of batch) {
+      const revision = e.kv.modRevision;
+      if (revision <= this.rev) continue;
+      last = Math.max(last, revision);
+      const prev = this.objects.get(e.kv.key);
+      let event: CacheEvent;
+      if (e.type === "DELETE") {
+        const lastState = prev ?? this.tryDecode(e.kv);
+        if (lastState === undefined) { this.objects.remove(e.kv.key); continue; }
+        const object: KubeObject = { ...lastState, metadata: { ...lastState.metadata, resourceVersion: String(revision) } };
+        this.objects.remove(e.kv.key);
+        event = { type: "DELETED", key: e.kv.key, revision, object, prevObject: prev ?? lastState };
+      } else {
+        const object = this.tryDecode(e.kv);
+        if (object === undefined) continue;
+        this.objects.put(e.kv.key, object, prev);
+        event = { type: prev === undefined ? "ADDED" : "MODIFIED", key: e.kv.key, revision, object, prevObject: prev };
+      }
+      this.ring.record(event);
+      for (const sub of this.subscriptions) sub.offer(event);
+    }
+    this.advance(last);
+  }
+
+  private advance(revision: number): void {
+    if (revision > this.rev) this.rev = revision;
+    this.waiters.advance(this.rev);
+  }
+
+  private stop(reason: unknown): void {
+    if (this.stoppedFlag) return;
+    this.stoppedFlag = true;
+    for (const sub of [...this.subscriptions]) sub.close();
+    this.waiters.rejectAll(reason);
+  }
+
+  private tryDecode(kv: KeyValue): KubeObject | undefined {
+    try {
+      return this.decode(kv);
+    } catch (error) {
+      this.onError(error);
+      return undefined;
+    }
+  }
+}
