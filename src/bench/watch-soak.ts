@@ -3,6 +3,7 @@
  * Every watcher must see every write exactly once and in order (gaps, duplicates and reorderings are counted), and
  * the server's resident memory must stay bounded while the watches stay open (sampled from /proc).
  */
+import { setMaxListeners } from "node:events";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { findResource, type ResourceInfo } from "../api/resources.js";
@@ -59,6 +60,7 @@ export async function runWatchSoak(o: WatchSoakOptions): Promise<WatchSoakReport
   const dataDir = join(o.workDir, "data");
   const up = await UpProcess.start(dataDir, ["--nodes", "0"], o.timeoutMs);
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
   const config = await loadKubeconfig(join(dataDir, "kubeconfig"));
   // One connection pool per 50 watchers (a pool holds at most 64 sockets).
   const pools = Array.from({ length: Math.ceil(o.watchers / 50) + 1 }, () => new RestClient(config));

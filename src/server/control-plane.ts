@@ -108,7 +108,8 @@ export class ControlPlane {
     const stopping = { value: false };
     const metrics = new ServerMetrics({ storageSizeBytes: options.storage === "memory" ? undefined : () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) });
     const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
-    const registry = new Registry({ backend });
+    // Faults the registry and the compactor recover from (an undecodable stored object, a failed compaction) go to the log.
+    const registry = new Registry({ backend, onError: (err) => log(`registry: ${faultText(err)}`) });
     await registry.start(abort.signal);
     // The registry hands out fresh objects and never keeps its inputs: the loopback need not copy again.
     const client = createLoopbackClient(registry, { copy: false });
@@ -139,7 +140,7 @@ export class ControlPlane {
     const url = `${options.insecureHttp ? "http" : "https"}://${host}:${port}`;
     await writeKubeconfig(kubeconfigPath, { server: url, caCert, token, user: "admin" });
     log(`everynode API server listening on ${url}`);
-    const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
+    const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs, onError: (err) => log(`compactor: ${faultText(err)}`) }, abort.signal);
     const controllers = options.controllers === false
       ? Promise.resolve()
       : runControllerManager({ client, informers, metrics, simulate: true, nodes: options.nodes ?? 3, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, podGcQuarantineMs: options.podGcQuarantineMs }, abort.signal);
@@ -175,6 +176,10 @@ function fileSize(path: string): number {
   } catch {
     return 0;
   }
+}
+
+function faultText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function isLoopback(addr: string): boolean {

@@ -128,7 +128,11 @@ async function* stream(
         continue;
       }
       pending = undefined;
-      if (next === undefined) return;
+      if (next === undefined) {
+        // A subscription ended by a fault (an undecodable stored object) tells its watcher so, as upstream's watch does.
+        if (subscription.error !== undefined && !signal.aborted) yield errorEvent(internalError(subscription.error.message));
+        return;
+      }
       const event = toWatchEvent(selection, next);
       if (event !== undefined) yield event;
     }

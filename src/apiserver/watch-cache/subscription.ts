@@ -14,6 +14,7 @@ export class WatchSubscription {
   private delivered: number;
   private closedFlag = false;
   private laggedFlag = false;
+  private failure: Error | undefined;
 
   /** @internal Created by WatchCache.subscribe. */
   constructor(
@@ -42,6 +43,18 @@ export class WatchSubscription {
   /** True when the subscription was closed because its consumer fell too far behind. */
   get lagged(): boolean {
     return this.laggedFlag;
+  }
+
+  /** Why the subscription was ended by a fault of the cache (e.g. an undecodable stored object); undefined otherwise. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** @internal Ends the subscription because of `error` (reported through `error`). */
+  fail(error: Error): void {
+    if (this.closedFlag) return;
+    this.failure = error;
+    this.close();
   }
 
   /** True once ended. */
