@@ -10,6 +10,7 @@
  */
 import { loadavg } from "node:os";
 import { parseArgs } from "../cli/flags.js";
+import { Progress } from "../cli/progress.js";
 import { resultTable } from "./bench-report.js";
 import { allPhases, runClusterBench, type PhaseName } from "./cluster-bench-run.js";
 
@@ -25,6 +26,8 @@ function parsePhases(value: string | undefined): Set<PhaseName> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Phase lines as one status line on a terminal; nothing but the result in CI logs and pipes.
+  const progress = new Progress(process.stderr, { quietUnlessTty: true });
   const { flags } = parseArgs(argv, {
     nodes: "number", mode: "string", stages: "string", joins: "number", "steady-seconds": "number", "settle-seconds": "number",
     "store-seconds": "number", "timeout-seconds": "number", phases: "string", kubectl: "string", "cpu-prof": "string", "heap-snapshot": "string",
@@ -46,8 +49,9 @@ async function main(argv: string[]): Promise<number> {
     kubectl: typeof flags.kubectl === "string" ? flags.kubectl : "/usr/bin/kubectl",
     cpuProfileDir: typeof flags["cpu-prof"] === "string" ? flags["cpu-prof"] : undefined,
     heapSnapshotDir: typeof flags["heap-snapshot"] === "string" ? flags["heap-snapshot"] : undefined,
-    log: (line) => process.stderr.write(`[bench] ${line}\n`),
+    log: (line) => progress.update(`[bench] ${line}`),
   });
+  progress.finish();
   const machine = { node: process.version, loadAverageAtStart: load, loadAverageAtEnd: loadavg().map((l) => l.toFixed(2)).join(" ") };
   process.stdout.write(`${JSON.stringify({ ...result, machine })}\n\n${resultTable(result)}\n\nload average at start ${machine.loadAverageAtStart}, at end ${machine.loadAverageAtEnd}\n`);
   const failed = result.error !== undefined || result.gates.some((g) => !g.pass && g.name.startsWith("one daemon pod"));

@@ -13,6 +13,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Progress } from "../cli/progress.js";
 import { runCrashRounds, type RoundReport } from "./crash-round.js";
 import { runWatchSoak } from "./watch-soak.js";
 
@@ -63,6 +64,8 @@ async function watchSoak(): Promise<number> {
 
 async function main(): Promise<number> {
   if (process.argv.includes("--watch")) return watchSoak();
+  // Round lines as one status line on a terminal; nothing but the summary in CI logs and pipes.
+  const progress = new Progress(process.stdout, { quietUnlessTty: true });
   const nodes = Number(flag("nodes", "1000"));
   const rounds = Number(flag("rounds", "5"));
   const seed = Number(flag("seed", "1"));
@@ -75,8 +78,9 @@ async function main(): Promise<number> {
   try {
     const reports = await runCrashRounds({
       workDir, nodes, rounds, seed, maxUnavailable, killWithinMs, timeoutMs, kubectl: "kubectl",
-      log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`),
+      log: (line) => progress.update(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`),
     });
+    progress.finish();
     console.log(summary(reports, nodes, (Date.now() - started) / 1000));
     console.log(JSON.stringify({ nodes, seed, maxUnavailable, rounds: reports }));
     const failed = reports.some((r) => r.lost.length > 0 || r.duplicates > 0 || !r.rolloutStatusOk || r.convergeMs < 0);

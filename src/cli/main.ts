@@ -24,7 +24,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case "up":
-        return await up(rest, out);
+        return await up(rest, out, process.stdout);
       case "controller-manager":
         return await controllerManager(rest, out);
       case "kubeconfig":

@@ -1,6 +1,8 @@
 import { ControlPlane } from "../server/control-plane.js";
 import { loadStages } from "../simulator/index.js";
 import { parseArgs } from "./flags.js";
+import { Progress, type ProgressStream } from "./progress.js";
+import { reportReadiness } from "./readiness.js";
 
 /** Usage text of `everynode up`. */
 export const upUsage = `Usage: everynode up [flags]
@@ -18,8 +20,9 @@ Flags:
   --sync MODE        SQLite sync mode: normal (default) or full (fsync every commit)
 `;
 
-/** Runs `everynode up` until SIGINT/SIGTERM; returns the exit code. */
-export async function up(argv: string[], out: (line: string) => void): Promise<number> {
+/** Runs `everynode up` until SIGINT/SIGTERM; returns the exit code. Progress goes to `progress` (a bar on a TTY). */
+export async function up(argv: string[], out: (line: string) => void, progress?: ProgressStream): Promise<number> {
+  const startedAt = Date.now();
   const { flags } = parseArgs(argv, { "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string", help: "boolean" });
   const sync = String(flags.sync ?? "normal");
   if (sync !== "normal" && sync !== "full") throw new Error(`invalid value "${sync}" for --sync: must be normal or full`);
@@ -36,10 +39,13 @@ export async function up(argv: string[], out: (line: string) => void): Promise<n
   });
   out(`kubeconfig written to ${plane.kubeconfigPath}`);
   out(`To use it:\n  export KUBECONFIG=${plane.kubeconfigPath}\n  kubectl get namespaces`);
+  const abort = new AbortController();
   await new Promise<void>((resolve) => {
-    const stop = (): void => { process.off("SIGINT", stop); process.off("SIGTERM", stop); resolve(); };
+    const stop = (): void => { process.off("SIGINT", stop); process.off("SIGTERM", stop); abort.abort(); resolve(); };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
+    const reporter = progress ? new Progress(progress) : undefined;
+    reportReadiness(plane, Number(flags.nodes ?? 3), startedAt, reporter, out, abort.signal).catch((err: unknown) => out(`progress: ${err instanceof Error ? err.message : String(err)}`));
   });
   out("shutting down");
   await plane.stop();

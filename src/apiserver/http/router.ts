@@ -17,6 +17,7 @@ export type Route =
   | { type: "version" }
   | { type: "health"; endpoint: HealthEndpoint; check: string | undefined }
   | { type: "metrics" }
+  | { type: "ui"; file: string | undefined }
   | { type: "discovery"; root: "api" | "apis" }
   | { type: "group"; group: string }
   | { type: "resource-list"; group: string; version: string }
@@ -28,10 +29,10 @@ export type Route =
 
 const healthPaths = new Set(["/healthz", "/livez", "/readyz"]);
 
-/** True for paths anyone may read without credentials (health and version). */
+/** True for paths anyone may read without credentials (health, version and the dashboard's static files). */
 export function isPublicPath(pathname: string): boolean {
   const p = trimSlash(pathname);
-  return p === "/version" || healthPaths.has(p) || [...healthPaths].some((h) => p.startsWith(`${h}/`));
+  return p === "/version" || p === "/ui" || pathname.startsWith("/ui/") || healthPaths.has(p) || [...healthPaths].some((h) => p.startsWith(`${h}/`));
 }
 
 /** Maps a URL path (not yet percent-decoded) to what it addresses; `not-found` when nothing is served there. */
@@ -39,6 +40,8 @@ export function parseRoute(pathname: string): Route {
   const p = trimSlash(pathname);
   if (p === "/version") return { type: "version" };
   if (p === "/metrics") return { type: "metrics" };
+  if (pathname === "/ui") return { type: "ui", file: undefined };
+  if (pathname.startsWith("/ui/")) return { type: "ui", file: pathname.slice("/ui/".length) };
   for (const h of healthPaths) {
     if (p === h) return { type: "health", endpoint: h.slice(1) as HealthEndpoint, check: undefined };
     if (p.startsWith(`${h}/`)) return { type: "health", endpoint: h.slice(1) as HealthEndpoint, check: p.slice(h.length + 1) };

@@ -15,6 +15,7 @@ import { isWatchRequest, methodNotAllowed, serveResource } from "./resource-hand
 import { isPublicPath, parseRoute, type Route } from "./router.js";
 import type { WatchLimits } from "./watch.js";
 import { versionReply } from "./version.js";
+import type { UiAssets } from "./ui-assets.js";
 import { healthReply, type HealthChecks } from "./health.js";
 import { requestLabels, type ApiMetrics } from "./request-metrics.js";
 import { authorizeNonResource, type NonResourceAuthorizer } from "./authz-non-resource.js";
@@ -44,6 +45,8 @@ export interface ApiHandlerOptions {
   metrics?: ApiMetrics;
   /** The named checks of `/livez` and `/readyz` (absent: `ping` only). */
   health?: HealthChecks;
+  /** The dashboard's files at `/ui/` (absent: 404). */
+  ui?: UiAssets;
   /** Decides whether the user may `get` a non-resource path such as `/metrics` (default: system:masters only). */
   authorizeNonResource?: NonResourceAuthorizer;
 }
@@ -59,6 +62,7 @@ interface Config {
   log: (message: string) => void;
   openApi: OpenApiEndpoint;
   metrics: ApiMetrics | undefined;
+  ui: UiAssets | undefined;
   health: HealthChecks | undefined;
   authorizeNonResource: NonResourceAuthorizer;
 }
@@ -80,6 +84,7 @@ export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMess
     log: options.log ?? ((message) => console.error(message)),
     openApi: new OpenApiEndpoint(),
     metrics: options.metrics,
+    ui: options.ui,
     health: options.health,
     authorizeNonResource: options.authorizeNonResource ?? authorizeNonResource,
   };
@@ -154,6 +159,7 @@ function dispatch(ctx: RequestContext, route: Route, path: string, config: Confi
     case "version": return versionReply();
     case "health": return healthReply(config.health, route.endpoint, route.check, ctx.query, ctx.signal);
     case "metrics": return metricsReply(config.metrics);
+    case "ui": return uiReply(config.ui, route.file);
     case "discovery": {
       const choice = negotiateOutput(ctx.req.headers.accept, { aggregatedDiscovery: true });
       const ifNoneMatch = ctx.req.headers["if-none-match"];
@@ -168,6 +174,13 @@ function dispatch(ctx: RequestContext, route: Route, path: string, config: Confi
     case "openapi-document": return config.openApi.document(route.groupVersion, ctx.query, path);
     case "openapi-v2": return notFoundPath();
   }
+}
+
+function uiReply(ui: UiAssets | undefined, file: string | undefined): Promise<Reply> | Reply {
+  if (!ui) return notFoundPath();
+  // `/ui` itself: send browsers (and kubectl proxy's clients) to `/ui/` so relative URLs resolve below it.
+  if (file === undefined) return { kind: "raw", code: 301, body: "", contentType: "text/plain", headers: { Location: "ui/" } };
+  return ui.reply(file);
 }
 
 async function metricsReply(metrics: ApiMetrics | undefined): Promise<Reply> {
