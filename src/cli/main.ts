@@ -1,3 +1,4 @@
+import { agent, agentUsage } from "./agent.js";
 import { controllerManager, controllerManagerUsage } from "./controller-manager.js";
 import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
 import { up, upUsage } from "./up.js";
@@ -10,12 +11,14 @@ Commands:
   up                   start the control plane: API server on embedded SQLite, controllers, simulated nodes
   controller-manager   run the controllers and the scheduler against any API server
   kubeconfig           issue a node credential and print a kubeconfig for it
+  agent                join this machine as a node and run the pods bound to it
   version              print the version
   help                 print this help
 
 ${upUsage}
 ${controllerManagerUsage}
-${kubeconfigUsage}`;
+${kubeconfigUsage}
+${agentUsage}`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -29,6 +32,8 @@ export async function main(argv: string[]): Promise<number> {
         return await controllerManager(rest, out);
       case "kubeconfig":
         return await kubeconfig(rest, out);
+      case "agent":
+        return await agent(rest, out);
       case "version":
         out("everynode 0.1.0 (Kubernetes API v1.32)");
         return 0;

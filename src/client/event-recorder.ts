@@ -12,6 +12,8 @@ export interface EventRecorderOptions {
   client: Client;
   /** `source.component` (and reportingComponent) of every event, e.g. `daemonset-controller`, `node-controller`. */
   component: string;
+  /** `source.host` and reportingInstance of every event (a kubelet sets its node name). */
+  host?: string;
   /** Wall-clock time in epoch milliseconds (default Date.now). */
   now?: () => number;
   /** Receives write failures (default: ignore). */
@@ -122,13 +124,13 @@ export class EventRecorder {
       involvedObject: ref,
       reason: item.reason,
       message,
-      source: { component: this.options.component },
+      source: this.options.host ? { component: this.options.component, host: this.options.host } : { component: this.options.component },
       firstTimestamp,
       lastTimestamp: at,
       count,
       type: item.type,
       reportingComponent: this.options.component,
-      reportingInstance: "",
+      reportingInstance: this.options.host ?? "",
     };
     await this.options.client.create(eventsResource, namespace, event);
     this.touch(key, { name, namespace, count, firstTimestamp });

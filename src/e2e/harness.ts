@@ -41,6 +41,8 @@ export interface TestClusterOptions {
   stages?: StageConfig;
   /** Pod GC quarantine of vanished nodes in ms (default upstream's 40 s). */
   podGcQuarantineMs?: number;
+  /** Node monitor grace period in ms (default upstream's 50 s). */
+  nodeMonitorGracePeriodMs?: number;
 }
 
 /** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
@@ -50,7 +52,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const plane = await ControlPlane.start({
     dataDir, port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
     nodes: options.nodes ?? 0, controllers: options.controllers ?? true, stages: options.stages,
-    podGcQuarantineMs: options.podGcQuarantineMs,
+    podGcQuarantineMs: options.podGcQuarantineMs, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs,
   });
   const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: plane.kubeconfigPath, KUBECACHEDIR: join(dir, "cache") };
   const kubectl = (args: string[], input?: string): Promise<KubectlResult> =>

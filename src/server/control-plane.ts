@@ -16,7 +16,7 @@ import type { Backend } from "../storage/backend.js";
 import { MemoryBackend } from "../storage/memory-backend.js";
 import { SqliteBackend } from "../storage/sqlite-backend.js";
 import { writeKubeconfig } from "./kubeconfig.js";
-import { ensureServingPki } from "./pki.js";
+import { ensureClientCertificate, ensureServingPki } from "./pki.js";
 import { TokenFile } from "./tokens.js";
 import { runControllerManager } from "./controller-manager.js";
 import { runCompactor } from "../storage/compactor.js";
@@ -124,12 +124,17 @@ export class ControlPlane {
     const informers = new SharedInformerFactory(client, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
     metrics.include(new KubeStateMetrics({ informers }));
     const health = controlPlaneHealth({ backend: store, informers, stopping });
-    const handler = createApiHandler({ client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer(), metrics, health, ui: new UiAssets() });
+    const pki = options.insecureHttp ? undefined : await ensureServingPki(join(dataDir, "pki"), [options.listen]);
+    // The API server's credential towards node agents (their endpoints accept clients of the cluster CA).
+    const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
+    const handler = createApiHandler({
+      client, authenticate: (t) => tokens.authenticateFresh(t), authorize: createAuthorizer(), metrics, health, ui: new UiAssets(),
+      nodeConnector: agentClient ? { client, ...agentClient } : undefined,
+    });
 
     let caCert: string | undefined;
     let tls: { cert: string; key: string } | undefined;
-    if (!options.insecureHttp) {
-      const pki = await ensureServingPki(join(dataDir, "pki"), [options.listen]);
+    if (pki) {
       caCert = pki.caCert;
       tls = { cert: pki.cert, key: pki.key };
     }

@@ -107,3 +107,49 @@ export async function writeSecret(path: string, data: string): Promise<void> {
     throw err;
   }
 }
+
+/** A key pair and certificate in PEM. */
+export interface CertificatePem { cert: string; key: string }
+
+/**
+ * A certificate for `subject` (a CN) signed by the CA in `dir` (created by ensureServingPki), for client
+ * authentication; loaded from `dir/<file>.crt|key` when issued before.
+ */
+export async function ensureClientCertificate(dir: string, file: string, subject: string): Promise<CertificatePem> {
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  const certPath = join(dir, `${file}.crt`);
+  const keyPath = join(dir, `${file}.key`);
+  if (existsSync(certPath) && existsSync(keyPath)) return { cert: await readFile(certPath, "utf8"), key: await readFile(keyPath, "utf8") };
+  const caCertPem = await readFile(join(dir, "ca.crt"), "utf8");
+  const caKeys = await importKeyPair(await readFile(join(dir, "ca.key"), "utf8"), caCertPem);
+  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.create({
+    subject: `CN=${subject}`, issuer: new x509.X509Certificate(caCertPem).subject, publicKey: keys.publicKey as unknown as x509.PublicKeyType,
+    signingKey: caKeys.privateKey as unknown as Parameters<typeof x509.X509CertificateGenerator.create>[0] extends { signingKey: infer K } ? K : never,
+    signingAlgorithm: alg, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 5 * 365 * 86400_000),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+    ],
+  });
+  const out = { cert: cert.toString("pem"), key: await exportKeyPem(keys.privateKey) };
+  await writeSecret(keyPath, out.key);
+  await writeFile(certPath, out.cert);
+  return out;
+}
+
+/** A self-signed serving certificate for `hosts` (IPs or names), e.g. an agent's endpoint. */
+export async function selfSignedServingCertificate(subject: string, hosts: readonly string[]): Promise<CertificatePem> {
+  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]) as CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    name: `CN=${subject}`, keys, signingAlgorithm: alg, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 365 * 86400_000),
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
+      new x509.SubjectAlternativeNameExtension(hosts.map((h) => (isIP(h) ? { type: "ip" as const, value: h } : { type: "dns" as const, value: h }))),
+    ],
+  });
+  return { cert: cert.toString("pem"), key: await exportKeyPem(keys.privateKey) };
+}

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Client } from "../../client/client.js";
+import type { NodeConnector } from "./pod-log.js";
 import type { Encoding } from "./reply.js";
 
 /** Everything a verb handler needs about one request. */
@@ -18,4 +19,6 @@ export interface RequestContext {
   warnings: string[];
   /** Logs an unexpected server fault once. */
   log: (message: string) => void;
+  /** How subresources served by node agents (`pods/log`) reach them. */
+  nodeConnector?: NodeConnector;
 }

@@ -7,6 +7,7 @@ import { getObject } from "./get.js";
 import { listObjects } from "./list.js";
 import { negotiateOutput } from "./negotiate.js";
 import { patchObject } from "./patch.js";
+import { podLog } from "./pod-log.js";
 import { parseListQuery, queryBool } from "./query.js";
 import type { Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
@@ -20,8 +21,9 @@ export function methodNotAllowed(): StatusError {
   return statusError(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
 }
 
-/** True when the request is a watch (GET with `watch` set), which runs without the request deadline. */
+/** True when the request is a watch (GET with `watch` set) or a followed log, which run without the request deadline. */
 export function isWatchRequest(method: string | undefined, route: ResourceRoute, query: URLSearchParams): boolean {
+  if (method === "GET" && route.subresource === "log") return queryBool(query, "follow") ?? false;
   return method === "GET" && route.subresource === undefined && (queryBool(query, "watch") ?? false);
 }
 
@@ -59,6 +61,10 @@ export async function serveResource(ctx: RequestContext, route: ResourceRoute, l
       if (method === "GET") return getObject(ctx, named, tableFor(ctx));
       if (method === "PUT") return updateObject(ctx, named);
       if (method === "PATCH") return patchObject(ctx, named);
+      throw methodNotAllowed();
+    }
+    if (subresource === "log") {
+      if (method === "GET") return podLog(ctx, named, ctx.nodeConnector);
       throw methodNotAllowed();
     }
     if (method === "POST") return createSubresource(ctx, { ...named, subresource });

@@ -12,6 +12,7 @@ import { notFoundPath, OpenApiEndpoint } from "./openapi.js";
 import { queryBool } from "./query.js";
 import { sendReply, statusReply, type Reply } from "./reply.js";
 import { isWatchRequest, methodNotAllowed, serveResource } from "./resource-handler.js";
+import type { NodeConnector } from "./pod-log.js";
 import { isPublicPath, parseRoute, type Route } from "./router.js";
 import type { WatchLimits } from "./watch.js";
 import { versionReply } from "./version.js";
@@ -49,6 +50,8 @@ export interface ApiHandlerOptions {
   ui?: UiAssets;
   /** Decides whether the user may `get` a non-resource path such as `/metrics` (default: system:masters only). */
   authorizeNonResource?: NonResourceAuthorizer;
+  /** How `pods/log` reaches node agents (absent: it answers 503). */
+  nodeConnector?: NodeConnector;
 }
 
 interface Config {
@@ -61,6 +64,7 @@ interface Config {
   limits: WatchLimits;
   log: (message: string) => void;
   openApi: OpenApiEndpoint;
+  nodeConnector: NodeConnector | undefined;
   metrics: ApiMetrics | undefined;
   ui: UiAssets | undefined;
   health: HealthChecks | undefined;
@@ -83,6 +87,7 @@ export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMess
     limits: { defaultTimeoutSeconds: 1800, stallTimeoutMs: options.watchStallTimeoutMs ?? 30_000 },
     log: options.log ?? ((message) => console.error(message)),
     openApi: new OpenApiEndpoint(),
+    nodeConnector: options.nodeConnector,
     metrics: options.metrics,
     ui: options.ui,
     health: options.health,
@@ -112,7 +117,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
   const ctx: RequestContext = {
     req, res, query, client: config.client, now: config.now, maxBodyBytes: config.maxBodyBytes,
     encoding: { mediaType: output.mediaType, pretty: queryBool(query, "pretty") ?? false },
-    signal: abort.signal, warnings: [], log: config.log,
+    signal: abort.signal, warnings: [], log: config.log, nodeConnector: config.nodeConnector,
   };
   let reply: Reply;
   const started = performance.now();

@@ -1,0 +1,100 @@
+/**
+ * The agent's HTTPS endpoint (the kubelet's port 10250): it accepts only clients holding a certificate of the
+ * cluster's CA (the API server's kubelet client certificate) and serves /healthz and /containerLogs. Its own
+ * serving certificate is self-signed; the agent publishes its SHA-256 fingerprint on its Node so the API server can
+ * tell it is talking to this agent.
+ */
+import { createServer, type Server } from "node:https";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { streamLog, type LogQuery } from "./container-log-reader.js";
+
+/** Answers a container log request: the files to read and when the instance is over, or an error (status, text). */
+export type LogResolver = (namespace: string, pod: string, container: string, previous: boolean) =>
+  { files: () => Promise<string[]>; finished: () => boolean } | { code: number; message: string };
+
+/** Options of an AgentServer. */
+export interface AgentServerOptions {
+  host: string;
+  port: number;
+  /** PEM serving certificate and key. */
+  cert: string;
+  key: string;
+  /** PEM CA whose client certificates are accepted. */
+  clientCA: string;
+  logs: LogResolver;
+  onError: (error: unknown) => void;
+}
+
+function queryNumber(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null || v === "") return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Parses the log query kubelet-style (`sinceTime` RFC 3339 or `sinceSeconds`). */
+export function parseLogQuery(q: URLSearchParams, nowMs: number): LogQuery {
+  const sinceSeconds = queryNumber(q, "sinceSeconds");
+  const sinceTime = q.get("sinceTime");
+  const flag = (name: string): boolean => q.get(name) === "true" || q.get(name) === "1";
+  return {
+    follow: flag("follow"), timestamps: flag("timestamps"), tailLines: queryNumber(q, "tailLines"), limitBytes: queryNumber(q, "limitBytes"),
+    sinceMs: sinceTime ? Date.parse(sinceTime) : sinceSeconds !== undefined ? nowMs - sinceSeconds * 1000 : undefined,
+  };
+}
+
+/** The agent's HTTPS server. */
+export class AgentServer {
+  private server: Server | undefined;
+
+  /** Prepares the server; `start` listens. */
+  constructor(private readonly o: AgentServerOptions) {}
+
+  /** Listens; resolves with the bound port. */
+  async start(): Promise<number> {
+    const server = createServer({ cert: this.o.cert, key: this.o.key, ca: this.o.clientCA, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+      this.serve(req, res).catch((err: unknown) => {
+        this.o.onError(err);
+        if (!res.headersSent) { res.statusCode = 500; res.end(); } else res.destroy();
+      });
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.o.port, this.o.host, () => { server.off("error", reject); resolve(); });
+    });
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** Stops listening and closes connections. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "https://agent");
+    const text = (code: number, body: string): void => {
+      res.statusCode = code;
+      res.setHeader("Content-Type", "text/plain; charset=utf-8");
+      res.end(body);
+    };
+    if (url.pathname === "/healthz") { text(200, "ok"); return; }
+    const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (!m || req.method !== "GET") { text(404, "404 page not found"); return; }
+    const [ns, pod, container] = [m[1], m[2], m[3]].map((s) => decodeURIComponent(s ?? ""));
+    const found = this.o.logs(ns ?? "", pod ?? "", container ?? "", url.searchParams.get("previous") === "true");
+    if ("code" in found) { text(found.code, found.message); return; }
+    const q = parseLogQuery(url.searchParams, Date.now());
+    res.statusCode = 200;
+    res.setHeader("Content-Type", "text/plain; charset=utf-8");
+    res.flushHeaders();
+    const abort = new AbortController();
+    res.once("close", () => abort.abort());
+    await streamLog(await found.files(), q, (chunk) => res.write(chunk), found.finished, abort.signal);
+    res.end();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * `everynode agent`: the kubelet for the pods a DaemonSet runs. Registers and heartbeats the machine's Node, runs
+ * the pods bound to it through a Runtime, reports their status, and re-adopts the instances an earlier agent on the
+ * same data directory left running.
+ */
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { mustFindResource } from "../api/resources.js";
+import type { Pod } from "../api/types.js";
+import type { Client } from "../client/client.js";
+import { EventRecorder } from "../client/event-recorder.js";
+import { Informer } from "../client/informer.js";
+import type { Clock } from "../util/clock.js";
+import { X509Certificate } from "node:crypto";
+import { selfSignedServingCertificate } from "../server/pki.js";
+import { AgentServer, type LogResolver } from "./agent-server.js";
+import { ContainerLogWriter, defaultLogLimits, podLogDir, type LogLimits } from "./container-log.js";
+import { instanceLogFiles } from "./container-log-reader.js";
+import { readMachineFacts, type MachineFacts } from "./machine.js";
+import { NodeHeartbeat } from "./node-heartbeat.js";
+import { PodWorker, type PodWorkerContext } from "./pod-worker.js";
+import type { ContainerHandle, Runtime } from "./runtime.js";
+
+const podsResource = mustFindResource("", "pods");
+
+/** Node annotation holding the SHA-256 fingerprint of the agent's serving certificate (the API server checks it). */
+export const servingCertAnnotation = "everynode.dev/agent-serving-cert-sha256";
+
+/** Options of an Agent. */
+export interface AgentOptions {
+  client: Client;
+  nodeName: string;
+  runtime: Runtime;
+  dataDir: string;
+  clock: Clock;
+  now: () => number;
+  /** Where the agent's HTTPS endpoint listens (port 0: any free port); its port goes into daemonEndpoints. */
+  listen: { host: string; port: number };
+  /** PEM CA whose client certificates the endpoint accepts (the cluster CA of the node kubeconfig). */
+  clientCA: string;
+  /** Address to report as InternalIP (default: the default-route interface's). */
+  nodeIP?: string;
+  /** Node status/Lease interval (default 10 s). */
+  heartbeatMs?: number;
+  logLimits?: LogLimits;
+  /** Progress lines for the operator. */
+  log: (line: string) => void;
+  onError: (error: unknown) => void;
+}
+
+/** One machine's agent. */
+export class Agent {
+  private readonly workers = new Map<string, PodWorker>();
+  private facts: MachineFacts | undefined;
+  private heartbeat: NodeHeartbeat | undefined;
+
+  /** Creates the agent; nothing happens before `run`. */
+  constructor(private readonly o: AgentOptions) {}
+
+  /** The worker of the pod with `uid` (for logs and exec). */
+  worker(namespace: string, name: string): PodWorker | undefined {
+    for (const w of this.workers.values()) {
+      const m = w.current().metadata;
+      if (m?.namespace === namespace && m.name === name) return w;
+    }
+    return undefined;
+  }
+
+  /** Directory of the container logs. */
+  logRoot(): string { return join(this.o.dataDir, "logs"); }
+
+  /** Runs until `signal` aborts; containers keep running after that (a later agent re-adopts them). */
+  async run(signal: AbortSignal): Promise<void> {
+    const { client, nodeName, runtime, dataDir } = this.o;
+    await mkdir(dataDir, { recursive: true });
+    const runtimeError = await runtime.unavailable();
+    if (runtimeError) this.o.log(`runtime ${runtime.version} cannot run containers on this machine: ${runtimeError}`);
+    const readFacts = async (): Promise<MachineFacts> => (this.facts = await readMachineFacts(dataDir, this.o.nodeIP));
+    const facts = await readFacts();
+    const serving = await selfSignedServingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
+    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, onError: this.o.onError });
+    const port = await server.start();
+    signal.addEventListener("abort", () => { void server.stop(); }, { once: true });
+    this.o.log(`agent endpoint listening on https://${this.o.listen.host}:${port}`);
+    this.heartbeat = new NodeHeartbeat({
+      client, clock: this.o.clock, now: this.o.now, readFacts, intervalMs: this.o.heartbeatMs, onError: this.o.onError,
+      node: {
+        name: nodeName, runtimeVersion: runtime.version, runtimeError, endpointPort: port,
+        annotations: { [servingCertAnnotation]: new X509Certificate(serving.cert).fingerprint256 },
+      },
+    });
+    const node = await this.heartbeat.register(signal);
+    if (!node) return;
+    this.o.log(`node "${nodeName}" registered (InternalIP ${this.facts?.internalIP ?? "?"}, runtime ${runtime.version})`);
+    const heartbeat = this.heartbeat.run(signal);
+    const recorder = new EventRecorder({ client, component: "kubelet", host: nodeName, onError: this.o.onError });
+    const ctx = this.workerContext(recorder);
+    const adopted = runtimeError ? [] : await runtime.adopt((i) => this.logWriter(i.podNamespace, i.podName, i.podUID, i.containerName, i.attempt).write);
+    if (adopted.length > 0) this.o.log(`re-adopting ${adopted.length} container instance(s) from ${dataDir}`);
+    const byPod = new Map<string, ContainerHandle[]>();
+    for (const h of adopted) byPod.set(h.podUID, [...(byPod.get(h.podUID) ?? []), h]);
+    const informer = new Informer<Pod>({ client, resource: podsResource, fieldSelector: `spec.nodeName=${nodeName}`, onError: this.o.onError });
+    const ensure = (pod: Pod): void => {
+      const uid = pod.metadata?.uid ?? "";
+      const w = this.workers.get(uid);
+      if (w) { w.update(pod); return; }
+      if (runtimeError) return;
+      const worker = new PodWorker(pod, ctx, byPod.get(uid) ?? []);
+      byPod.delete(uid);
+      this.workers.set(uid, worker);
+      void worker.done.then(async () => {
+        this.workers.delete(uid);
+        await rm(podLogDir(this.logRoot(), pod.metadata?.namespace ?? "", pod.metadata?.name ?? "", uid), { recursive: true, force: true });
+        await rm(join(dataDir, "pods", uid), { recursive: true, force: true });
+      }).catch(this.o.onError);
+    };
+    informer.addEventHandler({
+      onAdd: (pod) => ensure(pod),
+      onUpdate: (_old, pod) => ensure(pod),
+      onDelete: (pod) => this.workers.get(pod.metadata?.uid ?? "")?.removed(),
+    });
+    const informing = informer.run(signal);
+    if (await informer.waitForSync(signal)) await this.reapOrphans(byPod);
+    await Promise.all([heartbeat, informing]);
+    for (const w of this.workers.values()) w.stop();
+    await recorder.flush();
+  }
+
+  /** Finds the log files of a container instance for the endpoint, with kubelet-style errors. */
+  private readonly resolveLogs: LogResolver = (namespace, name, container, previous) => {
+    const w = this.worker(namespace, name);
+    if (!w) return { code: 404, message: `pod "${name}" in namespace "${namespace}" not found on node "${this.o.nodeName}"` };
+    const rec = w.container(container);
+    if (!rec) return { code: 400, message: `container "${container}" in pod "${name}" is not valid` };
+    const pod = w.current();
+    let attempt = rec.restartCount;
+    if (previous) {
+      if (rec.restartCount === 0) return { code: 400, message: `previous terminated container "${container}" in pod "${name}" not found` };
+      attempt = rec.restartCount - 1;
+    } else if (rec.state.kind === "waiting" && !rec.lastState && rec.restartCount === 0) {
+      return { code: 400, message: `container "${container}" in pod "${name}" is waiting to start: ${rec.state.reason}` };
+    }
+    const dir = join(podLogDir(this.logRoot(), namespace, name, pod.metadata?.uid ?? ""), container);
+    return {
+      files: () => instanceLogFiles(dir, attempt),
+      finished: () => w.handle(container)?.attempt !== attempt || w.container(container)?.state.kind !== "running",
+    };
+  };
+
+  /** Stops instances whose pods no longer exist (deleted while no agent ran). */
+  private async reapOrphans(byPod: Map<string, ContainerHandle[]>): Promise<void> {
+    for (const [uid, handles] of byPod) {
+      this.o.log(`stopping ${handles.length} container instance(s) of pod ${uid}, which no longer exists`);
+      for (const h of handles) h.signal("SIGTERM");
+      await Promise.race([Promise.all(handles.map((h) => h.exited)), new Promise((r) => setTimeout(r, 5000))]);
+      for (const h of handles) h.signal("SIGKILL");
+      await Promise.all(handles.map((h) => h.exited));
+      await this.o.runtime.removePod(uid);
+    }
+  }
+
+  private logWriter(namespace: string, name: string, uid: string, container: string, attempt: number): { write: (stream: "stdout" | "stderr", chunk: Buffer) => void; close: () => void } {
+    const writer = new ContainerLogWriter(join(podLogDir(this.logRoot(), namespace, name, uid), container), attempt, this.o.logLimits ?? defaultLogLimits, this.o.now);
+    return { write: (stream, chunk) => writer.write(stream, chunk), close: () => writer.flush() };
+  }
+
+  private workerContext(recorder: EventRecorder): PodWorkerContext {
+    return {
+      client: this.o.client, runtime: this.o.runtime, clock: this.o.clock, now: this.o.now, recorder,
+      nodeIP: () => this.facts?.internalIP ?? "127.0.0.1",
+      allocatable: () => (this.heartbeat?.current()?.status?.allocatable ?? {}),
+      podDir: (uid) => join(this.o.dataDir, "pods", uid),
+      output: (pod, container, attempt) => this.logWriter(pod.metadata?.namespace ?? "", pod.metadata?.name ?? "", pod.metadata?.uid ?? "", container, attempt),
+      onError: this.o.onError,
+    };
+  }
+}

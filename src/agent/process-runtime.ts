@@ -1,0 +1,230 @@
+/**
+ * The `process` runtime (like Nomad's raw_exec): each container is its argv run as host processes in a process
+ * group of its own, under the shell shim of process-shim.ts. State lives in DATA/containers/<podUID>/<name>/<n>/
+ * (meta.json, exit status, the two output FIFOs), so a restarted agent re-adopts the instances still running.
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { closeSync, constants as fsc, existsSync, openSync, readFileSync } from "node:fs";
+import { chown, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { Socket } from "node:net";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { shimArgs, shimScript } from "./process-shim.js";
+import type { AdoptedInstance, ContainerExit, ContainerHandle, ContainerLaunch, Runtime } from "./runtime.js";
+
+const run = promisify(execFile);
+
+/** Version reported as nodeInfo.containerRuntimeVersion. */
+export const processRuntimeVersion = "process://0.1.0";
+/** PATH of containers that set none (the usual container default). */
+export const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+interface Meta { id: string; podUID: string; podNamespace: string; podName: string; containerName: string; attempt: number; startedAt: number; pid: number }
+
+/** Options of a ProcessRuntime. */
+export interface ProcessRuntimeOptions {
+  /** The agent's data directory. */
+  dataDir: string;
+  /** How often an adopted instance is checked for exit (default 1 s). */
+  pollMs?: number;
+}
+
+/** The absolute path of `cmd` on `path` (or `cmd` itself when it has a slash), undefined when not found. */
+export function lookPath(cmd: string, path: string): string | undefined {
+  if (cmd.includes("/")) return existsSync(cmd) ? cmd : undefined;
+  for (const dir of path.split(":")) {
+    if (dir && existsSync(join(dir, cmd))) return join(dir, cmd);
+  }
+  return undefined;
+}
+
+/** Whether `pid` runs and is no zombie (an adopted shim's new parent may not have reaped it yet). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // /proc/<pid>/stat: "pid (comm) S ..."; comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.charAt(stat.lastIndexOf(")") + 2) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Runs containers as host processes. */
+export class ProcessRuntime implements Runtime {
+  readonly version = processRuntimeVersion;
+  private readonly root: string;
+  private readonly shimPath: string;
+
+  /** Creates the runtime over `options.dataDir`. */
+  constructor(private readonly options: ProcessRuntimeOptions) {
+    this.root = join(options.dataDir, "containers");
+    this.shimPath = join(options.dataDir, "shim.sh");
+  }
+
+  async unavailable(): Promise<string | undefined> {
+    try {
+      await mkdir(this.root, { recursive: true });
+      await writeFile(this.shimPath, shimScript, { mode: 0o755 });
+      await run("sh", ["-c", "command -v mkfifo >/dev/null"]);
+      return undefined;
+    } catch (err) {
+      return `the process runtime cannot prepare ${this.root} or find sh and mkfifo: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+
+  cannotRun(command: readonly string[] | undefined): string | undefined {
+    if (command && command.length > 0) return undefined;
+    return "the process runtime runs a container's command as a host process, and this container has no command (the image's entrypoint cannot be read without an image runtime); set command, or run the agent with --runtime podman";
+  }
+
+  async start(launch: ContainerLaunch): Promise<ContainerHandle> {
+    const argv0 = launch.argv[0] ?? "";
+    const path = launch.env.PATH ?? defaultPath;
+    if (!lookPath(argv0, path)) throw new Error(`exec: "${argv0}": executable file not found in $PATH`);
+    const dir = this.dir(launch.podUID, launch.containerName, launch.attempt);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    if (launch.uid !== undefined) await chown(dir, launch.uid, launch.gid ?? launch.uid);
+    if (launch.workingDir) await mkdir(launch.workingDir, { recursive: true });
+    await run("mkfifo", [join(dir, "out"), join(dir, "err")]);
+    const out = openSync(join(dir, "out"), fsc.O_RDWR);
+    const err = openSync(join(dir, "err"), fsc.O_RDWR);
+    // Readers open while a writer exists, so they see the end of output even if the container is over at once.
+    const readers = openReaders(dir);
+    let child: ChildProcess | undefined;
+    try {
+      child = spawn("sh", shimArgs(this.shimPath, join(dir, "exit"), launch.mounts, launch.argv), {
+        detached: true, stdio: ["ignore", out, err], env: { PATH: defaultPath, ...launch.env },
+        cwd: launch.workingDir ?? "/", uid: launch.uid, gid: launch.gid ?? launch.uid,
+      });
+      const spawned = child;
+      await new Promise<void>((resolve, reject) => {
+        spawned.once("spawn", resolve);
+        spawned.once("error", reject);
+      });
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+    const shim = child;
+    shim.unref();
+    const shimExit = new Promise<number>((resolve) => {
+      shim.once("exit", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? 137 : 143)));
+    });
+    const pid = child.pid ?? 0;
+    const meta: Meta = {
+      id: randomBytes(32).toString("hex"), podUID: launch.podUID, podNamespace: launch.podNamespace, podName: launch.podName,
+      containerName: launch.containerName, attempt: launch.attempt, startedAt: Date.now(), pid,
+    };
+    await writeFile(join(dir, "meta.json"), JSON.stringify(meta));
+    const drained = drain(readers, launch.onOutput);
+    const exited = Promise.all([shimExit, drained]).then(([code]) => this.readExit(dir, code));
+    return this.handle(meta, exited);
+  }
+
+  async adopt(onOutput: (instance: AdoptedInstance) => ContainerLaunch["onOutput"]): Promise<ContainerHandle[]> {
+    const found: ContainerHandle[] = [];
+    for (const podUID of await listDir(this.root)) {
+      for (const name of await listDir(join(this.root, podUID))) {
+        for (const attempt of await listDir(join(this.root, podUID, name))) {
+          const dir = join(this.root, podUID, name, attempt);
+          let meta: Meta;
+          try {
+            meta = JSON.parse(await readFile(join(dir, "meta.json"), "utf8")) as Meta;
+          } catch {
+            continue;
+          }
+          if (existsSync(join(dir, "exit")) || !processAlive(meta.pid) || !(await isShim(meta.pid, dir))) {
+            const drained = Promise.resolve();
+            found.push(this.handle(meta, drained.then(() => this.readExit(dir, undefined))));
+            continue;
+          }
+          const readers = openReaders(dir);
+          // The shim may have ended between the check and the open: then nothing would ever close the readers.
+          if (!processAlive(meta.pid)) setTimeout(() => { for (const r of readers) r.socket.destroy(); }, 200);
+          const drained = drain(readers, onOutput(meta));
+          found.push(this.handle(meta, this.poll(meta.pid).then(() => drained).then(() => this.readExit(dir, undefined))));
+        }
+      }
+    }
+    return found;
+  }
+
+  async removePod(podUID: string): Promise<void> {
+    await rm(join(this.root, podUID), { recursive: true, force: true });
+  }
+
+  private dir(podUID: string, name: string, attempt: number): string {
+    return join(this.root, podUID, name, String(attempt));
+  }
+
+  private handle(meta: Meta, exited: Promise<ContainerExit>): ContainerHandle {
+    return {
+      id: `process://${meta.id}`, podUID: meta.podUID, containerName: meta.containerName, attempt: meta.attempt,
+      startedAt: meta.startedAt, pid: meta.pid, exited,
+      signal: (sig) => signalGroup(meta.pid, sig),
+    };
+  }
+
+  private async poll(pid: number): Promise<void> {
+    const every = this.options.pollMs ?? 1000;
+    while (processAlive(pid)) await new Promise((r) => setTimeout(r, every));
+  }
+
+  private async readExit(dir: string, fallback: number | undefined): Promise<ContainerExit> {
+    try {
+      const code = Number((await readFile(join(dir, "exit"), "utf8")).trim());
+      if (Number.isInteger(code)) return { exitCode: code, finishedAt: Date.now() };
+    } catch {
+      // No status written: the shim itself was killed.
+    }
+    return fallback === undefined ? { exitCode: 137, finishedAt: Date.now(), unknown: true } : { exitCode: fallback, finishedAt: Date.now() };
+  }
+}
+
+interface Reader { stream: "stdout" | "stderr"; socket: Socket }
+
+/** Opens the read ends of an instance's output FIFOs (non-blocking: they open with or without a writer). */
+function openReaders(dir: string): Reader[] {
+  return (["stdout", "stderr"] as const).map((stream) => {
+    // The socket owns the descriptor and closes it when done.
+    const fd = openSync(join(dir, stream === "stdout" ? "out" : "err"), fsc.O_RDONLY | fsc.O_NONBLOCK);
+    return { stream, socket: new Socket({ fd, readable: true, writable: false }) };
+  });
+}
+
+/** Passes output on until every writer closed the FIFOs; resolves then. */
+async function drain(readers: readonly Reader[], onOutput: ContainerLaunch["onOutput"]): Promise<void> {
+  await Promise.all(readers.map(({ stream, socket }) => new Promise<void>((resolve) => {
+    socket.on("data", (chunk: Buffer) => onOutput(stream, chunk));
+    socket.once("end", () => { socket.destroy(); resolve(); });
+    socket.once("close", () => resolve());
+    socket.once("error", () => resolve());
+  })));
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try { return await readdir(dir); } catch { return []; }
+}
+
+/** Whether process `pid` is a shim of the instance in `dir` (guards against pid reuse). */
+async function isShim(pid: number, dir: string): Promise<boolean> {
+  try {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8");
+    return cmdline.includes(join(dir, "exit"));
+  } catch {
+    return false;
+  }
+}
+
+/** Signals the process group led by `pid` (the shim and everything the container started in it). */
+export function signalGroup(pid: number, signal: "SIGTERM" | "SIGKILL"): void {
+  if (pid <= 0) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}

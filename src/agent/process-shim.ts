@@ -1,0 +1,42 @@
+/**
+ * The shell shim each `process` container runs under (written to DATA/shim.sh): it starts the container's argv in
+ * the background, survives SIGTERM (a trap, which children do not inherit) so it sees the container end, and
+ * writes the exit status to a file, so an agent restarted later still learns how a container it did not start
+ * ended. The shim leads the container's process group; its stdout/stderr (FIFOs the agent reads) are inherited by
+ * the container. Volumes seen at another path than their host path are bind-mounted in a private mount namespace.
+ */
+
+/** The shim script: `sh shim.sh EXITFILE [MOUNT...] -- ARGV...`, MOUNT = `src:dst:ro|rw`. */
+export const shimScript = `# everynode process container shim
+c=
+trap 'if [ -z "$c" ]; then early=TERM; fi' TERM
+trap : INT HUP
+exitf=$1; shift
+fail() { echo "$1" >&2; echo 128 > "$exitf"; exit 128; }
+if [ "$1" != "--" ] && [ "$1" != "+ns" ]; then
+  exec unshare --mount --propagation private sh "$0" "$exitf" +ns "$@"
+fi
+if [ "$1" = "+ns" ]; then
+  shift
+  while [ "$1" != "--" ]; do
+    s=\${1%%:*}; r=\${1#*:}; d=\${r%:*}; m=\${r##*:}
+    mkdir -p "$d" && mount --bind "$s" "$d" || fail "cannot mount $s at $d"
+    if [ "$m" = ro ]; then mount -o remount,bind,ro "$d" || fail "cannot make $d read-only"; fi
+    shift
+  done
+fi
+shift
+"$@" &
+c=$!
+# A SIGTERM that came before the container existed is passed on to it.
+if [ -n "$early" ]; then kill -TERM $c 2>/dev/null; fi
+while :; do wait $c 2>/dev/null; rc=$?; kill -0 $c 2>/dev/null || break; done
+echo $rc > "$exitf.tmp" && mv "$exitf.tmp" "$exitf"
+exit $rc
+`;
+
+/** The arguments of `sh` that run `argv` under the shim at `shimPath`, writing its exit status to `exitFile`. */
+export function shimArgs(shimPath: string, exitFile: string, mounts: readonly { hostPath: string; containerPath: string; readOnly: boolean }[], argv: readonly string[]): string[] {
+  const binds = mounts.filter((m) => m.hostPath !== m.containerPath);
+  return [shimPath, exitFile, ...binds.map((m) => `${m.hostPath}:${m.containerPath}:${m.readOnly ? "ro" : "rw"}`), "--", ...argv];
+}
