@@ -4,14 +4,14 @@
  * that every write kubectl saw acknowledged survived, that no node ever runs two live pods of the DaemonSet
  * (maxSurge is 0), and that the rollout completes. Used by the crash test and by `npm run soak`.
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { findResource, type ResourceInfo } from "../api/resources.js";
 import type { KubeObject } from "../api/types.js";
 import { loadKubeconfig } from "../client/kubeconfig.js";
 import { RestClient } from "../client/rest.js";
+import { UpProcess } from "./up-process.js";
 
 /** How to run the rounds. */
 export interface CrashRoundOptions {
@@ -56,7 +56,6 @@ export interface RoundReport {
   rolloutStatusOk: boolean;
 }
 
-const bin = fileURLToPath(new URL("../../bin/everynode.js", import.meta.url));
 const pods = findResource("", "pods") as ResourceInfo;
 const daemonsets = findResource("apps", "daemonsets") as ResourceInfo;
 const namespaces = findResource("", "namespaces") as ResourceInfo;
@@ -83,49 +82,6 @@ export function prng(seed: number): () => number {
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** A running `everynode up`. */
-export class UpProcess {
-  private constructor(private readonly child: ChildProcess, private readonly exited: Promise<void>, private readonly out: () => string) {}
-
-  /** Spawns `everynode up ARGS` and resolves once it prints the kubeconfig hint. */
-  static async start(args: string[], timeoutMs: number): Promise<UpProcess> {
-    const child = spawn(process.execPath, [bin, "up", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => { out += d.toString(); });
-    child.stderr?.on("data", (d: Buffer) => { out += d.toString(); });
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    let gone = false;
-    void exited.then(() => { gone = true; });
-    const deadline = Date.now() + timeoutMs;
-    while (!/export KUBECONFIG=/.test(out)) {
-      if (gone) throw new Error(`everynode up exited early:\n${out}`);
-      if (Date.now() > deadline) {
-        child.kill("SIGKILL");
-        throw new Error(`everynode up did not start within ${timeoutMs} ms:\n${out}`);
-      }
-      await sleep(20);
-    }
-    return new UpProcess(child, exited, () => out);
-  }
-
-  /** Everything the process printed so far. */
-  output(): string {
-    return this.out();
-  }
-
-  /** kill -9, and wait for the process to be gone. */
-  async kill(): Promise<void> {
-    this.child.kill("SIGKILL");
-    await this.exited;
-  }
-
-  /** SIGTERM (clean shutdown), and wait. */
-  async stop(): Promise<void> {
-    this.child.kill("SIGTERM");
-    await this.exited;
-  }
-}
 
 interface KubectlResult { code: number; stdout: string; stderr: string }
 
@@ -225,8 +181,7 @@ export async function runCrashRounds(o: CrashRoundOptions): Promise<RoundReport[
   const random = prng(o.seed);
   const reports: RoundReport[] = [];
 
-  const upArgs = ["--data-dir", dataDir, "--port", "0", "--nodes", String(o.nodes), "--stages", stagesPath];
-  let up = await UpProcess.start(upArgs, o.timeoutMs);
+  let up = await UpProcess.start(dataDir, ["--nodes", String(o.nodes), "--stages", stagesPath], o.timeoutMs);
   try {
     let client = new RestClient(await loadKubeconfig(kubeconfig));
     await kubectlOk(["apply", "-f", "-"], daemonSetManifest(o.maxUnavailable));
@@ -260,7 +215,7 @@ export async function runCrashRounds(o: CrashRoundOptions): Promise<RoundReport[
       await writes;
       client.close();
 
-      up = await UpProcess.start(upArgs, o.timeoutMs);
+      up = await UpProcess.start(dataDir, ["--nodes", String(o.nodes), "--stages", stagesPath], o.timeoutMs);
       client = new RestClient(await loadKubeconfig(kubeconfig));
       const restartMs = Date.now() - killedAt;
       const readyAt = Date.now();

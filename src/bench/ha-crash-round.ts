@@ -13,8 +13,9 @@ import { loadKubeconfig } from "../client/kubeconfig.js";
 import { RestClient } from "../client/rest.js";
 import { startEtcdCluster } from "../storage/testing/etcd-cluster.js";
 import {
-  daemonSetManifest, imageOf, lostWrites, prepareWorkDir, prng, settle, sleep, UpProcess, type CrashRoundOptions, type RoundReport,
+  daemonSetManifest, imageOf, lostWrites, prepareWorkDir, prng, settle, sleep, type CrashRoundOptions, type RoundReport,
 } from "./crash-round.js";
+import { UpProcess } from "./up-process.js";
 
 /** How to run the rounds (see CrashRoundOptions; the kill moment is random within killWithinMs). */
 export interface HaRoundOptions extends CrashRoundOptions {
@@ -51,7 +52,7 @@ export async function runHaCrashRounds(o: HaRoundOptions): Promise<HaRoundReport
   const etcd = await startEtcdCluster({ members: 3 });
   const store = `etcd://${etcd.endpoints.join(",")}`;
   const startServer = async (): Promise<Server> => {
-    const up = await UpProcess.start(["--store", store, "--data-dir", dataDir, "--port", "0", "--nodes", String(o.nodes), "--stages", stagesPath, ...electionFlags], o.timeoutMs);
+    const up = await UpProcess.start(dataDir, ["--store", store, "--nodes", String(o.nodes), "--stages", stagesPath, ...electionFlags], o.timeoutMs);
     const url = /listening on (\S+)/.exec(up.output())?.[1];
     const identity = /this server \(([^)]+)\)/.exec(up.output())?.[1];
     if (url === undefined || identity === undefined) throw new Error(`unexpected everynode up output:\n${up.output()}`);

@@ -6,6 +6,11 @@
  *   [--timeout-ms=300000] [--store etcd]
  * With `--store etcd` the rounds run two servers on a three-member etcd and kill one server (leader or not) and one
  * etcd member each round (see ha-crash-round.ts); the restart time is then the failover time.
+ *   `--rounds=100` is the long crash soak.
+ *
+ * Watch soak (see watch-soak.ts): node dist/bench/soak.js --watch [--watchers=1000] [--events=1000000] [--writers=4]
+ *   [--max-rss-growth-mib=256] [--timeout-ms=600000]. Exits 1 on any gap or disorder, or when the server's RSS with
+ *   the watches still open ends more than the bound above its RSS with them freshly opened.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,6 +19,7 @@ import { Progress } from "../cli/progress.js";
 import { benchFlags, numberFlag } from "./bench-args.js";
 import { runCrashRounds, type RoundReport } from "./crash-round.js";
 import { runHaCrashRounds, type HaRoundReport } from "./ha-crash-round.js";
+import { runWatchSoak } from "./watch-soak.js";
 
 function summary(reports: RoundReport[], nodes: number, seconds: number): string {
   const converge = reports.map((r) => r.convergeMs).filter((ms) => ms >= 0);
@@ -36,7 +42,32 @@ function summary(reports: RoundReport[], nodes: number, seconds: number): string
   return lines.join("\n");
 }
 
+async function watchSoak(): Promise<number> {
+  const workDir = await mkdtemp(join(tmpdir(), "everynode-watch-soak-"));
+  const started = Date.now();
+  const flags = benchFlags(process.argv.slice(2).filter((a) => a !== "--watch"), ["watchers", "events", "writers", "timeout-ms", "max-rss-growth-mib"]);
+  const maxGrowth = numberFlag(flags, "max-rss-growth-mib", 256);
+  try {
+    const r = await runWatchSoak({
+      workDir, watchers: numberFlag(flags, "watchers", 1000), events: numberFlag(flags, "events", 1_000_000), writers: numberFlag(flags, "writers", 4),
+      timeoutMs: numberFlag(flags, "timeout-ms", 600_000),
+      log: (line) => console.log(`[${((Date.now() - started) / 1000).toFixed(0)} s] ${line}`),
+    });
+    console.log([
+      `watch soak: ${r.watchers} watchers, ${r.writes} writes, ${r.delivered} events delivered in ${(r.durationMs / 1000).toFixed(1)} s (${r.writesPerSecond} writes/s)`,
+      `  gaps (writes a watcher missed):      ${r.gaps}`,
+      `  duplicates or out-of-order events:   ${r.disorder}`,
+      `  server RSS start / watches open / peak / end (MiB): ${r.rssMiB.start} / ${r.rssMiB.connected} / ${r.rssMiB.peak} / ${r.rssMiB.end}`,
+    ].join("\n"));
+    console.log(JSON.stringify(r));
+    return r.gaps > 0 || r.disorder > 0 || r.rssMiB.end - r.rssMiB.connected > maxGrowth ? 1 : 0;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
+  if (process.argv.includes("--watch")) return watchSoak();
   // Round lines as one status line on a terminal; nothing but the summary in CI logs and pipes.
   const progress = new Progress(process.stdout, { quietUnlessTty: true });
   const flags = benchFlags(process.argv.slice(2), ["nodes", "rounds", "seed", "max-unavailable", "kill-within-ms", "timeout-ms", "store"]);

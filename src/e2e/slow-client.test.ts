@@ -4,6 +4,7 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { parseResponses, statusOf, type RawResponse } from "../apiserver/http/testing/raw-http.js";
 import { ControlPlane } from "../server/control-plane.js";
 import { rawApi, type RawApi } from "./raw-api.js";
 
@@ -43,6 +44,15 @@ function dribble(socket: Socket, head: string, trickle: string, everyMs: number,
   });
 }
 
+/** Asserts that `received` is one 408 response whose body is a v1 Status. */
+function assertTimeoutStatus(received: string): void {
+  assert.match(received, /^HTTP\/1\.1 408 Request Timeout/);
+  const { responses } = parseResponses(Buffer.from(received, "latin1"));
+  assert.equal(responses.length, 1);
+  const status = statusOf(responses[0] as RawResponse);
+  assert.deepEqual([status.kind, status.status, status.code, status.reason], ["Status", "Failure", 408, "Timeout"]);
+}
+
 describe("slow clients are cut off; long watches are not", () => {
   let dir: string;
   let plane: ControlPlane;
@@ -65,7 +75,7 @@ describe("slow clients are cut off; long watches are not", () => {
     const started = Date.now();
     const outcome = await dribble(await api.connect(), "GET /api/v1/namespaces HTTP/1.1\r\nHost: localhost\r\n", "X-Slow: aaaaaaaa\r\n", 50, 10_000);
     assert.equal(outcome.cutOff, true, "the connection was never closed");
-    assert.match(outcome.received, /^HTTP\/1\.1 408 Request Timeout/);
+    assertTimeoutStatus(outcome.received);
     assert.ok(Date.now() - started >= headersMs - 100, "cut off before the headers limit");
   });
 
@@ -83,7 +93,7 @@ describe("slow clients are cut off; long watches are not", () => {
     // The whole body would take 100 ms × its length (several seconds): far past the request limit.
     const outcome = await dribble(await api.connect(), head, body, 100, 10_000);
     assert.equal(outcome.cutOff, true, "the connection was never closed");
-    assert.match(outcome.received, /^HTTP\/1\.1 408 Request Timeout/);
+    assertTimeoutStatus(outcome.received);
     assert.ok(Date.now() - started >= requestMs - 100, "cut off before the request limit");
     assert.equal((await api.request("GET", "/api/v1/namespaces/never-created")).status, 404);
   });

@@ -137,7 +137,8 @@ export class ControlPlane {
     const dbPath = join(dataDir, "state.db");
     const metrics = new ServerMetrics({ storageSizeBytes: sqlite ? () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) : undefined });
     const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
-    const registry = new Registry({ backend, consistentReads: isShared(storage) });
+    // Faults the registry and the compactor recover from (an undecodable stored object, a failed compaction) go to the log.
+    const registry = new Registry({ backend, consistentReads: isShared(storage), onError: (err) => log(`registry: ${faultText(err)}`) });
     teardown.add(async () => { await registry.close(); });
     teardown.add(async () => { abort.abort(); });
     await registry.start(abort.signal);
@@ -179,7 +180,7 @@ export class ControlPlane {
     log(`credentials (owner-only files): ${credentialFiles(dataDir, sqlite, pki !== undefined).join(", ")}`);
     const nodes = options.nodes ?? 3;
     if (options.controllers !== false) log(await simulationLine(client, nodes));
-    const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs }, abort.signal);
+    const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs, onError: (err) => log(`compactor: ${faultText(err)}`) }, abort.signal);
     const manager: ControllerManagerOptions = { client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
     let controllers = Promise.resolve();
     const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
@@ -216,6 +217,10 @@ function fileSize(path: string): number {
   } catch {
     return 0;
   }
+}
+
+function faultText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function isLoopback(addr: string): boolean {

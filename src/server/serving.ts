@@ -1,8 +1,7 @@
 import type { IncomingMessage, RequestListener, Server } from "node:http";
-import { createServer as createHttpServer } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
 import type { TLSSocket } from "node:tls";
 import type { Authenticator, UserInfo } from "../apiserver/http/auth.js";
+import { createApiServer } from "../apiserver/http/listener.js";
 import type { ServingPki } from "./pki.js";
 import type { TokenFile } from "./tokens.js";
 
@@ -21,16 +20,14 @@ export interface HttpTimeouts {
 }
 
 /**
- * The HTTP server for `handler`: plain HTTP without `pki`, else HTTPS with the serving certificate that also asks
- * clients for a certificate (optional; verified against the cluster CA, as kube-apiserver's --client-ca-file).
+ * The HTTP server for `handler` (every refusal of a client mistake a Status, see createApiServer): plain HTTP
+ * without `pki`, else HTTPS with the serving certificate that also asks clients for a certificate (optional;
+ * verified against the cluster CA, as kube-apiserver's --client-ca-file).
  */
 export function createServer(options: { httpTimeouts?: HttpTimeouts }, handler: RequestListener, pki: ServingPki | undefined): Server {
-  const timeouts = serverTimeouts(options.httpTimeouts);
-  const server = pki === undefined
-    ? createHttpServer(timeouts, handler)
-    : createHttpsServer({ cert: pki.cert, key: pki.key, ca: pki.caCert, requestCert: true, rejectUnauthorized: false, handshakeTimeout: timeouts.headersTimeout, ...timeouts }, handler);
-  server.keepAliveTimeout = 65_000;
-  return server;
+  const t = options.httpTimeouts ?? {};
+  const limits = { headersMs: t.headersMs ?? 30_000, requestMs: t.requestMs ?? 60_000, checkIntervalMs: t.checkIntervalMs ?? 1_000 };
+  return createApiServer({ handler, tls: pki === undefined ? undefined : { cert: pki.cert, key: pki.key, ca: pki.caCert }, limits });
 }
 
 /** Listens on `host:port`; rejects with a message naming the address (e.g. when it is in use). */
@@ -51,12 +48,6 @@ export async function closeServer(server: Server): Promise<void> {
   const closed = new Promise<void>((ok) => server.close(() => ok()));
   server.closeAllConnections();
   await closed;
-}
-
-/** node:http server options for HttpTimeouts (the request limit is never below the headers limit). */
-function serverTimeouts(t: HttpTimeouts = {}): { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number } {
-  const headersTimeout = t.headersMs ?? 30_000;
-  return { headersTimeout, requestTimeout: Math.max(headersTimeout, t.requestMs ?? 60_000), connectionsCheckingInterval: t.checkIntervalMs ?? 1_000 };
 }
 
 /**

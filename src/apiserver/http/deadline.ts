@@ -29,3 +29,8 @@ export function requestDeadline(timeout: string | null, defaultMs: number): numb
 export function deadlineExceeded(): StatusError {
   return statusError(504, "Timeout", "Timeout: request did not complete within requested timeout - context deadline exceeded", {});
 }
+
+/** 408 for a request whose body was still arriving when its deadline of `ms` passed (the client's fault, not a 5xx). */
+export function requestIncomplete(ms: number): StatusError {
+  return statusError(408, "Timeout", `Timeout: the request body did not arrive within ${ms / 1000}s`);
+}

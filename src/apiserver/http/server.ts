@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { internalError, StatusError } from "../../api/status-error.js";
+import { badRequest, internalError, StatusError } from "../../api/status-error.js";
 import type { Client } from "../../client/client.js";
 import { anonymousUser, bearerToken, unauthorized, withAuthenticatedGroup, type Authenticator, type UserInfo } from "./auth.js";
 import type { RequestAuthorizer } from "./authz.js";
 import { requestAttributes } from "./authz-attributes.js";
 import type { RequestContext } from "./context.js";
-import { deadlineExceeded, requestDeadline } from "./deadline.js";
+import { deadlineExceeded, requestDeadline, requestIncomplete } from "./deadline.js";
 import { aggregatedDiscoveryReply, apiGroupOf, apiResourceList, legacyDiscoveryReply } from "./discovery.js";
 import { negotiateOutput } from "./negotiate.js";
 import { notFoundPath, OpenApiEndpoint } from "./openapi.js";
@@ -33,7 +33,10 @@ export interface ApiHandlerOptions {
   now?: () => Date;
   /** Largest accepted request body (default 3 MiB); larger ones get 413. */
   maxBodyBytes?: number;
-  /** Deadline of non-watch requests (default 60 s; `?timeout=` may shorten it); past it the answer is 504. */
+  /**
+   * Deadline of non-watch requests (default 60 s; `?timeout=` may shorten it); past it the answer is 504, or 408
+   * when the request body has not fully arrived.
+   */
   requestTimeoutMs?: number;
   /** A watch whose client reads nothing for this long is disconnected (default 30 s). */
   watchStallTimeoutMs?: number;
@@ -123,6 +126,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
   const labels = requestLabels(req.method ?? "GET", route, query, req.headers["content-type"]);
   const watch = route.type === "resource" && isWatchRequest(req.method, route, query);
   try {
+    // HTTP/1.1 requires Host (RFC 9112 §3.2); node:http is told not to refuse it bare, so the Status comes from here.
+    if (req.httpVersion === "1.1" && req.headers.host === undefined) {
+      res.setHeader("Connection", "close");
+      throw badRequest("missing required Host header");
+    }
     let user: UserInfo = anonymousUser;
     if (!isPublicPath(path) && config.authenticate) {
       const who = await config.authenticate(bearerToken(req.headers.authorization), req);
@@ -141,7 +149,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
       }
     } else {
       const deadline = requestDeadline(query.get("timeout"), config.requestTimeoutMs);
-      reply = await withDeadline(dispatch(ctx, route, path, config), deadline, abort);
+      reply = await withDeadline(dispatch(ctx, route, path, config), deadline, abort, req, res);
     }
   } catch (err) {
     reply = errorReply(err, ctx);
@@ -187,14 +195,18 @@ async function metricsReply(metrics: ApiMetrics | undefined): Promise<Reply> {
   return { kind: "raw", code: 200, body: await metrics.text(), contentType: metrics.contentType };
 }
 
-/** Runs `work` against a deadline; past it the request is aborted and answered 504 (later results are dropped). */
-async function withDeadline(work: Promise<Reply> | Reply, ms: number, abort: AbortController): Promise<Reply> {
+/**
+ * Runs `work` against a deadline; past it the request is aborted (later results are dropped) and answered 504, or
+ * 408 (closing the connection) when the client has not even sent the whole request yet: that wait is its mistake.
+ */
+async function withDeadline(work: Promise<Reply> | Reply, ms: number, abort: AbortController, req: IncomingMessage, res: ServerResponse): Promise<Reply> {
   if (!(work instanceof Promise)) return work;
   work.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<Reply>((resolve) => {
     timer = setTimeout(() => {
-      const err = deadlineExceeded();
+      const err = req.complete ? deadlineExceeded() : requestIncomplete(ms);
+      if (!req.complete && !res.headersSent) res.setHeader("Connection", "close");
       abort.abort(err);
       resolve(statusReply(err));
     }, ms);

@@ -44,7 +44,6 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opti
   res.once("close", stop);
   ctx.signal.addEventListener("abort", stop, { once: true });
   const timer = setTimeout(stop, (opts.timeoutSeconds ?? limits.defaultTimeoutSeconds) * 1000);
-  const aborted = new Promise<"aborted">((resolve) => abort.signal.addEventListener("abort", () => resolve("aborted"), { once: true }));
 
   res.statusCode = 200;
   setCommonHeaders(res, ctx.warnings);
@@ -54,9 +53,7 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opti
   let clean = true;
   try {
     for (;;) {
-      const next = iterator.next();
-      next.catch(() => undefined);
-      const step = await Promise.race([next, aborted]);
+      const step = await nextUnlessAborted(iterator, abort.signal);
       if (step === "aborted" || step.done) break;
       const event = step.value;
       if (!(await writeLine(res, encodeEvent(event, route.resource, table), abort.signal, limits.stallTimeoutMs))) {
@@ -81,6 +78,22 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opti
     else if (!res.writableEnded) res.end();
   }
   return { kind: "streamed" };
+}
+
+/**
+ * The iterator's next step, or "aborted" as soon as `signal` aborts (a late step is then dropped). Each call
+ * removes its own abort listener when it settles, so nothing accumulates over the steps of a long watch.
+ */
+function nextUnlessAborted<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T> | "aborted"> {
+  if (signal.aborted) return Promise.resolve("aborted");
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => resolve("aborted");
+    signal.addEventListener("abort", onAbort, { once: true });
+    iterator.next().then(
+      (step) => { signal.removeEventListener("abort", onAbort); resolve(step); },
+      (err: unknown) => { signal.removeEventListener("abort", onAbort); reject(err instanceof Error ? err : new Error(String(err))); },
+    );
+  });
 }
 
 /** One event as written on the wire, object events as Tables when asked. */

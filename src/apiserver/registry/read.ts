@@ -1,11 +1,12 @@
 /** get and list, served from the watch cache (or, for older or paginated revisions, from the backend). */
 import { storageKey } from "../../api/resources.js";
-import { badRequest, expired, notFound, statusError, StatusError } from "../../api/status-error.js";
+import { badRequest, expired, internalError, notFound, statusError, StatusError } from "../../api/status-error.js";
 import type { KubeList, KubeObject } from "../../api/types.js";
 import type { ListOptions } from "../../client/client.js";
 import { CompactedError, FutureRevisionError } from "../../storage/backend.js";
 import { deepCopy } from "../../util/json.js";
 import { decodeObject } from "./codec.js";
+import { CorruptObjectError } from "../watch-cache/watch-cache.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { decodeContinue, encodeContinue } from "./continue-token.js";
 import { parseSelection, type Selection } from "./selectors.js";
@@ -21,7 +22,11 @@ export async function getObject(ctx: RegistryContext, store: ResourceStore, name
   const key = ctx.key(store, namespace, name);
   await ctx.fresh(store);
   const object = store.cache.get(key);
-  if (object === undefined) throw notFound(store.ref, name);
+  if (object === undefined) {
+    const corrupt = store.cache.corruptAt(key);
+    if (corrupt) throw internalError(new CorruptObjectError(corrupt).message);
+    throw notFound(store.ref, name);
+  }
   return deepCopy(object);
 }
 
@@ -92,6 +97,9 @@ export async function listObjects(ctx: RegistryContext, store: ResourceStore, na
 }
 
 function pageFromCache(store: ResourceStore, selection: Selection, listPrefix: string, startKey: string | undefined, limit: number): Page {
+  // As upstream's list from storage, a list over an undecodable object fails (500) naming it, instead of leaving it out.
+  const corrupt = store.cache.corruptUnder(listPrefix);
+  if (corrupt) throw internalError(new CorruptObjectError(corrupt).message);
   // A lazy scan from startKey: a page reads the objects it returns (and those its selectors skip), not the whole cache.
   const snapshot = store.cache.scan(selection.index, selection.indexCoversNamespace ? undefined : listPrefix, startKey);
   const items: KubeObject[] = [];
@@ -124,7 +132,13 @@ async function pageFromBackend(
     }
     at = result.revision;
     for (const kv of result.kvs) {
-      const object = decodeObject(kv);
+      let object: KubeObject;
+      try {
+        object = decodeObject(kv);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw internalError(new CorruptObjectError({ key: kv.key, revision: kv.modRevision, message }).message);
+      }
       if (!selection.matches(object)) continue;
       if (limit > 0 && items.length === limit) return { revision: at, items, next: `${lastKey}\u0000` };
       items.push(object);

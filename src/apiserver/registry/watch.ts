@@ -54,6 +54,21 @@ export function toWatchEvent(selection: Selection, event: CacheEvent): WatchEven
   return { type: "DELETED", object: last };
 }
 
+/**
+ * `pending`'s value, or `tick` once the clock reaches `tickAt`. The timer promise is made afresh for each wait and
+ * dropped with it: racing every event against one long-lived tick promise would keep each event reachable from
+ * that promise until the tick.
+ */
+async function untilTick(pending: Promise<CacheEvent | undefined>, tickAt: number): Promise<CacheEvent | undefined | typeof tick> {
+  let timer: NodeJS.Timeout | undefined;
+  const ticked = new Promise<typeof tick>((resolve) => { timer = setTimeout(() => resolve(tick), Math.max(0, tickAt - Date.now())); });
+  try {
+    return await Promise.race([pending, ticked]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function* stream(
   ctx: RegistryContext, store: ResourceStore, selection: Selection, requested: number | undefined, latest: boolean,
   options: WatchOptions, signal: AbortSignal,
@@ -95,8 +110,6 @@ async function* stream(
     timers.push(setTimeout(() => subscription.close(), options.timeoutSeconds * 1000));
   }
   const bookmarks = options.allowWatchBookmarks === true && ctx.bookmarkIntervalMs > 0;
-  let bookmarkTimer: NodeJS.Timeout | undefined;
-  const nextTick = (): Promise<typeof tick> => new Promise((resolve) => { bookmarkTimer = setTimeout(() => resolve(tick), ctx.bookmarkIntervalMs); });
   try {
     for (const object of initialObjects) {
       if (subscription.closed) return;
@@ -104,25 +117,28 @@ async function* stream(
     }
     if (options.sendInitialEvents === true) yield bookmark(store, startRevision, true);
     let pending: Promise<CacheEvent | undefined> | undefined;
-    let ticker = bookmarks ? nextTick() : undefined;
+    let tickAt = bookmarks ? Date.now() + ctx.bookmarkIntervalMs : undefined;
     for (;;) {
       pending ??= subscription.next();
-      const next = ticker === undefined ? await pending : await Promise.race([pending, ticker]);
+      const next = tickAt === undefined ? await pending : await untilTick(pending, tickAt);
       if (next === tick) {
         if (subscription.closed) return;
         yield bookmark(store, Math.max(startRevision, subscription.revision));
-        ticker = nextTick();
+        tickAt = Date.now() + ctx.bookmarkIntervalMs;
         continue;
       }
       pending = undefined;
-      if (next === undefined) return;
+      if (next === undefined) {
+        // A subscription ended by a fault (an undecodable stored object) tells its watcher so, as upstream's watch does.
+        if (subscription.error !== undefined && !signal.aborted) yield errorEvent(internalError(subscription.error.message));
+        return;
+      }
       const event = toWatchEvent(selection, next);
       if (event !== undefined) yield event;
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
     for (const t of timers) clearTimeout(t);
-    if (bookmarkTimer !== undefined) clearTimeout(bookmarkTimer);
     subscription.close();
   }
 }

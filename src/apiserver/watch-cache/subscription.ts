@@ -14,6 +14,7 @@ export class WatchSubscription {
   private delivered: number;
   private closedFlag = false;
   private laggedFlag = false;
+  private failure: Error | undefined;
 
   /** @internal Created by WatchCache.subscribe. */
   constructor(
@@ -42,6 +43,18 @@ export class WatchSubscription {
   /** True when the subscription was closed because its consumer fell too far behind. */
   get lagged(): boolean {
     return this.laggedFlag;
+  }
+
+  /** Why the subscription was ended by a fault of the cache (e.g. an undecodable stored object); undefined otherwise. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** @internal Ends the subscription because of `error` (reported through `error`). */
+  fail(error: Error): void {
+    if (this.closedFlag) return;
+    this.failure = error;
+    this.close();
   }
 
   /** True once ended. */
@@ -93,7 +106,11 @@ export class WatchSubscription {
     if (this.head >= this.queue.length) return undefined;
     const event = this.queue[this.head] as CacheEvent;
     this.head++;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+    // Taken events must not stay reachable from the queue: drop them once it is drained, or once they are most of it.
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
       this.head = 0;
     }

@@ -36,6 +36,8 @@ export class WatchCache {
   private primed = false;
   private stoppedFlag = false;
   private readonly subscriptions = new Set<WatchSubscription>();
+  /** Keys whose stored value does not decode, with the decode error: they are errors, never silently absent. */
+  private readonly corrupt = new Map<string, CorruptObject>();
 
   /** A cache of `options.prefix`; nothing is read until `start`. */
   constructor(options: WatchCacheOptions) {
@@ -105,6 +107,18 @@ export class WatchCache {
     return { revision: this.rev, items: this.objects.scan(index, keyPrefix, startKey) };
   }
 
+  /** The undecodable stored object at `key`, if that is what is stored there. */
+  corruptAt(key: string): CorruptObject | undefined {
+    return this.corrupt.get(key);
+  }
+
+  /** The first undecodable stored object (in key order) whose key starts with `keyPrefix`, if any. */
+  corruptUnder(keyPrefix: string): CorruptObject | undefined {
+    let first: CorruptObject | undefined;
+    for (const c of this.corrupt.values()) if (c.key.startsWith(keyPrefix) && (first === undefined || c.key < first.key)) first = c;
+    return first;
+  }
+
   /** True when the cache has an index named `name`. */
   hasIndex(name: string): boolean {
     return this.objects.hasIndex(name);
@@ -146,6 +160,7 @@ export class WatchCache {
   private async prime(): Promise<void> {
     const result = await this.backend.list(this.prefix);
     this.objects.clear();
+    this.corrupt.clear();
     for (const kv of result.kvs) {
       const object = this.tryDecode(kv);
       if (object !== undefined) this.objects.put(kv.key, object, undefined);
@@ -203,6 +218,8 @@ export class WatchCache {
       const prev = this.objects.get(e.kv.key);
       let event: CacheEvent;
       if (e.type === "DELETE") {
+        // An undecodable object's deletion is no event: its watchers were already ended with the error.
+        if (this.corrupt.delete(e.kv.key)) continue;
         const lastState = prev ?? this.tryDecode(e.kv);
         if (lastState === undefined) { this.objects.remove(e.kv.key); continue; }
         const object: KubeObject = { ...lastState, metadata: { ...lastState.metadata, resourceVersion: String(revision) } };
@@ -210,7 +227,13 @@ export class WatchCache {
         event = { type: "DELETED", key: e.kv.key, revision, object, prevObject: prev ?? lastState };
       } else {
         const object = this.tryDecode(e.kv);
-        if (object === undefined) continue;
+        if (object === undefined) {
+          // What the cache held for the key is no longer what is stored; watchers learn of it as an error.
+          this.objects.remove(e.kv.key);
+          const corrupt = this.corrupt.get(e.kv.key);
+          for (const sub of [...this.subscriptions]) sub.fail(new CorruptObjectError(corrupt ?? { key: e.kv.key, revision, message: "undecodable" }));
+          continue;
+        }
         this.objects.put(e.kv.key, object, prev);
         event = { type: prev === undefined ? "ADDED" : "MODIFIED", key: e.kv.key, revision, object, prevObject: prev };
       }
@@ -234,10 +257,31 @@ export class WatchCache {
 
   private tryDecode(kv: KeyValue): KubeObject | undefined {
     try {
-      return this.decode(kv);
+      const object = this.decode(kv);
+      this.corrupt.delete(kv.key);
+      return object;
     } catch (error) {
-      this.onError(error);
+      const corrupt: CorruptObject = { key: kv.key, revision: kv.modRevision, message: error instanceof Error ? error.message : String(error) };
+      this.corrupt.set(kv.key, corrupt);
+      this.onError(new CorruptObjectError(corrupt));
       return undefined;
     }
+  }
+}
+
+/** A stored value that does not decode. */
+export interface CorruptObject {
+  key: string;
+  /** Revision of the write that stored it. */
+  revision: number;
+  /** The decode error. */
+  message: string;
+}
+
+/** The fault of an undecodable stored object, worded as upstream's storage error for corrupt objects. */
+export class CorruptObjectError extends Error {
+  constructor(readonly corrupt: CorruptObject) {
+    super(`StorageError: corrupt object, Code: 7, Key: ${corrupt.key}, ResourceVersion: ${corrupt.revision}, AdditionalErrorMsg: ${corrupt.message}`);
+    this.name = "CorruptObjectError";
   }
 }
