@@ -32,7 +32,7 @@ describe("seed manifests", () => {
   test("every manifest of the fixtures is valid after defaults", () => {
     const manifests = fixtureManifests();
     assert.deepEqual([...new Set(manifests.map((m) => m.file))], [
-      "daemon-set-definition.yaml", "demo.yaml", "fluentd-daemonset.yaml", "fluentd-kube-system.yaml", "nginx-daemonset.yaml", "node-exporter.yaml", "node.yaml",
+      "daemon-set-definition.yaml", "demo.yaml", "fluentd-daemonset.yaml", "fluentd-kube-system.yaml", "logging-agent.yaml", "nginx-daemonset.yaml", "node-exporter.yaml", "node.yaml",
     ]);
     for (const { file, doc } of manifests) {
       const obj = doc as KubeObject;
