@@ -212,11 +212,13 @@ describe("hostile and malformed requests", () => {
 
   test("invalid names in bodies and paths, path traversal, unicode and null bytes", async () => {
     const bad = ["Upper", "a".repeat(254), "a/b", "..", ".", "-a", "a_b", "ünï", "😀", "a\u0000b", " ", "a%2Fb", "%", "\u202egnp.exe", "a\u200bb", "\ud800"];
-    // Event names only have to be usable as path segments, as upstream (which validates nothing more for v1 events).
+    // Event and RBAC names only have to be usable as path segments, as upstream (which validates nothing more for v1
+    // events, and checks RBAC names with IsValidPathSegmentName: they hold colons, as in system:node).
     const notPathSegments = bad.filter((n) => n === "." || n === ".." || n.includes("/") || n.includes("%"));
+    const pathSegmentNamed = new Set(["events", "roles", "rolebindings", "clusterroles", "clusterrolebindings"]);
     const probes: Probe[] = [];
     for (const r of resources) {
-      for (const name of r.resource === "events" ? notPathSegments : bad) {
+      for (const name of pathSegmentNamed.has(r.resource) ? notPathSegments : bad) {
         probes.push({ label: `body name ${r.resource} ${json(name)}`, method: "POST", path: collectionPath(r), body: json(sample(r, name)), contentType: "application/json" });
       }
       for (const seg of ["..", ".", "%2e%2e", "..%2F..%2Fnodes%2Ffuzz-node-1", "p1%2F..", "%2F", "p1%00", "%00", "x".repeat(10_000), "%C3%28", "%F0%9F%98%80", "%zz"]) {
