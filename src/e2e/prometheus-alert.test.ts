@@ -71,6 +71,16 @@ scrape_configs:
 
     await cluster.kubectlOk(["apply", "-f", "-"], daemonSet);
     await cluster.kubectlOk(["rollout", "status", "ds/agent", "--timeout=60s"]);
+    // The alert may pend while the first rollout is under way; once Prometheus has scraped the finished rollout and
+    // evaluated the rules on it (a few 1 s intervals), it must be gone.
+    const scraped = async (): Promise<boolean> => {
+      const q = 'kube_daemonset_status_number_available{daemonset="agent"}';
+      const res = await fetch(`${api}/query?query=${encodeURIComponent(q)}`).catch(() => undefined);
+      const body = res?.ok ? (await res.json()) as { data: { result: { value: [number, string] }[] } } : undefined;
+      return body?.data.result[0]?.value[1] === "3";
+    };
+    await until(scraped, "prometheus scraping the finished rollout", 30_000);
+    await new Promise((r) => setTimeout(r, 3_000));
     assert.equal(await stuck(), undefined, "a rolled-out DaemonSet raises no alert");
     await cluster.kubectlOk(["set", "image", "ds/agent", "agent=everynode.dev/not-ready"]);
     await until(async () => (await stuck()) === "firing", "KubeDaemonSetRolloutStuck firing", 90_000);
