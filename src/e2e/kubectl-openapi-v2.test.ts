@@ -35,7 +35,7 @@ describe("kubectl and /openapi/v2: kinds the server does not serve", () => {
     const r = await c.kubectl(["create", "-f", "-", "-v=8"], deployment);
     const v2 = r.stderr.slice(r.stderr.search(/GET https:\/\/\S+\/openapi\/v2\b/));
     // The header lines come in no fixed order (kubectl prints a map).
-    assert.match(v2, /^GET \S+\n[^\n]*Request Headers:\n(?:[^\n]*round_trippers\.go:\d+\]     [\w-]+: [^\n]*\n)*?[^\n]*round_trippers\.go:\d+\]     Accept: application\/com\.github\.proto-openapi\.spec\.v2@v1\.0\+protobuf\n/);
+    assert.match(v2, /^GET \S+\n[^\n]*Request Headers:\n(?:[^\n]*round_trippers\.go:\d+\] {5}[\w-]+: [^\n]*\n)*?[^\n]*round_trippers\.go:\d+\] {5}Accept: application\/com\.github\.proto-openapi\.spec\.v2@v1\.0\+protobuf\n/);
     assert.match(v2, /^[^\n]*Response Status: 200 OK/m);
     assert.doesNotMatch(r.stderr, /failed to download openapi/);
   });
