@@ -1,5 +1,6 @@
 /** The DaemonSet controller: runs one pod of every DaemonSet on every eligible node. */
 import { labelSelectorFromObject } from "../../api/label-selector.js";
+import { isGatingDaemonSet } from "../../api/readiness-gate.js";
 import { mustFindResource } from "../../api/resources.js";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../../api/types.js";
 import { objectKey } from "../../client/cache.js";
@@ -152,7 +153,8 @@ export class DaemonSetController implements Reconciler {
   private compile(ds: DaemonSet): CompiledDaemonSet {
     const key = objectKey(ds);
     const version = ds.metadata?.generation !== undefined ? `g${ds.metadata.generation}` : `rv${ds.metadata?.resourceVersion ?? ""}`;
-    const rv = `${ds.metadata?.uid ?? ""}/${version}`;
+    // The gate annotation changes placement (its toleration) without bumping the generation.
+    const rv = `${ds.metadata?.uid ?? ""}/${version}${isGatingDaemonSet(ds) ? "/gate" : ""}`;
     const hit = this.compiled.get(key);
     if (hit && hit.rv === rv && rv !== "/") return hit.value;
     const value = { placement: new DaemonPlacement(ds), selector: labelSelectorFromObject(ds.spec?.selector) };
