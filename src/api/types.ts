@@ -3,6 +3,8 @@
  * plus the few generic shapes the control plane passes around.
  */
 export type { Namespace, NamespaceList, Node, NodeList, Pod, PodList, Event as CoreEvent, EventList, Binding, Taint, Toleration, NodeSelector, NodeSelectorTerm, NodeSelectorRequirement, Affinity, PodTemplateSpec, Container, PodSpec, PodStatus, NodeStatus, NodeSpec, NodeCondition, PodCondition, ContainerStatus, ObjectReference } from "kubernetes-types/core/v1.js";
+export type { Service, ServicePort, Endpoints, EndpointSubset, EndpointAddress, EndpointPort } from "kubernetes-types/core/v1.js";
+export type { EndpointSlice, Endpoint as SliceEndpoint, EndpointPort as SlicePort } from "kubernetes-types/discovery/v1.js";
 export type { DaemonSet, DaemonSetList, DaemonSetSpec, DaemonSetStatus, DaemonSetUpdateStrategy, ControllerRevision, ControllerRevisionList } from "kubernetes-types/apps/v1.js";
 export type { Lease, LeaseList } from "kubernetes-types/coordination/v1.js";
 export type { ObjectMeta, ListMeta, Status, StatusDetails, StatusCause, DeleteOptions, OwnerReference, LabelSelector, LabelSelectorRequirement, Time, Preconditions } from "kubernetes-types/meta/v1.js";

@@ -2,6 +2,8 @@ import { setMaxListeners } from "node:events";
 import type { Client } from "../client/client.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
 import { DaemonSetController } from "../controllers/daemonset/daemonset-controller.js";
+import { EndpointsController } from "../controllers/endpoints/endpoints-controller.js";
+import { EndpointSliceController } from "../controllers/endpointslice/endpointslice-controller.js";
 import { GarbageCollector } from "../controllers/garbage-collector/garbage-collector.js";
 import { NodeLifecycleController } from "../controllers/node-lifecycle/node-lifecycle-controller.js";
 import { NodeReadinessGateController } from "../controllers/node-readiness-gate/index.js";
@@ -42,6 +44,8 @@ export async function runControllerManager(options: ControllerManagerOptions, si
   const loops: { run(signal: AbortSignal): Promise<void> }[] = [
     new DaemonSetController({ client, informers, metrics, onError: onError("daemonset-controller") }),
     new GarbageCollector({ client, informers, metrics, onError: onError("garbage-collector") }),
+    new EndpointsController({ client, informers, metrics, onError: onError("endpoints-controller") }),
+    new EndpointSliceController({ client, informers, metrics, onError: onError("endpointslice-controller") }),
     new PodGarbageCollector({ client, informers, metrics, onError: onError("pod-garbage-collector") }),
     new NodeLifecycleController({ client, informers, metrics, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
     new NodeReadinessGateController({ client, informers, metrics, onError: onError("node-readiness-gate-controller") }),
