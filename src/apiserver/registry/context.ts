@@ -35,6 +35,27 @@ export interface ContextOptions {
 /** How long a consistent read waits for the cache to catch up with the store before answering 504. */
 const catchUpTimeoutMs = 10_000;
 
+/** How long a consistent read waits for the cache's watch before comparing the cache with the store again. */
+const recheckMs = 50;
+
+/** Keys read per page when comparing a cache with the store. */
+const keysPage = 5000;
+
+/** The keys under `keyPrefix` with their modRevisions, read in pages at one (the current) revision of the store. */
+async function storedRevisions(backend: Backend, keyPrefix: string): Promise<{ revision: number; keys: Map<string, number> }> {
+  const keys = new Map<string, number>();
+  let revision: number | undefined;
+  let startKey = keyPrefix;
+  for (;;) {
+    const page = await backend.list(keyPrefix, { revision, startKey, limit: keysPage, keysOnly: true }).catch((error: unknown) => { throw storageFailure(error); });
+    revision = page.revision;
+    for (const kv of page.kvs) keys.set(kv.key, kv.modRevision);
+    const last = page.kvs[page.kvs.length - 1];
+    if (!page.more || last === undefined) return { revision, keys };
+    startKey = `${last.key}\u0000`;
+  }
+}
+
 /** Name of the cache index every namespaced resource has. */
 export const namespaceIndex = "metadata.namespace";
 
@@ -101,27 +122,30 @@ export class RegistryContext {
     if (revision > (this.lastWrite.get(store) ?? 0)) this.lastWrite.set(store, revision);
   }
 
-  /** Waits until the registry is primed and the store's cache holds every write acknowledged so far. */
-  async fresh(store: ResourceStore): Promise<void> {
+  /**
+   * Waits until the registry is primed and the store's cache holds every write acknowledged so far, by this server
+   * or (consistent reads) by any: under `keyPrefix` (default the whole resource) when only that range is read.
+   */
+  async fresh(store: ResourceStore, keyPrefix: string = store.prefix): Promise<void> {
     await this.ready;
-    let target = this.lastWrite.get(store) ?? 0;
-    if (this.consistentReads) {
-      target = Math.max(target, await this.backend.currentRevision().catch((error: unknown) => { throw storageFailure(error); }));
-    }
-    if (store.cache.revision >= target) return;
+    const target = this.lastWrite.get(store) ?? 0;
     if (!this.consistentReads) {
+      if (store.cache.revision >= target) return;
       await store.cache.waitUntilFresh(target).catch(() => { throw statusError(503, "ServiceUnavailable", "the storage is not available"); });
       return;
     }
-    // The cache's watch sees only its own prefix: ask the store to report how far it has delivered.
-    this.backend.requestWatchProgress?.();
-    const asking = setInterval(() => this.backend.requestWatchProgress?.(), 100);
-    try {
-      await store.cache.waitUntilFresh(target, AbortSignal.timeout(catchUpTimeoutMs));
-    } catch {
-      throw statusError(504, "Timeout", `the storage is not available: the watch cache did not reach revision ${target} within ${catchUpTimeoutMs / 1000}s`);
-    } finally {
-      clearInterval(asking);
+    // Other servers write too. etcd cannot say reliably how far a watch has delivered (its answers to progress
+    // requests may overtake events before 3.4.31), so the cache is compared with the store's keys in the range.
+    const deadline = Date.now() + catchUpTimeoutMs;
+    for (;;) {
+      const stored = await storedRevisions(this.backend, keyPrefix);
+      if (store.cache.revision >= stored.revision || store.cache.holds(keyPrefix, stored.keys)) return;
+      // Events of the range are still on their way: wait for the cache to move, then compare again.
+      const wait = Math.min(recheckMs, deadline - Date.now());
+      if (wait <= 0) throw statusError(504, "Timeout", `the storage is not available: the watch cache did not reach revision ${stored.revision} within ${catchUpTimeoutMs / 1000}s`);
+      await store.cache.waitUntilFresh(stored.revision, AbortSignal.timeout(wait)).catch((error: unknown) => {
+        if (store.cache.stopped) throw statusError(503, "ServiceUnavailable", `the storage is not available: ${error instanceof Error ? error.message : String(error)}`);
+      });
     }
   }
 

@@ -20,7 +20,7 @@ export const continueTooOld = "The provided continue parameter is too old to dis
 /** Reads one object (including the caller's acknowledged writes); 404 when absent. */
 export async function getObject(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string): Promise<KubeObject> {
   const key = ctx.key(store, namespace, name);
-  await ctx.fresh(store);
+  await ctx.fresh(store, key);
   const object = store.cache.get(key);
   if (object === undefined) {
     const corrupt = store.cache.corruptAt(key);
@@ -71,7 +71,7 @@ export async function listObjects(ctx: RegistryContext, store: ResourceStore, na
       : await pageFromBackend(ctx, selection, listPrefix, token.revision, startKey, limit, () => expired(continueTooOld));
   } else if (rv === "") {
     if (match !== undefined) throw badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
-    await ctx.fresh(store);
+    await ctx.fresh(store, listPrefix);
     page = pageFromCache(store, selection, listPrefix, undefined, limit);
   } else if (rv === "0") {
     if (match === "Exact") throw badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
