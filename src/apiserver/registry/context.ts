@@ -128,24 +128,28 @@ export class RegistryContext {
    */
   async fresh(store: ResourceStore, keyPrefix: string = store.prefix): Promise<void> {
     await this.ready;
-    const target = this.lastWrite.get(store) ?? 0;
     if (!this.consistentReads) {
-      if (store.cache.revision >= target) return;
-      await store.cache.waitUntilFresh(target).catch(() => { throw statusError(503, "ServiceUnavailable", "the storage is not available"); });
+      const written = this.lastWrite.get(store) ?? 0;
+      if (store.cache.revision >= written) return;
+      await store.cache.waitUntilFresh(written).catch(() => { throw statusError(503, "ServiceUnavailable", "the storage is not available"); });
       return;
     }
     // Other servers write too. etcd cannot say reliably how far a watch has delivered (its answers to progress
-    // requests may overtake events before 3.4.31), so the cache is compared with the store's keys in the range.
+    // requests may overtake events before 3.4.31), so the cache must either reach the store's current revision
+    // through its watch (a busy range soon gets an event past it), or hold exactly the keys the store holds in the
+    // range at a later revision (a quiet range: compared again whenever the watch has had time to deliver).
     const deadline = Date.now() + catchUpTimeoutMs;
+    let stored = await storedRevisions(this.backend, keyPrefix);
+    const target = stored.revision;
     for (;;) {
-      const stored = await storedRevisions(this.backend, keyPrefix);
-      if (store.cache.revision >= stored.revision || store.cache.holds(keyPrefix, stored.keys)) return;
-      // Events of the range are still on their way: wait for the cache to move, then compare again.
+      if (store.cache.revision >= target || store.cache.holds(keyPrefix, stored.keys)) return;
       const wait = Math.min(recheckMs, deadline - Date.now());
-      if (wait <= 0) throw statusError(504, "Timeout", `the storage is not available: the watch cache did not reach revision ${stored.revision} within ${catchUpTimeoutMs / 1000}s`);
-      await store.cache.waitUntilFresh(stored.revision, AbortSignal.timeout(wait)).catch((error: unknown) => {
+      if (wait <= 0) throw statusError(504, "Timeout", `the storage is not available: the watch cache did not reach revision ${target} within ${catchUpTimeoutMs / 1000}s`);
+      await store.cache.waitUntilFresh(target, AbortSignal.timeout(wait)).catch((error: unknown) => {
         if (store.cache.stopped) throw statusError(503, "ServiceUnavailable", `the storage is not available: ${error instanceof Error ? error.message : String(error)}`);
       });
+      if (store.cache.revision >= target) return;
+      stored = await storedRevisions(this.backend, keyPrefix);
     }
   }
 
