@@ -44,6 +44,8 @@ export interface ClusterBenchOptions {
   storeSeconds: number;
   /** Where the state lives: SQLite (default) or a one-member etcd the benchmark starts (data on disk in its scratch dir). */
   store?: "sqlite" | "etcd";
+  /** With store etcd: the directory etcd's data goes under (default the scratch dir, on disk). */
+  etcdDir?: string;
   /** Phases to run (default all; each needs the ones before it that create state: start and daemonset). */
   phases: ReadonlySet<PhaseName>;
   /** Upper bound of each waiting phase in seconds. */
@@ -101,7 +103,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
   const profiler = new BenchProfiler(options.mode === "inprocess" ? options.cpuProfileDir : undefined, options.mode === "inprocess" ? options.heapSnapshotDir : undefined);
   let target: BenchTarget | undefined;
   let nodes = options.nodes;
-  const etcd = options.store === "etcd" ? await startEtcdCluster({ parentDir: dir }) : undefined;
+  const etcd = options.store === "etcd" ? await startEtcdCluster({ parentDir: options.etcdDir ?? dir }) : undefined;
   try {
     log(`starting ${options.mode} cluster with ${options.nodes} nodes`);
     const t0 = performance.now();

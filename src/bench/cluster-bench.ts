@@ -5,6 +5,7 @@
  *
  * Usage: node dist/bench/cluster-bench.js [--nodes 10000] [--mode inprocess|up] [--stages instant|default]
  *   [--joins 100] [--steady-seconds 20] [--settle-seconds 10] [--store-seconds 2] [--timeout-seconds 600] [--store sqlite|etcd]
+ *   [--etcd-dir DIR] (with --store etcd: where etcd keeps its data, default the scratch dir; /dev/shm takes the disk out)
  *   [--phases start,daemonset,...] [--kubectl /usr/bin/kubectl] [--cpu-prof DIR] [--heap-snapshot DIR]
  * Prints one JSON line, then a table. Exits 1 when a phase failed or a check found a problem.
  */
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
   const progress = new Progress(process.stderr, { quietUnlessTty: true });
   const flags = benchFlags(argv, [
     "nodes", "mode", "stages", "joins", "steady-seconds", "settle-seconds", "store-seconds", "timeout-seconds", "store", "phases", "kubectl",
-    "cpu-prof", "heap-snapshot",
+    "cpu-prof", "heap-snapshot", "etcd-dir",
   ]);
   const number = (name: string, fallback: number): number => numberFlag(flags, name, fallback);
   const mode = flags.mode ?? "inprocess";
@@ -49,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     settleSeconds: number("settle-seconds", 10),
     storeSeconds: number("store-seconds", 2),
     store,
+    etcdDir: flags["etcd-dir"],
     timeoutSeconds: number("timeout-seconds", 600),
     phases: parsePhases(flags.phases),
     kubectl: flags.kubectl ?? "/usr/bin/kubectl",

@@ -12,7 +12,9 @@ groups (members of system:masters may do everything; other users are authorized 
 
 The credential is a bearer token (a running "everynode up" on the same data directory accepts it at once), or with
 --client-certificate an x509 client certificate signed by the cluster CA (subject CN = user, O = groups; valid for
---days), accepted as kube-apiserver accepts client certificates.
+--days), accepted as kube-apiserver accepts client certificates. Several servers of one cluster (on etcd, sharing
+the CA through "everynode pki") accept a client certificate at once; a token only once they have the token file
+that holds it (export and import the cluster bundle again).
 
 Flags:
   --node NAME            the node the credential acts as
@@ -21,7 +23,8 @@ Flags:
   --client-certificate   issue a client certificate and key instead of a token
   --days N               with --client-certificate: validity in days (default 365)
   --data-dir DIR         the control plane's data directory (default ./.everynode)
-  --server URL           server URL in the kubeconfig (default: the one in DIR/kubeconfig)
+  --server URL[,URL...]  server URL in the kubeconfig (default: the one in DIR/kubeconfig); several servers of one
+                         cluster (on etcd) give one cluster and context each: everynode-1, everynode-2, ...
   --output FILE          write the kubeconfig to FILE (mode 0600) instead of printing it
 `;
 
@@ -39,7 +42,7 @@ export async function kubeconfig(argv: string[], out: (line: string) => void): P
   if (flags.group !== undefined && user === undefined) throw new UsageError("--group needs --user");
   const common = {
     dataDir: String(flags["data-dir"] ?? ".everynode"),
-    server: typeof flags.server === "string" ? flags.server : undefined,
+    server: typeof flags.server === "string" ? serverList(flags.server) : undefined,
     clientCertificate: flags["client-certificate"] === true,
     certificateDays: typeof flags.days === "number" ? flags.days : undefined,
   };
@@ -55,4 +58,13 @@ export async function kubeconfig(argv: string[], out: (line: string) => void): P
     out(text.trimEnd());
   }
   return 0;
+}
+
+/** The URLs of a --server value (comma-separated); a UsageError for an empty one or one that is not http(s). */
+function serverList(value: string): string[] {
+  const urls = value.split(",").map((u) => u.trim());
+  for (const url of urls) {
+    if (!/^https?:\/\/[^/\s]+/.test(url)) throw new UsageError(`invalid value "${url}" in --server: must be a URL such as https://10.0.0.1:6443`);
+  }
+  return urls;
 }

@@ -1,6 +1,7 @@
 import { agent, agentUsage } from "./agent.js";
 import { controllerManager, controllerManagerUsage } from "./controller-manager.js";
 import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
+import { pki, pkiUsage } from "./pki.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./flags.js";
 import { up, upUsage } from "./up.js";
@@ -19,6 +20,7 @@ Commands:
   up                   start the control plane: API server on embedded SQLite, controllers, simulated nodes
   controller-manager   run the controllers and the scheduler against any API server
   kubeconfig           issue a node credential and print a kubeconfig for it
+  pki                  export a cluster's CA and tokens, or import them into another server's data directory
   agent                join this machine as a node and run the pods bound to it
   version              print the version (also --version, -v)
   help                 print this help (also --help, -h)
@@ -26,6 +28,7 @@ Commands:
 ${upUsage}
 ${controllerManagerUsage}
 ${kubeconfigUsage}
+${pkiUsage}
 ${agentUsage}`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
@@ -40,6 +43,8 @@ export async function main(argv: string[]): Promise<number> {
         return await controllerManager(rest, out);
       case "kubeconfig":
         return await kubeconfig(rest, out);
+      case "pki":
+        return await pki(rest, out);
       case "agent":
         return await agent(rest, out);
       case "version":

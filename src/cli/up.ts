@@ -1,7 +1,10 @@
+import { readFile } from "node:fs/promises";
 import { ControlPlane } from "../server/control-plane.js";
 import { loadStages } from "../simulator/index.js";
+import { importClusterBundle } from "../server/cluster-bundle.js";
 import { parseStore } from "../server/store.js";
 import { parseArgs, UsageError } from "./flags.js";
+import { importLine } from "./pki.js";
 import { Progress, type ProgressStream } from "./progress.js";
 import { reportReadiness } from "./readiness.js";
 
@@ -11,8 +14,8 @@ export const upUsage = `Usage: everynode up [flags]
 Starts the API server on an embedded SQLite store (or on etcd), the controllers, the scheduler
 and simulated nodes, all in one process. Several processes on one etcd form one cluster: each
 serves the API, the controllers run in the one holding the Lease
-kube-system/everynode-controller-manager. Give them copies of the first one's data directory
-(CA, tokens) so one kubeconfig works against all of them.
+kube-system/everynode-controller-manager. Start each further server with the first one's cluster
+bundle (everynode pki export) so they share the CA and tokens and one kubeconfig works against all.
 
 Flags:
   --data-dir DIR     where state, certificates and the kubeconfig live (default ./.everynode)
@@ -27,6 +30,8 @@ Flags:
   --etcd-cafile F    CA of etcd's serving certificate (turns on TLS to etcd)
   --etcd-certfile F  client certificate for etcd (with --etcd-keyfile)
   --etcd-keyfile F   client key for etcd
+  --join-bundle FILE join the cluster of a bundle written by "everynode pki export" (imported into the data
+                     dir before starting; see everynode pki)
   --leader-elect-lease-duration D, --leader-elect-renew-deadline D, --leader-elect-retry-period D
                      controller Lease timing on etcd (defaults 15s, 10s, 2s, as upstream)
   --reset-store      start with an empty store: moves an existing state.db aside (state.db.discarded-<time>);
@@ -46,7 +51,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   const startedAt = Date.now();
   const { flags, positionals } = parseArgs(argv, {
     "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string",
-    "reset-store": "boolean", help: "boolean",
+    "reset-store": "boolean", help: "boolean", "join-bundle": "string",
     store: "string", "etcd-prefix": "string", "etcd-cafile": "string", "etcd-certfile": "string", "etcd-keyfile": "string",
     "leader-elect-lease-duration": "string", "leader-elect-renew-deadline": "string", "leader-elect-retry-period": "string",
   });
@@ -58,8 +63,14 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   const storage = parseStore(text("store") ?? "sqlite", {
     prefix: text("etcd-prefix"), caFile: text("etcd-cafile"), certFile: text("etcd-certfile"), keyFile: text("etcd-keyfile"),
   });
+  const dataDir = String(flags["data-dir"] ?? ".everynode");
+  const bundle = text("join-bundle");
+  if (bundle !== undefined && (typeof storage !== "object" || storage.kind !== "etcd")) {
+    throw new UsageError("--join-bundle joins the servers of one cluster on etcd: it needs --store etcd://…");
+  }
+  if (bundle !== undefined) out(importLine(dataDir, await importClusterBundle(dataDir, await readFile(bundle, "utf8"))));
   const plane = await ControlPlane.start({
-    dataDir: String(flags["data-dir"] ?? ".everynode"),
+    dataDir,
     port: Number(flags.port ?? 6443),
     listen: String(flags.listen ?? "127.0.0.1"),
     insecureHttp: flags["insecure-http"] === true,

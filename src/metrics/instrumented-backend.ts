@@ -37,7 +37,6 @@ export class InstrumentedBackend implements Backend {
   list(prefix: string, options?: ListOptions): Promise<ListResult> { return this.timed("list", prefix, () => this.inner.list(prefix, options)); }
   /** See Backend. */
   watch(prefix: string, afterRevision: number, signal: AbortSignal, options?: WatchOptions): AsyncIterable<WatchEvent[]> { return this.inner.watch(prefix, afterRevision, signal, options); }
-  requestWatchProgress(): void { this.inner.requestWatchProgress?.(); }
   /** See Backend. */
   compact(revision: number): Promise<number> { return this.timed("compact", "", () => this.inner.compact(revision)); }
   /** See Backend. */

@@ -3,7 +3,8 @@ import { writeSecret } from "./pki.js";
 
 /** What a kubeconfig for one cluster, user and context holds. */
 export interface KubeconfigParams {
-  server: string;
+  /** The server URL, or several (servers of one cluster): then one cluster and context per server. */
+  server: string | readonly string[];
   /** PEM CA certificate; omitted for plain HTTP. */
   caCert?: string;
   /** Bearer token of the user. */
@@ -15,18 +16,27 @@ export interface KubeconfigParams {
   clusterName?: string;
 }
 
-/** Renders a kubeconfig (YAML) with one cluster, one user (token and/or client certificate) and a current context. */
+/**
+ * Renders a kubeconfig (YAML) with one user (token and/or client certificate) and a cluster and context per
+ * server: named `everynode` (or `clusterName`) for one server, `everynode-1`, `everynode-2`, … in the order given
+ * for several (kubectl talks to one server per cluster entry); the current context is the first.
+ */
 export function renderKubeconfig(p: KubeconfigParams): string {
-  const cluster = p.clusterName ?? "everynode";
-  const clusterEntry: Record<string, string> = { server: p.server };
-  if (p.caCert) clusterEntry["certificate-authority-data"] = Buffer.from(p.caCert).toString("base64");
+  const base = p.clusterName ?? "everynode";
+  const servers = typeof p.server === "string" ? [p.server] : [...p.server];
+  const names = servers.length === 1 ? [base] : servers.map((_, i) => `${base}-${i + 1}`);
+  const clusters = servers.map((server, i) => {
+    const entry: Record<string, string> = { server };
+    if (p.caCert && server.startsWith("https:")) entry["certificate-authority-data"] = Buffer.from(p.caCert).toString("base64");
+    return { name: names[i] ?? base, cluster: entry };
+  });
   return stringify({
     apiVersion: "v1",
     kind: "Config",
-    clusters: [{ name: cluster, cluster: clusterEntry }],
+    clusters,
     users: [{ name: p.user, user: userEntry(p) }],
-    contexts: [{ name: cluster, context: { cluster, user: p.user, namespace: "default" } }],
-    "current-context": cluster,
+    contexts: names.map((name) => ({ name, context: { cluster: name, user: p.user, namespace: "default" } })),
+    "current-context": names[0] ?? base,
     preferences: {},
   });
 }

@@ -16,8 +16,11 @@ export interface CredentialOptions {
   dataDir: string;
   /** Who the credential authenticates as. */
   user: UserInfo;
-  /** Server URL written into the kubeconfig; default the one of the admin kubeconfig in `dataDir`. */
-  server?: string;
+  /**
+   * Server URL written into the kubeconfig, or the URLs of several servers of the cluster (one cluster and context
+   * each); default the one of the admin kubeconfig in `dataDir`.
+   */
+  server?: string | readonly string[];
   /**
    * Issue a client certificate (CN = user, O = groups, signed by the cluster CA, valid `certificateDays`) instead of a
    * bearer token. Needs the data directory's PKI (an HTTPS server).
@@ -54,15 +57,17 @@ export async function issueKubeconfig(options: CredentialOptions): Promise<strin
   const dataDir = resolve(options.dataDir);
   const admin = join(dataDir, "kubeconfig");
   const cluster = existsSync(admin) ? await loadKubeconfig(admin) : undefined;
-  const server = options.server ?? cluster?.server;
-  if (!server) throw new Error(`no server URL: ${admin} does not exist (start "everynode up --data-dir ${options.dataDir}" first) and --server was not given`);
+  const given = typeof options.server === "string" ? [options.server] : [...(options.server ?? [])];
+  const servers = given.length > 0 ? given : cluster?.server ? [cluster.server] : [];
+  if (servers.length === 0) throw new Error(`no server URL: ${admin} does not exist (start "everynode up --data-dir ${options.dataDir}" first) and --server was not given`);
   const pkiDir = join(dataDir, "pki");
   const caPath = join(pkiDir, "ca.crt");
   const caCert = cluster?.caCert ?? (existsSync(caPath) ? await readFile(caPath, "utf8") : undefined);
-  const common = { server, caCert: server.startsWith("https:") ? caCert : undefined, user: options.user.name };
+  const common = { server: servers, caCert, user: options.user.name };
 
   if (options.clientCertificate) {
-    if (!server.startsWith("https:")) throw new Error(`client certificates need an HTTPS server, not ${server}`);
+    const plain = servers.find((s) => !s.startsWith("https:"));
+    if (plain !== undefined) throw new Error(`client certificates need an HTTPS server, not ${plain}`);
     if (!existsSync(join(pkiDir, "ca.key"))) throw new Error(`no cluster CA key in ${pkiDir} (start "everynode up --data-dir ${options.dataDir}" first)`);
     const ca = await loadClusterCa(pkiDir);
     const subject: JsonName = [{ CN: [options.user.name] }, ...options.user.groups.map((g) => ({ O: [g] }))];

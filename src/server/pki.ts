@@ -40,10 +40,18 @@ function useWebCrypto(): void {
 
 /** Loads the cluster CA of the PKI directory `dir`; throws when its certificate or key is missing or unusable. */
 export async function loadClusterCa(dir: string): Promise<ClusterCa> {
-  useWebCrypto();
   const paths = pkiPaths(dir);
-  const certPem = await readFile(paths.caCert, "utf8");
-  return { certPem, keys: await importKeyPair(await readFile(paths.caKey, "utf8"), certPem) };
+  return parseClusterCa(await readFile(paths.caCert, "utf8"), await readFile(paths.caKey, "utf8"));
+}
+
+/** The cluster CA of a PEM certificate and PKCS#8 key; throws when they are unusable or do not belong together. */
+export async function parseClusterCa(certPem: string, keyPem: string): Promise<ClusterCa> {
+  useWebCrypto();
+  const keys = await importKeyPair(keyPem, certPem);
+  const probe = new Uint8Array([1, 2, 3]);
+  const signature = await webcrypto.subtle.sign(alg, keys.privateKey, probe);
+  if (!(await webcrypto.subtle.verify(alg, keys.publicKey, signature, probe))) throw new Error("the CA key does not belong to the CA certificate");
+  return { certPem, keys };
 }
 
 /**

@@ -26,7 +26,7 @@ export interface WatchEvent {
 export interface WatchOptions {
   /**
    * Called between batches, in order, with a revision up to which every event under the prefix has been
-   * delivered (a backend may call it after requestWatchProgress, or never).
+   * delivered (a backend may call it when it knows, or never; never with a revision whose events are still to come).
    */
   onProgress?: (revision: number) => void;
 }
@@ -39,6 +39,8 @@ export interface ListOptions {
   limit?: number;
   /** Start at this key (inclusive), for continuing a paginated list. */
   startKey?: string;
+  /** Only keys and revisions are needed: a backend may return empty values. */
+  keysOnly?: boolean;
 }
 
 /** A list result: the keys in order, the revision read at, and whether more remain. */
@@ -75,11 +77,6 @@ export interface Backend {
    * compacted revision. Ends when `signal` aborts or the backend closes.
    */
   watch(prefix: string, afterRevision: number, signal: AbortSignal, options?: WatchOptions): AsyncIterable<WatchEvent[]>;
-  /**
-   * Optional, for stores other processes write to as well: asks every open watch to report through
-   * `onProgress` how far it has delivered, so a reader can wait until a watch reflects the store's revision.
-   */
-  requestWatchProgress?(): void;
   /** Discards history at and below `revision` (current values are kept). Returns the compacted revision. */
   compact(revision: number): Promise<number>;
   /** The revision history was compacted to (0 if never). */

@@ -4,7 +4,7 @@
  * watches stream from a revision, and compaction is etcd's own. Every key is stored under `prefix`.
  */
 import { setMaxListeners } from "node:events";
-import { handleWhen, noop, retry } from "cockatiel";
+import { ExponentialBackoff, handleWhen, noop, retry } from "cockatiel";
 import { Etcd3, GRPCOutOfRangeError, ClientClosedError, isRecoverableError, type ICompare, type IKeyValue, type ITxnResponse } from "etcd3";
 import {
   ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError,
@@ -39,7 +39,6 @@ export class EtcdBackend implements Backend {
   /** Aborted by close(): open watches deliver what was committed before, then end. */
   private readonly draining = new AbortController();
   private readonly watches = new Set<Promise<void>>();
-  private readonly progressRequesters = new Set<() => void>();
   /** A revision history is known to be compacted to (a lower bound; other processes may compact further). */
   private knownCompacted = 0;
 
@@ -51,9 +50,17 @@ export class EtcdBackend implements Backend {
       hosts: options.endpoints.map((e) => `${scheme}://${e}`),
       dialTimeout: timeout,
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
-      // A call that could not reach one member is tried on the others; no member is shut out for a while after
-      // failures (the client's default circuit breaker), so a member that is back serves again at once.
-      faultHandling: { host: () => noop, global: retry(handleWhen(isRecoverableError), { maxAttempts: options.endpoints.length }) },
+      // A call that could not reach one member is tried on the others, a few rounds with short pauses (a member
+      // restarted a moment ago may still be reconnecting); no member is shut out for a while after failures (the
+      // client's default circuit breaker), and a lost connection is retried within a second, so a member that is
+      // back serves again at once.
+      faultHandling: {
+        host: () => noop,
+        global: retry(handleWhen(isRecoverableError), {
+          maxAttempts: Math.max(3, 2 * options.endpoints.length), backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
+        }),
+      },
+      grpcOptions: { "grpc.initial_reconnect_backoff_ms": 100, "grpc.max_reconnect_backoff_ms": 1000 },
       ...(options.tls !== undefined
         ? { credentials: { rootCertificate: options.tls.ca, privateKey: options.tls.key, certChain: options.tls.cert } }
         : {}),
@@ -107,6 +114,7 @@ export class EtcdBackend implements Backend {
     const start = options.startKey !== undefined && options.startKey > prefix ? options.startKey : prefix;
     const response = await this.read(options.revision, () => this.client.kv.range({
       key: this.encode(start), range_end: this.rangeEnd(prefix), revision: options.revision ?? 0, limit: options.limit ?? 0,
+      keys_only: options.keysOnly === true,
     }));
     return { revision: readAt(options.revision, response.header.revision), kvs: response.kvs.map((kv) => this.decode(kv)), more: response.more };
   }
@@ -117,7 +125,7 @@ export class EtcdBackend implements Backend {
     const watches = this.watches;
     const isClosed = (): boolean => this.closed;
     const drain = this.draining.signal;
-    const progress = { onProgress: options.onProgress, requesters: this.progressRequesters };
+    const onProgress = options.onProgress;
     const openStream = (): ReturnType<Etcd3["watchClient"]["watch"]> => this.client.watchClient.watch();
     return {
       async *[Symbol.asyncIterator](): AsyncGenerator<WatchEvent[]> {
@@ -126,17 +134,13 @@ export class EtcdBackend implements Backend {
         const running = new Promise<void>((resolve) => { ended = resolve; });
         watches.add(running);
         try {
-          yield* etcdWatch(openStream, request, afterRevision, signal, drain, progress);
+          yield* etcdWatch(openStream, request, afterRevision, signal, drain, onProgress);
         } finally {
           watches.delete(running);
           ended();
         }
       },
     };
-  }
-
-  requestWatchProgress(): void {
-    for (const request of this.progressRequesters) request();
   }
 
   async compact(revision: number): Promise<number> {

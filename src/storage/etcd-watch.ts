@@ -36,26 +36,26 @@ function toWatchEvent(event: IEvent, decodeKey: (key: Buffer) => string): WatchE
   return prevKv !== undefined ? { type: "PUT", kv, prevKv } : { type: "PUT", kv };
 }
 
-/** Progress reports of one watch: `onProgress` receives them in order; `requesters` holds how to ask for one. */
-export interface EtcdWatchProgress {
-  onProgress?: (revision: number) => void;
-  requesters?: Set<() => void>;
-}
-
 /** How old a watch must be before etcd has certainly moved it from catching up to following new writes. */
 const catchUpMs = 250;
 
 type Item = { events: WatchEvent[] } | { progress: number } | { error: Error } | { end: true };
 
+/** watch_id of the progress reports etcd sends for a client's progress request (for every watch of the stream). */
+const requestedProgressId = -1;
+
 /**
  * Streams the events of `request` in batches until `signal` aborts (then it returns at once) or `drain` aborts
- * (then it returns once etcd confirms every event committed before has been delivered). A compacted start
+ * (then it returns once etcd answers a progress request: on etcd before 3.4.31 and 3.5.13 that answer may overtake
+ * the last events, which a client's next watch from its last revision then delivers). A compacted start
  * revision throws CompactedError (with `requestedAfter` as the requested revision); a lost connection
- * throws StoreUnavailableError.
+ * throws StoreUnavailableError. `onProgress` receives etcd's periodic progress reports (sent in order with the
+ * events) but never the answers to progress requests: etcd before 3.4.31 and 3.5.13 may send those ahead of
+ * events still to come (etcd-io/etcd#15220), so they never say how far the watch has delivered.
  */
 export async function* etcdWatch(
   open: OpenWatchStream, request: EtcdWatchRequest, requestedAfter: number, signal: AbortSignal, drain: AbortSignal,
-  progress: EtcdWatchProgress = {},
+  onProgress?: (revision: number) => void,
 ): AsyncGenerator<WatchEvent[]> {
   if (signal.aborted) return;
   let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
@@ -83,7 +83,7 @@ export async function* etcdWatch(
     draining = true;
     requestProgress();
   };
-  const onProgress = (): void => {
+  const onDrainProgress = (): void => {
     const wait = catchUpMs - (Date.now() - createdAt);
     if (wait <= 0) push({ end: true });
     else setTimeout(requestProgress, wait).unref();
@@ -97,11 +97,10 @@ export async function* etcdWatch(
     const events = response.events.map((e) => toWatchEvent(e, request.decodeKey)).filter((e) => e.kv.modRevision > requestedAfter);
     if (events.length > 0) push({ events });
     else if (!response.created && response.events.length === 0) {
-      push({ progress: Number(response.header.revision) });
-      if (draining) onProgress();
+      if (Number(response.watch_id) !== requestedProgressId) push({ progress: Number(response.header.revision) });
+      else if (draining) onDrainProgress();
     }
   });
-  progress.requesters?.add(requestProgress);
   stream.on("error", (error: Error) => push({ error: unavailable(error) }));
   stream.on("end", () => push({ error: new StoreUnavailableError("watch stream ended") }));
   stream.write({
@@ -122,7 +121,7 @@ export async function* etcdWatch(
       if ("end" in item) return;
       if ("error" in item) throw item.error;
       if ("progress" in item) {
-        progress.onProgress?.(item.progress);
+        onProgress?.(item.progress);
         continue;
       }
       yield item.events;
@@ -132,7 +131,6 @@ export async function* etcdWatch(
     signal.removeEventListener("abort", onAbort);
     drain.removeEventListener("abort", onDrain);
     finished = true;
-    progress.requesters?.delete(requestProgress);
     stream.cancel();
   }
 }

@@ -35,6 +35,27 @@ export interface ContextOptions {
 /** How long a consistent read waits for the cache to catch up with the store before answering 504. */
 const catchUpTimeoutMs = 10_000;
 
+/** How long a consistent read waits for the cache's watch before comparing the cache with the store again. */
+const recheckMs = 50;
+
+/** Keys read per page when comparing a cache with the store. */
+const keysPage = 5000;
+
+/** The keys under `keyPrefix` with their modRevisions, read in pages at one (the current) revision of the store. */
+async function storedRevisions(backend: Backend, keyPrefix: string): Promise<{ revision: number; keys: Map<string, number> }> {
+  const keys = new Map<string, number>();
+  let revision: number | undefined;
+  let startKey = keyPrefix;
+  for (;;) {
+    const page = await backend.list(keyPrefix, { revision, startKey, limit: keysPage, keysOnly: true }).catch((error: unknown) => { throw storageFailure(error); });
+    revision = page.revision;
+    for (const kv of page.kvs) keys.set(kv.key, kv.modRevision);
+    const last = page.kvs[page.kvs.length - 1];
+    if (!page.more || last === undefined) return { revision, keys };
+    startKey = `${last.key}\u0000`;
+  }
+}
+
 /** Name of the cache index every namespaced resource has. */
 export const namespaceIndex = "metadata.namespace";
 
@@ -101,27 +122,66 @@ export class RegistryContext {
     if (revision > (this.lastWrite.get(store) ?? 0)) this.lastWrite.set(store, revision);
   }
 
-  /** Waits until the registry is primed and the store's cache holds every write acknowledged so far. */
-  async fresh(store: ResourceStore): Promise<void> {
+  /**
+   * Waits until the registry is primed and the store's cache holds every write acknowledged so far, by this server
+   * or (consistent reads) by any: under `keyPrefix` (default the whole resource) when only that range is read.
+   * 504 when the cache does not get there within 10 s.
+   */
+  async fresh(store: ResourceStore, keyPrefix: string = store.prefix): Promise<void> {
     await this.ready;
-    let target = this.lastWrite.get(store) ?? 0;
-    if (this.consistentReads) {
-      target = Math.max(target, await this.backend.currentRevision().catch((error: unknown) => { throw storageFailure(error); }));
-    }
-    if (store.cache.revision >= target) return;
     if (!this.consistentReads) {
-      await store.cache.waitUntilFresh(target).catch(() => { throw statusError(503, "ServiceUnavailable", "the storage is not available"); });
+      if (!this.holdsOwnWrites(store)) await this.ownWrites(store);
       return;
     }
-    // The cache's watch sees only its own prefix: ask the store to report how far it has delivered.
-    this.backend.requestWatchProgress?.();
-    const asking = setInterval(() => this.backend.requestWatchProgress?.(), 100);
-    try {
-      await store.cache.waitUntilFresh(target, AbortSignal.timeout(catchUpTimeoutMs));
-    } catch {
-      throw statusError(504, "Timeout", `the storage is not available: the watch cache did not reach revision ${target} within ${catchUpTimeoutMs / 1000}s`);
-    } finally {
-      clearInterval(asking);
+    if (!(await this.catchUp(store, keyPrefix, catchUpTimeoutMs))) {
+      throw statusError(504, "Timeout", `the storage is not available: the watch cache did not catch up with the store within ${catchUpTimeoutMs / 1000}s`);
+    }
+  }
+
+  /**
+   * As fresh, but resolves false instead of failing when the cache is still behind after `waitMs`: the caller then
+   * reads the store itself (as kube-apiserver falls back from its cache to etcd).
+   */
+  async freshWithin(store: ResourceStore, keyPrefix: string, waitMs: number): Promise<boolean> {
+    await this.ready;
+    if (!this.consistentReads) {
+      if (!this.holdsOwnWrites(store)) await this.ownWrites(store);
+      return true;
+    }
+    return this.catchUp(store, keyPrefix, waitMs);
+  }
+
+  /** True when the cache holds every write this server (the only writer) acknowledged. */
+  private holdsOwnWrites(store: ResourceStore): boolean {
+    return store.cache.revision >= (this.lastWrite.get(store) ?? 0);
+  }
+
+  /** Waits until the cache holds this server's acknowledged writes (the only writer). */
+  private async ownWrites(store: ResourceStore): Promise<void> {
+    await store.cache.waitUntilFresh(this.lastWrite.get(store) ?? 0).catch(() => { throw statusError(503, "ServiceUnavailable", "the storage is not available"); });
+  }
+
+  /** True once the cache reflects the store's current state in `keyPrefix`; false when still behind after `waitMs`. */
+  private async catchUp(store: ResourceStore, keyPrefix: string, waitMs: number): Promise<boolean> {
+    // Other servers write too. etcd cannot say reliably how far a watch has delivered (its answers to progress
+    // requests may overtake events before 3.4.31), so the cache must either reach the store's current revision
+    // through its watch (a busy range soon gets an event past it), or hold exactly the keys the store holds in the
+    // range at a later revision (a quiet range: compared again whenever the watch has had time to deliver).
+    const deadline = Date.now() + waitMs;
+    let stored = await storedRevisions(this.backend, keyPrefix);
+    const target = stored.revision;
+    for (;;) {
+      if (store.cache.revision >= target || store.cache.holds(keyPrefix, stored.keys)) return true;
+      const wait = Math.min(recheckMs, deadline - Date.now());
+      if (wait <= 0) return false;
+      // A timer of its own (AbortSignal.timeout's does not keep the process alive while a read waits).
+      const pause = new AbortController();
+      const timer = setTimeout(() => pause.abort(), wait);
+      await store.cache.waitUntilFresh(target, pause.signal).catch((error: unknown) => {
+        if (store.cache.stopped) throw statusError(503, "ServiceUnavailable", `the storage is not available: ${error instanceof Error ? error.message : String(error)}`);
+      }).finally(() => clearTimeout(timer));
+      if (store.cache.revision >= target) return true;
+      stored = await storedRevisions(this.backend, keyPrefix);
     }
   }
 

@@ -3,6 +3,7 @@
  * options, so pods terminate gracefully and finalizers are honoured), waits for them to go, then removes the
  * `kubernetes` spec finalizer and deletes the namespace.
  */
+import { storageKey } from "../../api/resources.js";
 import { StatusError } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { namespaceIndex, type RegistryContext, type ResourceStore } from "./context.js";
@@ -65,14 +66,15 @@ export class NamespaceFinalizer {
     const stores = [...ctx.stores.values()].filter((s) => s.info.namespaced)
       .sort((a, b) => rank(a) - rank(b));
     while (!signal.aborted) {
-      await ctx.fresh(namespaces);
-      const ns = namespaces.cache.get(ctx.key(namespaces, undefined, name));
+      const key = ctx.key(namespaces, undefined, name);
+      await ctx.fresh(namespaces, key);
+      const ns = namespaces.cache.get(key);
       if (ns === undefined || !ns.metadata?.deletionTimestamp || !namespaceFinalizers(ns).includes(kubernetesFinalizer)) return;
       const subscriptions = stores.map((s) => s.cache.subscribe({ afterRevision: s.cache.revision, filter: (e) => (e.object.metadata?.namespace ?? "") === name }));
       try {
         let remaining = 0;
         for (const store of stores) {
-          await ctx.fresh(store);
+          await ctx.fresh(store, storageKey(store.info, name));
           const items = store.cache.list({ name: namespaceIndex, value: name }).items;
           remaining += items.length;
           for (const item of items) {

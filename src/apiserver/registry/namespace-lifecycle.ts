@@ -8,8 +8,9 @@ const namespacesRef = { group: "", resource: "namespaces", kind: "Namespace" };
 /** 404 `namespaces "x" not found` when missing; 403 when it is being terminated. */
 export async function checkNamespaceForCreate(ctx: RegistryContext, store: ResourceStore, namespace: string, name: string): Promise<void> {
   const namespaces = ctx.store({ group: "", resource: "namespaces" });
-  await ctx.fresh(namespaces);
-  const ns = namespaces.cache.get(ctx.key(namespaces, undefined, namespace));
+  const key = ctx.key(namespaces, undefined, namespace);
+  await ctx.fresh(namespaces, key);
+  const ns = namespaces.cache.get(key);
   if (ns === undefined) throw notFound(namespacesRef, namespace);
   const phase = isPlainObject(ns.status) ? ns.status.phase : undefined;
   if (phase === "Terminating" || ns.metadata?.deletionTimestamp) {

@@ -1,4 +1,4 @@
-/** get and list, served from the watch cache (or, for older or paginated revisions, from the backend). */
+/** get and list, served from the watch cache (or from the backend: older or paginated revisions, a cache behind other servers' writes). */
 import { storageKey } from "../../api/resources.js";
 import { badRequest, expired, internalError, notFound, statusError, StatusError } from "../../api/status-error.js";
 import type { KubeList, KubeObject } from "../../api/types.js";
@@ -14,13 +14,16 @@ import { storageFailure } from "./storage-ops.js";
 
 const backendBatch = 500;
 
+/** How long a read waits for a cache behind the store (other servers' writes) before reading the store itself. */
+const cacheWaitMs = 3_000;
+
 /** The continue-too-old message of a 410. */
 export const continueTooOld = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue value from the 410 response.";
 
 /** Reads one object (including the caller's acknowledged writes); 404 when absent. */
 export async function getObject(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string): Promise<KubeObject> {
   const key = ctx.key(store, namespace, name);
-  await ctx.fresh(store);
+  if (!(await ctx.freshWithin(store, key, cacheWaitMs))) return getFromBackend(ctx, store, key, name);
   const object = store.cache.get(key);
   if (object === undefined) {
     const corrupt = store.cache.corruptAt(key);
@@ -28,6 +31,18 @@ export async function getObject(ctx: RegistryContext, store: ResourceStore, name
     throw notFound(store.ref, name);
   }
   return deepCopy(object);
+}
+
+/** Reads one object from the store itself (the cache is behind it); 404 when absent. */
+async function getFromBackend(ctx: RegistryContext, store: ResourceStore, key: string, name: string): Promise<KubeObject> {
+  const { kv } = await ctx.backend.get(key).catch((error: unknown) => { throw storageFailure(error); });
+  if (kv === undefined) throw notFound(store.ref, name);
+  try {
+    return decodeObject(kv);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw internalError(new CorruptObjectError({ key: kv.key, revision: kv.modRevision, message }).message);
+  }
 }
 
 /** Parses a resourceVersion query value; 400 when not a non-negative integer. */
@@ -71,8 +86,9 @@ export async function listObjects(ctx: RegistryContext, store: ResourceStore, na
       : await pageFromBackend(ctx, selection, listPrefix, token.revision, startKey, limit, () => expired(continueTooOld));
   } else if (rv === "") {
     if (match !== undefined) throw badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
-    await ctx.fresh(store);
-    page = pageFromCache(store, selection, listPrefix, undefined, limit);
+    page = (await ctx.freshWithin(store, listPrefix, cacheWaitMs))
+      ? pageFromCache(store, selection, listPrefix, undefined, limit)
+      : await pageFromBackend(ctx, selection, listPrefix, undefined, undefined, limit, (compacted) => expired(`too old resource version: ${compacted}`));
   } else if (rv === "0") {
     if (match === "Exact") throw badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
     await ctx.ready;

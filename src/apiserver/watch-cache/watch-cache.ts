@@ -119,6 +119,24 @@ export class WatchCache {
     return first;
   }
 
+  /**
+   * True when the cache holds exactly the keys of `stored` (key → modRevision) among its keys starting with
+   * `keyPrefix`, at those revisions: the store's state there, when `stored` was read, is the cache's.
+   */
+  holds(keyPrefix: string, stored: ReadonlyMap<string, number>): boolean {
+    let count = 0;
+    for (const item of this.objects.scan(undefined, keyPrefix)) {
+      if (stored.get(item.key) !== Number(item.object.metadata?.resourceVersion)) return false;
+      count++;
+    }
+    for (const c of this.corrupt.values()) {
+      if (!c.key.startsWith(keyPrefix)) continue;
+      if (stored.get(c.key) !== c.revision) return false;
+      count++;
+    }
+    return count === stored.size;
+  }
+
   /** True when the cache has an index named `name`. */
   hasIndex(name: string): boolean {
     return this.objects.hasIndex(name);
@@ -193,7 +211,7 @@ export class WatchCache {
           return;
         }
         this.onError(error);
-        if (error instanceof CompactedError) {
+        if (error instanceof CompactedError || error instanceof OutOfOrderEventError) {
           compacted = true;
         } else {
           if (error instanceof StoreUnavailableError) for (const sub of [...this.subscriptions]) sub.close();
@@ -203,7 +221,10 @@ export class WatchCache {
     }
   }
 
-  /** Re-primes after the cache fell behind compaction: watchers are ended and must re-watch (older revisions expire). */
+  /**
+   * Re-primes after the cache fell behind compaction, or after the backend broke its ordering promise: watchers
+   * are ended and must re-watch (older revisions expire).
+   */
   private async reset(): Promise<void> {
     for (const sub of [...this.subscriptions]) sub.close();
     await this.prime();
@@ -213,7 +234,8 @@ export class WatchCache {
     let last = this.rev;
     for (const e of batch) {
       const revision = e.kv.modRevision;
-      if (revision <= this.rev) continue;
+      // The backend promised every event up to this.rev already: the cache may have served reads without it.
+      if (revision <= this.rev) throw new OutOfOrderEventError(e.kv.key, revision, this.rev);
       last = Math.max(last, revision);
       const prev = this.objects.get(e.kv.key);
       let event: CacheEvent;
@@ -266,6 +288,14 @@ export class WatchCache {
       this.onError(new CorruptObjectError(corrupt));
       return undefined;
     }
+  }
+}
+
+/** An event at or below the revision the backend already reported complete: the cache relists. */
+export class OutOfOrderEventError extends Error {
+  constructor(readonly key: string, readonly revision: number, readonly cacheRevision: number) {
+    super(`watch of the store delivered ${key} at revision ${revision} after reporting every event up to ${cacheRevision}: relisting`);
+    this.name = "OutOfOrderEventError";
   }
 }
 
