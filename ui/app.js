@@ -53,8 +53,8 @@ function App() {
       ${model.daemonSets.map((d) => html`<${DaemonSetCard} key=${d.ds.key} model=${d} nodes=${model.nodes} onSelect=${(/** @type {string} */ ds, /** @type {string} */ node) => setSelected({ ds, node })} />`)}
     </section>
     <div class="side">
-      <${NodesPanel} nodes=${[...view.nodes.values()]} />
-      <${EventsPanel} events=${[...view.events.values()]} />
+      <${NodesPanel} nodes=${view.nodes} order=${model.nodes} changes=${view.changesOf(view.nodes)} />
+      <${EventsPanel} events=${view.events} changes=${view.changesOf(view.events)} />
     </div>
     ${selected && html`<${PodDetails} pod=${pod} node=${selected.node} load=${(/** @type {string} */ p, /** @type {AbortSignal} */ s) => view.get(p, s)} open=${(/** @type {string} */ p, /** @type {AbortSignal} */ s) => view.open(p, s)} onClose=${() => setSelected(undefined)} />`}
   </main>`;

@@ -5,6 +5,8 @@
  * reduced to the fields the page shows; changes are batched and announced at most every `batchMs`.
  */
 
+import { byNaturalName } from "./model.js";
+
 /** @typedef {{ key: string, namespace: string, name: string, uid: string, generation: number, status: Record<string, number>, images: string[], selector: string }} DaemonSetView */
 /** @typedef {{ key: string, owner: string, revision: number, hash: string }} RevisionView */
 /** @typedef {{ name: string, ready: string, conditions: { type: string, status: string }[], taints: { key: string, value?: string, effect: string }[], unschedulable: boolean }} NodeView */
@@ -94,8 +96,35 @@ export class ClusterView {
     this.version = 0;
     /** Resources whose first list has arrived. */
     this.synced = new Set();
+    /** @type {WeakMap<Map<string, any>, number>} changes seen per map (panels redraw only when theirs changed) */
+    this.changeCounts = new WeakMap();
+    /** Bumped whenever a node appears or goes (not when one changes): the node order is kept until then. */
+    this.nodeSetVersion = 0;
+    /** @type {{ version: number, names: string[], index: Map<string, number> }} */ this.nodeOrder = { version: -1, names: [], index: new Map() };
     /** @type {Set<() => void>} */ this.listeners = new Set();
     /** @type {ReturnType<typeof setTimeout> | undefined} */ this.timer = undefined;
+  }
+
+  /**
+   * Node names in natural order (`node-2` before `node-10`) and each name's position, sorted again only when
+   * nodes come or go (never copy or change them).
+   */
+  nodeOrdering() {
+    if (this.nodeOrder.version !== this.nodeSetVersion) {
+      const names = [...this.nodes.keys()].sort(byNaturalName);
+      this.nodeOrder = { version: this.nodeSetVersion, names, index: new Map(names.map((n, i) => [n, i])) };
+    }
+    return this.nodeOrder;
+  }
+
+  /** How many changes `map` (one of this view's maps) has seen: equal counts mean nothing changed. @param {Map<string, any>} map */
+  changesOf(map) {
+    return this.changeCounts.get(map) ?? 0;
+  }
+
+  /** @param {Map<string, any>} map */
+  touch(map) {
+    this.changeCounts.set(map, this.changesOf(map) + 1);
   }
 
   /** @param {() => void} fn @returns {() => void} */
@@ -184,6 +213,8 @@ export class ClusterView {
       rv = body.metadata?.resourceVersion ?? rv;
       cont = limit === undefined ? (body.metadata?.continue ?? "") : "";
     } while (cont);
+    if (map === this.nodes) this.nodeSetVersion++;
+    this.touch(map);
     map.clear();
     for (const [k, v] of fresh) map.set(k, v);
     return rv;
@@ -199,29 +230,36 @@ export class ClusterView {
     const res = await this.request(`..${path}?${q}`, signal);
     if (!res.body) return rv;
     const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+    const nodes = map === this.nodes;
     let buffer = "";
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return rv;
-      buffer += value;
-      let nl;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl);
-        buffer = buffer.slice(nl + 1);
+      // A chunk may hold many events: split once rather than slicing the buffer per line.
+      const lines = (buffer + value).split("\n");
+      buffer = lines.pop() ?? "";
+      let changed = false;
+      for (const line of lines) {
         if (!line.trim()) continue;
         const ev = JSON.parse(line);
         if (ev.type === "ERROR") { void reader.cancel(); return ev.object?.code === 410 ? undefined : rv; }
         rv = ev.object?.metadata?.resourceVersion ?? rv;
         if (ev.type === "BOOKMARK") continue;
         const v = view(ev.object);
-        if (ev.type === "DELETED") map.delete(key(v));
-        else map.set(key(v), v);
+        const k = key(v);
+        if (ev.type === "DELETED") {
+          if (map.delete(k) && nodes) this.nodeSetVersion++;
+        } else {
+          if (nodes && !map.has(k)) this.nodeSetVersion++;
+          map.set(k, v);
+        }
         if (limit !== undefined && map.size > limit) {
           const oldest = map.keys().next().value;
           if (oldest !== undefined) map.delete(oldest);
         }
-        this.changed();
+        changed = true;
       }
+      if (changed) { this.touch(map); this.changed(); }
     }
   }
 }

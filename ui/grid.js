@@ -37,51 +37,66 @@ export function cellSize(n) {
 }
 
 /**
- * Draws `cells` into `canvas` at `width` CSS pixels wide; pending and running-but-not-ready pods are drawn as
- * an outline of their revision's colour, ready pods filled. Returns the layout for hit-testing.
- * @param {HTMLCanvasElement} canvas @param {Cell[]} cells @param {number} width
+ * What a canvas shows, so the next draw repaints only the cells that changed: its layout and each cell's look
+ * (colour, and whether outlined). Kept per canvas by the caller.
+ * @typedef {{ width: number, count: number, ratio: number, looks: string[] }} Drawn
  */
-export function drawGrid(canvas, cells, width) {
+
+/** @param {Cell} cell */
+function look(cell) {
+  return `${cellColour(cell)}${cell.state === "pending" || cell.state === "running" ? " o" : ""}`;
+}
+
+/**
+ * Draws `cells` into `canvas` at `width` CSS pixels wide; pending and running-but-not-ready pods are drawn as
+ * an outline of their revision's colour, ready pods filled. Given what the canvas showed before (`drawn`, same
+ * layout), only the cells whose look changed are painted again, so a batch of a rollout at 10,000 nodes costs its
+ * changed cells, not the whole fleet. Returns the layout for hit-testing and what the canvas now shows.
+ * @param {HTMLCanvasElement} canvas @param {Cell[]} cells @param {number} width @param {Drawn | undefined} drawn
+ */
+export function drawGrid(canvas, cells, width, drawn) {
   const size = cellSize(cells.length);
   const pitch = size + 1;
   const cols = Math.max(1, Math.floor(width / pitch));
   const rows = Math.max(1, Math.ceil(cells.length / cols));
   const ratio = globalThis.devicePixelRatio || 1;
   const height = rows * pitch;
-  if (canvas.width !== Math.round(width * ratio) || canvas.height !== Math.round(height * ratio)) {
+  const looks = cells.map(look);
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return { layout: { cols, pitch }, drawn: undefined };
+  const full = !drawn || drawn.width !== width || drawn.count !== cells.length || drawn.ratio !== ratio;
+  if (full) {
     canvas.width = Math.round(width * ratio);
     canvas.height = Math.round(height * ratio);
     canvas.style.width = `${width}px`;
     canvas.style.height = `${height}px`;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.clearRect(0, 0, width, height);
   }
-  const ctx = canvas.getContext("2d");
-  if (!ctx) return { cols, pitch };
-  ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-  ctx.clearRect(0, 0, width, height);
-  // Group by colour so each colour is one fill: fewer state changes at 10,000 cells.
+  // Group by look so each colour is one fillStyle change.
   /** @type {Map<string, number[]>} */
-  const filled = new Map();
-  /** @type {Map<string, number[]>} */
-  const outlined = new Map();
-  cells.forEach((cell, i) => {
-    const target = cell.state === "pending" || cell.state === "running" ? outlined : filled;
-    const colour = cellColour(cell);
-    let list = target.get(colour);
-    if (!list) target.set(colour, (list = []));
+  const groups = new Map();
+  for (let i = 0; i < looks.length; i++) {
+    const l = /** @type {string} */ (looks[i]);
+    if (!full && drawn?.looks[i] === l) continue;
+    let list = groups.get(l);
+    if (!list) groups.set(l, (list = []));
     list.push(i);
-  });
-  for (const [colour, list] of filled) {
-    ctx.fillStyle = colour;
-    for (const i of list) ctx.fillRect((i % cols) * pitch, Math.floor(i / cols) * pitch, size, size);
   }
   const inset = size >= 6 ? 2 : 1;
-  for (const [colour, list] of outlined) {
-    ctx.fillStyle = colour;
-    for (const i of list) ctx.fillRect((i % cols) * pitch, Math.floor(i / cols) * pitch, size, size);
+  for (const [l, list] of groups) {
+    const outlined = l.endsWith(" o");
+    ctx.fillStyle = outlined ? l.slice(0, -2) : l;
+    for (const i of list) {
+      const x = (i % cols) * pitch;
+      const y = Math.floor(i / cols) * pitch;
+      ctx.fillRect(x, y, size, size);
+    }
+    if (!outlined) continue;
     ctx.fillStyle = noPod;
     for (const i of list) ctx.fillRect((i % cols) * pitch + inset, Math.floor(i / cols) * pitch + inset, size - 2 * inset, size - 2 * inset);
   }
-  return { cols, pitch };
+  return { layout: { cols, pitch }, drawn: { width, count: cells.length, ratio, looks } };
 }
 
 /** The index of the cell at (x, y) CSS pixels, or -1. @param {{ cols: number, pitch: number }} layout @param {number} x @param {number} y @param {number} count */

@@ -21,8 +21,7 @@ function podState(pod) {
 
 /** @param {ClusterView} view @returns {{ nodes: string[], daemonSets: DaemonSetModel[] }} */
 export function fleetModel(view) {
-  const nodes = [...view.nodes.keys()].sort(byNaturalName);
-  const index = new Map(nodes.map((n, i) => [n, i]));
+  const { names: nodes, index } = view.nodeOrdering();
   /** @type {Map<string, Map<string, number>>} revision number by hash, per DaemonSet uid */
   const revisions = new Map();
   for (const r of view.revisions.values()) {

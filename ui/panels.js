@@ -1,10 +1,9 @@
 // @ts-check
 /** The dashboard's panels (preact + htm, no build step). */
 import { h } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import htm from "htm";
 import { cellAt, drawGrid, revisionColour } from "./grid.js";
-import { byNaturalName } from "./model.js";
 import { PodLogs } from "./pod-logs.js";
 
 const html = htm.bind(h);
@@ -33,8 +32,13 @@ export function DaemonSetCard(/** @type {{ model: DaemonSetModel, nodes: string[
     setWidth(el.clientWidth);
     return () => observer.disconnect();
   }, []);
+  /** @type {import("preact").RefObject<import("./grid.js").Drawn | undefined>} */
+  const drawn = useRef(undefined);
   useEffect(() => {
-    if (canvas.current && width > 0) layout.current = drawGrid(canvas.current, cells, width);
+    if (!canvas.current || width <= 0) return;
+    const result = drawGrid(canvas.current, cells, width, drawn.current);
+    layout.current = result.layout;
+    drawn.current = result.drawn;
   }, [cells, width]);
   const click = (/** @type {MouseEvent} */ e) => {
     const rect = /** @type {HTMLCanvasElement} */ (e.currentTarget).getBoundingClientRect();
@@ -61,14 +65,45 @@ export function DaemonSetCard(/** @type {{ model: DaemonSetModel, nodes: string[
   </section>`;
 }
 
-/** Node summary, search and the nodes needing attention first (NotReady, unschedulable, tainted). */
-export function NodesPanel(/** @type {{ nodes: NodeView[] }} */ { nodes }) {
+const shownNodes = 50;
+
+/** How much a node needs attention: NotReady, then cordoned, then tainted. @param {NodeView} n */
+function attention(n) {
+  return (n.ready !== "True" ? 4 : 0) + (n.unschedulable ? 2 : 0) + (n.taints.length > 0 ? 1 : 0);
+}
+
+/**
+ * The first `shownNodes` nodes matching `filter`: those needing attention first, each group in natural name order.
+ * One pass over the fleet (already in name order); only the nodes needing attention are sorted.
+ * @param {Map<string, NodeView>} nodes @param {string[]} order @param {string} filter
+ */
+export function nodesToShow(nodes, order, filter) {
+  /** @type {NodeView[]} */ const urgent = [];
+  /** @type {NodeView[]} */ const rest = [];
+  for (const name of order) {
+    if (filter && !name.includes(filter)) continue;
+    const n = nodes.get(name);
+    if (!n) continue;
+    if (attention(n) > 0) urgent.push(n);
+    else if (rest.length < shownNodes) rest.push(n);
+  }
+  urgent.sort((a, b) => attention(b) - attention(a));
+  return [...urgent.slice(0, shownNodes), ...rest].slice(0, shownNodes);
+}
+
+/**
+ * Node summary, search and the nodes needing attention first (NotReady, unschedulable, tainted); `changes` counts
+ * the changes of `nodes` (a live map): the rows are computed again only when it moves.
+ */
+export function NodesPanel(/** @type {{ nodes: Map<string, NodeView>, order: string[], changes: number }} */ { nodes, order, changes }) {
   const [filter, setFilter] = useState("");
-  const ready = nodes.filter((n) => n.ready === "True").length;
-  const attention = (/** @type {NodeView} */ n) => (n.ready !== "True" ? 4 : 0) + (n.unschedulable ? 2 : 0) + (n.taints.length > 0 ? 1 : 0);
-  const shown = nodes.filter((n) => !filter || n.name.includes(filter)).sort((a, b) => attention(b) - attention(a) || byNaturalName(a.name, b.name)).slice(0, 50);
+  const { ready, shown } = useMemo(() => {
+    let count = 0;
+    for (const n of nodes.values()) if (n.ready === "True") count++;
+    return { ready: count, shown: nodesToShow(nodes, order, filter) };
+  }, [nodes, order, changes, filter]);
   return html`<section class="card nodes">
-    <header><h2>Nodes</h2><span class="summary">${nodes.length} nodes · ${ready} Ready · ${nodes.length - ready} not Ready</span></header>
+    <header><h2>Nodes</h2><span class="summary">${nodes.size} nodes · ${ready} Ready · ${nodes.size - ready} not Ready</span></header>
     <input type="search" placeholder="filter nodes" value=${filter} onInput=${(/** @type {any} */ e) => setFilter(e.currentTarget.value)} />
     <table>
       <thead><tr><th>node</th><th>ready</th><th>conditions</th><th>taints</th></tr></thead>
@@ -82,9 +117,9 @@ export function NodesPanel(/** @type {{ nodes: NodeView[] }} */ { nodes }) {
   </section>`;
 }
 
-/** The newest events first. */
-export function EventsPanel(/** @type {{ events: EventView[] }} */ { events }) {
-  const shown = [...events].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, 60);
+/** The newest events first; `changes` counts the changes of `events` (a live map), as for NodesPanel. */
+export function EventsPanel(/** @type {{ events: Map<string, EventView>, changes: number }} */ { events, changes }) {
+  const shown = useMemo(() => [...events.values()].sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, 60), [events, changes]);
   return html`<section class="card events">
     <header><h2>Events</h2></header>
     <ul>${shown.map((e) => html`<li key=${e.key} class=${e.type === "Warning" ? "warn" : ""}>

@@ -36,4 +36,20 @@ describe("npx everynode up", () => {
     second.child.kill("SIGINT");
     assert.equal(await second.exited, 0);
   });
+
+  test("on a pipe, up --nodes N prints plain progress lines and a one-line summary once every node is Ready", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "everynode-up-"));
+    dirs.push(dir);
+    const up = spawnEverynode(["up", "--data-dir", join(dir, "data"), "--port", "0", "--nodes", "1000", "--store", "memory"]);
+    try {
+      await up.waitFor(/^cluster ready: .*$/m, 120_000);
+      const out = up.output();
+      assert.ok(!out.includes("\r") && !out.includes("\u001b["), "no terminal control sequences when stdout is not a terminal");
+      assert.match(out, /^\d+\/1000 nodes Ready \(\d+ registered\)$/m, "a progress line while nodes register");
+      assert.match(out, /^cluster ready: 1000 node\(s\) Ready in \d+\.\d s, API at https:\/\/127\.0\.0\.1:\d+, dashboard at https:\/\/127\.0\.0\.1:\d+\/ui\/$/m);
+      assert.equal(out.match(/^cluster ready: /gm)?.length, 1, "one summary");
+    } finally {
+      assert.equal(await up.stop(), 0);
+    }
+  });
 });
