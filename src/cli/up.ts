@@ -34,16 +34,20 @@ Flags:
                      dir before starting; see everynode pki)
   --leader-elect-lease-duration D, --leader-elect-renew-deadline D, --leader-elect-retry-period D
                      controller Lease timing on etcd (defaults 15s, 10s, 2s, as upstream)
+  --event-ttl D      how long an event is kept after its last update (default 1h0m0s, as upstream)
   --reset-store      start with an empty store: moves an existing state.db aside (state.db.discarded-<time>);
                      without it, an empty, missing or unreadable store in a used data directory is refused
 `;
 
-/** Milliseconds of a duration flag like `15s`, `500ms` or `1m` (undefined when not given). */
+const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Milliseconds of a duration flag in Go's form, like `15s`, `500ms`, `1m` or `1h0m0s` (undefined when not given). */
 export function durationFlag(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value);
-  if (match === null || Number(match[1]) <= 0) throw new Error(`invalid value "${value}" for --${name}: must be a positive duration such as 15s, 500ms or 1m`);
-  return Math.round(Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "s" ? 1000 : 60_000));
+  const parts = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h))+$/.test(value) ? [...value.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)] : [];
+  const ms = parts.reduce((sum, [, n, unit]) => sum + Number(n) * (unitMs[unit ?? ""] ?? 0), 0);
+  if (ms <= 0) throw new Error(`invalid value "${value}" for --${name}: must be a positive duration such as 15s, 500ms, 1m or 1h0m0s`);
+  return Math.round(ms);
 }
 
 /** Runs `everynode up` until SIGINT/SIGTERM; returns the exit code. Progress goes to `progress` (a bar on a TTY). */
@@ -52,6 +56,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   const { flags, positionals } = parseArgs(argv, {
     "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string",
     "reset-store": "boolean", help: "boolean", "join-bundle": "string",
+    "event-ttl": "string",
     store: "string", "etcd-prefix": "string", "etcd-cafile": "string", "etcd-certfile": "string", "etcd-keyfile": "string",
     "leader-elect-lease-duration": "string", "leader-elect-renew-deadline": "string", "leader-elect-retry-period": "string",
   });
@@ -82,6 +87,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
       retryPeriodMs: durationFlag("leader-elect-retry-period", text("leader-elect-retry-period")),
     },
     resetStore: flags["reset-store"] === true,
+    eventTtlMs: durationFlag("event-ttl", text("event-ttl")),
     nodes: Number(flags.nodes ?? 3),
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
     log: out,

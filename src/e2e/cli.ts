@@ -12,7 +12,7 @@ export interface EverynodeProcess {
   output(): string;
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
-  /** Resolves once the output matches `re`; rejects after `timeoutMs` or when the process exits first. */
+  /** Resolves once the output matches `re`; rejects when the process exits first, or after `timeoutMs` (killing it). */
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
   /** Sends SIGTERM (unless it exited) and resolves with the exit code. */
   stop(): Promise<number | null>;
@@ -33,7 +33,12 @@ export function spawnEverynode(args: string[], prefix: string[] = []): Everynode
       const deadline = Date.now() + timeoutMs;
       while (!re.test(out)) {
         if (exitCode !== undefined) throw new Error(`everynode ${args.join(" ")} exited ${String(exitCode)} before printing ${re}:\n${out}`);
-        if (Date.now() > deadline) throw new Error(`everynode ${args.join(" ")} did not print ${re}:\n${out}`);
+        if (Date.now() > deadline) {
+          // The test fails here and will not stop the process: end it, or it outlives the test and holds its file open.
+          child.kill("SIGKILL");
+          await exited;
+          throw new Error(`everynode ${args.join(" ")} did not print ${re} within ${timeoutMs} ms (ended it):\n${out}`);
+        }
         await new Promise((r) => setTimeout(r, 50));
       }
     },

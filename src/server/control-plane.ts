@@ -26,6 +26,7 @@ import { TokenFile } from "./tokens.js";
 import { runControllerManager, runElectedControllerManager, type ControllerManagerOptions } from "./controller-manager.js";
 import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import { runCompactor } from "../storage/compactor.js";
+import { runEventExpiry } from "../apiserver/event-expiry.js";
 import type { StageConfig } from "../simulator/index.js";
 import type { HttpTimeouts } from "./serving.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
@@ -69,6 +70,8 @@ export interface ControlPlaneOptions {
   leaseRenewIntervalMs?: number;
   /** Storage history compaction interval (upstream kube-apiserver: 5 min). */
   compactionIntervalMs?: number;
+  /** How long events live after their last update (default one hour, kube-apiserver's --event-ttl). */
+  eventTtlMs?: number;
   /** Progress lines for a human. */
   log?: (line: string) => void;
   /**
@@ -182,6 +185,7 @@ export class ControlPlane {
     const nodes = options.nodes ?? 3;
     if (options.controllers !== false) log(await simulationLine(client, nodes));
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs, onError: (err) => log(`compactor: ${faultText(err)}`) }, abort.signal);
+    const eventExpiry = runEventExpiry(client, { ttlMs: options.eventTtlMs, onError: (err) => log(`event expiry: ${faultText(err)}`) }, abort.signal);
     const manager: ControllerManagerOptions = { client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
     let controllers = Promise.resolve();
     const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
@@ -192,7 +196,7 @@ export class ControlPlane {
       controllers = runControllerManager(manager, abort.signal);
     }
     informers.start(abort.signal);
-    const loops = Promise.all([compactor, controllers, informers.stopped()]).then(() => undefined);
+    const loops = Promise.all([compactor, eventExpiry, controllers, informers.stopped()]).then(() => undefined);
     return new ControlPlane(client, url, kubeconfigPath, informers, server, registry, backend, abort, loops, stopping, sqlite ? dataDir : undefined, identity);
   }
 

@@ -1,0 +1,87 @@
+/**
+ * Event expiry, as kube-apiserver's `--event-ttl` (default one hour): an event nobody has updated for the TTL is
+ * deleted, so the store does not grow with every event ever recorded. A pass runs every `intervalMs`, pages through
+ * the events and deletes each expired one on the condition that it is still the version read (an event updated in
+ * between is kept).
+ */
+import { mustFindResource } from "../api/resources.js";
+import { isStatus } from "../api/status-error.js";
+import type { KubeObject } from "../api/types.js";
+import type { Client } from "../client/client.js";
+import { realClock, sleep, type Clock } from "../util/clock.js";
+
+const events = mustFindResource("", "events");
+
+/** Options of runEventExpiry. */
+export interface EventExpiryOptions {
+  /** How long an event lives after its last update (default one hour, as upstream). */
+  ttlMs?: number;
+  /** Time between passes (default one minute). */
+  intervalMs?: number;
+  /** Wall-clock time in epoch milliseconds. */
+  now?: () => number;
+  clock?: Clock;
+  /** Receives a failed pass (the next pass tries again). */
+  onError?: (error: unknown) => void;
+}
+
+/** Default event TTL of kube-apiserver. */
+export const defaultEventTtlMs = 60 * 60_000;
+
+type EventFields = KubeObject & {
+  eventTime?: string;
+  lastTimestamp?: string;
+  firstTimestamp?: string;
+  series?: { lastObservedTime?: string };
+};
+
+/** The last time an event was written: the latest of its timestamps (creation at least). */
+export function eventLastTouched(event: KubeObject): number {
+  const e = event as EventFields;
+  const times = [e.metadata?.creationTimestamp, e.firstTimestamp, e.lastTimestamp, e.eventTime, e.series?.lastObservedTime]
+    .map((t) => (t ? Date.parse(t) : Number.NaN))
+    .filter((t) => !Number.isNaN(t));
+  return times.length > 0 ? Math.max(...times) : Number.NaN;
+}
+
+/** One pass: deletes every event last touched more than `ttlMs` before `nowMs`; resolves with how many it deleted. */
+export async function expireEvents(client: Client, ttlMs: number, nowMs: number, signal?: AbortSignal): Promise<number> {
+  let deleted = 0;
+  let continueToken: string | undefined;
+  do {
+    const page = await client.list(events, undefined, { limit: 500, ...(continueToken ? { continue: continueToken } : {}) });
+    for (const event of page.items) {
+      if (signal?.aborted) return deleted;
+      const touched = eventLastTouched(event);
+      if (Number.isNaN(touched) || nowMs - touched < ttlMs) continue;
+      try {
+        await client.delete(events, event.metadata?.namespace, event.metadata?.name ?? "", {
+          preconditions: { uid: event.metadata?.uid, resourceVersion: event.metadata?.resourceVersion },
+        });
+        deleted++;
+      } catch (error) {
+        // Gone already, or updated since it was read (then it is younger): nothing to do.
+        if (!isStatus(error, 404) && !isStatus(error, 409)) throw error;
+      }
+    }
+    continueToken = page.metadata?.continue || undefined;
+  } while (continueToken);
+  return deleted;
+}
+
+/** Runs expiry passes until `signal` aborts. */
+export async function runEventExpiry(client: Client, options: EventExpiryOptions, signal: AbortSignal): Promise<void> {
+  const clock = options.clock ?? realClock();
+  const now = options.now ?? Date.now;
+  const ttl = options.ttlMs ?? defaultEventTtlMs;
+  while (!signal.aborted) {
+    await sleep(clock, options.intervalMs ?? 60_000, signal);
+    if (signal.aborted) break;
+    try {
+      await expireEvents(client, ttl, now(), signal);
+    } catch (error) {
+      if (signal.aborted) break;
+      options.onError?.(error);
+    }
+  }
+}
