@@ -3,6 +3,7 @@ import { controllerManager, controllerManagerUsage } from "./controller-manager.
 import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./flags.js";
+import { plan, planUsage } from "./plan.js";
 import { up, upUsage } from "./up.js";
 
 /** The version line `everynode --version` prints: the package's version and the Kubernetes API it serves. */
@@ -20,13 +21,15 @@ Commands:
   controller-manager   run the controllers and the scheduler against any API server
   kubeconfig           issue a node credential and print a kubeconfig for it
   agent                join this machine as a node and run the pods bound to it
+  plan                 tell what applying a DaemonSet manifest would do, before it is applied
   version              print the version (also --version, -v)
   help                 print this help (also --help, -h)
 
 ${upUsage}
 ${controllerManagerUsage}
 ${kubeconfigUsage}
-${agentUsage}`;
+${agentUsage}
+${planUsage}`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -42,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         return await kubeconfig(rest, out);
       case "agent":
         return await agent(rest, out);
+      case "plan":
+        return await plan(rest, out, { env: process.env, readStdin, now: () => Date.now() });
       case "version":
       case "--version":
       case "-v":
@@ -65,4 +70,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 1;
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
