@@ -1,62 +1,49 @@
-/** Which cluster, credentials and namespace a client command talks to, resolved as kubectl resolves them. */
+/**
+ * Which cluster, user and namespace a client command talks to, resolved as kubectl resolves them: `--kubeconfig`,
+ * else the first existing file of `$KUBECONFIG` (a path list), else `~/.kube/config`; `--context` or the current
+ * context; `-n` or the context's namespace or `default`.
+ */
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { loadKubeconfig } from "../client/kubeconfig.js";
-import type { RestConfig } from "../client/rest.js";
+import { RestClient } from "../client/rest.js";
+import { UsageError } from "./flags.js";
 
-/** What the command line and environment say (the CLI reads the environment, nothing below it does). */
-export interface KubeTargetFlags {
-  /** --kubeconfig */
+/** What the command line and the environment say about the target. */
+export interface KubeTargetOptions {
   kubeconfig?: string;
-  /** --context */
   context?: string;
-  /** -n / --namespace */
   namespace?: string;
-  /** $KUBECONFIG */
+  /** The value of $KUBECONFIG. */
   envKubeconfig?: string;
-  /** $HOME */
-  home?: string;
+  /** The user's home directory. */
+  home: string;
 }
 
-/** The resolved target. */
+/** The resolved target: a client and the namespace to use. */
 export interface KubeTarget {
-  /** The kubeconfig file read. */
-  path: string;
-  config: RestConfig;
-  /** --namespace, else the context's namespace, else `default`. */
+  client: RestClient;
   namespace: string;
-  /** Whether --namespace named it (a manifest naming another namespace is then an error, as with kubectl). */
-  explicitNamespace: boolean;
+  kubeconfigPath: string;
 }
 
-/**
- * The kubeconfig file as kubectl picks it: --kubeconfig, else the first existing file of $KUBECONFIG (files are
- * not merged), else ~/.kube/config. Throws when none is found.
- */
-export function kubeconfigPath(flags: KubeTargetFlags): string {
-  if (flags.kubeconfig) return flags.kubeconfig;
-  const listed = (flags.envKubeconfig ?? "").split(delimiter).filter((p) => p !== "");
-  const found = listed.find((p) => existsSync(p));
-  if (found) return found;
-  if (listed.length > 0) throw new Error(`none of the KUBECONFIG files exists: ${listed.join(delimiter)}`);
-  if (flags.home) {
-    const home = join(flags.home, ".kube", "config");
-    if (existsSync(home)) return home;
-  }
-  throw new Error("no kubeconfig: pass --kubeconfig, set KUBECONFIG or create ~/.kube/config");
+/** The kubeconfig file kubectl would read (see the module comment); throws a UsageError when there is none. */
+export function kubeconfigPath(o: KubeTargetOptions): string {
+  if (o.kubeconfig !== undefined && o.kubeconfig !== "") return o.kubeconfig;
+  for (const p of (o.envKubeconfig ?? "").split(delimiter)) if (p !== "" && existsSync(p)) return p;
+  const fallback = join(o.home, ".kube", "config");
+  if (existsSync(fallback)) return fallback;
+  throw new UsageError("no kubeconfig: pass --kubeconfig FILE, set KUBECONFIG, or create ~/.kube/config");
 }
 
-/** Resolves the kubeconfig, the context's server and credentials, and the namespace. */
-export async function resolveKubeTarget(flags: KubeTargetFlags): Promise<KubeTarget> {
-  const path = kubeconfigPath(flags);
-  const config = await loadKubeconfig(path, flags.context);
-  let namespace = flags.namespace;
-  if (!namespace) {
-    const kc = new KubeConfig();
-    kc.loadFromFile(path);
-    const ctx = kc.getContextObject(flags.context ?? kc.getCurrentContext());
-    namespace = ctx?.namespace || "default";
-  }
-  return { path, config, namespace, explicitNamespace: Boolean(flags.namespace) };
+/** Loads the kubeconfig and builds a REST client for the chosen context. */
+export async function resolveKubeTarget(o: KubeTargetOptions, userAgent: string): Promise<KubeTarget> {
+  const path = kubeconfigPath(o);
+  const config = await loadKubeconfig(path, o.context);
+  const kc = new KubeConfig();
+  kc.loadFromFile(path);
+  const contextName = o.context ?? kc.getCurrentContext();
+  const namespace = o.namespace ?? kc.getContextObject(contextName)?.namespace ?? "default";
+  return { client: new RestClient({ ...config, userAgent }), namespace, kubeconfigPath: path };
 }

@@ -1,14 +1,14 @@
 /** `everynode plan -f ds.yaml`: what applying a DaemonSet manifest would do, told before anything is applied. */
 import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
 import { parseAllDocuments } from "yaml";
 import { mustFindResource } from "../api/resources.js";
 import { isStatus } from "../api/status-error.js";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../api/types.js";
 import type { Client } from "../client/client.js";
-import { RestClient } from "../client/rest.js";
 import { controllerRefOf } from "../controller/predicates.js";
 import { formatPlan } from "../planner/format.js";
-import { planDaemonSet, type HoldBack, type PlanResult } from "../planner/plan.js";
+import { planDaemonSet, type PlanResult } from "../planner/plan.js";
 import { parseArgs, UsageError } from "./flags.js";
 import { resolveKubeTarget } from "./kube-target.js";
 
@@ -66,7 +66,7 @@ function isList(value: unknown): value is { items: unknown[] } {
 }
 
 /** The plan of one DaemonSet manifest against the cluster behind `client` (reads, plus one dry-run write). */
-export async function planManifest(client: Client, manifest: DaemonSet, target: { namespace: string; explicitNamespace: boolean }, nowMs: number, holdBack?: (ds: DaemonSet) => HoldBack): Promise<PlanResult> {
+export async function planManifest(client: Client, manifest: DaemonSet, target: { namespace: string; explicitNamespace: boolean }, nowMs: number): Promise<PlanResult> {
   const { namespace } = target;
   const name = manifest.metadata?.name;
   if (!name) throw new UsageError("the DaemonSet in the manifest has no metadata.name");
@@ -92,7 +92,6 @@ export async function planManifest(client: Client, manifest: DaemonSet, target: 
   return planDaemonSet({
     desired, live, nodes: nodes.items, pods: pods.items, nowMs,
     revisions: revisions.items.filter((r) => uid !== undefined && controllerRefOf(r)?.uid === uid),
-    holdBack: holdBack?.(desired),
   });
 }
 
@@ -106,16 +105,16 @@ export async function plan(argv: string[], out: (line: string) => void, environm
   if (output !== "" && output !== "json") throw new UsageError(`invalid --output "${output}": want json (or none for the summary)`);
   const text = flags.filename === "-" ? await environment.readStdin() : await readFile(flags.filename, "utf8");
   const manifests = daemonSetsOf(text, flags.filename === "-" ? "stdin" : flags.filename);
-  const target = await resolveKubeTarget({
+  const explicitNamespace = typeof flags.namespace === "string";
+  const { client, namespace } = await resolveKubeTarget({
     kubeconfig: typeof flags.kubeconfig === "string" ? flags.kubeconfig : undefined,
     context: typeof flags.context === "string" ? flags.context : undefined,
-    namespace: typeof flags.namespace === "string" ? flags.namespace : undefined,
-    envKubeconfig: environment.env.KUBECONFIG, home: environment.env.HOME,
-  });
-  const client = new RestClient({ ...target.config, userAgent: "everynode-plan" });
+    namespace: explicitNamespace ? String(flags.namespace) : undefined,
+    envKubeconfig: environment.env.KUBECONFIG, home: environment.env.HOME ?? homedir(),
+  }, "everynode-plan");
   try {
     const results: PlanResult[] = [];
-    for (const m of manifests) results.push(await planManifest(client, m, target, environment.now()));
+    for (const m of manifests) results.push(await planManifest(client, m, { namespace, explicitNamespace }, environment.now()));
     if (output === "json") {
       out(JSON.stringify(results.length === 1 ? results[0]?.plan : results.map((r) => r.plan), null, 2));
     } else {

@@ -115,9 +115,12 @@ describe("planDaemonSet", () => {
     if (onDelete.spec) onDelete.spec.updateStrategy = { type: "OnDelete" };
     const od = planDaemonSet(input({ desired: onDelete, live: ds }));
     assert.deepEqual([od.plan.nodes.replace, od.plan.nodes.unchanged, od.plan.waves, od.heldBack], [[], names(5), [], names(5)]);
-    const held = planDaemonSet(input({ desired: withImage(ds, "agent:2"), live: ds, holdBack: (c) => new Set(c.slice(0, 3).map((n) => n.metadata?.name ?? "")) }));
-    assert.deepEqual([held.plan.nodes.replace, held.plan.waves], [["node-4", "node-5"], [["node-4", "node-5"]]]);
-    assert.match(formatPlan(held), /held back \(rollout controls\): node-1, node-2, node-3/);
+    const paused = withImage(ds, "agent:2");
+    paused.metadata = { ...paused.metadata, annotations: { "rollout.everynode.dev/paused": "true" } };
+    const withNewNode = [...names(5), "node-6"].map((n) => withCapacity(makeNode(n)));
+    const held = planDaemonSet(input({ desired: paused, live: ds, nodes: withNewNode, pods: podsOf(ds, names(5)) }));
+    assert.deepEqual([held.plan.nodes.create, held.plan.nodes.replace, held.plan.waves], [["node-6"], [], [["node-6"]]], "paused: new nodes still get a pod");
+    assert.match(formatPlan(held), /held back \(rollout controls\): node-1, node-2, node-3, node-4, node-5/);
   });
 
   test("surging paces the waves by maxSurge", () => {

@@ -4,6 +4,7 @@
  * filters, before anything is applied.
  */
 import { podTargetNodeName } from "../api/node-affinity.js";
+import { parseRolloutControls } from "../api/rollout-controls.js";
 import { isGatingDaemonSet } from "../api/readiness-gate.js";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../api/types.js";
 import { computeTemplateHash, revisionDataMatches } from "../controllers/daemonset/history-hash.js";
@@ -48,9 +49,6 @@ export interface DaemonSetPlan {
   estimatedSeconds: number;
 }
 
-/** Which replacements the rollout controls hold back (pause, partition, selector): the nodes that stay old. */
-export type HoldBack = (candidates: readonly Node[]) => ReadonlySet<string>;
-
 /** Everything a plan is computed from. */
 export interface PlanInput {
   /** The manifest's DaemonSet as the server would store it (defaulted and validated, e.g. by a server-side dry run). */
@@ -64,15 +62,13 @@ export interface PlanInput {
   pods: readonly Pod[];
   /** Wall-clock now, epoch ms (pod availability). */
   nowMs: number;
-  /** Replacements the rollout controls hold back (default: none). */
-  holdBack?: HoldBack;
 }
 
 /** The plan together with what its estimate rests on. */
 export interface PlanResult {
   plan: DaemonSetPlan;
   timing: WaveTiming;
-  /** Nodes whose replacement the update strategy or rollout controls hold back (included in `unchanged`). */
+  /** Nodes whose replacement the update strategy or the rollout controls hold back (included in `unchanged`). */
   heldBack: string[];
   /** The update strategy and its limits scaled to the desired node count. */
   pacing: { strategy: string; maxUnavailable: number; maxSurge: number };
@@ -166,7 +162,7 @@ export function planDaemonSet(input: PlanInput): PlanResult {
       if (fit !== undefined) nodes.blocked.push({ node: name, reason: fit });
     }
   }
-  const held = new Set<string>(rolling ? (input.holdBack?.(candidates) ?? []) : candidates.map((n) => n.metadata?.name ?? ""));
+  const held = heldBack(desired, candidates);
   for (const node of candidates) {
     const name = node.metadata?.name ?? "";
     (held.has(name) ? nodes.unchanged : nodes.replace).push(name);
@@ -184,6 +180,18 @@ export function planDaemonSet(input: PlanInput): PlanResult {
     estimatedSeconds: Math.ceil(waves.length * timing.waveSeconds),
   };
   return { plan, timing, heldBack: [...held].sort(), pacing: { strategy: updateStrategyType(desired), ...limits } };
+}
+
+/**
+ * The candidates whose replacement waits: all of them with OnDelete (pods are replaced only when deleted) or
+ * while `rollout.everynode.dev/paused` is "true".
+ */
+function heldBack(ds: DaemonSet, candidates: readonly Node[]): Set<string> {
+  const all = new Set(candidates.map((n) => n.metadata?.name ?? ""));
+  if (updateStrategyType(ds) !== "RollingUpdate") return all;
+  const { controls } = parseRolloutControls(ds.metadata?.annotations);
+  if (controls.paused) return all;
+  return new Set();
 }
 
 function safeLimits(ds: DaemonSet, desired: number): { maxSurge: number; maxUnavailable: number } {
