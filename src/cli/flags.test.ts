@@ -25,4 +25,11 @@ describe("parseArgs", () => {
     assert.throws(() => parseArgs(["--port="], spec), /invalid value "" for --port/);
     assert.throws(() => parseArgs(["--help=1"], spec), UsageError);
   });
+
+  test("takes the one-letter forms it is given", () => {
+    const kube = { filename: "string", namespace: "string", output: "string", help: "boolean" } as const;
+    assert.deepEqual(parseArgs(["-f", "ds.yaml", "-n", "kube-system", "-o", "json", "-h"], kube, { f: "filename", n: "namespace", o: "output" }).flags,
+      { filename: "ds.yaml", namespace: "kube-system", output: "json", help: true });
+    assert.throws(() => parseArgs(["-n", "x"], kube), (e: unknown) => e instanceof UsageError && e.message === "unknown flag: -n");
+  });
 });

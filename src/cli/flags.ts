@@ -14,13 +14,17 @@ export class UsageError extends Error {}
 
 /**
  * Parses `--name value`, `--name=value`, boolean `--name` and `--name=true|false` (as Kubernetes commands accept)
- * with node:util's parseArgs; `-h` is `--help` when the spec declares `help`. Number flags take non-negative
- * integers. Throws a UsageError naming the bad flag.
+ * with node:util's parseArgs; `-h` is `--help` when the spec declares `help`, and `shorts` names other one-letter
+ * forms (e.g. `{ n: "namespace" }` for `-n NS`). Number flags take non-negative integers. Throws a UsageError
+ * naming the bad flag.
  */
-export function parseArgs(argv: string[], spec: FlagSpec): ParsedArgs {
+export function parseArgs(argv: string[], spec: FlagSpec, shorts: Record<string, string> = {}): ParsedArgs {
   const options: NonNullable<ParseArgsConfig["options"]> = {};
+  const shortOf = new Map(Object.entries(shorts).map(([letter, name]) => [name, letter]));
+  if (spec.help) shortOf.set("help", "h");
   for (const [name, kind] of Object.entries(spec)) {
-    options[name] = { type: kind === "boolean" ? "boolean" : "string", ...(name === "help" ? { short: "h" } : {}) };
+    const short = shortOf.get(name);
+    options[name] = { type: kind === "boolean" ? "boolean" : "string", ...(short ? { short } : {}) };
   }
   // node:util knows no `--flag=false`: take explicit boolean values out before it sees them.
   const explicit: Record<string, boolean> = {};

@@ -4,6 +4,7 @@ import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
 import { pki, pkiUsage } from "./pki.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./flags.js";
+import { plan, planUsage } from "./plan.js";
 import { up, upUsage } from "./up.js";
 
 /** The version line `everynode --version` prints: the package's version and the Kubernetes API it serves. */
@@ -22,6 +23,7 @@ Commands:
   kubeconfig           issue a node credential and print a kubeconfig for it
   pki                  export a cluster's CA and tokens, or import them into another server's data directory
   agent                join this machine as a node and run the pods bound to it
+  plan                 tell what applying a DaemonSet manifest would do, before it is applied
   version              print the version (also --version, -v)
   help                 print this help (also --help, -h)
 
@@ -29,7 +31,8 @@ ${upUsage}
 ${controllerManagerUsage}
 ${kubeconfigUsage}
 ${pkiUsage}
-${agentUsage}`;
+${agentUsage}
+${planUsage}`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -47,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
         return await pki(rest, out);
       case "agent":
         return await agent(rest, out);
+      case "plan":
+        return await plan(rest, out, { env: process.env, readStdin, now: () => Date.now() });
       case "version":
       case "--version":
       case "-v":
@@ -70,4 +75,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     return 1;
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }

@@ -27,7 +27,7 @@ const byGated: IndexFunc = (obj) => (hasDaemonsNotReadyTaint(obj as Node) ? ["tr
 
 const nodesResource = mustFindResource("", "nodes");
 
-/** Watches nodes, DaemonSets and pods and lifts the daemons-not-ready taint of nodes whose gating daemons are Ready (workers default 2). */
+/** Watches nodes, DaemonSets and pods and lifts the daemons-not-ready taint of nodes whose gating daemons are Ready (workers default 16: lifting taints is one small write per node, and concurrent writes share storage commits). */
 export class NodeReadinessGateController implements Reconciler {
   /** The queue of node names. */
   readonly queue: WorkQueue<string>;
@@ -74,7 +74,7 @@ export class NodeReadinessGateController implements Reconciler {
       return;
     }
     await runReconciler({
-      name: nodeReadinessGateControllerName, queue: this.queue, reconciler: this, workers: this.options.workers ?? 2, signal,
+      name: nodeReadinessGateControllerName, queue: this.queue, reconciler: this, workers: this.options.workers ?? 16, signal,
       onError: (error, key) => reportTo(this.options.onError, error, key),
     });
   }
