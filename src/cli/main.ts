@@ -1,6 +1,7 @@
 import { agent, agentUsage } from "./agent.js";
 import { controllerManager, controllerManagerUsage } from "./controller-manager.js";
 import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
+import { rollout, rolloutUsage } from "./rollout.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./flags.js";
 import { up, upUsage } from "./up.js";
@@ -20,13 +21,15 @@ Commands:
   controller-manager   run the controllers and the scheduler against any API server
   kubeconfig           issue a node credential and print a kubeconfig for it
   agent                join this machine as a node and run the pods bound to it
+  rollout              pause, resume, promote or report the rollout of a DaemonSet
   version              print the version (also --version, -v)
   help                 print this help (also --help, -h)
 
 ${upUsage}
 ${controllerManagerUsage}
 ${kubeconfigUsage}
-${agentUsage}`;
+${agentUsage}
+${rolloutUsage}`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -42,6 +45,8 @@ export async function main(argv: string[]): Promise<number> {
         return await kubeconfig(rest, out);
       case "agent":
         return await agent(rest, out);
+      case "rollout":
+        return await rollout(rest, { out, envKubeconfig: process.env.KUBECONFIG });
       case "version":
       case "--version":
       case "-v":
