@@ -2,6 +2,7 @@ import { agent, agentUsage } from "./agent.js";
 import { controllerManager, controllerManagerUsage } from "./controller-manager.js";
 import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
 import { pki, pkiUsage } from "./pki.js";
+import { rollout, rolloutUsage } from "./rollout.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./flags.js";
 import { plan, planUsage } from "./plan.js";
@@ -24,6 +25,7 @@ Commands:
   pki                  export a cluster's CA and tokens, or import them into another server's data directory
   agent                join this machine as a node and run the pods bound to it
   plan                 tell what applying a DaemonSet manifest would do, before it is applied
+  rollout              pause, resume, promote or report the rollout of a DaemonSet
   version              print the version (also --version, -v)
   help                 print this help (also --help, -h)
 
@@ -32,7 +34,8 @@ ${controllerManagerUsage}
 ${kubeconfigUsage}
 ${pkiUsage}
 ${agentUsage}
-${planUsage}`;
+${planUsage}
+${rolloutUsage}`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -52,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
         return await agent(rest, out);
       case "plan":
         return await plan(rest, out, { env: process.env, readStdin, now: () => Date.now() });
+      case "rollout":
+        return await rollout(rest, { out, envKubeconfig: process.env.KUBECONFIG });
       case "version":
       case "--version":
       case "-v":

@@ -2,13 +2,14 @@
  * The schema catalog: every definition the API server knows (served kinds, their lists, Binding, Eviction,
  * DeleteOptions, Status and everything they reference), parsed once from the generated compact form.
  */
+import { extensionProperties } from "./extensions.js";
 import { rawDefinitions } from "./generated-definitions.js";
 import { parseTypeExpression } from "./types.js";
 import type { Definition, DefinitionName, Property, RawDefinition, SchemaType } from "./types.js";
 
 function parseDefinition(name: string, raw: RawDefinition): Definition {
   const properties = new Map<string, Property>();
-  for (const [field, p] of Object.entries(raw.properties)) {
+  for (const [field, p] of Object.entries({ ...raw.properties, ...(extensionProperties[name] ?? {}) })) {
     const { type, ...rest } = p;
     properties.set(field, Object.freeze({ ...rest, type: parseTypeExpression(type) }));
   }

@@ -1,4 +1,5 @@
 /** Which DaemonSets to sync when DaemonSets, pods, nodes or revisions change. */
+import { rolloutControlAnnotations } from "../../api/rollout-controls.js";
 import type { ApiObject, ControllerRevision, DaemonSet, Node, OwnerReference, Pod } from "../../api/types.js";
 import { objectKey, type Store } from "../../client/cache.js";
 import type { EventHandler, Informer } from "../../client/informer.js";
@@ -43,15 +44,16 @@ export class DaemonSetEventHandlers {
   }
 
   /**
-   * DaemonSets: every change syncs it; a uid change also settles the old one. A change that leaves generation, uid
-   * and deletion alone (its own status writes, labels) may wait for a paced sync.
+   * DaemonSets: every change syncs it; a uid change also settles the old one. A change that leaves generation, uid,
+   * deletion and the rollout control annotations alone (its own status writes, labels) may wait for a paced sync.
    */
   daemonSetHandler(): EventHandler<DaemonSet> {
     return {
       onAdd: (ds) => this.deps.enqueue(ds),
       onUpdate: (old, cur) => {
         if (old.metadata?.uid !== cur.metadata?.uid) this.deps.forget(old);
-        (specOrLifecycleChanged(old, cur) ? this.deps.enqueue : this.deps.enqueueStatus)(cur);
+        const controlsChanged = rolloutControlAnnotations.some((k) => old.metadata?.annotations?.[k] !== cur.metadata?.annotations?.[k]);
+        (specOrLifecycleChanged(old, cur) || controlsChanged ? this.deps.enqueue : this.deps.enqueueStatus)(cur);
       },
       onDelete: (ds) => {
         this.deps.forget(ds);

@@ -87,3 +87,16 @@ describe("planRollingUpdate with surge", () => {
     test(c.name, () => assert.deepEqual(plan(c.pods, c.decisions ?? all, { maxSurge: c.surge, maxUnavailable: 0 }), { del: c.del, create: c.create }));
   }
 });
+
+describe("planRollingUpdate with rollout controls", () => {
+  const all = { a: run, b: run, c: run, d: run };
+  const pods = { a: [old("a")], b: [old("b", false)], c: [old("c")], d: [old("d")] };
+  test("held nodes are never replaced; an unavailable held pod still uses the budget", () => {
+    assert.deepEqual(plan(pods, all, { maxUnavailable: 2, updatable: new Set(["c", "d"]) }), { del: ["old-c"], create: [] });
+    assert.deepEqual(plan(pods, all, { maxUnavailable: 2, updatable: new Set(["b", "d"]) }), { del: ["old-b", "old-d"], create: [] });
+    assert.deepEqual(plan(pods, all, { maxUnavailable: 4, updatable: new Set() }), { del: [], create: [] });
+  });
+  test("with surge, held nodes get no new pod", () => {
+    assert.deepEqual(plan(pods, all, { maxSurge: 4, maxUnavailable: 0, updatable: new Set(["a"]) }), { del: [], create: ["a"] });
+  });
+});

@@ -66,6 +66,8 @@ export interface RollingUpdateContext {
   nowMs: number;
   maxSurge: number;
   maxUnavailable: number;
+  /** The nodes whose old pods may be replaced (rollout controls); undefined: every node. */
+  updatable?: ReadonlySet<string>;
 }
 
 /** What a rolling-update step wants done. */
@@ -97,6 +99,7 @@ function nodeEntries(nodes: readonly Node[], decide: (node: Node) => NodeDecisio
  * unavailable); the manage step recreates them. maxSurge > 0: create a new pod next to every unavailable old pod
  * and next to available old pods while the surge budget lasts; delete an old pod once the new one is available;
  * old pods on nodes that should no longer run are deleted only while availability stays above the desired count.
+ * Old pods on nodes outside `ctx.updatable` are never replaced (an unavailable one still counts as unavailable).
  */
 export function planRollingUpdate(
   nodes: readonly Node[],
@@ -106,6 +109,7 @@ export function planRollingUpdate(
 ): RollingUpdatePlan {
   const entries = nodeEntries(nodes, decide, nodeToPods);
   const available = (pod: Pod): boolean => isPodAvailable(pod, ctx.minReadySeconds, ctx.nowMs);
+  const held = (name: string): boolean => ctx.updatable !== undefined && !ctx.updatable.has(name);
   if (ctx.maxSurge === 0) {
     let unavailable = 0;
     const replacements: Pod[] = [];
@@ -118,9 +122,9 @@ export function planRollingUpdate(
         if (!available(newPod)) unavailable++;
       } else if (oldPod) {
         if (!available(oldPod)) {
-          replacements.push(oldPod);
+          if (!held(e.name)) replacements.push(oldPod);
           unavailable++;
-        } else if (unavailable < ctx.maxUnavailable) {
+        } else if (!held(e.name) && unavailable < ctx.maxUnavailable) {
           candidates.push(oldPod);
         }
       }
@@ -146,6 +150,7 @@ export function planRollingUpdate(
     if (oldPod ? available(oldPod) : newPod ? available(newPod) : false) numAvailable++;
     if (!oldPod) continue;
     if (!newPod) {
+      if (e.shouldRun && held(e.name)) continue;
       if (!available(oldPod)) {
         if (!e.shouldRun) podsToDelete.push(oldPod);
         else allowedNew.push(e.name);

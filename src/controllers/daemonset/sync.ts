@@ -21,6 +21,10 @@ import { isDeleting, isPodTerminal } from "./pod-util.js";
 import type { SyncPacer } from "./sync-pacer.js";
 import { allowsSurge, planRollingUpdate, rollingUpdateLimits, updateStrategyType } from "./rolling-update.js";
 import { computeStatusCounts, statusNeedsUpdate, statusWithCounts } from "./status.js";
+import { parseRolloutControls, type RolloutControls } from "../../api/rollout-controls.js";
+import { jsonEqual } from "../../util/json.js";
+import { autoRevert, markCompleted, progressFor, reportDeadlineExceeded, updatableFor, type RolloutView } from "./rollout-sync.js";
+import { progressReasons, progressingType } from "./rollout-progress.js";
 
 /** The parsed parts of a DaemonSet a sync and the event handlers need. */
 export interface CompiledDaemonSet {
@@ -139,7 +143,9 @@ export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> 
   const satisfied = deps.expectations.satisfied(key);
   const pods = await claims.claim(deps.resources.pods, candidates(deps.pods, ds));
   const grouped = groupPodsByNode(pods);
-  const view: SyncView = { deps, ds, ref, key, nodes, decide, nodeToPods: grouped.nodeToPods, hash };
+  // Invalid control annotations (admission rejects them) count as absent: they never stop the controller.
+  const controls = parseRolloutControls(ds.metadata?.annotations).controls;
+  const view: SyncView = { deps, ds, ref, key, nodes, decide, nodeToPods: grouped.nodeToPods, hash, controls, history };
 
   if (!satisfied) {
     await updateStatus(view, false);
@@ -193,6 +199,16 @@ interface SyncView {
   decide: (node: Node) => NodeDecision;
   nodeToPods: Map<string, Pod[]>;
   hash: string;
+  controls: RolloutControls;
+  history: { current: ControllerRevision; old: ControllerRevision[] };
+}
+
+function rolloutView(v: SyncView): RolloutView {
+  return {
+    ds: v.ds, controls: v.controls, nodes: v.nodes, decide: v.decide, nodeToPods: v.nodeToPods, hash: v.hash,
+    generation: templateGeneration(v.ds), minReadySeconds: v.ds.spec?.minReadySeconds ?? 0, nowMs: v.deps.now(),
+    nodeOf: (name) => v.deps.nodes.get(name), current: v.history.current,
+  };
 }
 
 function podControl(deps: SyncWrites & Pick<SyncCaches, "nodes"> & Pick<SyncTracking, "expectations">): PodControlDeps {
@@ -229,14 +245,16 @@ async function manage(v: SyncView): Promise<boolean> {
   return plan.podsToDelete.length > 0 || plan.nodesNeedingPods.length > 0;
 }
 
-/** One rolling-update step; resolves true when it created or deleted anything. */
+/** One rolling-update step (none while paused; only on the nodes the controls allow); true when it wrote anything. */
 async function rollingUpdate(v: SyncView): Promise<boolean> {
   const { deps, ds } = v;
+  if (v.controls.paused) return false;
   let desired = 0;
   for (const node of v.nodes) if (v.decide(node).shouldRun) desired++;
   const limits = rollingUpdateLimits(ds, desired);
   const plan = planRollingUpdate(v.nodes, v.decide, v.nodeToPods, {
     hash: v.hash, generation: templateGeneration(ds), minReadySeconds: ds.spec?.minReadySeconds ?? 0, nowMs: deps.now(), ...limits,
+    updatable: updatableFor(rolloutView(v)),
   });
   await syncNodes(podControl(deps), ds, v.ref, v.key, plan.podsToDelete, plan.nodesToCreate, v.hash);
   return plan.podsToDelete.length > 0 || plan.nodesToCreate.length > 0;
@@ -249,13 +267,21 @@ async function updateStatus(v: SyncView, updateObservedGeneration: boolean): Pro
   const counts = computeStatusCounts(v.nodes, v.decide, v.nodeToPods, {
     hash: v.hash, generation: templateGeneration(ds), minReadySeconds, nowMs: deps.now(),
   });
-  if (statusNeedsUpdate(ds, counts)) {
+  // The Progressing condition is kept on full syncs only: it compares against the status being replaced.
+  const progress = updateObservedGeneration ? progressFor(rolloutView(v), counts) : undefined;
+  const conditionChanged = progress !== undefined && !jsonEqual(progress.outcome.condition, ds.status?.conditions?.find((c) => c.type === progressingType));
+  if (statusNeedsUpdate(ds, counts) || conditionChanged) {
     const ns = ds.metadata?.namespace;
     const observed = updateObservedGeneration ? ds.metadata?.generation : undefined;
     let base = ds;
     for (let attempt = 0; ; attempt++) {
       try {
-        await deps.client.updateStatus<DaemonSet>(deps.resources.daemonSets, ns, { ...base, status: statusWithCounts(base.status, counts, observed) });
+        const status = statusWithCounts(base.status, counts, observed);
+        if (progress) {
+          if (progress.conditions) status.conditions = progress.conditions;
+          else delete status.conditions;
+        }
+        await deps.client.updateStatus<DaemonSet>(deps.resources.daemonSets, ns, { ...base, status });
         break;
       } catch (error) {
         if (attempt >= 1) throw error;
@@ -265,4 +291,13 @@ async function updateStatus(v: SyncView, updateObservedGeneration: boolean): Pro
     }
   }
   if (minReadySeconds > 0 && counts.numberReady !== counts.numberAvailable) deps.enqueueAfter(v.key, minReadySeconds * 1000);
+  if (!progress) return;
+  if (progress.outcome.requeueAfterMs !== undefined) deps.enqueueAfter(v.key, progress.outcome.requeueAfterMs);
+  const writes = { client: deps.client, recorder: deps.recorder, daemonSets: deps.resources.daemonSets, controllerRevisions: deps.resources.controllerRevisions };
+  const condition = progress.outcome.condition;
+  if (progress.outcome.deadlineExceeded) reportDeadlineExceeded(writes, v.ref, condition?.message ?? "");
+  if (v.controls.autoRevert && condition?.status === "False" && condition.reason === progressReasons.deadlineExceeded) {
+    await autoRevert(writes, v.ref, rolloutView(v), v.history.old, progress.outcome.deadlineExceeded);
+  }
+  await markCompleted(writes, v.history.current, counts);
 }
