@@ -5,6 +5,7 @@
 export type { Namespace, NamespaceList, Node, NodeList, Pod, PodList, Event as CoreEvent, EventList, Binding, Taint, Toleration, NodeSelector, NodeSelectorTerm, NodeSelectorRequirement, Affinity, PodTemplateSpec, Container, PodSpec, PodStatus, NodeStatus, NodeSpec, NodeCondition, PodCondition, ContainerStatus, ObjectReference } from "kubernetes-types/core/v1.js";
 export type { DaemonSet, DaemonSetList, DaemonSetSpec, DaemonSetStatus, DaemonSetUpdateStrategy, ControllerRevision, ControllerRevisionList } from "kubernetes-types/apps/v1.js";
 export type { Lease, LeaseList } from "kubernetes-types/coordination/v1.js";
+export type { DaemonJob, DaemonJobList, DaemonJobSpec, DaemonJobStatus, DaemonJobCondition } from "./daemonjob-types.js";
 export type { ObjectMeta, ListMeta, Status, StatusDetails, StatusCause, DeleteOptions, OwnerReference, LabelSelector, LabelSelectorRequirement, Time, Preconditions } from "kubernetes-types/meta/v1.js";
 
 import type { ObjectMeta, ListMeta } from "kubernetes-types/meta/v1.js";
