@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Client } from "../client/client.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
+import { DaemonJobController } from "../controllers/daemonjob/daemonjob-controller.js";
 import { DaemonSetController } from "../controllers/daemonset/daemonset-controller.js";
 import { GarbageCollector } from "../controllers/garbage-collector/garbage-collector.js";
 import { NodeLifecycleController } from "../controllers/node-lifecycle/node-lifecycle-controller.js";
@@ -40,6 +41,7 @@ export async function runControllerManager(options: ControllerManagerOptions, si
   const { metrics } = options;
   const loops: { run(signal: AbortSignal): Promise<void> }[] = [
     new DaemonSetController({ client, informers, metrics, onError: onError("daemonset-controller") }),
+    new DaemonJobController({ client, informers, metrics, onError: onError("daemonjob-controller") }),
     new GarbageCollector({ client, informers, metrics, onError: onError("garbage-collector") }),
     new PodGarbageCollector({ client, informers, metrics, onError: onError("pod-garbage-collector") }),
     new NodeLifecycleController({ client, informers, metrics, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),

@@ -1,7 +1,7 @@
 /** Which nodes a DaemonSet's pod should run on (and keep running on). */
 import { podMatchesNodeSelectorAndAffinity } from "../../api/node-affinity.js";
 import { findUntoleratedTaint, TaintEffect } from "../../api/taints.js";
-import type { DaemonSet, Node, PodSpec, Taint, Toleration } from "../../api/types.js";
+import type { DaemonSet, Node, PodSpec, PodTemplateSpec, Taint, Toleration } from "../../api/types.js";
 import { addDaemonTolerations } from "./tolerations.js";
 
 /** The placement decision for one node. */
@@ -26,8 +26,8 @@ export class DaemonPlacement {
   private readonly tolerations: Toleration[];
   private readonly memo = new WeakMap<Node, NodeDecision>();
 
-  /** Compiles the placement of `ds` (later changes to `ds` are not seen). */
-  constructor(ds: DaemonSet) {
+  /** Compiles the placement of `ds`, or of any workload with a pod template (later changes to it are not seen). */
+  constructor(ds: { spec?: { template?: PodTemplateSpec } }) {
     this.spec = ds.spec?.template?.spec ?? { containers: [] };
     this.tolerations = addDaemonTolerations(this.spec);
   }
