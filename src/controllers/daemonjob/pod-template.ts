@@ -1,7 +1,7 @@
 /** The pods a DaemonJob creates: its template, the default daemon tolerations, pinned to one node. */
 import type { DaemonJob, ObjectReference, OwnerReference, Pod } from "../../api/types.js";
 import { deepCopy } from "../../util/json.js";
-import { daemonPodGenerateName, replaceNodeNameAffinity } from "../daemonset/pod-template.js";
+import { podFromTemplate } from "../daemonset/pod-template.js";
 import { addDaemonTolerations } from "../daemonset/tolerations.js";
 
 /** The controller ownerReference on a DaemonJob's pods (garbage collection removes them with it). */
@@ -20,22 +20,9 @@ export function daemonJobReference(dj: DaemonJob): ObjectReference {
  * `<name>-` and a controller reference to the DaemonJob.
  */
 export function newDaemonJobPod(dj: DaemonJob, nodeName: string): Pod {
-  const template = dj.spec?.template ?? {};
-  const spec = deepCopy(template.spec ?? { containers: [] });
+  const template = deepCopy(dj.spec?.template ?? {});
+  const spec = template.spec ?? { containers: [] };
   spec.tolerations = addDaemonTolerations(spec);
-  spec.affinity = replaceNodeNameAffinity(spec.affinity, nodeName);
-  const meta = template.metadata ?? {};
-  const pod: Pod = {
-    apiVersion: "v1",
-    kind: "Pod",
-    metadata: {
-      generateName: daemonPodGenerateName(dj.metadata?.name ?? ""),
-      namespace: dj.metadata?.namespace,
-      labels: { ...(meta.labels ?? {}) },
-      ownerReferences: [daemonJobControllerRef(dj)],
-    },
-    spec,
-  };
-  if (pod.metadata && meta.annotations && Object.keys(meta.annotations).length > 0) pod.metadata.annotations = { ...meta.annotations };
-  return pod;
+  template.spec = spec;
+  return podFromTemplate(dj, template, nodeName, daemonJobControllerRef(dj));
 }
