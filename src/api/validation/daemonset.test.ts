@@ -132,3 +132,27 @@ describe("validateDaemonSetStatusUpdate", () => {
     ]);
   });
 });
+
+describe("rollout control annotations", () => {
+  test("valid controls pass; invalid ones are rejected naming the annotation", () => {
+    const ok = daemonSet((ds) => {
+      ds.metadata.resourceVersion = "1";
+      ds.metadata.annotations = { "rollout.everynode.dev/partition": "2", "rollout.everynode.dev/paused": "true" };
+    });
+    assert.deepEqual(validateDaemonSet(ok), []);
+    const bad = daemonSet((ds) => { ds.metadata.resourceVersion = "1"; ds.metadata.annotations = { "rollout.everynode.dev/partition": "two" }; });
+    const errs = validateDaemonSet(bad);
+    assert.equal(invalid({ group: "apps", resource: "daemonsets", kind: "DaemonSet" }, "x", errs).message,
+      'DaemonSet.apps "x" is invalid: metadata.annotations[rollout.everynode.dev/partition]: Invalid value: "two": must be a non-negative integer (at most 2147483647)');
+    assert.deepEqual(render(validateDaemonSetUpdate(bad, ok)), render(errs));
+  });
+
+  test("a progress deadline must exceed minReadySeconds, as a Deployment's", () => {
+    const ds = daemonSet((d) => { d.spec.minReadySeconds = 10; d.metadata.annotations = { "rollout.everynode.dev/progress-deadline-seconds": "10" }; });
+    assert.deepEqual(render(validateDaemonSet(ds)), [
+      'metadata.annotations[rollout.everynode.dev/progress-deadline-seconds]: Invalid value: "10": must be greater than minReadySeconds',
+    ]);
+    ds.metadata.annotations["rollout.everynode.dev/progress-deadline-seconds"] = "11";
+    assert.deepEqual(validateDaemonSet(ds), []);
+  });
+});

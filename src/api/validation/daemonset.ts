@@ -4,6 +4,7 @@
  * update strategy with its maxUnavailable/maxSurge rules; plus status updates.
  */
 import { percentErrorMessage } from "../intstr.js";
+import { annotationPath, parseRolloutControls, progressDeadlineAnnotation } from "../rollout-controls.js";
 import { type FieldError, fieldErrors } from "../status-error.js";
 import { goDaemonSetUpdateStrategy, goIntOrString, goLabelSelector, goStringMap } from "./go-format.js";
 import { isEmptySelector, selectorMatchesLabels, validateLabelSelector } from "./label-selector.js";
@@ -11,7 +12,7 @@ import { nameIsDNSSubdomain } from "./names.js";
 import { validateImmutable, validateNonnegative, validateObjectMeta, validateObjectMetaUpdate } from "./object-meta.js";
 import { validatePodTemplateSpec } from "./pod-spec.js";
 import {
-  type Obj, invalidRendered, isAbsent, isObj, notSupportedRendered, readInt, readObj, readString, typeInvalid,
+  type Obj, invalidRendered, isAbsent, isObj, notSupportedRendered, readInt, readObj, readString, readStringMap, typeInvalid,
 } from "./shape.js";
 
 const percentPattern = /^[0-9]+%$/;
@@ -111,10 +112,25 @@ function validateDaemonSetSpec(specValue: unknown, errs: FieldError[]): void {
   errs.push(...validateNonnegative(readInt(spec.revisionHistoryLimit, "spec.revisionHistoryLimit", errs), "spec.revisionHistoryLimit"));
 }
 
-/** Validates a daemon set being created. */
+/** The rollout control annotations (see ../rollout-controls.ts); a deadline must exceed minReadySeconds, as a Deployment's. */
+function validateRolloutControls(ds: Obj): FieldError[] {
+  const meta = isObj(ds.metadata) ? ds.metadata : {};
+  const annotations = readStringMap(meta.annotations, "", []);
+  const { controls, errors } = parseRolloutControls(annotations);
+  const spec = isObj(ds.spec) ? ds.spec : {};
+  const minReady = typeof spec.minReadySeconds === "number" ? spec.minReadySeconds : 0;
+  const deadline = controls.progressDeadlineSeconds;
+  if (deadline !== undefined && deadline <= minReady) {
+    errors.push(fieldErrors.invalid(annotationPath(progressDeadlineAnnotation), String(deadline), "must be greater than minReadySeconds"));
+  }
+  return errors;
+}
+
+/** Validates a daemon set being created, including its rollout control annotations. */
 export function validateDaemonSet(ds: Obj): FieldError[] {
   const errs = validateObjectMeta(ds.metadata, { namespaced: true, nameFn: nameIsDNSSubdomain });
   validateDaemonSetSpec(ds.spec, errs);
+  errs.push(...validateRolloutControls(ds));
   return errs;
 }
 
