@@ -61,3 +61,16 @@ test("a second runtime on the same data directory re-adopts running instances an
   assert.equal((await adopted[0]?.exited)?.exitCode, 7);
   assert.equal((await first.exited).exitCode, 7);
 });
+
+test("a container whose main process ended is over even while a process it left behind holds its output open", async () => {
+  const { rt } = await runtime();
+  const out: string[] = [];
+  const h = await rt.start(launch("e", ["sh", "-c", "sleep 30 & echo $! > /dev/stderr; echo done; exit 4"], out));
+  const exit = await h.exited;
+  assert.equal(exit.exitCode, 4);
+  assert.ok(out.includes("stdout:done\n"));
+  const orphan = Number(out.find((line) => line.startsWith("stderr:"))?.slice("stderr:".length));
+  assert.ok(orphan > 0);
+  assert.doesNotThrow(() => process.kill(orphan, 0), "the left-behind process still runs");
+  process.kill(orphan, "SIGKILL");
+});

@@ -28,6 +28,11 @@ export interface ProcessRuntimeOptions {
   dataDir: string;
   /** How often an adopted instance is checked for exit (default 1 s). */
   pollMs?: number;
+  /**
+   * How long output is still read after the container's main process ended (default 1 s): a process it left behind
+   * may hold its stdout open, and the container has ended all the same, as with the kubelet.
+   */
+  outputGraceMs?: number;
 }
 
 /** The absolute path of `cmd` on `path` (or `cmd` itself when it has a slash), undefined when not found. */
@@ -120,7 +125,10 @@ export class ProcessRuntime implements Runtime {
     };
     await writeFile(join(dir, "meta.json"), JSON.stringify(meta));
     const drained = drain(readers, launch.onOutput);
-    const exited = Promise.all([shimExit, drained]).then(([code]) => this.readExit(dir, code));
+    const exited = shimExit.then(async (code) => {
+      await settle(drained, readers, this.options.outputGraceMs ?? 1000);
+      return this.readExit(dir, code);
+    });
     return this.handle(meta, exited);
   }
 
@@ -203,6 +211,20 @@ async function drain(readers: readonly Reader[], onOutput: ContainerLaunch["onOu
     socket.once("close", () => resolve());
     socket.once("error", () => resolve());
   })));
+}
+
+/** Waits for `drained`, at most `graceMs`; then stops reading (writers left behind by the container keep nothing waiting). */
+async function settle(drained: Promise<void>, readers: readonly Reader[], graceMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      for (const r of readers) r.socket.destroy();
+      resolve();
+    }, graceMs);
+    timer.unref();
+  });
+  await Promise.race([drained, late]);
+  clearTimeout(timer);
 }
 
 async function listDir(dir: string): Promise<string[]> {

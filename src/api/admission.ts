@@ -5,6 +5,7 @@
 import { defaultControllerRevision, defaultEvent, defaultNamespace, defaultNode } from "./defaults/cluster.js";
 import { defaultPriorityClass, defaultSecret } from "./defaults/config.js";
 import { defaultService } from "./defaults/service.js";
+import { defaultDaemonJob } from "./defaults/daemonjob.js";
 import { defaultDaemonSet } from "./defaults/daemonset.js";
 import { defaultPod } from "./defaults/pod.js";
 import type { ResourceInfo } from "./resources.js";
@@ -12,6 +13,7 @@ import { type FieldError } from "./status-error.js";
 import type { KubeObject } from "./types.js";
 import { validateConfigMap, validateConfigMapUpdate, validateSecret, validateSecretUpdate, validateServiceAccount, validateServiceAccountUpdate } from "./validation/config.js";
 import { validateControllerRevision, validateControllerRevisionUpdate } from "./validation/controller-revision.js";
+import { validateDaemonJob, validateDaemonJobStatusUpdate, validateDaemonJobUpdate } from "./validation/daemonjob.js";
 import { validateDaemonSet, validateDaemonSetStatusUpdate, validateDaemonSetUpdate } from "./validation/daemonset.js";
 import { validateEvent } from "./validation/event.js";
 import { validateLease, validateLeaseUpdate } from "./validation/lease.js";
@@ -57,6 +59,7 @@ const kinds: Readonly<Record<string, KindAdmission>> = {
   "apps/daemonsets": { defaults: defaultDaemonSet, create: validateDaemonSet, update: validateDaemonSetUpdate, status: validateDaemonSetStatusUpdate },
   "apps/controllerrevisions": { defaults: defaultControllerRevision, create: validateControllerRevision, update: validateControllerRevisionUpdate },
   "coordination.k8s.io/leases": { create: validateLease, update: validateLeaseUpdate },
+  "everynode.dev/daemonjobs": { defaults: defaultDaemonJob, create: validateDaemonJob, update: validateDaemonJobUpdate, status: validateDaemonJobStatusUpdate },
 };
 
 function kindOf(resource: ResourceInfo): KindAdmission | undefined {

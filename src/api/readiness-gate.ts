@@ -23,7 +23,7 @@ export function daemonsNotReadyToleration(): Toleration {
 }
 
 /** Whether the DaemonSet carries `everynode.dev/node-readiness-gate: "true"`. */
-export function isGatingDaemonSet(ds: DaemonSet): boolean {
+export function isGatingDaemonSet(ds: { metadata?: { annotations?: Record<string, string> } }): boolean {
   return ds.metadata?.annotations?.[nodeReadinessGateAnnotation] === "true";
 }
 

@@ -38,6 +38,7 @@ export const resources: readonly ResourceInfo[] = [
   { group: "scheduling.k8s.io", version: "v1", resource: "priorityclasses", singular: "priorityclass", kind: "PriorityClass", listKind: "PriorityClassList", namespaced: false, shortNames: ["pc"], categories: [], verbs: allVerbs, subresources: [] },
   { group: "coordination.k8s.io", version: "v1", resource: "leases", singular: "lease", kind: "Lease", listKind: "LeaseList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
   { group: "discovery.k8s.io", version: "v1", resource: "endpointslices", singular: "endpointslice", kind: "EndpointSlice", listKind: "EndpointSliceList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },
+  { group: "everynode.dev", version: "v1alpha1", resource: "daemonjobs", singular: "daemonjob", kind: "DaemonJob", listKind: "DaemonJobList", namespaced: true, shortNames: ["dj"], categories: ["all"], verbs: allVerbs, subresources: ["status"] },
 ];
 
 /** The review kinds: answered on create, never stored, not listed in discovery. */

@@ -7,6 +7,7 @@ export type { Service, ServicePort, Endpoints, EndpointSubset, EndpointAddress, 
 export type { EndpointSlice, Endpoint as SliceEndpoint, EndpointPort as SlicePort } from "kubernetes-types/discovery/v1.js";
 export type { DaemonSet, DaemonSetList, DaemonSetSpec, DaemonSetStatus, DaemonSetUpdateStrategy, ControllerRevision, ControllerRevisionList } from "kubernetes-types/apps/v1.js";
 export type { Lease, LeaseList } from "kubernetes-types/coordination/v1.js";
+export type { DaemonJob, DaemonJobList, DaemonJobSpec, DaemonJobStatus, DaemonJobCondition } from "./daemonjob-types.js";
 export type { ObjectMeta, ListMeta, Status, StatusDetails, StatusCause, DeleteOptions, OwnerReference, LabelSelector, LabelSelectorRequirement, Time, Preconditions } from "kubernetes-types/meta/v1.js";
 
 import type { ObjectMeta, ListMeta } from "kubernetes-types/meta/v1.js";

@@ -127,6 +127,36 @@ describe("everynode agent: the seeds' DaemonSet as real processes on two agents"
     await cluster.kubectlOk(["delete", "ds", "talk"]);
   });
 
+  test("a DaemonJob's pods finish when their processes exit: Succeeded on one agent, Failed (exit 3) on the other", async () => {
+    for (const a of agents) await until(async () => (await nodeReady(a.name).catch(() => "")) === "True", `${a.name} Ready`);
+    await cluster.kubectlOk(["create", "-f", "-"], `apiVersion: everynode.dev/v1alpha1
+kind: DaemonJob
+metadata:
+  name: check
+spec:
+  backoffLimitPerNode: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: check
+        image: busybox
+        command: ["sh", "-c", "echo checked $NODE; test $NODE != agent-b || exit 3"]
+        env:
+        - name: NODE
+          valueFrom: {fieldRef: {fieldPath: spec.nodeName}}
+`);
+    const status = async (): Promise<string> => cluster.kubectlOk(["get", "dj", "check", "-o", "jsonpath={.status.succeeded}/{.status.failed}/{.status.conditions[0].type}"]);
+    await until(async () => (await status()) === "1/1/Failed", "1 succeeded and 1 failed", 30_000);
+    const phases = JSON.parse(await cluster.kubectlOk(["get", "pods", "-l", "everynode.dev/daemonjob-name=check", "-o", "json"])) as { items: { spec: { nodeName: string }; status: { phase: string; containerStatuses: { state: { terminated?: { exitCode: number } } }[] } }[] };
+    const byNode = Object.fromEntries(phases.items.map((p) => [p.spec.nodeName, [p.status.phase, p.status.containerStatuses[0]?.state.terminated?.exitCode]]));
+    assert.deepEqual(byNode, { "agent-a": ["Succeeded", 0], "agent-b": ["Failed", 3] });
+    const logs = await cluster.kubectlOk(["logs", "-l", "everynode.dev/daemonjob-name=check", "--prefix=false"]);
+    assert.match(logs, /checked agent-a/);
+    await cluster.kubectlOk(["delete", "dj", "check"]);
+    await until(async () => (await cluster.kubectlOk(["get", "pods", "-l", "everynode.dev/daemonjob-name=check", "-o", "name"])).trim() === "", "DaemonJob pods gone", 30_000);
+  });
+
   test("kubectl delete ds leaves no process behind", async () => {
     await cluster.kubectlOk(["delete", "ds", "demo"]);
     await until(async () => (await pods()).length === 0, "pods gone", 30_000);

@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Client } from "../client/client.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
+import { DaemonJobController } from "../controllers/daemonjob/daemonjob-controller.js";
 import { DaemonSetController } from "../controllers/daemonset/daemonset-controller.js";
 import { EndpointsController } from "../controllers/endpoints/endpoints-controller.js";
 import { EndpointSliceController } from "../controllers/endpointslice/endpointslice-controller.js";
@@ -43,6 +44,7 @@ export async function runControllerManager(options: ControllerManagerOptions, si
   const { metrics } = options;
   const loops: { run(signal: AbortSignal): Promise<void> }[] = [
     new DaemonSetController({ client, informers, metrics, onError: onError("daemonset-controller") }),
+    new DaemonJobController({ client, informers, metrics, onError: onError("daemonjob-controller") }),
     new GarbageCollector({ client, informers, metrics, onError: onError("garbage-collector") }),
     new EndpointsController({ client, informers, metrics, onError: onError("endpoints-controller") }),
     new EndpointSliceController({ client, informers, metrics, onError: onError("endpointslice-controller") }),

@@ -254,6 +254,33 @@ describe("NodeSimulator pods", () => {
     });
   });
 
+  test("pods that run to completion finish: Never and OnFailure succeed; on a node simulating `fail` they fail", async () => {
+    await withSimulator({ nodeCount: 2 }, async (c) => {
+      await waitFor(c, () => c.client.get<Node>(R.nodes, undefined, "node-2"), () => true, "node-2");
+      await c.client.patch(R.nodes, undefined, "node-2", "merge", { metadata: { annotations: { "everynode.dev/simulate-fault": "fail" } } });
+      const job = (name: string, node: string, restartPolicy: string): Pod => ({ ...pod(name, node), spec: { nodeName: node, restartPolicy, containers: [{ name: "task", image: "busybox" }] } });
+      await c.client.create(R.pods, "default", job("once", "node-1", "Never"));
+      await c.client.create(R.pods, "default", job("retry", "node-1", "OnFailure"));
+      await c.client.create(R.pods, "default", job("doomed", "node-2", "Never"));
+      await c.client.create(R.pods, "default", job("restarting", "node-2", "OnFailure"));
+      for (let i = 0; i < 4; i++) {
+        await settle(50);
+        c.clock.advance(1500);
+      }
+      for (const name of ["once", "retry"]) {
+        const done = await waitFor(c, getPod(c, name), (x) => x.status?.phase === "Succeeded", `${name} succeeded`);
+        assert.deepEqual(done.status?.containerStatuses?.[0]?.state?.terminated?.reason, "Completed");
+        assert.equal(done.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 0);
+        assert.equal(done.status?.conditions?.find((x) => x.type === "Ready")?.reason, "PodCompleted");
+      }
+      const doomed = await waitFor(c, getPod(c, "doomed"), (x) => x.status?.phase === "Failed", "doomed failed");
+      assert.equal(doomed.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, 1);
+      const restarting = await waitFor(c, getPod(c, "restarting"), (x) => (x.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, "restarted in place");
+      assert.equal(restarting.status?.phase, "Running");
+      assert.equal(restarting.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode, 1);
+    });
+  });
+
   test("a share-limited fault stage applies to the drawn share of pods", async () => {
     const draws = [0.1, 0.9, 0.2, 0.8];
     let i = 0;

@@ -148,13 +148,14 @@ export class PodLifecycle implements Reconciler<string> {
   /** The configured stage the pod matches, else the kubelet's status resync when its stored status drifted. */
   private stageFor(key: string, uid: string, pod: Pod): Stage | undefined {
     const draw = (s: Stage): boolean => this.draw(key, uid, s);
-    return this.options.matcher.match(pod, draw) ?? statusResyncStage(pod, this.startReadiness(pod, draw));
+    const fault = simulatedFaultImages(this.options.nodes.get(pod.spec?.nodeName ?? ""));
+    return this.options.matcher.match(pod, draw, fault) ?? statusResyncStage(pod, this.startReadiness(pod, draw, fault));
   }
 
   /** The readiness the kubelet reports for the pod's running containers: what the stage that started it gave. */
-  private startReadiness(pod: Pod, draw: (s: Stage) => boolean): boolean | undefined {
+  private startReadiness(pod: Pod, draw: (s: Stage) => boolean, fault: readonly string[]): boolean | undefined {
     if (pod.status?.phase !== "Running") return undefined;
-    return this.options.matcher.match({ ...pod, status: { ...pod.status, phase: "Pending" } }, draw)?.next.ready;
+    return this.options.matcher.match({ ...pod, status: { ...pod.status, phase: "Pending" } }, draw, fault)?.next.ready;
   }
 
   /** Whether a share-limited stage applies to this pod; drawn once per pod (uid) and stage. */
@@ -165,6 +166,15 @@ export class PodLifecycle implements Reconciler<string> {
     if (pick === undefined) d.picks.set(stage.name, (pick = this.options.random() < (stage.selector.share ?? 1)));
     return pick;
   }
+}
+
+/** Annotation of a simulated node whose pods all behave as if they ran the fault image `everynode.dev/<value>`. */
+export const simulateFaultAnnotation = "everynode.dev/simulate-fault";
+
+/** The fault image a node's everynode.dev/simulate-fault annotation names (`fail` → `everynode.dev/fail`), if any. */
+export function simulatedFaultImages(node: Node | undefined): string[] {
+  const fault = node?.metadata?.annotations?.[simulateFaultAnnotation];
+  return fault && /^[a-z0-9-]+$/.test(fault) ? [`everynode.dev/${fault}`] : [];
 }
 
 function nodeAddress(node: Node | undefined): string | undefined {

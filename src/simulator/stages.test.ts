@@ -6,10 +6,10 @@ import { describe, test } from "node:test";
 import type { Pod } from "../api/types.js";
 import { defaultStages, loadStages, parseStages, stageDelayMs, StageMatcher } from "./stages.js";
 
-function pod(over: { phase?: string; deleting?: boolean; image?: string; state?: "running" | "waiting"; grace?: number }): Pod {
+function pod(over: { phase?: string; deleting?: boolean; image?: string; state?: "running" | "waiting"; grace?: number; restartPolicy?: string }): Pod {
   return {
     metadata: { name: "p", namespace: "default", deletionTimestamp: over.deleting ? "2026-01-01T00:00:30Z" : undefined, deletionGracePeriodSeconds: over.grace },
-    spec: { nodeName: "node-1", containers: [{ name: "c", image: over.image ?? "nginx" }] },
+    spec: { nodeName: "node-1", restartPolicy: over.restartPolicy, containers: [{ name: "c", image: over.image ?? "nginx" }] },
     status: {
       phase: over.phase,
       containerStatuses: over.state ? [{ name: "c", image: "", imageID: "", ready: false, restartCount: 0, state: { [over.state]: {} } }] : undefined,
@@ -34,10 +34,22 @@ describe("default stages", () => {
     ["crash image crashes when running", { image: "everynode.dev/crash", phase: "Running", state: "running" }, "pod-crash"],
     ["crash image restarts when waiting", { image: "everynode.dev/crash", phase: "Running", state: "waiting" }, "pod-crash-restart"],
     ["failed pod stays", { phase: "Failed" }, undefined],
+    ["a Never pod starts", { restartPolicy: "Never" }, "pod-ready"],
+    ["a running Never pod completes", { restartPolicy: "Never", phase: "Running", state: "running" }, "pod-complete"],
+    ["a running OnFailure pod completes", { restartPolicy: "OnFailure", phase: "Running", state: "running" }, "pod-complete"],
+    ["a succeeded pod stays", { restartPolicy: "Never", phase: "Succeeded" }, undefined],
+    ["a failing Never pod fails", { restartPolicy: "Never", image: "everynode.dev/fail" }, "pod-fail"],
+    ["a failing OnFailure pod starts", { restartPolicy: "OnFailure", image: "everynode.dev/fail" }, "pod-fail-restart-start"],
+    ["a failing OnFailure pod exits 1 and is restarted", { restartPolicy: "OnFailure", image: "everynode.dev/fail", phase: "Running", state: "running" }, "pod-fail-restart"],
+    ["a failing OnFailure pod runs again after its back-off", { restartPolicy: "OnFailure", image: "everynode.dev/fail", phase: "Running", state: "waiting" }, "pod-fail-restart-again"],
   ];
   for (const [name, p, want] of cases) {
     test(name, () => assert.equal(matcher.match(pod(p), never)?.name, want));
   }
+  test("a node's simulated fault counts as an image of its pods", () => {
+    assert.equal(matcher.match(pod({ restartPolicy: "Never" }), never, ["everynode.dev/fail"])?.name, "pod-fail");
+    assert.equal(matcher.match(pod({}), never, ["everynode.dev/not-ready"])?.name, "pod-never-ready");
+  });
 });
 
 describe("stage delays", () => {
@@ -82,6 +94,7 @@ describe("loadStages", () => {
         [{ stages: [{ name: "x", selector: { images: ["("] }, next: { delete: true } }] }, /bad regular expression/],
         [{ stages: [{ name: "x", next: { delete: true } }, { name: "x", next: { delete: true } }] }, /duplicate name "x"/],
         [{ nothing: true }, /stages: must be a list/],
+        [{ stages: [{ name: "x", selector: { restartPolicies: ["Sometimes"] }, next: { delete: true } }] }, /restartPolicies: unknown restart policy "Sometimes"/],
       ];
       for (const [data, message] of bad) {
         await writeFile(badPath, JSON.stringify(data));

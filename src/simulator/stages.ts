@@ -21,6 +21,8 @@ export interface StageSelector {
   images?: string[];
   /** State every container status must be in; "none" = the pod has no container statuses yet. */
   containerState?: ContainerStateName | "none";
+  /** Pod restart policies (spec.restartPolicy; absent counts as Always): e.g. Never and OnFailure for pods that run to completion. */
+  restartPolicies?: string[];
   /** Fraction (0..1) of the pods otherwise matching that the stage applies to, drawn once per pod. */
   share?: number;
 }
@@ -75,6 +77,7 @@ export interface StageConfig {
 
 const phases = new Set(["Pending", "Running", "Succeeded", "Failed", "Unknown"]);
 const containerStates = new Set(["running", "waiting", "terminated"]);
+const restartPolicies = new Set(["Always", "OnFailure", "Never"]);
 
 function fail(where: string, message: string): never {
   throw new Error(`invalid stage config: ${where}: ${message}`);
@@ -126,6 +129,11 @@ function parseSelector(v: unknown, where: string): StageSelector {
   if (state !== undefined) {
     if (state !== "none" && !containerStates.has(state)) fail(`${where}.containerState`, `unknown state "${state}"`);
     selector.containerState = state as StageSelector["containerState"];
+  }
+  const policies = stringList(v.restartPolicies, `${where}.restartPolicies`);
+  if (policies) {
+    for (const p of policies) if (!restartPolicies.has(p)) fail(`${where}.restartPolicies`, `unknown restart policy "${p}"`);
+    selector.restartPolicies = policies;
   }
   const share = optNumber(v.share, `${where}.share`, 0, 1);
   if (share !== undefined) selector.share = share;
@@ -232,16 +240,19 @@ export class StageMatcher {
 
   /**
    * The first stage matching `pod`; `draw(stage)` decides share-limited stages (it should answer the same
-   * for the same pod and stage every time). Undefined when no stage applies.
+   * for the same pod and stage every time); `extraImages` count as images of the pod (a node's simulated fault).
+   * Undefined when no stage applies.
    */
-  match(pod: Pod, draw: (stage: Stage) => boolean): Stage | undefined {
+  match(pod: Pod, draw: (stage: Stage) => boolean, extraImages: readonly string[] = []): Stage | undefined {
     const phase = pod.status?.phase || "Pending";
     const deleting = Boolean(pod.metadata?.deletionTimestamp);
+    const restartPolicy = pod.spec?.restartPolicy || "Always";
     for (const { stage, images } of this.compiled) {
       const s = stage.selector;
       if (s.phases && !s.phases.includes(phase)) continue;
       if (s.deleting !== undefined && s.deleting !== deleting) continue;
-      if (images && !podImages(pod).some((img) => images.some((re) => re.test(img)))) continue;
+      if (s.restartPolicies && !s.restartPolicies.includes(restartPolicy)) continue;
+      if (images && ![...podImages(pod), ...extraImages].some((img) => images.some((re) => re.test(img)))) continue;
       if (s.containerState !== undefined && !containersIn(pod, s.containerState)) continue;
       if (s.share !== undefined && !draw(stage)) continue;
       return stage;

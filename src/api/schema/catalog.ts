@@ -2,6 +2,7 @@
  * The schema catalog: every definition the API server knows (served kinds, their lists, Binding, Eviction,
  * DeleteOptions, Status and everything they reference), parsed once from the generated compact form.
  */
+import { daemonJobDefinitions } from "./daemonjob-definitions.js";
 import { extensionProperties } from "./extensions.js";
 import { rawDefinitions } from "./generated-definitions.js";
 import { parseTypeExpression } from "./types.js";
@@ -19,7 +20,7 @@ function parseDefinition(name: string, raw: RawDefinition): Definition {
 }
 
 const catalog: ReadonlyMap<DefinitionName, Definition> = new Map(
-  Object.entries(rawDefinitions).map(([name, raw]) => [name, parseDefinition(name, raw)]),
+  Object.entries({ ...rawDefinitions, ...daemonJobDefinitions }).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, raw]) => [name, parseDefinition(name, raw)]),
 );
 
 /** The definition with this OpenAPI name, e.g. `io.k8s.api.apps.v1.DaemonSetSpec`; undefined when unknown. */

@@ -65,7 +65,7 @@ describe("version, health and discovery", () => {
     const r = await api.call("GET", "/apis", undefined, { accept: kubectlDiscoveryAccept });
     assert.equal(r.headers.get("content-type"), aggregatedType);
     const body = await r.json() as any;
-    assert.deepEqual(body.items.map((g: any) => g.metadata.name), ["apps", "rbac.authorization.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io"]);
+    assert.deepEqual(body.items.map((g: any) => g.metadata.name), ["apps", "rbac.authorization.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "everynode.dev"]);
     const apps = body.items[0].versions[0];
     assert.equal(apps.version, "v1");
     const ds = apps.resources.find((x: any) => x.resource === "daemonsets");
@@ -117,7 +117,7 @@ describe("version, health and discovery", () => {
 
   test("OpenAPI v3 index and documents; v2 in JSON and protobuf", async () => {
     const index = await (await api.call("GET", "/openapi/v3")).json() as any;
-    assert.deepEqual(Object.keys(index.paths).sort(), ["api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"]);
+    assert.deepEqual(Object.keys(index.paths).sort(), ["api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/everynode.dev/v1alpha1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"]);
     const url = index.paths["apis/apps/v1"].serverRelativeURL as string;
     const doc = await api.call("GET", url);
     assert.equal(doc.status, 200);

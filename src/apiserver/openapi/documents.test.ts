@@ -33,7 +33,7 @@ function allRefs(value: unknown, out: Set<string>): Set<string> {
 void describe("openApiIndex", () => {
   void test("lists exactly the served group-versions, with hashes of the served documents", () => {
     const index = openApiIndex() as Obj;
-    assert.deepEqual(Object.keys(index.paths).sort(), ["api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"]);
+    assert.deepEqual(Object.keys(index.paths).sort(), ["api/v1", "apis/apps/v1", "apis/coordination.k8s.io/v1", "apis/discovery.k8s.io/v1", "apis/everynode.dev/v1alpha1", "apis/rbac.authorization.k8s.io/v1", "apis/scheduling.k8s.io/v1"]);
     const served = new Set(resources.map((r) => groupVersion(r)));
     assert.equal(Object.keys(index.paths).length, served.size);
     for (const [path, entry] of Object.entries(index.paths as Record<string, Obj>)) {
@@ -140,5 +140,6 @@ void describe("openApiDocument", () => {
 });
 
 function schemaPrefix(group: string): string {
+  if (group === "everynode.dev") return "dev.everynode.v1alpha1";
   return group === "" ? "io.k8s.api.core.v1" : `io.k8s.api.${group.split(".")[0]}.v1`;
 }

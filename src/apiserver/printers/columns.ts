@@ -126,6 +126,23 @@ const builders: Record<string, () => TableColumnDefinition[]> = {
   ClusterRole: () => [nameColumn(), column("Created At", "date", doc(meta, "creationTimestamp"))],
   RoleBinding: () => bindingColumns("RoleBinding"),
   ClusterRoleBinding: () => bindingColumns("ClusterRoleBinding"),
+  DaemonJob: () => {
+    const dj = "dev.everynode.v1alpha1";
+    return [
+      nameColumn(),
+      column("Status", "string", "Status of the DaemonJob: Running, Complete, Failed or Terminating."),
+      column("Desired", "integer", doc(`${dj}.DaemonJobStatus`, "desired")),
+      column("Active", "integer", doc(`${dj}.DaemonJobStatus`, "active")),
+      column("Succeeded", "integer", doc(`${dj}.DaemonJobStatus`, "succeeded")),
+      column("Failed", "integer", doc(`${dj}.DaemonJobStatus`, "failed")),
+      column("Completions", "string", "Nodes that succeeded out of the nodes covered."),
+      column("Duration", "string", "Time the DaemonJob took to complete, or has run so far."),
+      ageColumn(),
+      column("Containers", "string", "Names of each container in the template.", 1),
+      column("Images", "string", "Images referenced by each container in the template.", 1),
+      column("Selector", "string", doc(`${dj}.DaemonJobSpec`, "selector"), 1),
+    ];
+  },
   Lease: () => [nameColumn(), column("Holder", "string", doc("io.k8s.api.coordination.v1.LeaseSpec", "holderIdentity")), ageColumn()],
 };
 

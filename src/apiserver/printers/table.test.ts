@@ -28,6 +28,7 @@ const expectedColumns: Record<string, Array<[string, number]>> = {
   ClusterRole: [["Name", 0], ["Created At", 0]],
   RoleBinding: [["Name", 0], ["Role", 0], ["Age", 0], ["Users", 1], ["Groups", 1], ["ServiceAccounts", 1]],
   ClusterRoleBinding: [["Name", 0], ["Role", 0], ["Age", 0], ["Users", 1], ["Groups", 1], ["ServiceAccounts", 1]],
+  DaemonJob: [["Name", 0], ["Status", 0], ["Desired", 0], ["Active", 0], ["Succeeded", 0], ["Failed", 0], ["Completions", 0], ["Duration", 0], ["Age", 0], ["Containers", 1], ["Images", 1], ["Selector", 1]],
   PriorityClass: [["Name", 0], ["Value", 0], ["Global-Default", 0], ["Age", 0], ["PreemptionPolicy", 0]],
 };
 
@@ -69,6 +70,23 @@ const rowCases: Array<{ name: string; resource: ResourceInfo; object: KubeObject
     resource: r("scheduling.k8s.io", "priorityclasses"),
     object: { metadata: { name: "system-node-critical", creationTimestamp: "2024-04-30T12:00:00Z" }, value: 2000001000, preemptionPolicy: "PreemptLowerPriority" },
     cells: ["system-node-critical", 2000001000, false, "24h", "PreemptLowerPriority"],
+  },
+  {
+    name: "daemonjob that failed on one node",
+    resource: r("everynode.dev", "daemonjobs"),
+    object: {
+      metadata: { name: "scan", creationTimestamp: "2024-05-01T11:58:00Z" },
+      spec: { selector: { matchLabels: { app: "scan" } }, template: { spec: { containers: [{ name: "task", image: "busybox" }] } } },
+      status: { desired: 5, active: 0, succeeded: 4, failed: 1, startTime: "2024-05-01T11:58:00Z", completionTime: "2024-05-01T11:58:42Z",
+        conditions: [{ type: "Failed", status: "True", reason: "FailedNodes" }] },
+    },
+    cells: ["scan", "Failed", 5, 0, 4, 1, "4/5", "42s", "2m", "task", "busybox", "app=scan"],
+  },
+  {
+    name: "daemonjob running",
+    resource: r("everynode.dev", "daemonjobs"),
+    object: { metadata: { name: "scan", creationTimestamp: "2024-05-01T11:59:00Z" }, spec: {}, status: { desired: 3, active: 2, succeeded: 1, startTime: "2024-05-01T11:59:30Z" } },
+    cells: ["scan", "Running", 3, 2, 1, 0, "1/3", "30s", "60s", "", "", "<none>"],
   },
   {
     name: "daemonset",

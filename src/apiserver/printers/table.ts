@@ -11,6 +11,7 @@ import { obj, str } from "./fields.js";
 import { podRow } from "./pod.js";
 import type { TableRowCondition } from "./pod.js";
 import { bindingCells, endpointSliceCells, endpointsCells, roleCells, serviceCells } from "./rows-network.js";
+import { daemonJobCells } from "./rows-daemonjob.js";
 import { configMapCells, priorityClassCells, secretCells, serviceAccountCells } from "./rows-config.js";
 import { controllerRevisionCells, daemonSetCells, eventCells, leaseCells, namespaceCells, nodeCells } from "./rows.js";
 
@@ -55,6 +56,7 @@ type CellPrinter = (o: Record<string, unknown>, now: Date) => { cells: unknown[]
 const printers: Record<string, CellPrinter> = {
   Pod: podRow,
   DaemonSet: (o, now) => ({ cells: daemonSetCells(o, now) }),
+  DaemonJob: (o, now) => ({ cells: daemonJobCells(o, now) }),
   Node: (o, now) => ({ cells: nodeCells(o, now) }),
   Namespace: (o, now) => ({ cells: namespaceCells(o, now) }),
   Event: (o, now) => ({ cells: eventCells(o, now) }),

@@ -22,6 +22,7 @@ const viewRules: Rule[] = [
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: read },
   { apiGroups: ["apps"], resources: ["controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"], verbs: read },
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: read },
+  { apiGroups: ["everynode.dev"], resources: ["daemonjobs", "daemonjobs/status"], verbs: read },
 ];
 
 const editRules: Rule[] = [
@@ -34,6 +35,7 @@ const editRules: Rule[] = [
   { apiGroups: ["apps"], resources: ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale"], verbs: write },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: write },
   { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: write },
+  { apiGroups: ["everynode.dev"], resources: ["daemonjobs"], verbs: write },
 ];
 
 const adminRules: Rule[] = [

@@ -16,7 +16,7 @@ import type { WatchSubscription } from "../watch-cache/watch-cache.js";
 /** Content is re-examined at least this often while a namespace is terminating. */
 const recheckMs = 5000;
 /** Controllers depend on pods; delete their owners first so nothing recreates content. */
-const deletionOrder = ["apps/daemonsets", "apps/controllerrevisions", "/pods", "coordination.k8s.io/leases", "/events"];
+const deletionOrder = ["apps/daemonsets", "everynode.dev/daemonjobs", "apps/controllerrevisions", "/pods", "coordination.k8s.io/leases", "/events"];
 
 /** Runs namespace finalization for the registry; see the file comment. */
 export class NamespaceFinalizer {

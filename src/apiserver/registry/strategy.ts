@@ -1,6 +1,7 @@
 /** The per-kind hooks the generic registry calls around create, update, status update and delete. */
 import type { ResourceInfo } from "../../api/resources.js";
 import type { DeleteOptions, KubeObject } from "../../api/types.js";
+import { daemonJobStrategy } from "./strategies/daemonjob.js";
 import { daemonSetStrategy } from "./strategies/daemonset.js";
 import { genericStrategy } from "./strategies/generic.js";
 import { namespaceStrategy } from "./strategies/namespace.js";
@@ -33,6 +34,7 @@ export interface Strategy {
 export function strategyFor(resource: ResourceInfo): Strategy {
   switch (`${resource.group}/${resource.resource}`) {
     case "apps/daemonsets": return daemonSetStrategy;
+    case "everynode.dev/daemonjobs": return daemonJobStrategy;
     case "/pods": return podStrategy;
     case "/namespaces": return namespaceStrategy;
     case "/nodes": return nodeStrategy;

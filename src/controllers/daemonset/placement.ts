@@ -2,7 +2,7 @@
 import { podMatchesNodeSelectorAndAffinity } from "../../api/node-affinity.js";
 import { isGatingDaemonSet } from "../../api/readiness-gate.js";
 import { findUntoleratedTaint, TaintEffect } from "../../api/taints.js";
-import type { DaemonSet, Node, PodSpec, Taint, Toleration } from "../../api/types.js";
+import type { DaemonSet, Node, PodSpec, PodTemplateSpec, Taint, Toleration } from "../../api/types.js";
 import { addDaemonTolerations } from "./tolerations.js";
 
 /** The placement decision for one node. */
@@ -27,8 +27,8 @@ export class DaemonPlacement {
   private readonly tolerations: Toleration[];
   private readonly memo = new WeakMap<Node, NodeDecision>();
 
-  /** Compiles the placement of `ds` (later changes to `ds` are not seen). */
-  constructor(ds: DaemonSet) {
+  /** Compiles the placement of `ds`, or of any workload with a pod template (later changes to it are not seen). */
+  constructor(ds: { metadata?: { annotations?: Record<string, string> }; spec?: { template?: PodTemplateSpec } }) {
     this.spec = ds.spec?.template?.spec ?? { containers: [] };
     this.tolerations = addDaemonTolerations(this.spec, isGatingDaemonSet(ds));
   }

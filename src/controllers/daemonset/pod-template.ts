@@ -7,7 +7,7 @@ import { addDaemonTolerations } from "./tolerations.js";
 import { deepCopy } from "../../util/json.js";
 
 /** The controller ownerReference a DaemonSet puts on what it owns (pods, revisions). */
-export function daemonSetControllerRef(ds: DaemonSet): OwnerReference {
+export function daemonSetControllerRef(ds: Pick<DaemonSet, "metadata">): OwnerReference {
   return {
     apiVersion: "apps/v1",
     kind: "DaemonSet",
@@ -54,8 +54,11 @@ export function daemonPodGenerateName(dsName: string): string {
   return dsName.length + 1 > 253 ? dsName : `${dsName}-`;
 }
 
-/** A pod from a prepared template (see daemonPodTemplate) pinned to `nodeName` through required node affinity. */
-export function podFromTemplate(ds: DaemonSet, template: PodTemplateSpec, nodeName: string): Pod {
+/**
+ * A pod from a prepared template (see daemonPodTemplate) pinned to `nodeName` through required node affinity, owned
+ * by `ds` (or by the workload `controllerRef` names).
+ */
+export function podFromTemplate(ds: Pick<DaemonSet, "metadata">, template: PodTemplateSpec, nodeName: string, controllerRef?: OwnerReference): Pod {
   const spec = deepCopy(template.spec ?? { containers: [] });
   spec.affinity = replaceNodeNameAffinity(spec.affinity, nodeName);
   const meta = template.metadata ?? {};
@@ -66,7 +69,7 @@ export function podFromTemplate(ds: DaemonSet, template: PodTemplateSpec, nodeNa
       generateName: daemonPodGenerateName(ds.metadata?.name ?? ""),
       namespace: ds.metadata?.namespace,
       labels: { ...(meta.labels ?? {}) },
-      ownerReferences: [daemonSetControllerRef(ds)],
+      ownerReferences: [controllerRef ?? daemonSetControllerRef(ds)],
     },
     spec,
   };
