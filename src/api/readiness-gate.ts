@@ -4,7 +4,7 @@
  * it, and the node readiness gate controller removes it once every gating DaemonSet that should run on the node
  * has a Ready pod there.
  */
-import type { DaemonSet, Node, Taint, Toleration } from "./types.js";
+import type { Node, Taint, Toleration } from "./types.js";
 
 /** The annotation that makes a DaemonSet gate its nodes (value `"true"`). */
 export const nodeReadinessGateAnnotation = "everynode.dev/node-readiness-gate";
