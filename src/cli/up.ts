@@ -1,6 +1,7 @@
 import { ControlPlane } from "../server/control-plane.js";
 import { loadStages } from "../simulator/index.js";
 import { parseStore } from "../server/store.js";
+import { dnsFlags, startDns } from "./dns.js";
 import { parseArgs, UsageError } from "./flags.js";
 import { Progress, type ProgressStream } from "./progress.js";
 import { reportReadiness } from "./readiness.js";
@@ -29,6 +30,9 @@ Flags:
   --etcd-keyfile F   client key for etcd
   --leader-elect-lease-duration D, --leader-elect-renew-deadline D, --leader-elect-retry-period D
                      controller Lease timing on etcd (defaults 15s, 10s, 2s, as upstream)
+  --dns-port N       cluster DNS port, UDP and TCP; 0 disables it (default 10053)
+  --dns-listen ADDR  cluster DNS listen address (default 127.0.0.1)
+  --cluster-domain D cluster domain DNS answers for (default cluster.local)
   --reset-store      start with an empty store: moves an existing state.db aside (state.db.discarded-<time>);
                      without it, an empty, missing or unreadable store in a used data directory is refused
 `;
@@ -46,7 +50,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   const startedAt = Date.now();
   const { flags, positionals } = parseArgs(argv, {
     "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string",
-    "reset-store": "boolean", help: "boolean",
+    "reset-store": "boolean", help: "boolean", "dns-port": "number", "dns-listen": "string", "cluster-domain": "string",
     store: "string", "etcd-prefix": "string", "etcd-cafile": "string", "etcd-certfile": "string", "etcd-keyfile": "string",
     "leader-elect-lease-duration": "string", "leader-elect-renew-deadline": "string", "leader-elect-retry-period": "string",
   });
@@ -58,6 +62,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   const storage = parseStore(text("store") ?? "sqlite", {
     prefix: text("etcd-prefix"), caFile: text("etcd-cafile"), certFile: text("etcd-certfile"), keyFile: text("etcd-keyfile"),
   });
+  const dns = dnsFlags(flags);
   const plane = await ControlPlane.start({
     dataDir: String(flags["data-dir"] ?? ".everynode"),
     port: Number(flags.port ?? 6443),
@@ -75,6 +80,13 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
     log: out,
   });
+  let dnsServer;
+  try {
+    dnsServer = await startDns(dns, plane.informers, out);
+  } catch (error) {
+    await plane.stop();
+    throw error;
+  }
   out(`kubeconfig written to ${plane.kubeconfigPath}`);
   out(`To use it:\n  export KUBECONFIG=${plane.kubeconfigPath}\n  kubectl get namespaces`);
   const abort = new AbortController();
@@ -86,6 +98,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
     reportReadiness(plane, Number(flags.nodes ?? 3), startedAt, reporter, out, abort.signal).catch((err: unknown) => out(`progress: ${err instanceof Error ? err.message : String(err)}`));
   });
   out("shutting down");
+  await dnsServer?.close();
   await plane.stop();
   return 0;
 }
