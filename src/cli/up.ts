@@ -3,6 +3,7 @@ import { ControlPlane } from "../server/control-plane.js";
 import { loadStages } from "../simulator/index.js";
 import { importClusterBundle } from "../server/cluster-bundle.js";
 import { parseStore } from "../server/store.js";
+import { dnsFlags, startDns } from "./dns.js";
 import { parseArgs, UsageError } from "./flags.js";
 import { importLine } from "./pki.js";
 import { Progress, type ProgressStream } from "./progress.js";
@@ -35,6 +36,9 @@ Flags:
   --leader-elect-lease-duration D, --leader-elect-renew-deadline D, --leader-elect-retry-period D
                      controller Lease timing on etcd (defaults 15s, 10s, 2s, as upstream)
   --event-ttl D      how long an event is kept after its last update (default 1h0m0s, as upstream)
+  --dns-port N       cluster DNS port, UDP and TCP; 0 disables it (default 10053)
+  --dns-listen ADDR  cluster DNS listen address (default 127.0.0.1)
+  --cluster-domain D cluster domain DNS answers for (default cluster.local)
   --reset-store      start with an empty store: moves an existing state.db aside (state.db.discarded-<time>);
                      without it, an empty, missing or unreadable store in a used data directory is refused
 `;
@@ -56,7 +60,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   const { flags, positionals } = parseArgs(argv, {
     "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string",
     "reset-store": "boolean", help: "boolean", "join-bundle": "string",
-    "event-ttl": "string",
+    "event-ttl": "string", "dns-port": "number", "dns-listen": "string", "cluster-domain": "string",
     store: "string", "etcd-prefix": "string", "etcd-cafile": "string", "etcd-certfile": "string", "etcd-keyfile": "string",
     "leader-elect-lease-duration": "string", "leader-elect-renew-deadline": "string", "leader-elect-retry-period": "string",
   });
@@ -74,6 +78,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
     throw new UsageError("--join-bundle joins the servers of one cluster on etcd: it needs --store etcd://…");
   }
   if (bundle !== undefined) out(importLine(dataDir, await importClusterBundle(dataDir, await readFile(bundle, "utf8"))));
+  const dns = dnsFlags(flags);
   const plane = await ControlPlane.start({
     dataDir,
     port: Number(flags.port ?? 6443),
@@ -92,6 +97,13 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
     log: out,
   });
+  let dnsServer;
+  try {
+    dnsServer = await startDns(dns, plane.informers, out);
+  } catch (error) {
+    await plane.stop();
+    throw error;
+  }
   out(`kubeconfig written to ${plane.kubeconfigPath}`);
   out(`To use it:\n  export KUBECONFIG=${plane.kubeconfigPath}\n  kubectl get namespaces`);
   const abort = new AbortController();
@@ -103,6 +115,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
     reportReadiness(plane, Number(flags.nodes ?? 3), startedAt, reporter, out, abort.signal).catch((err: unknown) => out(`progress: ${err instanceof Error ? err.message : String(err)}`));
   });
   out("shutting down");
+  await dnsServer?.close();
   await plane.stop();
   return 0;
 }
