@@ -1,10 +1,10 @@
 import { agent, agentUsage } from "./agent.js";
 import { controllerManager, controllerManagerUsage } from "./controller-manager.js";
 import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
-import { rollout, rolloutUsage } from "./rollout.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./flags.js";
 import { up, upUsage } from "./up.js";
+import { rollout, rolloutUsage } from "./rollout.js";
 
 /** The version line `everynode --version` prints: the package's version and the Kubernetes API it serves. */
 export function versionLine(): string {
@@ -21,15 +21,15 @@ Commands:
   controller-manager   run the controllers and the scheduler against any API server
   kubeconfig           issue a node credential and print a kubeconfig for it
   agent                join this machine as a node and run the pods bound to it
-  rollout              pause, resume, promote or report the rollout of a DaemonSet
   version              print the version (also --version, -v)
+  rollout              pause, resume, promote or report the rollout of a DaemonSet
   help                 print this help (also --help, -h)
 
 ${upUsage}
 ${controllerManagerUsage}
+${rolloutUsage}
 ${kubeconfigUsage}
-${agentUsage}
-${rolloutUsage}`;
+${agentUsage}`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
