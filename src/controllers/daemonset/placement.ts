@@ -1,5 +1,6 @@
 /** Which nodes a DaemonSet's pod should run on (and keep running on). */
 import { podMatchesNodeSelectorAndAffinity } from "../../api/node-affinity.js";
+import { isGatingDaemonSet } from "../../api/readiness-gate.js";
 import { findUntoleratedTaint, TaintEffect } from "../../api/taints.js";
 import type { DaemonSet, Node, PodSpec, PodTemplateSpec, Taint, Toleration } from "../../api/types.js";
 import { addDaemonTolerations } from "./tolerations.js";
@@ -27,9 +28,9 @@ export class DaemonPlacement {
   private readonly memo = new WeakMap<Node, NodeDecision>();
 
   /** Compiles the placement of `ds`, or of any workload with a pod template (later changes to it are not seen). */
-  constructor(ds: { spec?: { template?: PodTemplateSpec } }) {
+  constructor(ds: Pick<DaemonSet, "metadata"> & { spec?: { template?: PodTemplateSpec } }) {
     this.spec = ds.spec?.template?.spec ?? { containers: [] };
-    this.tolerations = addDaemonTolerations(this.spec);
+    this.tolerations = addDaemonTolerations(this.spec, isGatingDaemonSet(ds));
   }
 
   /** The decision for `node`. */
