@@ -4,7 +4,7 @@
  * it, and the node readiness gate controller removes it once every gating DaemonSet that should run on the node
  * has a Ready pod there.
  */
-import type { Node, Taint, Toleration } from "./types.js";
+import type { DaemonSet, Node, Taint, Toleration } from "./types.js";
 
 /** The annotation that makes a DaemonSet gate its nodes (value `"true"`). */
 export const nodeReadinessGateAnnotation = "everynode.dev/node-readiness-gate";
@@ -23,7 +23,7 @@ export function daemonsNotReadyToleration(): Toleration {
 }
 
 /** Whether the DaemonSet carries `everynode.dev/node-readiness-gate: "true"`. */
-export function isGatingDaemonSet(ds: { metadata?: { annotations?: Record<string, string> } }): boolean {
+export function isGatingDaemonSet(ds: Pick<DaemonSet, "metadata">): boolean {
   return ds.metadata?.annotations?.[nodeReadinessGateAnnotation] === "true";
 }
 

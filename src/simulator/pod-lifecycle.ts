@@ -147,8 +147,8 @@ export class PodLifecycle implements Reconciler<string> {
 
   /** The configured stage the pod matches, else the kubelet's status resync when its stored status drifted. */
   private stageFor(key: string, uid: string, pod: Pod): Stage | undefined {
-    const draw = (s: Stage): boolean => this.draw(key, uid, s);
     const fault = simulatedFaultImages(this.options.nodes.get(pod.spec?.nodeName ?? ""));
+    const draw = (s: Stage): boolean => this.draw(key, uid, s);
     return this.options.matcher.match(pod, draw, fault) ?? statusResyncStage(pod, this.startReadiness(pod, draw, fault));
   }
 

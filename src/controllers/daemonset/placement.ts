@@ -28,7 +28,7 @@ export class DaemonPlacement {
   private readonly memo = new WeakMap<Node, NodeDecision>();
 
   /** Compiles the placement of `ds`, or of any workload with a pod template (later changes to it are not seen). */
-  constructor(ds: { metadata?: { annotations?: Record<string, string> }; spec?: { template?: PodTemplateSpec } }) {
+  constructor(ds: Pick<DaemonSet, "metadata"> & { spec?: { template?: PodTemplateSpec } }) {
     this.spec = ds.spec?.template?.spec ?? { containers: [] };
     this.tolerations = addDaemonTolerations(this.spec, isGatingDaemonSet(ds));
   }
