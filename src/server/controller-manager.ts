@@ -59,18 +59,26 @@ export async function runControllerManager(options: ControllerManagerOptions, si
 
 /**
  * Runs the control loops only while holding the Lease of `election`, campaigning again after losing it (or
- * after a failed attempt, e.g. while the store is unavailable), until `signal` aborts.
+ * after a failed attempt, e.g. while the store is unavailable), until `signal` aborts. Reports on `options.metrics`
+ * whether this process holds the Lease (leader_election_master_status).
  */
 export async function runElectedControllerManager(
   options: ControllerManagerOptions, election: LeaderElectionOptions, signal: AbortSignal, log: (line: string) => void,
 ): Promise<void> {
   const report = options.onError ?? defaultErrorReporter();
+  // leader_election_master_status{name}: 0 while campaigning, 1 while holding the Lease.
+  options.metrics?.setLeader(election.name, false);
   while (!signal.aborted) {
     try {
       await runWithLeaderElection(election, signal, async (leading) => {
         setMaxListeners(0, leading);
+        options.metrics?.setLeader(election.name, true);
         log(`leading (${election.identity}): controllers, scheduler and simulator started`);
-        await runControllerManager(options, leading);
+        try {
+          await runControllerManager(options, leading);
+        } finally {
+          options.metrics?.setLeader(election.name, false);
+        }
         if (!signal.aborted) log("leadership lost: controllers stopped");
       });
     } catch (error) {
