@@ -26,10 +26,10 @@ Commands:
   help                 print this help (also --help, -h)
 
 ${upUsage}
+${planUsage}
 ${controllerManagerUsage}
 ${kubeconfigUsage}
-${agentUsage}
-${planUsage}`;
+${agentUsage}`;
 
 /** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
