@@ -18,10 +18,10 @@ Usage: everynode <command> [flags]
 
 Commands:
   up                   start the control plane: API server on embedded SQLite, controllers, simulated nodes
+  plan                 tell what applying a DaemonSet manifest would do, before it is applied
   controller-manager   run the controllers and the scheduler against any API server
   kubeconfig           issue a node credential and print a kubeconfig for it
   agent                join this machine as a node and run the pods bound to it
-  plan                 tell what applying a DaemonSet manifest would do, before it is applied
   version              print the version (also --version, -v)
   help                 print this help (also --help, -h)
 
@@ -39,14 +39,14 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "up":
         return await up(rest, out, process.stdout);
+      case "plan":
+        return await plan(rest, out, { env: process.env, readStdin, now: () => Date.now() });
       case "controller-manager":
         return await controllerManager(rest, out);
       case "kubeconfig":
         return await kubeconfig(rest, out);
       case "agent":
         return await agent(rest, out);
-      case "plan":
-        return await plan(rest, out, { env: process.env, readStdin, now: () => Date.now() });
       case "version":
       case "--version":
       case "-v":
