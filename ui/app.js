@@ -56,7 +56,7 @@ function App() {
       <${NodesPanel} nodes=${[...view.nodes.values()]} />
       <${EventsPanel} events=${[...view.events.values()]} />
     </div>
-    ${selected && html`<${PodDetails} pod=${pod} node=${selected.node} load=${(/** @type {string} */ p, /** @type {AbortSignal} */ s) => view.get(p, s)} onClose=${() => setSelected(undefined)} />`}
+    ${selected && html`<${PodDetails} pod=${pod} node=${selected.node} load=${(/** @type {string} */ p, /** @type {AbortSignal} */ s) => view.get(p, s)} open=${(/** @type {string} */ p, /** @type {AbortSignal} */ s) => view.open(p, s)} onClose=${() => setSelected(undefined)} />`}
   </main>`;
 }
 

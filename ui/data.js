@@ -59,6 +59,19 @@ function eventView(e) {
   };
 }
 
+/**
+ * What a failed response says: `<code> <reason>: <message>` of a metav1.Status body, else its text.
+ * @param {Response} res
+ */
+async function failureText(res) {
+  const text = await res.text().catch(() => "");
+  try {
+    const status = JSON.parse(text);
+    if (status && status.kind === "Status" && typeof status.message === "string") return `${res.status} ${status.reason ?? res.statusText}: ${status.message}`;
+  } catch { /* not JSON: the text itself */ }
+  return `${res.status} ${res.statusText}${text.trim() ? `: ${text.trim().slice(0, 500)}` : ""}`;
+}
+
 /** An HTTP failure with its status code. */
 export class HttpError extends Error {
   /** @param {number} status @param {string} message */
@@ -108,18 +121,26 @@ export class ClusterView {
     sync("events", "/api/v1/events", this.events, eventView, (v) => v.key, maxEvents);
   }
 
-  /** @param {string} url @param {AbortSignal} signal */
+  /**
+   * GET `url`; a failure rejects with an HttpError carrying the API's Status message (or the response text).
+   * @param {string} url @param {AbortSignal} signal
+   */
   async request(url, signal) {
     const token = this.options.token();
     const res = await fetch(url, { signal, headers: token ? { Authorization: `Bearer ${token}` } : {} });
     if (res.status === 401) this.options.onUnauthorized();
-    if (!res.ok) throw new HttpError(res.status, `${url}: ${res.status} ${res.statusText}`);
+    if (!res.ok) throw new HttpError(res.status, await failureText(res));
     return res;
   }
 
   /** GET one object (the details panel). @param {string} path @param {AbortSignal} signal */
   async get(path, signal) {
     return (await this.request(`..${path}`, signal)).json();
+  }
+
+  /** GET `path` of the API as a response to read (a log stream). @param {string} path @param {AbortSignal} signal */
+  async open(path, signal) {
+    return this.request(`..${path}`, signal);
   }
 
   /**

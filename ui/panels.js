@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import htm from "htm";
 import { cellAt, drawGrid, revisionColour } from "./grid.js";
 import { byNaturalName } from "./model.js";
+import { PodLogs } from "./pod-logs.js";
 
 const html = htm.bind(h);
 
@@ -92,8 +93,8 @@ export function EventsPanel(/** @type {{ events: EventView[] }} */ { events }) {
   </section>`;
 }
 
-/** The pod on one node of one DaemonSet: fetched in full when opened. */
-export function PodDetails(/** @type {{ pod: import("./data.js").PodView | undefined, node: string, load: (path: string, signal: AbortSignal) => Promise<any>, onClose: () => void }} */ { pod, node, load, onClose }) {
+/** The pod on one node of one DaemonSet: fetched in full when opened, with its containers' logs. */
+export function PodDetails(/** @type {{ pod: import("./data.js").PodView | undefined, node: string, load: (path: string, signal: AbortSignal) => Promise<any>, open: (path: string, signal: AbortSignal) => Promise<Response>, onClose: () => void }} */ { pod, node, load, open, onClose }) {
   const [full, setFull] = useState(/** @type {any} */ (undefined));
   const [error, setError] = useState("");
   useEffect(() => {
@@ -118,5 +119,7 @@ export function PodDetails(/** @type {{ pod: import("./data.js").PodView | undef
       <h3>conditions</h3><ul>${(full.status?.conditions ?? []).map((/** @type {any} */ c) => html`<li>${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ""}</li>`)}</ul>
       <p class="meta">pod IP ${full.status?.podIP ?? "—"} · started ${full.status?.startTime ?? "—"}</p>`}
     ${error && html`<p class="bad">${error}</p>`}
+    ${pod && full && full.metadata?.uid && html`<${PodLogs} key=${full.metadata.uid} namespace=${pod.namespace} name=${pod.name}
+      containers=${[...(full.spec?.containers ?? []), ...(full.spec?.initContainers ?? [])].map((/** @type {any} */ c) => c.name)} open=${open} />`}
   </aside>`;
 }

@@ -66,14 +66,24 @@ test("dashboard through kubectl proxy: nodes and DaemonSets, cells change revisi
 
     await card.locator("canvas").click({ position: { x: 3, y: 3 } });
     const details = page.getByRole("dialog", { name: "pod details" });
-    await details.getByText("node-1").waitFor();
+    await details.getByText("node-1", { exact: true }).waitFor();
     await details.locator("[data-phase]", { hasText: "Running" }).waitFor();
-    await details.getByText("agent:2").waitFor();
+    await details.getByText("agent:2", { exact: true }).waitFor();
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.waitForTimeout(300);
     const overflow = Number(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"));
     assert.ok(overflow <= 0, `no horizontal scrolling at phone width (overflow ${overflow}px)`);
+    const mainWidth = Number(await page.evaluate("document.querySelector('main').scrollWidth"));
+    assert.ok(mainWidth <= 390, `the main layout fits the phone's width (${mainWidth}px)`);
+    await details.getByRole("button", { name: "close" }).click();
+    await details.waitFor({ state: "detached" });
+    const grid = card.locator("canvas");
+    await grid.scrollIntoViewIfNeeded();
+    const box = await grid.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 390 && box.width > 0, `the grid lies within the phone's width (${JSON.stringify(box)})`);
+    await grid.click({ position: { x: 3, y: 3 } });
+    await details.getByText("node-1", { exact: true }).waitFor();
   } finally {
     await browser.close();
     await proxy.stop();

@@ -60,6 +60,13 @@ describe("two API servers on one etcd", () => {
     assert.equal(await holder(a), await holder(b), "one leader, seen alike through both servers");
   });
 
+  test("each server's /metrics reports leader_election_master_status: 1 on the Lease holder, 0 on the other", async () => {
+    const status = async (c: TestCluster): Promise<string | undefined> =>
+      /^leader_election_master_status\{name="everynode-controller-manager"\} (\d+)$/m.exec(await c.kubectlOk(["get", "--raw", "/metrics"]))?.[1];
+    const leader = await holder(a);
+    for (const c of [a, b]) assert.equal(await status(c), c.plane.identity === leader ? "1" : "0", `server ${c.plane.identity ?? ""} (holder ${leader})`);
+  });
+
   test("when the leading server stops, the other takes over and finishes a rollout", async () => {
     const leader = await holder(a);
     const [gone, survivor] = leader.length > 0 && a.plane.identity === leader ? [a, b] : [b, a];
@@ -67,6 +74,7 @@ describe("two API servers on one etcd", () => {
     await survivor.kubectlOk(["set", "image", "ds/monitoring-daemon", "*=monitoring-agent:v2"]);
     await gone.stop();
     await eventually(async () => assert.equal(await holder(survivor), survivor.plane.identity), election.leaseDurationMs * 4);
+    await eventually(async () => assert.match(await survivor.kubectlOk(["get", "--raw", "/metrics"]), /^leader_election_master_status\{name="everynode-controller-manager"\} 1$/m, "the new leader reports it"), 5_000);
     const out = await survivor.kubectlOk(["rollout", "status", "ds/monitoring-daemon", "--timeout=60s"]);
     assert.match(out, /successfully rolled out/);
     const images = (await survivor.kubectlOk(["get", "pods", "-l", "app=monitoring-agent", "-o", "jsonpath={.items[*].spec.containers[0].image}"])).trim().split(" ");

@@ -31,6 +31,21 @@ describe("RBAC for identities that are not admins, auth can-i and whoami", () =>
     assert.equal(del.stderr.trim(), 'Error from server (Forbidden): pods "web" is forbidden: User "alice" cannot delete resource "pods" in API group "" in the namespace "default"');
   });
 
+  test("/metrics is 403 until a ClusterRole granting get on the non-resource URL is bound", async () => {
+    const denied = await asAlice(["get", "--raw", "/metrics"]);
+    assert.notEqual(denied.code, 0);
+    assert.equal(denied.stderr.trim(), 'Error from server (Forbidden): forbidden: User "alice" cannot get path "/metrics"');
+    assert.equal((await asAlice(["auth", "can-i", "get", "/metrics"])).stdout.trim(), "no");
+    await c.kubectlOk(["create", "clusterrole", "metrics-reader", "--verb=get", "--non-resource-url=/metrics"]);
+    await c.kubectlOk(["create", "clusterrolebinding", "alice-reads-metrics", "--clusterrole=metrics-reader", "--user=alice"]);
+    const allowed = await asAlice(["get", "--raw", "/metrics"]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stdout, /^apiserver_request_total\{/m);
+    assert.equal((await asAlice(["auth", "can-i", "get", "/metrics"])).stdout.trim(), "yes");
+    await c.kubectlOk(["delete", "clusterrolebinding", "alice-reads-metrics"]);
+    assert.match((await asAlice(["get", "--raw", "/metrics"])).stderr, /cannot get path "\/metrics"/);
+  });
+
   test("kubectl auth can-i, can-i --list and whoami", async () => {
     const yes = await asAlice(["auth", "can-i", "list", "pods"]);
     assert.equal(yes.stdout.trim(), "yes", yes.stderr);

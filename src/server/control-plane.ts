@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { parse } from "yaml";
 import { createAuthorizer } from "../apiserver/http/authz.js";
+import { rbacNonResourceAuthorizer } from "../apiserver/http/authz-non-resource.js";
 import { createApiHandler } from "../apiserver/http/server.js";
 import { UiAssets } from "../apiserver/http/ui-assets.js";
 import { bootstrapCluster, ensureKubernetesService, Registry } from "../apiserver/registry/index.js";
@@ -160,7 +161,7 @@ export class ControlPlane {
     // The API server's credential towards node agents (their endpoints accept clients of the cluster CA).
     const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
     const handler = createApiHandler({
-      client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), metrics, health, ui: new UiAssets(),
+      client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
       nodeConnector: agentClient ? { client, ...agentClient } : undefined,
     });
     const server = createServer(options, handler, pki);

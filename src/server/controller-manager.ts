@@ -4,6 +4,7 @@ import { SharedInformerFactory } from "../client/informer-factory.js";
 import { DaemonSetController } from "../controllers/daemonset/daemonset-controller.js";
 import { GarbageCollector } from "../controllers/garbage-collector/garbage-collector.js";
 import { NodeLifecycleController } from "../controllers/node-lifecycle/node-lifecycle-controller.js";
+import { NodeReadinessGateController } from "../controllers/node-readiness-gate/index.js";
 import { PodGarbageCollector } from "../controllers/podgc/pod-garbage-collector.js";
 import { Scheduler } from "../scheduler/index.js";
 import { runWithLeaderElection, type LeaderElectionOptions } from "../controller/leader-election.js";
@@ -43,6 +44,7 @@ export async function runControllerManager(options: ControllerManagerOptions, si
     new GarbageCollector({ client, informers, metrics, onError: onError("garbage-collector") }),
     new PodGarbageCollector({ client, informers, metrics, onError: onError("pod-garbage-collector") }),
     new NodeLifecycleController({ client, informers, metrics, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
+    new NodeReadinessGateController({ client, informers, metrics, onError: onError("node-readiness-gate-controller") }),
     new Scheduler({ client, informers, metrics, onError: onError("scheduler") }),
   ];
   if (options.simulate) {
@@ -57,18 +59,26 @@ export async function runControllerManager(options: ControllerManagerOptions, si
 
 /**
  * Runs the control loops only while holding the Lease of `election`, campaigning again after losing it (or
- * after a failed attempt, e.g. while the store is unavailable), until `signal` aborts.
+ * after a failed attempt, e.g. while the store is unavailable), until `signal` aborts. Reports on `options.metrics`
+ * whether this process holds the Lease (leader_election_master_status).
  */
 export async function runElectedControllerManager(
   options: ControllerManagerOptions, election: LeaderElectionOptions, signal: AbortSignal, log: (line: string) => void,
 ): Promise<void> {
   const report = options.onError ?? defaultErrorReporter();
+  // leader_election_master_status{name}: 0 while campaigning, 1 while holding the Lease.
+  options.metrics?.setLeader(election.name, false);
   while (!signal.aborted) {
     try {
       await runWithLeaderElection(election, signal, async (leading) => {
         setMaxListeners(0, leading);
+        options.metrics?.setLeader(election.name, true);
         log(`leading (${election.identity}): controllers, scheduler and simulator started`);
-        await runControllerManager(options, leading);
+        try {
+          await runControllerManager(options, leading);
+        } finally {
+          options.metrics?.setLeader(election.name, false);
+        }
         if (!signal.aborted) log("leadership lost: controllers stopped");
       });
     } catch (error) {

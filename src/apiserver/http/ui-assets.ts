@@ -21,6 +21,7 @@ function sources(): Map<string, string> {
     ["model.js", join(uiDir, "model.js")],
     ["grid.js", join(uiDir, "grid.js")],
     ["panels.js", join(uiDir, "panels.js")],
+    ["pod-logs.js", join(uiDir, "pod-logs.js")],
     ["style.css", join(uiDir, "style.css")],
     ["vendor/preact.mjs", esm("preact")],
     ["vendor/hooks.mjs", esm("preact/hooks")],
