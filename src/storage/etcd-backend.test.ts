@@ -42,4 +42,17 @@ void describe("EtcdBackend specifics", () => {
       await Promise.all([a.close(), b.close(), whole.close()]);
     }
   });
+
+  void test("a list answer larger than gRPC's default 4 MiB limit is read", async () => {
+    const backend = new EtcdBackend({ endpoints: cluster.endpoints, prefix: "/large" });
+    try {
+      const value = "x".repeat(1_200_000);
+      for (let i = 0; i < 4; i++) await backend.create(`/k${i}`, value);
+      const listed = await backend.list("/");
+      assert.equal(listed.kvs.length, 4);
+      assert.equal(listed.kvs.reduce((n, kv) => n + kv.value.length, 0), 4_800_000);
+    } finally {
+      await backend.close();
+    }
+  });
 });

@@ -60,7 +60,9 @@ export class EtcdBackend implements Backend {
           maxAttempts: Math.max(3, 2 * options.endpoints.length), backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
         }),
       },
-      grpcOptions: { "grpc.initial_reconnect_backoff_ms": 100, "grpc.max_reconnect_backoff_ms": 1000 },
+      // Whole-prefix reads (a watch cache priming its events or pods) exceed gRPC's default 4 MiB answer limit:
+      // accept any size, as kube-apiserver's etcd client does.
+      grpcOptions: { "grpc.initial_reconnect_backoff_ms": 100, "grpc.max_reconnect_backoff_ms": 1000, "grpc.max_receive_message_length": 2 ** 31 - 1 },
       ...(options.tls !== undefined
         ? { credentials: { rootCertificate: options.tls.ca, privateKey: options.tls.key, certChain: options.tls.cert } }
         : {}),
