@@ -7,6 +7,7 @@ import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { mustFindResource } from "../api/resources.js";
 import type { Pod } from "../api/types.js";
+import { daemonsNotReadyTaint } from "../api/readiness-gate.js";
 import type { Client } from "../client/client.js";
 import { EventRecorder } from "../client/event-recorder.js";
 import { Informer } from "../client/informer.js";
@@ -42,6 +43,8 @@ export interface AgentOptions {
   nodeIP?: string;
   /** Node status/Lease interval (default 10 s). */
   heartbeatMs?: number;
+  /** Register a new Node with the daemons-not-ready taint (default true; see api/readiness-gate.ts). */
+  registerGateTaint?: boolean;
   logLimits?: LogLimits;
   /** Progress lines for the operator. */
   log: (line: string) => void;
@@ -86,6 +89,7 @@ export class Agent {
       client, clock: this.o.clock, now: this.o.now, readFacts, intervalMs: this.o.heartbeatMs, onError: this.o.onError,
       node: {
         name: nodeName, runtimeVersion: runtime.version, runtimeError, endpointPort: port,
+        taints: this.o.registerGateTaint === false ? [] : [daemonsNotReadyTaint()],
         annotations: { [servingCertAnnotation]: new X509Certificate(serving.cert).fingerprint256 },
       },
     });

@@ -1,5 +1,5 @@
 /** The Node an agent registers and the status it reports, computed from the machine's facts (pure functions). */
-import type { Node, NodeCondition, NodeStatus } from "../api/types.js";
+import type { Node, NodeCondition, NodeStatus, Taint } from "../api/types.js";
 import type { MachineFacts } from "./machine.js";
 
 /** Kubelet version the agent reports. */
@@ -23,6 +23,8 @@ export interface NodeObjectOptions {
   endpointPort: number;
   /** Annotations the agent keeps on its Node (e.g. its serving certificate's fingerprint). */
   annotations?: Record<string, string>;
+  /** Taints a new Node registers with (as the kubelet's --register-with-taints); an existing Node keeps its own. */
+  taints?: Taint[];
 }
 
 const kib = (bytes: number): string => `${Math.max(0, Math.floor(bytes / 1024))}Ki`;
@@ -86,11 +88,12 @@ export function agentNodeStatus(o: NodeObjectOptions, existing: readonly NodeCon
   };
 }
 
-/** A new Node object for the agent's machine. */
+/** A new Node object for the agent's machine (with the registration taints, if any). */
 export function newAgentNode(o: NodeObjectOptions, now: string): Node {
   return {
     apiVersion: "v1", kind: "Node",
     metadata: { name: o.name, labels: agentNodeLabels(o.name, o.facts), ...(o.annotations ? { annotations: o.annotations } : {}) },
+    ...(o.taints && o.taints.length > 0 ? { spec: { taints: o.taints.map((t) => ({ ...t })) } } : {}),
     status: agentNodeStatus(o, undefined, now),
   };
 }

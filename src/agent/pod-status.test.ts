@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Pod } from "../api/types.js";
-import { generatePodStatus, podPhase, type ContainerRecord } from "./pod-status.js";
+import { generatePodStatus, podPhase, statusReadiness, type ContainerRecord } from "./pod-status.js";
 
 const pod = (restartPolicy = "Always", deleting = false): Pod => ({
   metadata: { name: "p", namespace: "default", uid: "u", ...(deleting ? { deletionTimestamp: "2026-01-01T00:00:00Z" } : {}) },
@@ -40,4 +40,11 @@ test("status carries sorted container statuses, kubelet conditions and the node'
   assert.equal(s.conditions?.find((c) => c.type === "Initialized")?.status, "True");
   assert.equal(s.podIP, "192.0.2.2");
   assert.deepEqual(s.hostIPs, [{ ip: "192.0.2.2" }]);
+});
+
+test("statusReadiness tells apart statuses that kubectl would show with different READY", () => {
+  const ready = { conditions: [{ type: "Ready", status: "True" }, { type: "ContainersReady", status: "True" }], containerStatuses: [{ name: "a", image: "i", imageID: "", ready: true, restartCount: 0 }] };
+  const markedByNodeController = { ...ready, conditions: [{ type: "Ready", status: "False" }, { type: "ContainersReady", status: "False" }], containerStatuses: [{ name: "a", image: "i", imageID: "", ready: false, restartCount: 0 }] };
+  assert.notEqual(statusReadiness(ready), statusReadiness(markedByNodeController));
+  assert.equal(statusReadiness(ready), statusReadiness({ ...ready, podIP: "10.0.0.1" }));
 });

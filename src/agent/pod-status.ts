@@ -122,3 +122,13 @@ export function generatePodStatus(pod: Pod, records: readonly ContainerRecord[],
   if (inits.length > 0) status.initContainerStatuses = inits.map(containerStatus);
   return status;
 }
+
+/**
+ * The readiness a status states: its Ready and ContainersReady conditions and each container's ready flag. Two
+ * statuses with different readiness disagree on what kubectl shows as READY; the pod worker re-reports when the
+ * stored one drifts from what it wrote (the node lifecycle controller marks pods of an unreachable node not ready).
+ */
+export function statusReadiness(status: PodStatus | undefined): string {
+  const cond = (type: string): string => status?.conditions?.find((c) => c.type === type)?.status ?? "";
+  return [cond("Ready"), cond("ContainersReady"), ...(status?.containerStatuses ?? []).map((c) => `${c.name}=${String(c.ready)}`)].join(",");
+}

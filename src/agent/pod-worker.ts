@@ -12,7 +12,7 @@ import type { Clock } from "../util/clock.js";
 import { ContainerConfigError, containerArgv, containerEnv, containerMounts, podVolumeDirs } from "./container-env.js";
 import { CrashBackoff, goDuration } from "./crash-backoff.js";
 import { ContainerProbes } from "./container-probes.js";
-import { generatePodStatus, type ContainerRecord, type Terminated } from "./pod-status.js";
+import { generatePodStatus, statusReadiness, type ContainerRecord, type Terminated } from "./pod-status.js";
 import type { ContainerExit, ContainerHandle, ContainerLaunch, Runtime } from "./runtime.js";
 import { killContainer } from "./kill-container.js";
 
@@ -47,6 +47,7 @@ export class PodWorker {
   private dirty = false;
   private loop: Promise<void> | undefined;
   private lastWritten = "";
+  private lastReadiness = "";
   private terminated = false;
   private gone = false;
   private readonly timers = new Set<() => void>();
@@ -83,6 +84,8 @@ export class PodWorker {
   /** A newer version of the pod arrived. */
   update(pod: Pod): void {
     this.pod = pod;
+    // Someone else changed what the stored status says about readiness: report ours again, as the kubelet does.
+    if (statusReadiness(pod.status) !== this.lastReadiness) this.lastWritten = "";
     this.trigger();
   }
 
@@ -322,6 +325,7 @@ export class PodWorker {
     try {
       this.pod = await this.ctx.client.patch<Pod>(podsResource, this.pod.metadata?.namespace, this.pod.metadata?.name ?? "", "merge", { status }, { subresource: "status" });
       this.lastWritten = comparable;
+      this.lastReadiness = statusReadiness(status);
     } catch (err) {
       if (isStatus(err, 404)) { this.gone = true; this.trigger(); return; }
       throw err;

@@ -26,6 +26,9 @@ Flags:
   --node-ip IP          the address to report as InternalIP (default: the default-route interface's)
   --node-status-update-frequency SECONDS
                         how often the node status is computed and the Lease renewed (default 10)
+  --register-gate-taint=false
+                        register a new Node without the taint node.everynode.dev/daemons-not-ready:NoSchedule
+                        (for control planes that do not run everynode's node readiness gate controller)
 `;
 
 /** Parses `ADDR:PORT` (IPv6 in brackets). */
@@ -38,7 +41,7 @@ export function parseListen(value: string): { host: string; port: number } {
 
 /** Runs `everynode agent` until SIGINT/SIGTERM; returns the exit code. */
 export async function agent(argv: string[], out: (line: string) => void): Promise<number> {
-  const { flags, positionals } = parseArgs(argv, { kubeconfig: "string", name: "string", runtime: "string", "data-dir": "string", listen: "string", "node-ip": "string", "node-status-update-frequency": "number", help: "boolean" });
+  const { flags, positionals } = parseArgs(argv, { kubeconfig: "string", name: "string", runtime: "string", "data-dir": "string", listen: "string", "node-ip": "string", "node-status-update-frequency": "number", "register-gate-taint": "boolean", help: "boolean" });
   if (flags.help) { out(agentUsage); return 0; }
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0] ?? ""}"`);
   if (typeof flags.kubeconfig !== "string") throw new Error("--kubeconfig is required");
@@ -68,7 +71,7 @@ export async function agent(argv: string[], out: (line: string) => void): Promis
     const a = new Agent({
       client, nodeName, runtime, dataDir, clock: realClock(), now: () => Date.now(), listen, clientCA: config.caCert,
       heartbeatMs: typeof flags["node-status-update-frequency"] === "number" ? flags["node-status-update-frequency"] * 1000 : undefined,
-      nodeIP: typeof flags["node-ip"] === "string" ? flags["node-ip"] : undefined, log: out, onError,
+      nodeIP: typeof flags["node-ip"] === "string" ? flags["node-ip"] : undefined, registerGateTaint: flags["register-gate-taint"] !== false, log: out, onError,
     });
     await a.run(abort.signal);
   } finally {

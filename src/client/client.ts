@@ -63,6 +63,12 @@ export interface PatchOptions extends WriteOptions {
  * Implementations: the in-process loopback (same admission path as HTTP) and the HTTP client.
  * Errors are thrown as StatusError with upstream reasons.
  */
+/** What a patch did: the resulting object, and whether the patch created it (server-side apply; HTTP 201). */
+export interface PatchOutcome<T extends ApiObject = KubeObject> {
+  object: T;
+  created: boolean;
+}
+
 export interface Client {
   /** Reads one object; throws NotFound. */
   get<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string): Promise<T>;
@@ -78,6 +84,8 @@ export interface Client {
   updateStatus<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T>;
   /** Applies a patch to an object or one of its subresources. */
   patch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<T>;
+  /** As patch, also telling whether it created the object, decided atomically with the write. */
+  patchWithOutcome<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<PatchOutcome<T>>;
   /** Deletes an object; returns it (with deletionTimestamp if deletion is pending) or a Success Status. */
   delete(resource: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject>;
   /** Deletes every object matching the list options. */

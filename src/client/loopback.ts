@@ -5,7 +5,7 @@
  */
 import type { ResourceInfo } from "../api/resources.js";
 import type { ApiObject, DeleteOptions, KubeList, KubeObject } from "../api/types.js";
-import type { Client, ListOptions, PatchOptions, PatchType, WatchEvent, WatchOptions, WriteOptions } from "./client.js";
+import type { Client, ListOptions, PatchOptions, PatchOutcome, PatchType, WatchEvent, WatchOptions, WriteOptions } from "./client.js";
 import { deepCopy } from "../util/json.js";
 
 function copyValue<T>(value: T): T {
@@ -57,6 +57,10 @@ export function createLoopbackClient(registry: Client, options: LoopbackOptions 
     },
     async patch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<T> {
       return copy(await registry.patch<T>(resource, namespace, name, type, copy(patch), withDefaults(options)));
+    },
+    async patchWithOutcome<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<PatchOutcome<T>> {
+      const outcome = await registry.patchWithOutcome<T>(resource, namespace, name, type, copy(patch), withDefaults(options));
+      return { object: copy(outcome.object), created: outcome.created };
     },
     async delete(resource: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject> {
       return copy(await registry.delete(resource, namespace, name, copy(options)));

@@ -4,7 +4,7 @@ import { Agent as HttpAgent } from "node:http";
 import { groupVersion, type ResourceInfo } from "../api/resources.js";
 import { StatusError, statusError } from "../api/status-error.js";
 import type { ApiObject, DeleteOptions, KubeList, KubeObject, Status } from "../api/types.js";
-import type { Client, ListOptions, PatchOptions, PatchType, WatchEvent, WatchOptions, WriteOptions } from "./client.js";
+import type { Client, ListOptions, PatchOptions, PatchOutcome, PatchType, WatchEvent, WatchOptions, WriteOptions } from "./client.js";
 
 /** Where and how to reach an API server. */
 export interface RestConfig {
@@ -105,8 +105,14 @@ export class RestClient implements Client {
   }
 
   async patch<T extends ApiObject = KubeObject>(r: ResourceInfo, ns: string | undefined, name: string, type: PatchType, patch: unknown, o: PatchOptions = {}): Promise<T> {
+    return (await this.patchWithOutcome<T>(r, ns, name, type, patch, o)).object;
+  }
+
+  async patchWithOutcome<T extends ApiObject = KubeObject>(r: ResourceInfo, ns: string | undefined, name: string, type: PatchType, patch: unknown, o: PatchOptions = {}): Promise<PatchOutcome<T>> {
     const p = path(r, ns, name) + (o.subresource ? `/${o.subresource}` : "");
-    return this.json<T>("PATCH", p, { ...writeQuery(o), force: o.force }, patch, patchContentTypes[type]);
+    const res = await this.send("PATCH", p, { ...writeQuery(o), force: o.force }, patch, patchContentTypes[type]);
+    if ((res.statusCode ?? 500) >= 300) throw await toError(res);
+    return { object: JSON.parse(await readAll(res)) as T, created: res.statusCode === 201 };
   }
 
   async delete(r: ResourceInfo, ns: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject> {

@@ -1,5 +1,6 @@
 import { realClock, type Cancel, type Clock } from "../util/clock.js";
 import { DelayHeap } from "./delay-heap.js";
+import { FifoItems, PriorityItems, type PendingItems } from "./pending-items.js";
 import { defaultControllerRateLimiter, type RateLimiter } from "./rate-limiter.js";
 import type { WorkQueueMetrics } from "./loop-metrics.js";
 
@@ -11,6 +12,12 @@ export interface WorkQueueOptions<T> {
   rateLimiter?: RateLimiter<T>;
   /** Where depth, adds, waiting and processing times and retries are reported (default: nowhere). */
   metrics?: WorkQueueMetrics;
+  /**
+   * Hands out waiting items highest priority first (FIFO among equals) instead of first in, first out. An item's
+   * priority is read when it enters the queue (added, or re-queued after `done`); dedup, the processing set,
+   * delays and rate limits are unchanged.
+   */
+  priority?: (item: T) => number;
 }
 
 /**
@@ -22,8 +29,7 @@ export interface WorkQueueOptions<T> {
 export class WorkQueue<T = string> {
   private readonly clock: Clock;
   private readonly rateLimiter: RateLimiter<T>;
-  private queue: T[] = [];
-  private head = 0;
+  private readonly queue: PendingItems<T>;
   private readonly dirty = new Set<T>();
   private readonly processing = new Set<T>();
   private readonly waiters: ((item: T | undefined) => void)[] = [];
@@ -39,6 +45,7 @@ export class WorkQueue<T = string> {
     this.clock = options.clock ?? realClock();
     this.rateLimiter = options.rateLimiter ?? defaultControllerRateLimiter<T>(this.clock);
     this.metrics = options.metrics;
+    this.queue = options.priority ? new PriorityItems<T>(options.priority) : new FifoItems<T>();
   }
 
   /** Queues `item` unless it already waits; if it is being processed it is queued again after `done`. */
@@ -83,7 +90,12 @@ export class WorkQueue<T = string> {
 
   /** Number of items waiting to be handed out (excluding delayed and in-process items). */
   len(): number {
-    return this.queue.length - this.head;
+    return this.queue.length;
+  }
+
+  /** Reads the priority of every waiting item again (with the `priority` option; e.g. once what it reads is synced). */
+  reprioritize(): void {
+    this.queue.reprioritize();
   }
 
   /** Stops the queue: waiting `get` calls resolve undefined, delayed adds are dropped, later adds ignored. */
@@ -94,8 +106,7 @@ export class WorkQueue<T = string> {
     this.timer = undefined;
     this.delayed.clear();
     this.since.clear();
-    this.queue = [];
-    this.head = 0;
+    this.queue.clear();
     for (const w of this.waiters.splice(0)) w(undefined);
   }
 
@@ -147,13 +158,8 @@ export class WorkQueue<T = string> {
   }
 
   private take(): T | undefined {
-    if (this.head >= this.queue.length) return undefined;
-    const item = this.queue[this.head] as T;
-    this.head++;
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
-    }
+    if (this.queue.length === 0) return undefined;
+    const item = this.queue.shift() as T;
     this.handedOut(item);
     this.dirty.delete(item);
     this.processing.add(item);

@@ -50,6 +50,8 @@ export interface TestClusterOptions {
   nodeMonitorGracePeriodMs?: number;
   /** Lease renew interval of the simulated nodes in ms (default the kubelet's 10 s). */
   leaseRenewIntervalMs?: number;
+  /** Receives the server's log lines (default: dropped). */
+  log?: (line: string) => void;
 }
 
 /** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
@@ -60,6 +62,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     dataDir, port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
     nodes: options.nodes ?? 0, controllers: options.controllers ?? true, stages: options.stages,
     nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs, leaderElection: options.leaderElection,
+    log: options.log,
   });
   // kubectl gets its own copy: servers sharing a data dir each rewrite the kubeconfig there with their address.
   const kubeconfigPath = join(dir, "kubeconfig");

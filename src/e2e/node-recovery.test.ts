@@ -42,7 +42,8 @@ describe("a node that goes away and comes back", () => {
         assert.match(await c.kubectlOk(["get", "node", "node-2", "--no-headers"]), /^node-2\s+NotReady\s/);
         const taints = await c.kubectlOk(["get", "node", "node-2", "-o", "jsonpath={.spec.taints[*].key}"]);
         assert.match(taints, /node\.kubernetes\.io\/unreachable/);
-        assert.equal((await podReadiness(c)).find((p) => p.node === "node-2")?.condition, "False");
+        // The READY column follows the Ready condition: the unreachable node's pod reads 0/1 and False.
+        assert.deepEqual((await podReadiness(c)).find((p) => p.node === "node-2"), { node: "node-2", column: "0/1", condition: "False" });
         // As upstream: the unreachable NoSchedule taint takes the node out of DESIRED; its pod keeps running.
         assert.equal(await dsCounts(c), "2 2 2 2 2");
       }, 30_000);
@@ -57,7 +58,7 @@ describe("a node that goes away and comes back", () => {
       await eventually(async () => assert.match(await c.kubectlOk(["get", "node", "node-2", "--no-headers"]), /^node-2\s+Ready\s/));
       // And once more without a restart.
       await c.kubectlOk(["annotate", "node", "node-3", "everynode.dev/simulated-"]);
-      await eventually(async () => assert.equal((await podReadiness(c)).find((p) => p.node === "node-3")?.condition, "False"), 30_000);
+      await eventually(async () => assert.deepEqual((await podReadiness(c)).find((p) => p.node === "node-3"), { node: "node-3", column: "0/1", condition: "False" }), 30_000);
       await c.kubectlOk(["annotate", "node", "node-3", "everynode.dev/simulated=true"]);
       await eventually(async () => assert.equal(await dsCounts(c), "3 3 3 3 3"), 10_000);
       assert.deepEqual(await podReadiness(c), ["node-1", "node-2", "node-3"].map((node) => ({ node, column: "1/1", condition: "True" })));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { daemonsNotReadyToleration } from "../api/readiness-gate.js";
 import type { Pod } from "../api/types.js";
 import { settle } from "../client/testing/eventually.js";
 import { NodeSimulator } from "../simulator/node-simulator.js";
@@ -18,6 +19,8 @@ test("scheduled pods on simulated nodes start running, and deleted ones go away"
         metadata: { name: `agent-${n}` },
         spec: {
           containers: [{ name: "agent", image: "agent:1" }],
+          // Simulated nodes register gated (no gate controller runs here): these pods are the nodes' gating daemons.
+          tolerations: [daemonsNotReadyToleration()],
           affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: [`node-${n}`] }] }] } } },
         },
       });

@@ -4,6 +4,7 @@ import { SharedInformerFactory } from "../client/informer-factory.js";
 import { DaemonSetController } from "../controllers/daemonset/daemonset-controller.js";
 import { GarbageCollector } from "../controllers/garbage-collector/garbage-collector.js";
 import { NodeLifecycleController } from "../controllers/node-lifecycle/node-lifecycle-controller.js";
+import { NodeReadinessGateController } from "../controllers/node-readiness-gate/index.js";
 import { PodGarbageCollector } from "../controllers/podgc/pod-garbage-collector.js";
 import { Scheduler } from "../scheduler/index.js";
 import { runWithLeaderElection, type LeaderElectionOptions } from "../controller/leader-election.js";
@@ -43,6 +44,7 @@ export async function runControllerManager(options: ControllerManagerOptions, si
     new GarbageCollector({ client, informers, metrics, onError: onError("garbage-collector") }),
     new PodGarbageCollector({ client, informers, metrics, onError: onError("pod-garbage-collector") }),
     new NodeLifecycleController({ client, informers, metrics, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
+    new NodeReadinessGateController({ client, informers, metrics, onError: onError("node-readiness-gate-controller") }),
     new Scheduler({ client, informers, metrics, onError: onError("scheduler") }),
   ];
   if (options.simulate) {

@@ -1,5 +1,6 @@
 /** What a simulated node reports about itself: labels, status, addresses and its heartbeat Lease. */
 import type { Lease, Node, NodeCondition, NodeStatus } from "../api/types.js";
+import { daemonsNotReadyTaint } from "../api/readiness-gate.js";
 
 /** Annotation that puts a Node under the simulator's care. */
 export const simulatedAnnotation = "everynode.dev/simulated";
@@ -184,13 +185,13 @@ export function registrationStatus(node: Node, capacity: NodeCapacity, now: stri
   };
 }
 
-/** A new simulated Node object named `name`, registered and ready. */
+/** A new simulated Node object named `name`, registered and ready, with the daemons-not-ready taint (see api/readiness-gate.ts). */
 export function newSimulatedNode(name: string, capacity: NodeCapacity, now: string): Node {
   const node: Node = {
     apiVersion: "v1",
     kind: "Node",
     metadata: { name, labels: standardLabels(name), annotations: { [simulatedAnnotation]: "true" } },
-    spec: { podCIDR: nodePodCIDR(name), podCIDRs: [nodePodCIDR(name)] },
+    spec: { podCIDR: nodePodCIDR(name), podCIDRs: [nodePodCIDR(name)], taints: [daemonsNotReadyTaint()] },
   };
   return { ...node, status: registrationStatus(node, capacity, now) };
 }

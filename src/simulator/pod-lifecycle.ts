@@ -147,7 +147,14 @@ export class PodLifecycle implements Reconciler<string> {
 
   /** The configured stage the pod matches, else the kubelet's status resync when its stored status drifted. */
   private stageFor(key: string, uid: string, pod: Pod): Stage | undefined {
-    return this.options.matcher.match(pod, (s) => this.draw(key, uid, s)) ?? statusResyncStage(pod);
+    const draw = (s: Stage): boolean => this.draw(key, uid, s);
+    return this.options.matcher.match(pod, draw) ?? statusResyncStage(pod, this.startReadiness(pod, draw));
+  }
+
+  /** The readiness the kubelet reports for the pod's running containers: what the stage that started it gave. */
+  private startReadiness(pod: Pod, draw: (s: Stage) => boolean): boolean | undefined {
+    if (pod.status?.phase !== "Running") return undefined;
+    return this.options.matcher.match({ ...pod, status: { ...pod.status, phase: "Pending" } }, draw)?.next.ready;
   }
 
   /** Whether a share-limited stage applies to this pod; drawn once per pod (uid) and stage. */

@@ -150,19 +150,23 @@ const resyncNotReady = resyncStage(false);
 
 /**
  * The write a kubelet's status manager makes when the stored status of a running pod no longer says what the
- * kubelet reports (e.g. the node lifecycle controller set Ready=False while the node was unreachable, and the
- * node is back): the Ready and ContainersReady conditions recomputed from the container statuses. Undefined
- * when they agree, for pods not running, and for pods being deleted. The same stage object is returned for the
- * same pod state, so a plan made from it can be recognised when the pod is seen again.
+ * kubelet reports (e.g. the node lifecycle controller marked the pod and its containers not ready while the node
+ * was unreachable, and the node is back): the containers' ready flags and the Ready and ContainersReady
+ * conditions as the kubelet sees them. `reportedReady` is the kubelet's own verdict for running containers (the
+ * readiness its start stage gives them); without it the stored container flags are taken as the truth. Undefined
+ * when the stored status agrees, for pods not running, and for pods being deleted. The same stage object is
+ * returned for the same verdict, so a plan made from it can be recognised when the pod is seen again.
  */
-export function statusResyncStage(pod: Pod): Stage | undefined {
+export function statusResyncStage(pod: Pod, reportedReady?: boolean): Stage | undefined {
   const status = pod.status;
   const containers = status?.containerStatuses ?? [];
   if (pod.metadata?.deletionTimestamp || status?.phase !== "Running" || containers.length === 0) return undefined;
-  const ready = containers.every((c) => c.ready === true);
+  const allRunning = containers.every((c) => c.state?.running !== undefined);
+  const ready = allRunning && reportedReady !== undefined ? reportedReady : containers.every((c) => c.ready === true);
   const want = ready ? "True" : "False";
   const conditions = status.conditions ?? [];
-  const agrees = ["Ready", "ContainersReady"].every((type) => conditions.find((c) => c.type === type)?.status === want);
+  const agrees = ["Ready", "ContainersReady"].every((type) => conditions.find((c) => c.type === type)?.status === want) &&
+    containers.every((c) => c.ready === (ready && c.state?.running !== undefined));
   if (agrees) return undefined;
   return ready ? resyncReady : resyncNotReady;
 }

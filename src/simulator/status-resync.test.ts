@@ -28,6 +28,10 @@ describe("kubelet status resync", () => {
     deleting.metadata = { ...deleting.metadata, deletionTimestamp: "2026-01-01T00:00:00Z" };
     assert.equal(statusResyncStage(deleting), undefined);
     assert.equal(statusResyncStage({ ...running(true, []), status: { phase: "Pending" } }), undefined);
+    // The kubelet's own verdict decides for running containers: flags and conditions all False but reported ready.
+    assert.equal(statusResyncStage(running(false, [t("Ready", "False"), t("ContainersReady", "False")]), true)?.next.ready, true);
+    assert.equal(statusResyncStage(running(true, [t("Ready", "True"), t("ContainersReady", "True")]), true), undefined);
+    assert.equal(statusResyncStage(running(true, [t("Ready", "True"), t("ContainersReady", "True")]), false)?.next.ready, false);
     // The same stage object for the same drift, so a plan is recognised when the pod is seen again.
     assert.equal(statusResyncStage(running(true, [])), statusResyncStage(running(true, [t("Ready", "False")])));
   });
@@ -50,10 +54,12 @@ describe("kubelet status resync", () => {
         throw new Error(`timed out waiting for ${what}`);
       };
       await waitUntil((p) => p.status?.phase === "Running" && readiness(p).join() === "ContainersReady=True,Ready=True", "running and ready");
-      // What the node lifecycle controller writes for a pod of an unreachable node: only Ready turns False.
+      // What the node lifecycle controller writes for a pod of an unreachable node: Ready, ContainersReady and the
+      // containers' ready flags turn False.
       const p = await read();
-      const conditions = (p.status?.conditions ?? []).map((x) => (x.type === "Ready" ? { ...x, status: "False" } : x));
-      await c.client.updateStatus<Pod>(R.pods, "default", { ...p, status: { ...p.status, conditions } });
+      const conditions = (p.status?.conditions ?? []).map((x) => (x.type === "Ready" || x.type === "ContainersReady" ? { ...x, status: "False" } : x));
+      const containerStatuses = p.status?.containerStatuses?.map((s) => ({ ...s, ready: false }));
+      await c.client.updateStatus<Pod>(R.pods, "default", { ...p, status: { ...p.status, conditions, containerStatuses } });
       const back = await waitUntil((x) => readiness(x).join() === "ContainersReady=True,Ready=True", "Ready re-reported");
       assert.deepEqual(back.status?.containerStatuses?.map((s) => s.ready), [true]);
       assert.equal(back.status?.phase, "Running");

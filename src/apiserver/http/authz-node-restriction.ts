@@ -8,7 +8,7 @@
 import { findResource, type ResourceInfo } from "../../api/resources.js";
 import { conflict, internalError, StatusError } from "../../api/status-error.js";
 import type { ApiObject, DeleteOptions, KubeList, KubeObject, Node, Pod } from "../../api/types.js";
-import type { Client, ListOptions, PatchOptions, PatchType, WatchEvent, WatchOptions, WriteOptions } from "../../client/client.js";
+import type { Client, ListOptions, PatchOptions, PatchOutcome, PatchType, WatchEvent, WatchOptions, WriteOptions } from "../../client/client.js";
 import { forbiddenError } from "./authz-attributes.js";
 import { nodeLeaseNamespace } from "./authz-node.js";
 import { forbiddenNodeLabels, podReferences } from "./authz-node-rules.js";
@@ -78,6 +78,10 @@ class NodeRestriction implements Client {
   }
 
   async patch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<T> {
+    return (await this.patchWithOutcome<T>(resource, namespace, name, type, patch, options)).object;
+  }
+
+  async patchWithOutcome<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<PatchOutcome<T>> {
     const kind = kindOf(resource);
     const status = options?.subresource === "status";
     if (kind === "pods") {
@@ -85,9 +89,9 @@ class NodeRestriction implements Client {
       await this.admitPodStatus(resource, namespace, name);
     }
     if (kind === "leases") this.admitLease(resource, namespace, name, name);
-    if (kind !== "nodes") return this.inner.patch<T>(resource, namespace, name, type, patch, options);
+    if (kind !== "nodes") return this.inner.patchWithOutcome<T>(resource, namespace, name, type, patch, options);
     this.admitNodeName(resource, name);
-    if (status) return this.inner.patch<T>(resource, namespace, name, type, patch, options);
+    if (status) return this.inner.patchWithOutcome<T>(resource, namespace, name, type, patch, options);
     // Compute the result without writing it, admit it against the version it was computed from, then write
     // exactly that object conditional on that version: a concurrent change answers 409 Conflict instead of
     // slipping past the check.
@@ -98,14 +102,14 @@ class NodeRestriction implements Client {
       if (current === undefined && !version) {
         // A server-side apply that creates the Node.
         this.admitNodeCreate(resource, result);
-        return this.inner.patch<T>(resource, namespace, name, type, patch, options);
+        return this.inner.patchWithOutcome<T>(resource, namespace, name, type, patch, options);
       }
       if (current === undefined || version !== current.metadata?.resourceVersion) continue;
       this.admitNodeChange(resource, name, result, current);
-      if (options?.dryRun) return result as unknown as T;
+      if (options?.dryRun) return { object: result as unknown as T, created: false };
       const write: WriteOptions = {};
       if (options?.fieldManager !== undefined) write.fieldManager = options.fieldManager;
-      return this.inner.update<T>(resource, namespace, result as unknown as T, write);
+      return { object: await this.inner.update<T>(resource, namespace, result as unknown as T, write), created: false };
     }
     throw conflict({ group: resource.group, resource: resource.resource, kind: resource.kind }, name);
   }

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { R } from "../registry/testing/fixtures.js";
+import type { KubeObject } from "../../api/types.js";
+import { RestClient } from "../../client/rest.js";
 import { daemonSet, startTestApi, type TestApi } from "./testing/api-fixture.js";
 
 const dsPath = "/apis/apps/v1/namespaces/default/daemonsets";
@@ -191,6 +194,17 @@ spec:
     const noManager = await api.call("PATCH", `${dsPath}/crud-ssa`, yaml, { "content-type": "application/apply-patch+yaml" });
     assert.equal(noManager.status, 422);
     assert.match((await noManager.json() as any).message, /^PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch/);
+  });
+
+  test("the client learns whether an apply created the object, decided with the write itself", async () => {
+    const client = new RestClient({ server: api.url });
+    const cm = (n: number): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "crud-outcome", namespace: "default" }, data: { n: String(n) } } as KubeObject);
+    const together = await Promise.all([1, 2, 3, 4].map((n) => client.patchWithOutcome(R.configmaps, "default", "crud-outcome", "apply", cm(n), { fieldManager: `m${n}`, force: true })));
+    assert.equal(together.filter((o) => o.created).length, 1, "exactly one of the concurrent applies created it");
+    const again = await client.patchWithOutcome(R.configmaps, "default", "crud-outcome", "apply", cm(5), { fieldManager: "m5", force: true });
+    assert.equal(again.created, false);
+    assert.equal((again.object as { data?: Record<string, string> }).data?.n, "5");
+    client.close();
   });
 
   test("delete with propagation options, from the body or the query", async () => {

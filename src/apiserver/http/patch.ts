@@ -1,4 +1,4 @@
-import { badRequest, fieldErrors, StatusError, type FieldError } from "../../api/status-error.js";
+import { badRequest, fieldErrors, type FieldError } from "../../api/status-error.js";
 import type { PatchOptions, PatchType } from "../../client/client.js";
 import { readBody } from "./body.js";
 import { parseJsonText, parseYamlText } from "./body-text.js";
@@ -24,9 +24,8 @@ export async function patchObject(ctx: RequestContext, route: ResourceRoute & { 
   if (force) options.force = true;
   if (route.subresource) options.subresource = route.subresource;
   const patch = decodePatch(body, type);
-  const created = type === "apply" && !route.subresource && !(await exists(ctx, route));
-  const result = await ctx.client.patch(route.resource, route.namespace, route.name, type, patch, options);
-  return objectReply(created ? 201 : 200, result);
+  const { object, created } = await ctx.client.patchWithOutcome(route.resource, route.namespace, route.name, type, patch, options);
+  return objectReply(created ? 201 : 200, object);
 }
 
 /** Decodes a patch body: JSON for json/merge/strategic patches, YAML (or JSON) for apply; 400 when malformed. */
@@ -44,15 +43,5 @@ function decodePatch(body: Buffer, type: PatchType): unknown {
   } catch (err) {
     const why = text.trim() === "" ? "unexpected end of JSON input" : err instanceof Error ? err.message : String(err);
     throw badRequest(type === "json" ? why : `error decoding patch: ${why}`);
-  }
-}
-
-async function exists(ctx: RequestContext, route: ResourceRoute & { name: string }): Promise<boolean> {
-  try {
-    await ctx.client.get(route.resource, route.namespace, route.name);
-    return true;
-  } catch (err) {
-    if (err instanceof StatusError && err.code === 404) return false;
-    throw err;
   }
 }

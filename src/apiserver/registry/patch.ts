@@ -1,7 +1,7 @@
 /** patch: apply a JSON, merge, strategic-merge or apply patch to the stored object, then update as a PUT would. */
 import { badRequest, statusError, StatusError } from "../../api/status-error.js";
 import type { JsonValue, KubeObject } from "../../api/types.js";
-import type { PatchOptions, PatchType } from "../../client/client.js";
+import type { PatchOptions, PatchOutcome, PatchType } from "../../client/client.js";
 import { applyPatch } from "../patch/index.js";
 import { isPlainObject } from "../../util/json.js";
 import { metaOf } from "./codec.js";
@@ -9,11 +9,7 @@ import type { RegistryContext, ResourceStore } from "./context.js";
 import { createObject } from "./create.js";
 import { guaranteedUpdate } from "./update.js";
 
-/** What a patch did: the resulting object and whether it was created (server-side apply of a missing object). */
-export interface PatchOutcome {
-  object: KubeObject;
-  created: boolean;
-}
+export type { PatchOutcome } from "../../client/client.js";
 
 /** Patches the main resource or its status; server-side apply creates a missing object. */
 export async function patchObject(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options: PatchOptions = {}): Promise<PatchOutcome> {

@@ -104,12 +104,12 @@ export class Registry implements Client {
 
   /** Patches the object (or options.subresource "status"); server-side apply creates a missing object. */
   async patch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<T> {
-    return (await this.patchWithOutcome(resource, namespace, name, type, patch, options)).object as unknown as T;
+    return (await this.patchWithOutcome<T>(resource, namespace, name, type, patch, options)).object;
   }
 
   /** As patch, also telling whether the object was created (server-side apply of a missing object: answer 201). */
-  patchWithOutcome(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<PatchOutcome> {
-    return this.run(() => patchObject(this.ctx, this.ctx.store(resource), namespace, name, type, patch, options));
+  patchWithOutcome<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<PatchOutcome<T>> {
+    return this.run(() => patchObject(this.ctx, this.ctx.store(resource), namespace, name, type, patch, options)) as Promise<unknown> as Promise<PatchOutcome<T>>;
   }
 
   /** Deletes an object: the deleted pod, a Success Status, or (deletion pending) the object with deletionTimestamp. */

@@ -2,7 +2,7 @@ import type { ResourceInfo } from "../../api/resources.js";
 import { groupVersion } from "../../api/resources.js";
 import { alreadyExists, badRequest, conflict, expired, notFound, statusError, type StatusError } from "../../api/status-error.js";
 import type { ApiObject, DeleteOptions, KubeList, KubeObject } from "../../api/types.js";
-import type { Client, ListOptions, PatchOptions, PatchType, WatchEvent, WatchOptions } from "../client.js";
+import type { Client, ListOptions, PatchOptions, PatchOutcome, PatchType, WatchEvent, WatchOptions } from "../client.js";
 import { parseFieldSelector } from "../../api/field-selector.js";
 import { parseLabelSelector } from "../../api/label-selector.js";
 import { deepCopy } from "../../util/json.js";
@@ -184,6 +184,10 @@ export class FakeClient implements Client {
   /** Not supported: throws 405. */
   async patch<T extends ApiObject = KubeObject>(resource: ResourceInfo, _ns: string | undefined, _name: string, _type: PatchType, _patch: unknown, _options?: PatchOptions): Promise<T> {
     throw statusError(405, "MethodNotAllowed", `FakeClient does not support patch of ${resource.resource}`);
+  }
+
+  async patchWithOutcome<T extends ApiObject = KubeObject>(resource: ResourceInfo, ns: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<PatchOutcome<T>> {
+    return { object: await this.patch<T>(resource, ns, name, type, patch, options), created: false };
   }
 
   /** Not supported: throws 405. */

@@ -1,5 +1,6 @@
 /** The DaemonSet controller: runs one pod of every DaemonSet on every eligible node. */
 import { labelSelectorFromObject } from "../../api/label-selector.js";
+import { isGatingDaemonSet } from "../../api/readiness-gate.js";
 import { mustFindResource } from "../../api/resources.js";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../../api/types.js";
 import { objectKey } from "../../client/cache.js";
@@ -13,6 +14,7 @@ import { EventRecorder } from "../../client/event-recorder.js";
 import { ControllerExpectations } from "./expectations.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
 import { byControllerUid, byNamespaceIndex, byOrphanNamespace, controllerUidIndex, namespaceIndex, orphanNamespaceIndex } from "./indexes.js";
+import { daemonSetPriority, type PriorityClassView } from "./daemon-priority.js";
 import { DaemonPlacement } from "./placement.js";
 import { SyncPacer } from "./sync-pacer.js";
 import { syncDaemonSet, type CompiledDaemonSet, type SyncDeps } from "./sync.js";
@@ -43,7 +45,7 @@ export class DaemonSetController implements Reconciler {
   readonly expectations: ControllerExpectations;
   /** Writes the controller's events. */
   readonly recorder: EventRecorder;
-  private readonly informers: { daemonSets: Informer<DaemonSet>; pods: Informer<Pod>; nodes: Informer<Node>; revisions: Informer<ControllerRevision> };
+  private readonly informers: { daemonSets: Informer<DaemonSet>; pods: Informer<Pod>; nodes: Informer<Node>; revisions: Informer<ControllerRevision>; priorityClasses: Informer<PriorityClassView> };
   private readonly deps: SyncDeps;
   private readonly compiled = new Map<string, { rv: string; value: CompiledDaemonSet }>();
   private readonly clock: Clock;
@@ -60,11 +62,16 @@ export class DaemonSetController implements Reconciler {
       pods: options.informers.informerFor<Pod>(resources.pods),
       nodes: options.informers.informerFor<Node>(mustFindResource("", "nodes")),
       revisions: options.informers.informerFor<ControllerRevision>(resources.controllerRevisions),
+      priorityClasses: options.informers.informerFor<PriorityClassView>(mustFindResource("scheduling.k8s.io", "priorityclasses")),
     };
     ensureIndexers(this.informers.daemonSets, { [namespaceIndex]: byNamespaceIndex });
     ensureIndexers(this.informers.pods, { [controllerUidIndex]: byControllerUid, [orphanNamespaceIndex]: byOrphanNamespace });
     ensureIndexers(this.informers.revisions, { [controllerUidIndex]: byControllerUid, [orphanNamespaceIndex]: byOrphanNamespace });
-    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("daemonset") });
+    // Higher-priority DaemonSets (critical agents) are synced first when many wait, so they reach new nodes first.
+    this.queue = new WorkQueue<string>({
+      clock: this.clock, metrics: options.metrics?.workQueue("daemonset"),
+      priority: (key) => daemonSetPriority(this.informers.daemonSets.store.get(key), this.informers.priorityClasses.store),
+    });
     this.expectations = new ControllerExpectations(this.clock);
     this.recorder = new EventRecorder({ client: options.client, component: daemonSetControllerComponent, now, onError: (e) => this.report(e) });
     this.deps = {
@@ -98,12 +105,14 @@ export class DaemonSetController implements Reconciler {
 
   /** Waits for the caches to sync, then runs the workers until `signal` aborts; resolves once they stopped. */
   async run(signal: AbortSignal): Promise<void> {
-    const { daemonSets, pods, nodes, revisions } = this.informers;
-    const synced = await Promise.all([daemonSets.waitForSync(signal), pods.waitForSync(signal), nodes.waitForSync(signal), revisions.waitForSync(signal)]);
+    const { daemonSets, pods, nodes, revisions, priorityClasses } = this.informers;
+    const synced = await Promise.all([daemonSets, pods, nodes, revisions, priorityClasses].map((i) => i.waitForSync(signal)));
     if (signal.aborted || !synced.every(Boolean)) {
       this.queue.shutDown();
       return;
     }
+    // DaemonSets queued while the PriorityClasses were still loading take their priority now.
+    this.queue.reprioritize();
     const gcTimer = this.scheduleBackoffGc(signal);
     try {
       await runReconciler<string>({
@@ -152,7 +161,8 @@ export class DaemonSetController implements Reconciler {
   private compile(ds: DaemonSet): CompiledDaemonSet {
     const key = objectKey(ds);
     const version = ds.metadata?.generation !== undefined ? `g${ds.metadata.generation}` : `rv${ds.metadata?.resourceVersion ?? ""}`;
-    const rv = `${ds.metadata?.uid ?? ""}/${version}`;
+    // The gate annotation changes placement (its toleration) without bumping the generation.
+    const rv = `${ds.metadata?.uid ?? ""}/${version}${isGatingDaemonSet(ds) ? "/gate" : ""}`;
     const hit = this.compiled.get(key);
     if (hit && hit.rv === rv && rv !== "/") return hit.value;
     const value = { placement: new DaemonPlacement(ds), selector: labelSelectorFromObject(ds.spec?.selector) };

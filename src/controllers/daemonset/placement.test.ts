@@ -2,6 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { DaemonSet, Node, Taint, Toleration } from "../../api/types.js";
 import { DaemonPlacement, nodeShouldRunDaemonPod } from "./placement.js";
+import { newDaemonPod } from "./pod-template.js";
 import { makeDaemonSet, makeNode } from "./testing/fixtures.js";
 
 function ds(mut: (d: DaemonSet) => void = () => undefined): DaemonSet {
@@ -67,4 +68,17 @@ describe("nodeShouldRunDaemonPod", () => {
       assert.deepEqual(compiled, got);
     });
   }
+});
+
+describe("node readiness gate", () => {
+  const gated = makeNode("a", {}, [{ key: "node.everynode.dev/daemons-not-ready", effect: "NoSchedule" }]);
+  test("only gating DaemonSets tolerate the daemons-not-ready taint (and get the toleration on their pods)", () => {
+    const gating = ds((d) => { d.metadata = { ...d.metadata, annotations: { "everynode.dev/node-readiness-gate": "true" } }; });
+    assert.deepEqual(new DaemonPlacement(gating).decide(gated), { shouldRun: true, shouldContinueRunning: true });
+    assert.deepEqual(new DaemonPlacement(ds()).decide(gated), { shouldRun: false, shouldContinueRunning: true });
+    const tolerating = ds(tolerate({ operator: "Exists" }));
+    assert.deepEqual(new DaemonPlacement(tolerating).decide(gated), { shouldRun: true, shouldContinueRunning: true });
+    assert.deepEqual(newDaemonPod(gating, "a", "h", 1).spec?.tolerations?.at(-1), { key: "node.everynode.dev/daemons-not-ready", operator: "Exists", effect: "NoSchedule" });
+    assert.equal(newDaemonPod(ds(), "a", "h", 1).spec?.tolerations?.some((t) => t.key === "node.everynode.dev/daemons-not-ready"), false);
+  });
 });

@@ -1,5 +1,6 @@
 /** Which nodes a DaemonSet's pod should run on (and keep running on). */
 import { podMatchesNodeSelectorAndAffinity } from "../../api/node-affinity.js";
+import { isGatingDaemonSet } from "../../api/readiness-gate.js";
 import { findUntoleratedTaint, TaintEffect } from "../../api/taints.js";
 import type { DaemonSet, Node, PodSpec, Taint, Toleration } from "../../api/types.js";
 import { addDaemonTolerations } from "./tolerations.js";
@@ -29,7 +30,7 @@ export class DaemonPlacement {
   /** Compiles the placement of `ds` (later changes to `ds` are not seen). */
   constructor(ds: DaemonSet) {
     this.spec = ds.spec?.template?.spec ?? { containers: [] };
-    this.tolerations = addDaemonTolerations(this.spec);
+    this.tolerations = addDaemonTolerations(this.spec, isGatingDaemonSet(ds));
   }
 
   /** The decision for `node`. */

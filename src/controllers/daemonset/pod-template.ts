@@ -1,4 +1,5 @@
 /** Building the pods a DaemonSet creates. */
+import { isGatingDaemonSet } from "../../api/readiness-gate.js";
 import { nodeNameField } from "../../api/node-affinity.js";
 import type { Affinity, DaemonSet, OwnerReference, Pod, PodTemplateSpec } from "../../api/types.js";
 import { controllerRevisionHashLabel, podTemplateGenerationLabel } from "./labels.js";
@@ -30,13 +31,14 @@ export function replaceNodeNameAffinity(affinity: Affinity | undefined, nodeName
 }
 
 /**
- * The template daemon pods are created from: the DaemonSet's template with the default daemon tolerations and
+ * The template daemon pods are created from: the DaemonSet's template with the default daemon tolerations (and the
+ * daemons-not-ready toleration when the DaemonSet gates its nodes) and
  * the labels `pod-template-generation` (when the generation is known) and `controller-revision-hash` (when non-empty).
  */
 export function daemonPodTemplate(ds: DaemonSet, hash: string, generation: number | undefined): PodTemplateSpec {
   const template: PodTemplateSpec = deepCopy(ds.spec?.template ?? {});
   const spec = template.spec ?? { containers: [] };
-  spec.tolerations = addDaemonTolerations(spec);
+  spec.tolerations = addDaemonTolerations(spec, isGatingDaemonSet(ds));
   template.spec = spec;
   const metadata = template.metadata ?? {};
   const labels = { ...(metadata.labels ?? {}) };

@@ -28,29 +28,45 @@ export interface CompiledDaemonSet {
   selector: Selector;
 }
 
-/** Everything a sync reads from and writes to. */
-export interface SyncDeps {
-  client: Client;
-  resources: { daemonSets: ResourceInfo; pods: ResourceInfo; controllerRevisions: ResourceInfo };
+/** The informer caches a sync reads (never written through; writes go through the client). */
+export interface SyncCaches {
   daemonSets: Store<DaemonSet>;
   pods: Store<Pod>;
   nodes: Store<Node>;
   revisions: Store<ControllerRevision>;
+}
+
+/** How a sync writes: the API, the resources it writes, events, and how many pod writes one sync may make. */
+export interface SyncWrites {
+  client: Client;
+  resources: { daemonSets: ResourceInfo; pods: ResourceInfo; controllerRevisions: ResourceInfo };
   recorder: EventRecorder;
-  expectations: ControllerExpectations;
-  backoff: FailedPodBackoff;
   /** Creations and deletions per sync; undefined: scaled with the node count (see burstFor). */
   burstReplicas: number | undefined;
+}
+
+/** What the controller remembers between syncs: writes in flight, failed-pod back-off, status pacing. */
+export interface SyncTracking {
+  expectations: ControllerExpectations;
+  backoff: FailedPodBackoff;
+  /** Paces status-only syncs while creations or deletions are in flight. */
+  pacer: Pick<SyncPacer, "statusOnlyDelay" | "forget">;
+}
+
+/** Time, and the way back into the queue. */
+export interface SyncTiming {
   clock: Clock;
   /** Wall-clock time in epoch milliseconds. */
   now: () => number;
   /** Syncs the key again after `ms`. */
   enqueueAfter: (key: string, ms: number) => void;
-  /** Paces status-only syncs while creations or deletions are in flight. */
-  pacer: Pick<SyncPacer, "statusOnlyDelay" | "forget">;
+}
+
+/** Everything a sync reads from and writes to, by role; each step below takes only the roles it uses. */
+export type SyncDeps = SyncCaches & SyncWrites & SyncTracking & SyncTiming & {
   /** The compiled form of a DaemonSet (throws for an unparsable selector). */
   compile: (ds: DaemonSet) => CompiledDaemonSet;
-}
+};
 
 /** Whether the selector is `{}` (or holds only empty lists), which would select every pod. */
 export function selectsAll(ds: DaemonSet): boolean {
@@ -116,7 +132,7 @@ export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> 
   const claims = new ClaimManager(deps.client, deps.resources.daemonSets, ds, selector);
   const revisions = await claims.claim(deps.resources.controllerRevisions, candidates(deps.revisions, ds));
   const historyDeps: HistoryDeps = { client: deps.client, ...deps.resources };
-  const history = await constructHistory(historyDeps, ds, revisions, () => ownedFromCache(deps, ds, selector));
+  const history = await constructHistory(historyDeps, ds, revisions, () => ownedFromCache(deps.pods, ds, selector));
   const hash = revisionHash(history.current);
   // Expectations are checked before pods are read from the cache: every creation or deletion they count as observed
   // is then already in what the sync reads, so no pod is created twice while the cache catches up.
@@ -131,7 +147,7 @@ export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> 
   }
   // After writes the cache is read again; without writes the claimed pods are still current.
   let latest: ReturnType<typeof groupPodsByNode> | undefined = grouped;
-  const refresh = (): ReturnType<typeof groupPodsByNode> => (latest ??= groupPodsByNode(ownedFromCache(deps, ds, selector)));
+  const refresh = (): ReturnType<typeof groupPodsByNode> => (latest ??= groupPodsByNode(ownedFromCache(deps.pods, ds, selector)));
   let failure: unknown;
   try {
     if (await manage(view)) latest = undefined;
@@ -161,14 +177,15 @@ function decidedNode(node: Node, decision: NodeDecision): DecidedNode {
 }
 
 /** The cached pods the DaemonSet controls and still selects (no API calls; adoption happens in the claim step). */
-function ownedFromCache(deps: SyncDeps, ds: DaemonSet, selector: Selector): Pod[] {
+function ownedFromCache(pods: Store<Pod>, ds: DaemonSet, selector: Selector): Pod[] {
   const uid = ds.metadata?.uid;
   if (!uid) return [];
-  return deps.pods.byIndex(controllerUidIndex, uid).filter((p) => classifyClaim(p, ds, selector) === "own");
+  return pods.byIndex(controllerUidIndex, uid).filter((p) => classifyClaim(p, ds, selector) === "own");
 }
 
+/** What the manage, rolling-update and status steps share: the roles they use and this sync's view of the set. */
 interface SyncView {
-  deps: SyncDeps;
+  deps: SyncWrites & SyncTiming & Pick<SyncCaches, "nodes"> & Pick<SyncTracking, "expectations" | "backoff">;
   ds: DaemonSet;
   ref: ObjectReference;
   key: string;
@@ -178,7 +195,7 @@ interface SyncView {
   hash: string;
 }
 
-function podControl(deps: SyncDeps): PodControlDeps {
+function podControl(deps: SyncWrites & Pick<SyncCaches, "nodes"> & Pick<SyncTracking, "expectations">): PodControlDeps {
   return { client: deps.client, pods: deps.resources.pods, recorder: deps.recorder, expectations: deps.expectations, burstReplicas: burstFor(deps.burstReplicas, deps.nodes.size) };
 }
 

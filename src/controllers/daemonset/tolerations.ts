@@ -1,5 +1,6 @@
 /** The tolerations every daemon pod carries so node problems neither evict it nor block it. */
 import { TaintEffect, TaintKey } from "../../api/taints.js";
+import { daemonsNotReadyToleration } from "../../api/readiness-gate.js";
 import type { PodSpec, Toleration } from "../../api/types.js";
 
 /** The default daemon tolerations for a pod spec, in the order they are added (network-unavailable only with hostNetwork). */
@@ -39,9 +40,13 @@ export function addOrUpdateToleration(tolerations: readonly Toleration[], tolera
   return out;
 }
 
-/** The pod spec's tolerations with the default daemon tolerations added (a new list; the spec is not modified). */
-export function addDaemonTolerations(spec: PodSpec): Toleration[] {
+/**
+ * The pod spec's tolerations with the default daemon tolerations added, and with `gating` (the DaemonSet gates its
+ * nodes) the toleration of `node.everynode.dev/daemons-not-ready:NoSchedule` last. A new list; the spec is not modified.
+ */
+export function addDaemonTolerations(spec: PodSpec, gating = false): Toleration[] {
   let out: Toleration[] = [...(spec.tolerations ?? [])];
   for (const t of defaultDaemonTolerations(spec.hostNetwork === true)) out = addOrUpdateToleration(out, t);
+  if (gating) out = addOrUpdateToleration(out, daemonsNotReadyToleration());
   return out;
 }

@@ -45,7 +45,11 @@ async function readyPod(c: TestCluster, name: string, nodeName: string, extra: P
   const p = pod(name, { nodeName });
   Object.assign(p.spec as object, extra);
   const created = await c.client.create<KubeObject>(R.pods, "default", p);
-  await c.client.updateStatus(R.pods, "default", { ...created, status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } });
+  await c.client.updateStatus(R.pods, "default", { ...created, status: {
+    phase: "Running",
+    conditions: [{ type: "ContainersReady", status: "True" }, { type: "Ready", status: "True" }],
+    containerStatuses: [{ name: "c", image: "img", imageID: "", ready: true, restartCount: 0, started: true, state: { running: {} } }],
+  } });
 }
 
 describe("NodeLifecycleController", () => {
@@ -70,6 +74,9 @@ describe("NodeLifecycleController", () => {
     assert.deepEqual(taintsOf(n), ["node.kubernetes.io/unreachable:NoSchedule", "node.kubernetes.io/unreachable:NoExecute"]);
     assert.ok(n.spec?.taints?.find((t: Taint) => t.effect === "NoExecute")?.timeAdded);
     await until(c.clock, async () => (await c.client.get<Pod>(R.pods, "default", "p1")).status?.conditions?.find((x) => x.type === "Ready")?.status === "False", "pod not ready", 0);
+    const notReady = await c.client.get<Pod>(R.pods, "default", "p1");
+    assert.equal(notReady.status?.conditions?.find((x) => x.type === "ContainersReady")?.status, "False");
+    assert.deepEqual(notReady.status?.containerStatuses?.map((s) => s.ready), [false], "the READY column follows the Ready condition");
     await until(c.clock, async () => (await events(c, "NodeNotReady")).length === 2, "NodeNotReady events", 0);
     const [nodeEvent] = (await events(c, "NodeNotReady")).filter((e) => e.involvedObject.kind === "Node");
     assert.equal(nodeEvent?.message, "Node n1 status is now: NodeNotReady");

@@ -183,9 +183,16 @@ export class NodeLifecycleController implements Reconciler {
     if (!unready) return;
     const ready = (pod.status?.conditions ?? []).find((c) => c.type === "Ready");
     if (!ready || ready.status !== "True") return;
-    const conditions = withPodCondition(pod.status?.conditions, { ...ready, status: "False", lastTransitionTime: rfc3339(this.clock.now()) });
+    const now = rfc3339(this.clock.now());
+    let conditions = withPodCondition(pod.status?.conditions, { ...ready, status: "False", lastTransitionTime: now });
+    const containersReady = conditions.find((c) => c.type === "ContainersReady");
+    if (containersReady?.status === "True") conditions = withPodCondition(conditions, { ...containersReady, status: "False", lastTransitionTime: now });
+    // Unlike upstream (which flips only the Ready condition), the containers' ready flags follow it, so kubectl's
+    // READY column (counted from containerStatuses) never disagrees with the Ready condition.
+    const containerStatuses = pod.status?.containerStatuses?.map((s) => ({ ...s, ready: false }));
+    const status = { ...pod.status, conditions, ...(containerStatuses ? { containerStatuses } : {}) };
     try {
-      await this.options.client.updateStatus<Pod>(pods, pod.metadata?.namespace, { ...pod, status: { ...pod.status, conditions } });
+      await this.options.client.updateStatus<Pod>(pods, pod.metadata?.namespace, { ...pod, status });
     } catch (error) {
       if (error instanceof StatusError && error.code === 404) return;
       throw error;
