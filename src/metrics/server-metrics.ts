@@ -12,13 +12,26 @@ export interface RequestLabels {
   subresource: string;
   /** `resource` (named object), `namespace`, `cluster`, or "" for non-resource requests. */
   scope: string;
+  /** The request's `dryRun` values joined by commas ("" for a real request, `invalid` for an unknown value). */
+  dryRun: string;
 }
 
 const requestBuckets = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
 const storageBuckets = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60];
 const queueBuckets = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 0.01, 0.1, 1, 10];
 const schedulerBuckets = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192, 16.384];
-const requestLabelNames = ["verb", "group", "version", "resource", "subresource", "scope", "component"] as const;
+const requestLabelNames = ["verb", "dry_run", "group", "version", "resource", "subresource", "scope", "component"] as const;
+const longRunningLabelNames = ["verb", "group", "version", "resource", "subresource", "scope", "component"] as const;
+
+/** The labels of apiserver_request_total and _duration_seconds, in upstream's order. */
+function requestSeries(l: RequestLabels): Record<(typeof requestLabelNames)[number], string> {
+  return { verb: l.verb, dry_run: l.dryRun, group: l.group, version: l.version, resource: l.resource, subresource: l.subresource, scope: l.scope, component: "apiserver" };
+}
+
+/** The labels of apiserver_longrunning_requests (no dry_run, as upstream). */
+function longRunningSeries(l: RequestLabels): Record<(typeof longRunningLabelNames)[number], string> {
+  return { verb: l.verb, group: l.group, version: l.version, resource: l.resource, subresource: l.subresource, scope: l.scope, component: "apiserver" };
+}
 
 /**
  * The server's own metrics in a prom-client registry of their own (never the library's global one): API
@@ -30,7 +43,7 @@ export class ServerMetrics implements LoopMetrics {
   readonly registry = new Registry();
   private readonly requests = new Counter({ name: "apiserver_request_total", help: "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.", labelNames: [...requestLabelNames, "code"], registers: [this.registry] });
   private readonly latency = new Histogram({ name: "apiserver_request_duration_seconds", help: "[STABLE] Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.", labelNames: requestLabelNames, buckets: requestBuckets, registers: [this.registry] });
-  private readonly longRunning = new Gauge({ name: "apiserver_longrunning_requests", help: "[STABLE] Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.", labelNames: requestLabelNames, registers: [this.registry] });
+  private readonly longRunning = new Gauge({ name: "apiserver_longrunning_requests", help: "[STABLE] Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component. Not all requests are tracked this way.", labelNames: longRunningLabelNames, registers: [this.registry] });
   private readonly storageLatency = new Histogram({ name: "etcd_request_duration_seconds", help: "[ALPHA] Etcd request latency in seconds for each operation and object type.", labelNames: ["operation", "type"], buckets: storageBuckets, registers: [this.registry] });
   private readonly queueDepth = new Gauge({ name: "workqueue_depth", help: "[ALPHA] Current depth of workqueue", labelNames: ["name"], registers: [this.registry] });
   private readonly queueAdds = new Counter({ name: "workqueue_adds_total", help: "[ALPHA] Total number of adds handled by workqueue", labelNames: ["name"], registers: [this.registry] });
@@ -65,14 +78,14 @@ export class ServerMetrics implements LoopMetrics {
 
   /** Counts a finished request and records its latency (long-running requests only count). */
   observeRequest(labels: RequestLabels, code: number, seconds: number, longRunning: boolean): void {
-    const l = { ...labels, component: "apiserver" };
+    const l = requestSeries(labels);
     this.requests.inc({ ...l, code: String(code) });
     if (!longRunning) this.latency.observe(l, seconds);
   }
 
   /** Marks a long-running request (a watch) as started; the returned function marks it finished. */
   startLongRunning(labels: RequestLabels): () => void {
-    const l = { ...labels, component: "apiserver" };
+    const l = longRunningSeries(labels);
     this.longRunning.inc(l);
     let done = false;
     return () => {

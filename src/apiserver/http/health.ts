@@ -55,6 +55,7 @@ export async function healthReply(checks: HealthChecks | undefined, endpoint: He
   }
   if (excluded.size > 0) lines.push(`warn: some health checks cannot be excluded: no matches for ${[...excluded].map((e) => `"${e}"`).join(",")}`);
   if (failed) return { kind: "text", code: 500, body: `${lines.join("\n")}\n${endpoint} check failed\n` };
-  const verbose = query.has("verbose") && query.get("verbose") !== "false";
+  // As upstream: the parameter's presence asks for the list, whatever its value.
+  const verbose = query.has("verbose");
   return { kind: "text", code: 200, body: verbose ? `${lines.join("\n")}\n${endpoint} check passed\n` : "ok" };
 }

@@ -24,14 +24,16 @@ test("/metrics: admin only (401 without a token, 403 for others, upstream wordin
     assert.equal((await api.call("POST", "/apis/apps/v1/namespaces/default/daemonsets", daemonSet("a"), auth)).status, 201);
     assert.equal((await api.call("GET", "/apis/apps/v1/namespaces/default/daemonsets", undefined, auth)).status, 200);
     assert.equal((await api.call("GET", "/apis/apps/v1/namespaces/default/daemonsets/missing", undefined, auth)).status, 404);
+    assert.equal((await api.call("POST", "/apis/apps/v1/namespaces/default/daemonsets?dryRun=All", daemonSet("b"), auth)).status, 201);
     const res = await api.call("GET", "/metrics", undefined, auth);
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
     const text = await res.text();
-    assert.match(text, /^apiserver_request_total\{verb="POST",group="apps",version="v1",resource="daemonsets",subresource="",scope="resource",component="apiserver",code="201"\} 1$/m);
-    assert.match(text, /^apiserver_request_total\{verb="LIST",group="apps",version="v1",resource="daemonsets",subresource="",scope="namespace",component="apiserver",code="200"\} 1$/m);
-    assert.match(text, /^apiserver_request_total\{verb="GET",group="apps",version="v1",resource="daemonsets",subresource="",scope="resource",component="apiserver",code="404"\} 1$/m);
-    assert.match(text, /^apiserver_request_duration_seconds_count\{verb="LIST",group="apps",version="v1",resource="daemonsets",subresource="",scope="namespace",component="apiserver"\} 1$/m);
+    assert.match(text, /^apiserver_request_total\{verb="POST",dry_run="",group="apps",version="v1",resource="daemonsets",subresource="",scope="resource",component="apiserver",code="201"\} 1$/m);
+    assert.match(text, /^apiserver_request_total\{verb="LIST",dry_run="",group="apps",version="v1",resource="daemonsets",subresource="",scope="namespace",component="apiserver",code="200"\} 1$/m);
+    assert.match(text, /^apiserver_request_total\{verb="GET",dry_run="",group="apps",version="v1",resource="daemonsets",subresource="",scope="resource",component="apiserver",code="404"\} 1$/m);
+    assert.match(text, /^apiserver_request_duration_seconds_count\{verb="LIST",dry_run="",group="apps",version="v1",resource="daemonsets",subresource="",scope="namespace",component="apiserver"\} 1$/m);
+    assert.match(text, /^apiserver_request_total\{verb="POST",dry_run="All",group="apps",version="v1",resource="daemonsets",subresource="",scope="resource",component="apiserver",code="201"\} 1$/m);
     assert.match(text, /^process_resident_memory_bytes \d+/m);
     assert.match(text, /^nodejs_eventloop_lag_seconds /m);
   } finally {
@@ -70,6 +72,7 @@ test("/livez and /readyz list named checks with ?verbose, fail with 500, run one
     assert.equal(ok.status, 200);
     assert.equal(await ok.text(), "ok");
     assert.equal(await (await api.call("GET", "/readyz?verbose")).text(), "[+]ping ok\n[+]etcd ok\n[+]shutdown ok\nreadyz check passed\n");
+    assert.equal(await (await api.call("GET", "/livez?verbose=false")).text(), "[+]ping ok\n[+]etcd ok\nlivez check passed\n", "the parameter's presence counts, as upstream");
     assert.equal(await (await api.call("GET", "/livez/etcd")).text(), "ok");
     assert.equal((await api.call("GET", "/livez/nothing")).status, 404);
     etcdDown = true;

@@ -19,7 +19,8 @@ export interface ApiMetrics {
  * for collection reads, APPLY for server-side apply, else the method; DELETECOLLECTION), and the scope.
  */
 export function requestLabels(method: string, route: Route, query: URLSearchParams, contentType: string | undefined): RequestLabels {
-  if (route.type !== "resource") return { verb: method, group: "", version: "", resource: "", subresource: "", scope: "" };
+  const dryRun = dryRunLabel(query);
+  if (route.type !== "resource") return { verb: method, group: "", version: "", resource: "", subresource: "", scope: "", dryRun };
   const named = route.name !== undefined;
   let verb = method === "HEAD" ? "GET" : method;
   if (verb === "GET" && queryBool(query, "watch")) verb = "WATCH";
@@ -27,5 +28,11 @@ export function requestLabels(method: string, route: Route, query: URLSearchPara
   else if (verb === "PATCH" && contentType?.startsWith("application/apply-patch")) verb = "APPLY";
   else if (verb === "DELETE" && !named) verb = "DELETECOLLECTION";
   const scope = named || verb === "POST" ? "resource" : route.namespace !== undefined ? "namespace" : "cluster";
-  return { verb, group: route.resource.group, version: route.resource.version, resource: route.resource.resource, subresource: route.subresource ?? "", scope };
+  return { verb, group: route.resource.group, version: route.resource.version, resource: route.resource.resource, subresource: route.subresource ?? "", scope, dryRun };
+}
+
+/** Upstream's dry_run label: the distinct `dryRun` values, sorted and joined by commas; `invalid` for anything but `All`. */
+function dryRunLabel(query: URLSearchParams): string {
+  const values = [...new Set(query.getAll("dryRun"))].sort();
+  return values.some((v) => v !== "All") ? "invalid" : values.join(",");
 }
