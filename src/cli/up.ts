@@ -97,22 +97,24 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
     log: out,
   });
+  out(`kubeconfig written to ${plane.kubeconfigPath}`);
+  out(`To use it:\n  export KUBECONFIG=${plane.kubeconfigPath}\n  kubectl get namespaces`);
+  const abort = new AbortController();
+  // Progress starts at once, so nodes registering while the rest starts are seen doing so.
+  const reporter = progress ? new Progress(progress) : undefined;
+  reportReadiness(plane, Number(flags.nodes ?? 3), startedAt, reporter, out, abort.signal).catch((err: unknown) => out(`progress: ${err instanceof Error ? err.message : String(err)}`));
   let dnsServer;
   try {
     dnsServer = await startDns(dns, plane.informers, out);
   } catch (error) {
+    abort.abort();
     await plane.stop();
     throw error;
   }
-  out(`kubeconfig written to ${plane.kubeconfigPath}`);
-  out(`To use it:\n  export KUBECONFIG=${plane.kubeconfigPath}\n  kubectl get namespaces`);
-  const abort = new AbortController();
   await new Promise<void>((resolve) => {
     const stop = (): void => { process.off("SIGINT", stop); process.off("SIGTERM", stop); abort.abort(); resolve(); };
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
-    const reporter = progress ? new Progress(progress) : undefined;
-    reportReadiness(plane, Number(flags.nodes ?? 3), startedAt, reporter, out, abort.signal).catch((err: unknown) => out(`progress: ${err instanceof Error ? err.message : String(err)}`));
   });
   out("shutting down");
   await dnsServer?.close();

@@ -60,6 +60,13 @@ export function sample(resource: ResourceInfo, name: string, namespace = fuzzNam
     case "services": return { ...head, metadata: { name }, spec: { selector: { app: "x" }, ports: [{ name: "http", port: 80, targetPort: "http" }] } };
     case "endpoints": return { ...head, metadata: { name }, subsets: [{ addresses: [{ ip: "10.0.0.1" }], ports: [{ name: "http", port: 80 }] }] };
     case "endpointslices": return { ...head, metadata: { name }, addressType: "IPv4", endpoints: [{ addresses: ["10.0.0.1"], conditions: { ready: true } }], ports: [{ name: "http", port: 80, protocol: "TCP" }] };
+    case "daemonjobs": return {
+      ...head, metadata: { name },
+      spec: {
+        backoffLimitPerNode: 2, parallelism: "50%", runOnNewNodes: true,
+        template: { metadata: { labels: { job: name } }, spec: { restartPolicy: "Never", containers: [{ name: "c", image: "busybox", command: ["true"] }] } },
+      },
+    };
     default: throw new Error(`no sample for ${resource.resource}`);
   }
 }

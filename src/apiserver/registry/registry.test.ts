@@ -36,6 +36,11 @@ describe("Registry lifecycle", () => {
     await first.create(R.namespaces, undefined, { metadata: { name: "team" } });
     await first.create(R.pods, "team", pod("held", { finalizers: ["example.com/hold"] }));
     await first.delete(R.namespaces, undefined, "team");
+    // Finalization runs in the background: let it ask for the pod's deletion (held by its finalizer) before the
+    // first registry goes away, so the second one finds a namespace half-way through finalization.
+    for (let i = 0; i < 200 && !(await first.get<Mutable>(R.pods, "team", "held")).metadata.deletionTimestamp; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
     first.close();
 
     const second = new Registry({ backend });
