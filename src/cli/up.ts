@@ -97,9 +97,14 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
     log: out,
   });
+  // Signals are handled from here on: once the kubeconfig line is out, SIGTERM must mean a clean stop even while DNS starts.
+  const abort = new AbortController();
+  const stop = (): void => { process.off("SIGINT", stop); process.off("SIGTERM", stop); abort.abort(); };
+  const stopped = new Promise<void>((resolve) => abort.signal.addEventListener("abort", () => resolve(), { once: true }));
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
   out(`kubeconfig written to ${plane.kubeconfigPath}`);
   out(`To use it:\n  export KUBECONFIG=${plane.kubeconfigPath}\n  kubectl get namespaces`);
-  const abort = new AbortController();
   // Progress starts at once, so nodes registering while the rest starts are seen doing so.
   const reporter = progress ? new Progress(progress) : undefined;
   reportReadiness(plane, Number(flags.nodes ?? 3), startedAt, reporter, out, abort.signal).catch((err: unknown) => out(`progress: ${err instanceof Error ? err.message : String(err)}`));
@@ -107,15 +112,11 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   try {
     dnsServer = await startDns(dns, plane.informers, out);
   } catch (error) {
-    abort.abort();
+    stop();
     await plane.stop();
     throw error;
   }
-  await new Promise<void>((resolve) => {
-    const stop = (): void => { process.off("SIGINT", stop); process.off("SIGTERM", stop); abort.abort(); resolve(); };
-    process.on("SIGINT", stop);
-    process.on("SIGTERM", stop);
-  });
+  await stopped;
   out("shutting down");
   await dnsServer?.close();
   await plane.stop();
