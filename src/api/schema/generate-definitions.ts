@@ -13,7 +13,7 @@
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import ts from "typescript";
 import type { RawDefinition, RawProperty } from "./types.js";
 import { apiPackages, classPackages, fieldDescriptions, freeFormFields, gvkOverrides, listTraits, quantityFields, roots } from "./upstream-tables.js";
@@ -83,9 +83,7 @@ function chooseDescription(current: string | undefined, legacy: string | undefin
 
 /** Builds all definitions reachable from the roots. */
 export async function buildDefinitions(sources: GeneratorSources): Promise<Record<string, RawDefinition>> {
-  const exists = (cls: string): boolean => {
-    try { readFileSync(join(sources.modelsDir, `${cls}.js`)); return true; } catch { return false; }
-  };
+  const exists = (cls: string): boolean => existsSync(join(sources.modelsDir, `${cls}.js`));
   const out: Record<string, RawDefinition> = {};
   const queue: Array<readonly [string, string]> = [...roots];
   const seen = new Set<string>();
@@ -137,8 +135,8 @@ export async function buildDefinitions(sources: GeneratorSources): Promise<Recor
     const model = (await import(pathToFileURL(join(sources.modelsDir, `${cls}.js`)).href) as Record<string, ModelClass | undefined>)[cls];
     if (!model?.attributeTypeMap) throw new Error(`model class ${cls} not found`);
     const docs = docsOf(join(sources.modelsDir, `${cls}.d.ts`), cls);
-    let legacy = new Map<string, string>();
-    try { legacy = docsOf(join(sources.legacyTypesDir, `${pkg}.d.ts`), name); } catch { /* a package kubernetes-types lacks */ }
+    const legacyFile = join(sources.legacyTypesDir, `${pkg}.d.ts`);
+    const legacy = existsSync(legacyFile) ? docsOf(legacyFile, name) : new Map<string, string>();
     const def: RawDefinition = { go: name, description: chooseDescription(unescapeDoc(docs.get("") ?? ""), legacy.get("")) ?? "", properties: {} };
     const required: string[] = [];
     for (const a of model.attributeTypeMap) {
