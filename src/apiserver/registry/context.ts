@@ -4,6 +4,7 @@ import { badRequest, statusError, type ResourceRef } from "../../api/status-erro
 import type { KubeObject } from "../../api/types.js";
 import type { Backend } from "../../storage/backend.js";
 import { WatchCache } from "../watch-cache/watch-cache.js";
+import { CoalescedReads } from "../../util/coalesced-reads.js";
 import { storageFailure } from "./storage-ops.js";
 import { decodeObject } from "./codec.js";
 import { strategyFor, type Strategy } from "./strategy.js";
@@ -72,6 +73,12 @@ export class RegistryContext {
   private markReady!: () => void;
   private markFailed!: (error: unknown) => void;
   private readonly lastWrite = new Map<ResourceStore, number>();
+  /**
+   * The store's keys per range, read once for every consistent read that asks while another read of the range runs
+   * (each still gets a read begun after it asked): a burst of creates in one namespace costs one or two reads of
+   * the namespace, not one each.
+   */
+  private readonly storedReads = new CoalescedReads<{ revision: number; keys: ReadonlyMap<string, number> }>();
 
   constructor(options: ContextOptions) {
     this.backend = options.backend;
@@ -168,7 +175,7 @@ export class RegistryContext {
     // through its watch (a busy range soon gets an event past it), or hold exactly the keys the store holds in the
     // range at a later revision (a quiet range: compared again whenever the watch has had time to deliver).
     const deadline = Date.now() + waitMs;
-    let stored = await storedRevisions(this.backend, keyPrefix);
+    let stored = await this.storedReads.read(keyPrefix, () => storedRevisions(this.backend, keyPrefix));
     const target = stored.revision;
     for (;;) {
       if (store.cache.revision >= target || store.cache.holds(keyPrefix, stored.keys)) return true;
@@ -181,7 +188,7 @@ export class RegistryContext {
         if (store.cache.stopped) throw statusError(503, "ServiceUnavailable", `the storage is not available: ${error instanceof Error ? error.message : String(error)}`);
       }).finally(() => clearTimeout(timer));
       if (store.cache.revision >= target) return true;
-      stored = await storedRevisions(this.backend, keyPrefix);
+      stored = await this.storedReads.read(keyPrefix, () => storedRevisions(this.backend, keyPrefix));
     }
   }
 
