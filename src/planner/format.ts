@@ -1,4 +1,5 @@
 /** The human-readable form of a plan: a short summary for the terminal. */
+import { pausedAnnotation } from "../api/rollout-controls.js";
 import type { DaemonSetPlan, PlanResult } from "./plan.js";
 
 /** Names listed in full up to this many; longer lists end in "… and N more". */
@@ -13,7 +14,7 @@ type PlanPacing = PlanResult["pacing"];
 
 /** The summary lines of a plan (no trailing newline). */
 export function formatPlan(result: PlanResult): string {
-  const { plan, timing, heldBack, pacing } = result;
+  const { plan, timing, pacing } = result;
   const n = plan.nodes;
   const lines: string[] = [];
   const rev = plan.revision;
@@ -21,11 +22,14 @@ export function formatPlan(result: PlanResult): string {
   lines.push(`daemonset ${plan.daemonSet}: ${revision}`);
   lines.push(`nodes: ${n.create.length} create, ${n.delete.length} delete, ${n.replace.length} replace, ${n.unchanged.length} unchanged, ${n.blocked.length} blocked`);
   const list = (label: string, items: readonly string[]): void => { if (items.length > 0) lines.push(`  ${label}: ${names(items)}`); };
+  if (result.controls.paused && pacing.strategy === "RollingUpdate") {
+    lines.push(`rollout paused (${pausedAnnotation} "true"): no pod is replaced until it is resumed; nodes without a pod still get one`);
+  }
   list("create", n.create);
   list("delete", n.delete);
   list("replace", n.replace);
   list("unchanged", n.unchanged);
-  if (heldBack.length > 0) lines.push(`  held back (${pacing.strategy === "OnDelete" ? "OnDelete: replaced only when deleted" : "rollout controls"}): ${names(heldBack)}`);
+  for (const [reason, held] of byReason(n.heldBack)) lines.push(`  held back: ${names(held)}: ${reason}`);
   for (const b of n.blocked.slice(0, maxNames)) lines.push(`  blocked: ${b.node}: ${b.reason}`);
   if (n.blocked.length > maxNames) lines.push(`  blocked: … and ${n.blocked.length - maxNames} more`);
   lines.push(wavesLine(plan, pacing));
@@ -40,6 +44,13 @@ export function formatPlan(result: PlanResult): string {
     lines.push("nothing to roll out");
   }
   return lines.join("\n");
+}
+
+/** Held-back nodes grouped by reason, in the order the reasons first appear. */
+function byReason(held: DaemonSetPlan["nodes"]["heldBack"]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const h of held) out.set(h.reason, [...(out.get(h.reason) ?? []), h.node]);
+  return out;
 }
 
 function wavesLine(plan: DaemonSetPlan, pacing: PlanPacing): string {
