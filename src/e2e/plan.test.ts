@@ -85,7 +85,7 @@ describe("everynode plan against a live cluster", () => {
     assert.match(human.stdout, new RegExp(`^daemonset default/agent: revision ${noop.revision.new} -> ${change.revision.new}$`, "m"));
     assert.match(human.stdout, /^nodes: 0 create, 0 delete, 5 replace, 0 unchanged, 0 blocked$/m);
     assert.match(human.stdout, /^waves \(maxUnavailable 2\): 3\n {2}1: node-1, node-2\n {2}2: node-3, node-4\n {2}3: node-5$/m);
-    assert.match(human.stdout, /^estimated duration: ~\d+s \(3 wave\(s\)/m);
+    assert.match(human.stdout, /^estimated duration: ~\d+s over 3 wave\(s\) \(creation to Ready observed over 5 pod\(s\)/m);
     // Nothing was applied by planning.
     assert.match(await c.kubectlOk(["get", "ds", "agent", "-o", "jsonpath={.spec.template.spec.containers[0].image}"]), /pause:3\.9$/);
 

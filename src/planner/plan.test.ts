@@ -9,6 +9,7 @@ import { planRollingUpdate } from "../controllers/daemonset/rolling-update.js";
 import { updatableNodes } from "../controllers/daemonset/rollout-scope.js";
 import { groupPodsByNode } from "../controllers/daemonset/sync.js";
 import { formatPlan } from "./format.js";
+import { assumedStopSeconds } from "./timing.js";
 import { planDaemonSet, type PlanInput } from "./plan.js";
 
 const nowMs = Date.parse("2024-05-01T10:00:00Z");
@@ -76,7 +77,9 @@ describe("planDaemonSet", () => {
     assert.notEqual(plan.revision.new, plan.revision.current);
     assert.deepEqual(plan.nodes.replace, names(5));
     assert.deepEqual(plan.waves, [["node-1", "node-2"], ["node-3", "node-4"], ["node-5"]]);
-    assert.equal(plan.estimatedSeconds, 3 * 2, "3 waves of the observed 2 s from creation to Ready");
+    assert.equal(plan.estimatedSeconds, 3 * (2 + assumedStopSeconds), "3 in-place waves: old pods stop, then the observed 2 s from creation to Ready");
+    assert.equal(result.timing.worstCaseSeconds, 3 * (2 + 30), "old pods taking their whole (default) grace period");
+    assert.match(formatPlan(result), /^estimated duration: ~9s over 3 wave\(s\) \(creation to Ready observed over 5 pod\(s\), median 2s; a wave waits for its slowest pod\)\n {2}old pods are assumed to stop within 1s; up to ~96s if they take their whole 30s grace period$/m);
     assert.match(formatPlan(result), /^waves \(maxUnavailable 2\): 3$/m);
   });
 
@@ -189,5 +192,6 @@ describe("planDaemonSet", () => {
     if (ds.spec) ds.spec.updateStrategy = { type: "RollingUpdate", rollingUpdate: { maxSurge: 2, maxUnavailable: 0 } };
     const { plan } = planDaemonSet(input({ desired: withImage(ds, "agent:2"), live: ds }));
     assert.deepEqual(plan.waves, [["node-1", "node-2"], ["node-3", "node-4"], ["node-5"]]);
+    assert.equal(plan.estimatedSeconds, 3 * 2, "surging, no wave waits for old pods to stop");
   });
 });

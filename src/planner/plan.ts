@@ -52,7 +52,7 @@ export interface DaemonSetPlan {
   };
   /** Nodes getting their new pod together, in order: creations and replacements as the update strategy paces them. */
   waves: string[][];
-  /** Waves × the time one wave takes (observed pod start-up and readiness, plus minReadySeconds). */
+  /** The sum over the waves of the time each takes (see waveTiming: observed creation-to-Ready, minReadySeconds, stopping). */
   estimatedSeconds: number;
 }
 
@@ -182,15 +182,30 @@ export function planDaemonSet(input: PlanInput): PlanResult {
   nodes.blocked = nodes.blocked.filter((b) => !held.has(b.node));
   const limits = safeLimits(desired, desiredCount);
   const waves = rolloutWaves({ create: nodes.create, replace: nodes.replace, unavailable, ...limits });
-  const timing = waveTiming(own.all, input.pods, minReadySeconds);
+  const replaced = new Set(nodes.replace);
+  const timing = waveTiming({
+    ownPods: own.all, allPods: input.pods, minReadySeconds, gracePeriodSeconds: gracePeriodOf(own.all, replaced),
+    waves: waves.map((w) => ({ pods: w.length, inPlace: limits.maxSurge === 0 && w.some((n) => replaced.has(n)) })),
+  });
   const plan: DaemonSetPlan = {
     daemonSet: `${desired.metadata?.namespace ?? "default"}/${desired.metadata?.name ?? ""}`,
     revision: { current: currentHash, new: newHash, changed: currentHash !== newHash },
     nodes,
     waves,
-    estimatedSeconds: Math.ceil(waves.length * timing.waveSeconds),
+    estimatedSeconds: timing.seconds,
   };
   return { plan, timing, controls, pacing: { strategy: updateStrategyType(desired), ...limits } };
+}
+
+/** The longest terminationGracePeriodSeconds of the pods on the replaced nodes (30, the default, when none sets it). */
+function gracePeriodOf(pods: readonly Pod[], nodes: ReadonlySet<string>): number {
+  let out: number | undefined;
+  for (const pod of pods) {
+    const node = pod.spec ? podTargetNodeName(pod.spec) : undefined;
+    if (node === undefined || !nodes.has(node)) continue;
+    out = Math.max(out ?? 0, pod.spec?.terminationGracePeriodSeconds ?? 30);
+  }
+  return out ?? 30;
 }
 
 function safeLimits(ds: DaemonSet, desired: number): { maxSurge: number; maxUnavailable: number } {
