@@ -156,6 +156,18 @@ describe("rollout controls on 5 nodes with kubectl", { concurrency: true }, () =
     assert.equal(create.code, 1);
     assert.match(create.stderr, /metadata\.annotations\[rollout\.everynode\.dev\/paused\]: Invalid value: "yes": must be "true" or "false"/);
     assert.equal((await ds(c, "invalid")).metadata?.annotations?.["rollout.everynode.dev/partition"], undefined);
+    const others: [string, string, string][] = [
+      ["rollout.everynode.dev/selector", "zone in a", "must be a label selector: "],
+      ["rollout.everynode.dev/progress-deadline-seconds", "0", "must be an integer greater than or equal to 1"],
+      ["rollout.everynode.dev/auto-revert", "1", 'must be "true" or "false"'],
+      ["everynode.dev/node-readiness-gate", "yes", 'must be "true" or "false"'],
+    ];
+    for (const [name, value, why] of others) {
+      const r = await c.kubectl(["annotate", "ds/invalid", `${name}=${value}`]);
+      assert.equal(r.code, 1, name);
+      assert.ok(r.stderr.startsWith(`The DaemonSet "invalid" is invalid: metadata.annotations[${name}]: Invalid value: "${value}": ${why}`), r.stderr);
+    }
+    assert.deepEqual(Object.keys((await ds(c, "invalid")).metadata?.annotations ?? {}).filter((k) => k.includes("everynode.dev/")), []);
   });
 
   test("the kubectl plugin: pause, status, promote", async () => {
