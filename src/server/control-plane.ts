@@ -23,6 +23,9 @@ import { credentialFiles, inContext, simulationLine, Teardown } from "./start-up
 import { writeKubeconfig } from "./kubeconfig.js";
 import { ensureClientCertificate, ensureServingPki } from "./pki.js";
 import { TokenFile } from "./tokens.js";
+import { ensureServiceAccountKey } from "./service-account-key.js";
+import { ServiceAccountJwt } from "../apiserver/http/service-account-jwt.js";
+import { serviceAccountAuthenticator } from "../apiserver/http/service-account-auth.js";
 import { runControllerManager, runElectedControllerManager, type ControllerManagerOptions } from "./controller-manager.js";
 import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import { runCompactor } from "../storage/compactor.js";
@@ -81,7 +84,12 @@ export interface ControlPlaneOptions {
   resetStore?: boolean;
   /** Limits for slow clients at the HTTP level (see HttpTimeouts; defaults fit production). */
   httpTimeouts?: HttpTimeouts;
+  /** The `iss` of ServiceAccount tokens, also their default audience (default kubeadm's `https://kubernetes.default.svc.cluster.local`). */
+  serviceAccountIssuer?: string;
 }
+
+/** The default issuer (and audience) of ServiceAccount tokens. */
+export const defaultServiceAccountIssuer = "https://kubernetes.default.svc.cluster.local";
 
 export type { HttpTimeouts } from "./serving.js";
 
@@ -163,8 +171,9 @@ export class ControlPlane {
     const health = controlPlaneHealth({ backend: store, informers, stopping });
     // The API server's credential towards node agents (their endpoints accept clients of the cluster CA).
     const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
+    const serviceAccountTokens = await ServiceAccountJwt.fromPem(await ensureServiceAccountKey(join(dataDir, "pki")), options.serviceAccountIssuer ?? defaultServiceAccountIssuer);
     const handler = createApiHandler({
-      client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
+      client, authenticate: requestAuthenticator(tokens, serviceAccountAuthenticator(serviceAccountTokens, client)), serviceAccountTokens, authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
       nodeConnector: agentClient ? { client, ...agentClient } : undefined,
     });
     const server = createServer(options, handler, pki);
