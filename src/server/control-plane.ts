@@ -150,7 +150,8 @@ export class ControlPlane {
     const metrics = new ServerMetrics({ storageSizeBytes: sqlite ? () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) : undefined });
     const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
     // Faults the registry and the compactor recover from (an undecodable stored object, a failed compaction) go to the log.
-    const registry = new Registry({ backend, consistentReads: isShared(storage), onError: (err) => log(`registry: ${faultText(err)}`) });
+    // The ServiceAccount admission plugin relies on the controllers keeping `default` ServiceAccounts.
+    const registry = new Registry({ backend, consistentReads: isShared(storage), serviceAccountAdmission: options.controllers !== false, onError: (err) => log(`registry: ${faultText(err)}`) });
     teardown.add(async () => { await registry.close(); });
     teardown.add(async () => { abort.abort(); });
     await registry.start(abort.signal);
@@ -195,7 +196,7 @@ export class ControlPlane {
     if (options.controllers !== false) log(await simulationLine(client, nodes));
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs, onError: (err) => log(`compactor: ${faultText(err)}`) }, abort.signal);
     const eventExpiry = runEventExpiry(client, { ttlMs: options.eventTtlMs, onError: (err) => log(`event expiry: ${faultText(err)}`) }, abort.signal);
-    const manager: ControllerManagerOptions = { client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
+    const manager: ControllerManagerOptions = { client, informers, metrics, rootCaCert: pki?.caCert, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
     let controllers = Promise.resolve();
     const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
     if (options.controllers !== false && identity !== undefined) {
