@@ -34,6 +34,33 @@ describe("ServiceAccount admission; default ServiceAccount and kube-root-ca.crt 
     assert.equal(await c.kubectlOk(["get", "pod", "sys", "-n", "kube-system", "-o", "jsonpath={.spec.serviceAccountName}"]), "default");
   });
 
+  test("a legacy token Secret gets its token, which authenticates while the Secret exists", async () => {
+    await c.kubectlOk(["create", "serviceaccount", "legacy", "-n", "apps"]);
+    await c.kubectlOk(["create", "-f", "-"], JSON.stringify({
+      apiVersion: "v1", kind: "Secret", metadata: { name: "legacy-token", namespace: "apps", annotations: { "kubernetes.io/service-account.name": "legacy" } },
+      type: "kubernetes.io/service-account-token",
+    }));
+    const token = await eventually(async () => {
+      const data = await c.kubectlOk(["get", "secret", "legacy-token", "-n", "apps", "-o", "jsonpath={.data.token}"]);
+      if (data === "") throw new Error("no token yet");
+      return Buffer.from(data, "base64").toString("utf8");
+    });
+    assert.equal(Buffer.from(await c.kubectlOk(["get", "secret", "legacy-token", "-n", "apps", "-o", "jsonpath={.data.namespace}"]), "base64").toString(), "apps");
+    const uid = await c.kubectlOk(["get", "sa", "legacy", "-n", "apps", "-o", "jsonpath={.metadata.uid}"]);
+    assert.equal(await c.kubectlOk(["get", "secret", "legacy-token", "-n", "apps", "-o", "jsonpath={.metadata.annotations.kubernetes\\.io/service-account\\.uid}"]), uid);
+    const who = await c.kubectl([`--token=${token}`, "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"]);
+    assert.equal(who.stdout, "system:serviceaccount:apps:legacy", who.stderr);
+    await c.kubectlOk(["delete", "secret", "legacy-token", "-n", "apps"]);
+    assert.equal((await c.kubectl([`--token=${token}`, "get", "pods", "-n", "apps"])).stderr.trim(), "error: You must be logged in to the server (Unauthorized)");
+    await c.kubectlOk(["create", "-f", "-"], JSON.stringify({
+      apiVersion: "v1", kind: "Secret", metadata: { name: "orphan-token", namespace: "apps", annotations: { "kubernetes.io/service-account.name": "nobody" } },
+      type: "kubernetes.io/service-account-token",
+    }));
+    await eventually(async () => {
+      if ((await c.kubectl(["get", "secret", "orphan-token", "-n", "apps"])).code === 0) throw new Error("the token Secret of a missing ServiceAccount is still there");
+    });
+  });
+
   test("every namespace has the default ServiceAccount and kube-root-ca.crt with the cluster CA; both come back when deleted", async () => {
     const kubeconfig = parse(await readFile(c.kubeconfigPath, "utf8")) as { clusters: { cluster: { "certificate-authority-data": string } }[] };
     const ca = Buffer.from(kubeconfig.clusters[0]?.cluster["certificate-authority-data"] ?? "", "base64").toString("utf8");

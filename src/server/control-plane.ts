@@ -196,7 +196,8 @@ export class ControlPlane {
     if (options.controllers !== false) log(await simulationLine(client, nodes));
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs, onError: (err) => log(`compactor: ${faultText(err)}`) }, abort.signal);
     const eventExpiry = runEventExpiry(client, { ttlMs: options.eventTtlMs, onError: (err) => log(`event expiry: ${faultText(err)}`) }, abort.signal);
-    const manager: ControllerManagerOptions = { client, informers, metrics, rootCaCert: pki?.caCert, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
+    const manager: ControllerManagerOptions = {
+      client, informers, metrics, rootCaCert: pki?.caCert, signLegacyToken: (ns, sa, secret) => serviceAccountTokens.issueLegacy(ns, sa, secret), simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
     let controllers = Promise.resolve();
     const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
     if (options.controllers !== false && identity !== undefined) {
