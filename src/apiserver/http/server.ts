@@ -14,6 +14,7 @@ import { sendReply, statusReply, type Reply } from "./reply.js";
 import { isWatchRequest, methodNotAllowed, serveResource } from "./resource-handler.js";
 import type { NodeConnector } from "./pod-log.js";
 import type { ServiceAccountJwt } from "./service-account-jwt.js";
+import { impersonatedUser } from "./impersonation.js";
 import { isPublicPath, parseRoute, type Route } from "./router.js";
 import type { WatchLimits } from "./watch.js";
 import { versionReply } from "./version.js";
@@ -141,6 +142,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
       const who = await config.authenticate(bearerToken(req.headers.authorization), req);
       if (!who) throw unauthorized();
       if (who !== true) user = withAuthenticatedGroup(who);
+      user = await impersonatedUser(req.headers, user, config.client);
     }
     ctx.user = user;
     if (route.type === "resource" && config.authorize) ctx.client = await config.authorize(requestAttributes(user, req.method ?? "GET", route, query), ctx.client);
