@@ -31,6 +31,7 @@ export interface ContextOptions {
   watchBufferSize: number;
   onError: (error: unknown) => void;
   consistentReads: boolean;
+  serviceAccountAdmission: boolean;
 }
 
 /** How long a consistent read waits for the cache to catch up with the store before answering 504. */
@@ -67,6 +68,8 @@ export class RegistryContext {
   readonly bookmarkIntervalMs: number;
   readonly onError: (error: unknown) => void;
   private readonly consistentReads: boolean;
+  /** Run the ServiceAccount admission plugin on pod creation. */
+  readonly serviceAccountAdmission: boolean;
   readonly stores = new Map<string, ResourceStore>();
   /** Resolves once every cache is primed. */
   readonly ready: Promise<void>;
@@ -85,6 +88,7 @@ export class RegistryContext {
     this.now = options.now;
     this.bookmarkIntervalMs = options.bookmarkIntervalMs;
     this.onError = options.onError;
+    this.serviceAccountAdmission = options.serviceAccountAdmission;
     this.consistentReads = options.consistentReads;
     this.ready = new Promise((resolve, reject) => { this.markReady = resolve; this.markFailed = reject; });
     // Callers observe a failed start through `ready`; never as an unhandled rejection.
