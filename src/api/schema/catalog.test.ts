@@ -41,4 +41,23 @@ void describe("catalog", () => {
     assert.equal(goTypeName(definition("io.k8s.api.apps.v1.ControllerRevision")!.properties.get("revision")!.type), "int64");
     assert.equal(goTypeName(definition("io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")!.properties.get("labels")!.type), "map[string]string");
   });
+
+  void test("serves the Kubernetes 1.32 field set: fields of 1.31 and 1.32 are there, later ones are not", () => {
+    const prop = (def: string, field: string) => definition(`io.k8s.api.core.v1.${def}`)?.properties.get(field);
+    assert.deepEqual(prop("PodSpec", "resources")?.type, { kind: "object", ref: "io.k8s.api.core.v1.ResourceRequirements" });
+    assert.match(prop("PodSpec", "resources")?.description ?? "", /PodLevelResources feature gate/);
+    assert.deepEqual(prop("ContainerStatus", "user")?.type, { kind: "object", ref: "io.k8s.api.core.v1.ContainerUser" });
+    const health = prop("ContainerStatus", "allocatedResourcesStatus");
+    assert.deepEqual(health?.type, { kind: "array", items: { kind: "object", ref: "io.k8s.api.core.v1.ResourceStatus" } });
+    assert.equal(health?.patchMergeKey, "name");
+    assert.deepEqual(prop("Volume", "image")?.type, { kind: "object", ref: "io.k8s.api.core.v1.ImageVolumeSource" });
+    assert.equal(prop("PodSecurityContext", "supplementalGroupsPolicy")?.type.kind, "string");
+    assert.deepEqual(prop("LinuxContainerUser", "uid")?.type, { kind: "integer", format: "int64" });
+    assert.deepEqual(definition("io.k8s.api.core.v1.HostAlias")?.required, ["ip"]);
+    // 1.33 added Lifecycle.stopSignal and ContainerStatus.stopSignal; 1.31 removed PodResourceClaim.source.
+    assert.equal(prop("Lifecycle", "stopSignal"), undefined);
+    assert.equal(prop("ContainerStatus", "stopSignal"), undefined);
+    assert.equal(prop("PodResourceClaim", "source"), undefined);
+    assert.equal(definition("io.k8s.api.core.v1.ClaimSource"), undefined);
+  });
 });

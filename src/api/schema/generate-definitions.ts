@@ -1,262 +1,160 @@
 /**
- * Regenerates generated-definitions.ts from the TypeScript definitions in node_modules/kubernetes-types.
+ * Regenerates generated-definitions.ts from the Kubernetes 1.32 model classes of @kubernetes/client-node 1.1.x
+ * (installed as the dev dependency `k8s-api-1-32`; its models say "OpenAPI spec version: v1.32.0").
  *
  * Usage (from the repository root, after `npx tsc -p tsconfig.json`):
  *   node dist/api/schema/generate-definitions.js src/api/schema/generated-definitions.ts
  *
- * The .d.ts files give names, structure, optionality and descriptions. They do not tell int32 from int64
- * nor carry patch strategies, so those come from the tables below (taken from the upstream Go types).
+ * Each class's `attributeTypeMap` gives the field set, JSON names, types and int32/int64 formats; its .d.ts gives
+ * optionality and descriptions. The client drops the description of fields that hold a struct or an enum, and
+ * folds line breaks; those descriptions come from the kubernetes-types .d.ts where it has the same field (1.30).
+ * Patch traits, quantities, free-form fields and the few newer struct fields' descriptions come from upstream-tables.ts.
  */
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { readFileSync, writeFileSync } from "node:fs";
 import ts from "typescript";
-import type { GroupVersionKind, ListTraits, RawDefinition, RawProperty } from "./types.js";
+import type { RawDefinition, RawProperty } from "./types.js";
+import { apiPackages, classPackages, fieldDescriptions, freeFormFields, gvkOverrides, listTraits, quantityFields, roots } from "./upstream-tables.js";
 
-/** kubernetes-types module (path without .d.ts) → OpenAPI name prefix. */
-const packagePrefixes: Record<string, string> = {
-  "core/v1": "io.k8s.api.core.v1",
-  "apps/v1": "io.k8s.api.apps.v1",
-  "coordination/v1": "io.k8s.api.coordination.v1",
-  "policy/v1": "io.k8s.api.policy.v1",
-  "rbac/v1": "io.k8s.api.rbac.v1",
-  "scheduling/v1": "io.k8s.api.scheduling.v1",
-  "discovery/v1": "io.k8s.api.discovery.v1",
-  "authorization/v1": "io.k8s.api.authorization.v1",
-  "authentication/v1": "io.k8s.api.authentication.v1",
-  "meta/v1": "io.k8s.apimachinery.pkg.apis.meta.v1",
+/** Where the generator reads its inputs. */
+export interface GeneratorSources {
+  /** The dist/gen/models directory of @kubernetes/client-node 1.1.x. */
+  modelsDir: string;
+  /** The root directory of the kubernetes-types package (descriptions the client drops). */
+  legacyTypesDir: string;
+}
+
+/** The installed packages the committed definitions are generated from. */
+export function installedSources(): GeneratorSources {
+  const require = createRequire(import.meta.url);
+  return {
+    modelsDir: join(dirname(require.resolve("k8s-api-1-32/package.json")), "dist", "gen", "models"),
+    legacyTypesDir: dirname(require.resolve("kubernetes-types/package.json")),
+  };
+}
+
+interface Attribute { name: string; baseName: string; type: string; format: string }
+interface ModelClass { attributeTypeMap?: Attribute[] }
+
+/** Class groups the client prefixes to names that clash across API packages (`CoreV1Event`, `RbacV1Subject`). */
+const classPrefixes: Readonly<Record<string, string>> = {
+  CoreV1: "core/v1", RbacV1: "rbac/v1", DiscoveryV1: "discovery/v1", AuthenticationV1: "authentication/v1",
 };
 
-/** The definitions to start from; everything they reference is included. */
-const roots: Array<[module: string, name: string]> = [
-  ["core/v1", "Namespace"], ["core/v1", "NamespaceList"], ["core/v1", "Node"], ["core/v1", "NodeList"],
-  ["core/v1", "Pod"], ["core/v1", "PodList"], ["core/v1", "Event"], ["core/v1", "EventList"],
-  ["core/v1", "Binding"],
-  ["core/v1", "ConfigMap"], ["core/v1", "ConfigMapList"], ["core/v1", "Secret"], ["core/v1", "SecretList"],
-  ["core/v1", "ServiceAccount"], ["core/v1", "ServiceAccountList"], ["core/v1", "Service"], ["core/v1", "ServiceList"],
-  ["core/v1", "Endpoints"], ["core/v1", "EndpointsList"],
-  ["discovery/v1", "EndpointSlice"], ["discovery/v1", "EndpointSliceList"],
-  ["scheduling/v1", "PriorityClass"], ["scheduling/v1", "PriorityClassList"],
-  ["rbac/v1", "Role"], ["rbac/v1", "RoleList"], ["rbac/v1", "ClusterRole"], ["rbac/v1", "ClusterRoleList"],
-  ["rbac/v1", "RoleBinding"], ["rbac/v1", "RoleBindingList"], ["rbac/v1", "ClusterRoleBinding"], ["rbac/v1", "ClusterRoleBindingList"],
-  ["authorization/v1", "SubjectAccessReview"], ["authorization/v1", "SelfSubjectAccessReview"],
-  ["authorization/v1", "LocalSubjectAccessReview"], ["authorization/v1", "SelfSubjectRulesReview"],
-  ["authentication/v1", "TokenRequest"], ["authentication/v1", "SelfSubjectReview"],
-  ["apps/v1", "DaemonSet"], ["apps/v1", "DaemonSetList"], ["apps/v1", "ControllerRevision"], ["apps/v1", "ControllerRevisionList"],
-  ["coordination/v1", "Lease"], ["coordination/v1", "LeaseList"],
-  ["policy/v1", "Eviction"],
-  ["meta/v1", "DeleteOptions"], ["meta/v1", "Status"],
-];
+function className(apiPackage: string, name: string, exists: (cls: string) => boolean): string {
+  const prefixed = Object.entries(classPrefixes).find(([, p]) => p === apiPackage)?.[0];
+  const candidate = prefixed ? `${prefixed}${name}` : undefined;
+  return candidate && exists(candidate) ? candidate : `V1${name}`;
+}
 
-/** Go int64 fields (`GoType.field`); every other integer is an int32. */
-const int64Fields = new Set([
-  "ObjectMeta.generation", "ObjectMeta.deletionGracePeriodSeconds", "ListMeta.remainingItemCount",
-  "DeleteOptions.gracePeriodSeconds", "Condition.observedGeneration", "ContainerImage.sizeBytes",
-  "ControllerRevision.revision", "DaemonSetStatus.observedGeneration",
-  "LinuxContainerUser.gid", "LinuxContainerUser.uid", "LinuxContainerUser.supplementalGroups",
-  "NodeSwapStatus.capacity", "PodCondition.observedGeneration", "PodStatus.observedGeneration",
-  "PodSecurityContext.fsGroup", "PodSecurityContext.runAsGroup", "PodSecurityContext.runAsUser",
-  "PodSecurityContext.supplementalGroups", "PodSpec.activeDeadlineSeconds", "PodSpec.terminationGracePeriodSeconds",
-  "Probe.terminationGracePeriodSeconds", "SecurityContext.runAsGroup", "SecurityContext.runAsUser",
-  "ServiceAccountTokenProjection.expirationSeconds", "TokenRequestSpec.expirationSeconds", "SleepAction.seconds", "Toleration.tolerationSeconds",
-]);
+const typeDocFields = new Set(["IntOrString", "V1MicroTime"]);
 
-const mergeByName: ListTraits = { patchStrategy: "merge", patchMergeKey: "name", listType: "map", listMapKeys: ["name"] };
-const mergeByType: ListTraits = { patchStrategy: "merge", patchMergeKey: "type", listType: "map", listMapKeys: ["type"] };
-const mergeByIp: ListTraits = { patchStrategy: "merge", patchMergeKey: "ip", listType: "map", listMapKeys: ["ip"] };
-const atomic: ListTraits = { listType: "atomic" };
+function unescapeDoc(text: string): string {
+  return text.replace(/\\(["'\\])/g, "$1");
+}
 
-/** List traits per `GoType.field`, from upstream's patchStrategy/patchMergeKey tags and list markers. */
-const listTraits: Record<string, ListTraits> = {
-  "ObjectMeta.finalizers": { patchStrategy: "merge", listType: "set" },
-  "ObjectMeta.ownerReferences": { patchStrategy: "merge", patchMergeKey: "uid", listType: "map", listMapKeys: ["uid"] },
-  "ObjectMeta.managedFields": atomic,
-  "LabelSelector.matchExpressions": atomic,
-  "LabelSelectorRequirement.values": atomic,
-  "PodSpec.volumes": { ...mergeByName, patchStrategy: "merge,retainKeys" },
-  "PodSpec.initContainers": mergeByName,
-  "PodSpec.containers": mergeByName,
-  "PodSpec.ephemeralContainers": mergeByName,
-  "PodSpec.imagePullSecrets": mergeByName,
-  "PodSpec.tolerations": atomic,
-  "PodSpec.hostAliases": mergeByIp,
-  "PodSpec.readinessGates": atomic,
-  "PodSpec.topologySpreadConstraints": { patchStrategy: "merge", patchMergeKey: "topologyKey", listType: "map", listMapKeys: ["topologyKey", "whenUnsatisfiable"] },
-  "PodSpec.schedulingGates": mergeByName,
-  "PodSpec.resourceClaims": { ...mergeByName, patchStrategy: "merge,retainKeys" },
-  "Container.ports": { patchStrategy: "merge", patchMergeKey: "containerPort", listType: "map", listMapKeys: ["containerPort", "protocol"] },
-  "Container.env": mergeByName,
-  "Container.envFrom": atomic,
-  "Container.volumeMounts": { patchStrategy: "merge", patchMergeKey: "mountPath", listType: "map", listMapKeys: ["mountPath"] },
-  "Container.volumeDevices": { patchStrategy: "merge", patchMergeKey: "devicePath", listType: "map", listMapKeys: ["devicePath"] },
-  "Container.command": atomic,
-  "Container.args": atomic,
-  "Container.resizePolicy": atomic,
-  "EphemeralContainer.ports": { patchStrategy: "merge", patchMergeKey: "containerPort", listType: "map", listMapKeys: ["containerPort", "protocol"] },
-  "EphemeralContainer.env": mergeByName,
-  "EphemeralContainer.volumeMounts": { patchStrategy: "merge", patchMergeKey: "mountPath", listType: "map", listMapKeys: ["mountPath"] },
-  "EphemeralContainer.volumeDevices": { patchStrategy: "merge", patchMergeKey: "devicePath", listType: "map", listMapKeys: ["devicePath"] },
-  "PodStatus.conditions": mergeByType,
-  "PodStatus.podIPs": mergeByIp,
-  "PodStatus.hostIPs": mergeByIp,
-  "PodStatus.initContainerStatuses": atomic,
-  "PodStatus.containerStatuses": atomic,
-  "PodStatus.ephemeralContainerStatuses": atomic,
-  "PodStatus.resourceClaimStatuses": { ...mergeByName, patchStrategy: "merge,retainKeys" },
-  "NodeSpec.podCIDRs": { patchStrategy: "merge", listType: "set" },
-  "NodeSpec.taints": atomic,
-  "NodeStatus.conditions": mergeByType,
-  "NodeStatus.addresses": mergeByType,
-  "NodeStatus.volumesAttached": atomic,
-  "NodeStatus.volumesInUse": atomic,
-  "NodeStatus.images": atomic,
-  "NamespaceSpec.finalizers": atomic,
-  "NamespaceStatus.conditions": mergeByType,
-  "DaemonSetStatus.conditions": mergeByType,
-  "NodeSelector.nodeSelectorTerms": atomic,
-  "NodeSelectorTerm.matchExpressions": atomic,
-  "NodeSelectorTerm.matchFields": atomic,
-  "NodeSelectorRequirement.values": atomic,
-  "Capabilities.add": atomic,
-  "Capabilities.drop": atomic,
-  "ExecAction.command": atomic,
-  "HTTPGetAction.httpHeaders": atomic,
-  "PodSecurityContext.supplementalGroups": atomic,
-  "PodSecurityContext.sysctls": atomic,
-  "TopologySpreadConstraint.matchLabelKeys": atomic,
-  "ProjectedVolumeSource.sources": atomic,
-  "ConfigMapVolumeSource.items": atomic,
-  "SecretVolumeSource.items": atomic,
-  "DownwardAPIVolumeSource.items": atomic,
-  "StatusDetails.causes": atomic,
-  "ServiceSpec.ports": { patchStrategy: "merge", patchMergeKey: "port", listType: "map", listMapKeys: ["port", "protocol"] },
-  "ServiceSpec.clusterIPs": atomic,
-  "ServiceSpec.externalIPs": atomic,
-  "ServiceSpec.ipFamilies": atomic,
-  "ServiceSpec.loadBalancerSourceRanges": atomic,
-  "ServiceStatus.conditions": mergeByType,
-  "ServiceAccount.secrets": { patchStrategy: "merge", patchMergeKey: "name", listType: "map", listMapKeys: ["name"] },
-  "ServiceAccount.imagePullSecrets": atomic,
-  "Endpoints.subsets": atomic,
-  "EndpointSubset.addresses": atomic,
-  "EndpointSubset.notReadyAddresses": atomic,
-  "EndpointSubset.ports": atomic,
-  "EndpointSlice.endpoints": atomic,
-  "EndpointSlice.ports": atomic,
-  "Endpoint.addresses": { listType: "set" },
-  "PolicyRule.verbs": atomic,
-  "PolicyRule.apiGroups": atomic,
-  "PolicyRule.resources": atomic,
-  "PolicyRule.resourceNames": atomic,
-  "PolicyRule.nonResourceURLs": atomic,
-  "Role.rules": atomic,
-  "ClusterRole.rules": atomic,
-  "AggregationRule.clusterRoleSelectors": atomic,
-  "RoleBinding.subjects": atomic,
-  "ClusterRoleBinding.subjects": atomic,
-  "TokenRequestSpec.audiences": atomic,
-  "DeleteOptions.dryRun": atomic,
-};
+/** Class (or interface) doc and member docs of one .d.ts file, keyed by member name ("" for the declaration). */
+function docsOf(file: string, declName: string): Map<string, string> {
+  const sf = ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true);
+  const out = new Map<string, string>();
+  const text = (node: ts.Node): string =>
+    ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc).map((d) => ts.getTextOfJSDocComment(d.comment) ?? "").join("\n").trim();
+  for (const s of sf.statements) {
+    if (!(ts.isClassDeclaration(s) || ts.isInterfaceDeclaration(s)) || s.name?.text !== declName) continue;
+    out.set("", text(s));
+    for (const m of s.members) {
+      if (!m.name || !(ts.isPropertyDeclaration(m) || ts.isPropertySignature(m))) continue;
+      const doc = text(m);
+      out.set(m.name.getText().replace(/^["']|["']$/g, ""), doc);
+      if (!m.questionToken) out.set(`required:${m.name.getText().replace(/^["']|["']$/g, "")}`, "");
+    }
+  }
+  return out;
+}
 
-/** gvk lists that the .d.ts literals do not give. */
-const gvkOverrides: Record<string, GroupVersionKind[]> = {
-  "io.k8s.apimachinery.pkg.apis.meta.v1.Status": [{ group: "", version: "v1", kind: "Status" }],
-  "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions": [
-    { group: "", version: "v1", kind: "DeleteOptions" }, { group: "apps", version: "v1", kind: "DeleteOptions" },
-    { group: "coordination.k8s.io", version: "v1", kind: "DeleteOptions" }, { group: "policy", version: "v1", kind: "DeleteOptions" },
-    ...["rbac.authorization.k8s.io", "scheduling.k8s.io", "discovery.k8s.io", "authorization.k8s.io", "authentication.k8s.io"]
-      .map((group) => ({ group, version: "v1", kind: "DeleteOptions" })),
-  ],
-};
+/** Upstream descriptions keep paragraphs; the client folds them, so an equal text (up to spacing) keeps the original. */
+function chooseDescription(current: string | undefined, legacy: string | undefined): string | undefined {
+  const norm = (s: string): string => s.replace(/\s+/g, " ").trim();
+  if (current && legacy && norm(current) === norm(legacy)) return legacy;
+  return current || legacy || undefined;
+}
 
 /** Builds all definitions reachable from the roots. */
-export function buildDefinitions(typesDir: string): Record<string, RawDefinition> {
-  const files = Object.keys(packagePrefixes).map((m) => join(typesDir, `${m}.d.ts`));
-  const program = ts.createProgram(files, { noEmit: true, noLib: true, types: [] });
-  const checker = program.getTypeChecker();
+export async function buildDefinitions(sources: GeneratorSources): Promise<Record<string, RawDefinition>> {
+  const exists = (cls: string): boolean => {
+    try { readFileSync(join(sources.modelsDir, `${cls}.js`)); return true; } catch { return false; }
+  };
   const out: Record<string, RawDefinition> = {};
-  const queue: Array<[string, string]> = [...roots];
+  const queue: Array<readonly [string, string]> = [...roots];
   const seen = new Set<string>();
+  const rootNames = new Set(roots.map(([pkg, name]) => `${pkg}/${name}`));
 
-  const moduleOf = (sf: ts.SourceFile): string => relative(typesDir, sf.fileName).replace(/\.d\.ts$/, "").split("\\").join("/");
-  const docOf = (node: ts.Node): string | undefined => {
-    const sym = checker.getSymbolAtLocation((node as ts.NamedDeclaration).name ?? node);
-    const text = sym ? ts.displayPartsToString(sym.getDocumentationComment(checker)).trim() : "";
-    return text || undefined;
+  const resolveClass = (cls: string, referrer: string): [apiPackage: string, name: string] => {
+    for (const [prefix, pkg] of Object.entries(classPrefixes)) if (cls.startsWith(prefix)) return [pkg, cls.slice(prefix.length)];
+    const m = /^V1([A-Z]\w*)$/.exec(cls);
+    if (!m?.[1]) throw new Error(`unsupported model class ${cls}`);
+    return [classPackages[m[1]] ?? referrer, m[1]];
   };
 
-  const convert = (node: ts.TypeNode, key: string): string => {
-    if (node.kind === ts.SyntaxKind.StringKeyword || ts.isLiteralTypeNode(node)) return "string";
-    if (node.kind === ts.SyntaxKind.NumberKeyword) return int64Fields.has(key) ? "int64" : "int32";
-    if (node.kind === ts.SyntaxKind.BooleanKeyword) return "boolean";
-    if (ts.isArrayTypeNode(node)) return `[]${convert(node.elementType, key)}`;
-    if (ts.isUnionTypeNode(node)) {
-      const kinds = new Set(node.types.map((t) => convert(t, key)));
-      if (kinds.size === 1) return [...kinds][0] ?? "string";
-      if (kinds.has("string") && (kinds.has("int32") || kinds.has("int64"))) return "IntOrString";
-      throw new Error(`${key}: unsupported union`);
-    }
-    if (ts.isTypeLiteralNode(node)) {
-      const index = node.members.find(ts.isIndexSignatureDeclaration);
-      if (index) return `map[string]${convert(index.type, key)}`;
-      throw new Error(`${key}: unsupported type literal`);
-    }
-    if (ts.isTypeReferenceNode(node)) {
-      const name = node.typeName.getText();
-      if (name === "Array" && node.typeArguments?.[0]) return `[]${convert(node.typeArguments[0], key)}`;
-      let sym = checker.getSymbolAtLocation(node.typeName);
-      if (sym && sym.flags & ts.SymbolFlags.Alias) sym = checker.getAliasedSymbol(sym);
-      const decl = sym?.declarations?.[0];
-      if (!decl) throw new Error(`${key}: cannot resolve ${name}`);
-      const declName = (decl as ts.NamedDeclaration).name?.getText() ?? name;
-      if (["Quantity", "Time", "MicroTime", "RawExtension", "FieldsV1"].includes(declName)) return declName;
-      if (ts.isTypeAliasDeclaration(decl)) return convert(decl.type, key);
-      if (ts.isInterfaceDeclaration(decl)) {
-        const mod = moduleOf(decl.getSourceFile());
-        const prefix = packagePrefixes[mod];
-        if (!prefix) throw new Error(`${key}: ${declName} lives in unmapped module ${mod}`);
-        queue.push([mod, declName]);
-        return `#${prefix}.${declName}`;
+  const convert = (type: string, format: string, key: string, pkg: string): string => {
+    const array = /^Array<(.+)>$/.exec(type);
+    if (array?.[1]) return `[]${convert(array[1], format, key, pkg)}`;
+    const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+    if (map?.[1]) return `map[string]${convert(map[1], format, key, pkg)}`;
+    switch (type) {
+      case "string": return quantityFields.has(key) ? "Quantity" : "string";
+      case "boolean": return "boolean";
+      case "number":
+        if (format === "int32" || format === "int64") return format;
+        if (format === "double") return "float64";
+        throw new Error(`${key}: number of format ${JSON.stringify(format)}`);
+      case "Date": return "Time";
+      case "V1MicroTime": return "MicroTime";
+      case "IntOrString": return "IntOrString";
+      case "any": {
+        const named = freeFormFields[key];
+        if (!named) throw new Error(`${key}: free-form field missing from freeFormFields`);
+        return named;
       }
     }
-    throw new Error(`${key}: unsupported type node ${ts.SyntaxKind[node.kind]}`);
+    const [refPkg, refName] = resolveClass(type, pkg);
+    const target = apiPackages[refPkg];
+    if (!target) throw new Error(`${key}: ${type} lives in unmapped package ${refPkg}`);
+    queue.push([refPkg, refName]);
+    return `#${target.prefix}.${refName}`;
   };
 
   while (queue.length > 0) {
-    const [mod, name] = queue.shift() as [string, string];
-    const prefix = packagePrefixes[mod] as string;
-    const fullName = `${prefix}.${name}`;
+    const [pkg, name] = queue.shift() as readonly [string, string];
+    const target = apiPackages[pkg];
+    if (!target) throw new Error(`unmapped package ${pkg}`);
+    const fullName = `${target.prefix}.${name}`;
     if (seen.has(fullName)) continue;
     seen.add(fullName);
-    const sf = program.getSourceFile(join(typesDir, `${mod}.d.ts`));
-    const decl = sf?.statements.find((s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name);
-    if (!decl) throw new Error(`interface ${name} not found in ${mod}`);
-    const def: RawDefinition = { go: name, description: docOf(decl) ?? "", properties: {} };
+    const cls = className(pkg, name, exists);
+    const model = (await import(pathToFileURL(join(sources.modelsDir, `${cls}.js`)).href) as Record<string, ModelClass | undefined>)[cls];
+    if (!model?.attributeTypeMap) throw new Error(`model class ${cls} not found`);
+    const docs = docsOf(join(sources.modelsDir, `${cls}.d.ts`), cls);
+    let legacy = new Map<string, string>();
+    try { legacy = docsOf(join(sources.legacyTypesDir, `${pkg}.d.ts`), name); } catch { /* a package kubernetes-types lacks */ }
+    const def: RawDefinition = { go: name, description: chooseDescription(unescapeDoc(docs.get("") ?? ""), legacy.get("")) ?? "", properties: {} };
     const required: string[] = [];
-    let apiVersion: string | undefined;
-    let kind: string | undefined;
-    for (const member of decl.members) {
-      if (!ts.isPropertySignature(member) || !member.type) continue;
-      const prop = member.name.getText().replace(/^"|"$/g, "");
-      const key = `${name}.${prop}`;
-      const raw: RawProperty = { type: convert(member.type, key) };
-      const description = docOf(member);
+    for (const a of model.attributeTypeMap) {
+      const key = `${name}.${a.baseName}`;
+      const raw: RawProperty = { type: convert(a.type, a.format, key, pkg) };
+      // For IntOrString and MicroTime fields the client writes the type's description, not the field's.
+      const own = typeDocFields.has(a.type) ? "" : unescapeDoc(docs.get(a.name) ?? "");
+      const description = chooseDescription(own, legacy.get(a.baseName)) ?? fieldDescriptions[key];
       if (description) raw.description = description;
       Object.assign(raw, listTraits[key] ?? {});
-      def.properties[prop] = raw;
-      if (!member.questionToken) required.push(prop);
-      if (ts.isLiteralTypeNode(member.type) && ts.isStringLiteral(member.type.literal)) {
-        if (prop === "apiVersion") apiVersion = member.type.literal.text;
-        if (prop === "kind") kind = member.type.literal.text;
-      }
+      def.properties[a.baseName] = raw;
+      if (docs.has(`required:${a.name}`)) required.push(a.baseName);
     }
     if (required.length > 0) def.required = required;
     if (gvkOverrides[fullName]) def.gvk = gvkOverrides[fullName];
-    else if (apiVersion && kind) {
-      const slash = apiVersion.indexOf("/");
-      def.gvk = [{ group: slash < 0 ? "" : apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1), kind }];
-    }
+    else if (rootNames.has(`${pkg}/${name}`)) def.gvk = [{ group: target.group, version: "v1", kind: name }];
     out[fullName] = def;
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -265,7 +163,7 @@ export function buildDefinitions(typesDir: string): Record<string, RawDefinition
 /** Renders the generated module's source text. */
 export function renderModule(defs: Record<string, RawDefinition>): string {
   const lines = [
-    "// Generated by generate-definitions.ts from kubernetes-types; do not edit by hand.",
+    "// Generated by generate-definitions.ts from the Kubernetes 1.32 models of @kubernetes/client-node 1.1; do not edit by hand.",
     "import type { RawDefinition } from \"./types.js\";",
     "",
     "/** Every definition the API server knows, keyed by OpenAPI name. */",
@@ -283,6 +181,5 @@ if (isMain) {
     process.stderr.write("usage: generate-definitions <output .ts file>\n");
     process.exit(2);
   }
-  const typesDir = dirname(createRequire(import.meta.url).resolve("kubernetes-types/package.json"));
-  writeFileSync(target, renderModule(buildDefinitions(typesDir)));
+  writeFileSync(target, renderModule(await buildDefinitions(installedSources())));
 }
