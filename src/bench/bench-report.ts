@@ -19,7 +19,11 @@ export function resultTable(r: ClusterBenchResult): string {
   if (r.rollout) add("rolling update (maxUnavailable 10%)", `${r.rollout.seconds} s`, `${r.rollout.podsPerSecond} pods/s (all replaced at ${r.rollout.scheduledSeconds} s), ${r.rollout.writesPerSecond} writes/s${share("rollout")}`);
   if (r.finalChecks) add("checks after rollout", r.finalChecks.problems.length === 0 ? "ok" : "FAILED", `${r.finalChecks.pods} pods on ${r.finalChecks.nodes} nodes, ${r.finalChecks.duplicates} duplicates, ${r.finalChecks.missing} missing${r.finalChecks.problems.length ? `: ${r.finalChecks.problems.join("; ")}` : ""}`);
   add("peak RSS", mib(r.memory.peakRssBytes), `${mib(r.memory.rssBytesAtEnd)} at the end`);
-  if (r.store) add(`store limit (${r.store.backend === "etcd" ? "etcd, one member" : "SQLite NORMAL"}, 8 writers)`, `${r.store.updatesPerSecond} updates/s`, `${r.store.createsPerSecond} creates/s, ${r.store.valueBytes}-byte values`);
+  if (r.store) {
+    const { store } = r;
+    add(`store limit (${store.backend === "etcd" ? "etcd, one member" : "SQLite NORMAL"}, ${store.writers} writers)`, `${store.updatesPerSecond} updates/s`,
+      `${store.createsPerSecond} creates/s, ${store.valueBytes}-byte values; one writer: ${store.sequential.updatesPerSecond} updates/s, ${store.sequential.createsPerSecond} creates/s`);
+  }
   if (r.error) add("error", "see detail", r.error);
   const figures = formatTable(["figure", "value", "detail"], rows, 1);
   const gateRows = r.gates.map((g) => [g.name, g.limit, g.value, g.pass ? "PASS" : "FAIL"]);

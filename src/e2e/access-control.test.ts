@@ -45,7 +45,7 @@ describe("access control: a node credential used with kubectl", () => {
   test("secrets are owner-only: the data dir 0700, keys, tokens and kubeconfigs 0600", async () => {
     assert.equal(await mode(c.dataDir), 0o700);
     assert.equal(await mode(join(c.dataDir, "pki")), 0o700);
-    for (const f of ["tokens.json", "kubeconfig", "pki/ca.key", "pki/server.key"]) assert.equal(await mode(join(c.dataDir, f)), 0o600, f);
+    for (const f of ["tokens.json", "kubeconfig", "pki/ca.key", "pki/server.key", "pki/sa.key"]) assert.equal(await mode(join(c.dataDir, f)), 0o600, f);
     assert.equal(await mode(nodeConfig), 0o600);
   });
 

@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import { findResource } from "../api/resources.js";
 import type { DaemonSet, Pod } from "../api/types.js";
-import { kubectlPath, startTestCluster, until, type KubectlResult, type TestCluster } from "./harness.js";
+import { startTestCluster, until, type KubectlResult, type TestCluster } from "./harness.js";
+import { withKubectlPlugin, type KubectlWithPlugin } from "./kubectl-plugin.js";
 
 const pods = findResource("", "pods")!;
 const daemonSets = findResource("apps", "daemonsets")!;
@@ -63,29 +59,19 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 describe("rollout controls on 5 nodes with kubectl", { concurrency: true }, () => {
   let c: TestCluster;
-  let binDir: string;
+  let plugin: KubectlWithPlugin;
   before(async () => {
     c = await startTestCluster({ nodes: 5 });
     for (const n of nodeNames) await c.kubectlOk(["label", "node", n, `zone=${zoneA.includes(n) ? "a" : "b"}`]);
-    binDir = await mkdtemp(join(tmpdir(), "everynode-plugin-"));
-    const plugin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "bin", "kubectl-everynode.js");
-    await symlink(plugin, join(binDir, "kubectl-everynode"));
+    plugin = await withKubectlPlugin(c);
   });
   after(async () => {
     await c.stop();
-    await rm(binDir, { recursive: true, force: true });
+    await plugin.remove();
   });
 
   /** kubectl with the plugin's directory (and node) on PATH, in the cluster's isolated environment. */
-  const pluginKubectl = (args: string[]): Promise<KubectlResult> => new Promise((resolve) => {
-    const env = {
-      PATH: [binDir, dirname(process.execPath), process.env.PATH ?? "/usr/bin:/bin"].join(delimiter),
-      HOME: c.home, KUBECONFIG: c.kubeconfigPath, KUBECACHEDIR: join(c.home, "cache"),
-    };
-    execFile(kubectlPath, args, { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
+  const pluginKubectl = (args: string[]): Promise<KubectlResult> => plugin.run(args);
 
   test("partition 3 of 5: exactly the two nodes whose names sort last are updated; lowering it continues", async () => {
     const old = await created(c, "part", { "rollout.everynode.dev/partition": "3" });
@@ -170,6 +156,18 @@ describe("rollout controls on 5 nodes with kubectl", { concurrency: true }, () =
     assert.equal(create.code, 1);
     assert.match(create.stderr, /metadata\.annotations\[rollout\.everynode\.dev\/paused\]: Invalid value: "yes": must be "true" or "false"/);
     assert.equal((await ds(c, "invalid")).metadata?.annotations?.["rollout.everynode.dev/partition"], undefined);
+    const others: [string, string, string][] = [
+      ["rollout.everynode.dev/selector", "zone in a", "must be a label selector: "],
+      ["rollout.everynode.dev/progress-deadline-seconds", "0", "must be an integer greater than or equal to 1"],
+      ["rollout.everynode.dev/auto-revert", "1", 'must be "true" or "false"'],
+      ["everynode.dev/node-readiness-gate", "yes", 'must be "true" or "false"'],
+    ];
+    for (const [name, value, why] of others) {
+      const r = await c.kubectl(["annotate", "ds/invalid", `${name}=${value}`]);
+      assert.equal(r.code, 1, name);
+      assert.ok(r.stderr.startsWith(`The DaemonSet "invalid" is invalid: metadata.annotations[${name}]: Invalid value: "${value}": ${why}`), r.stderr);
+    }
+    assert.deepEqual(Object.keys((await ds(c, "invalid")).metadata?.annotations ?? {}).filter((k) => k.includes("everynode.dev/")), []);
   });
 
   test("the kubectl plugin: pause, status, promote", async () => {

@@ -4,7 +4,7 @@
  * filters, before anything is applied.
  */
 import { podTargetNodeName } from "../api/node-affinity.js";
-import { parseRolloutControls } from "../api/rollout-controls.js";
+import { parseRolloutControls, type RolloutControls } from "../api/rollout-controls.js";
 import { isGatingDaemonSet } from "../api/readiness-gate.js";
 import type { ControllerRevision, DaemonSet, Node, Pod } from "../api/types.js";
 import { computeTemplateHash, revisionDataMatches } from "../controllers/daemonset/history-hash.js";
@@ -12,10 +12,12 @@ import { controllerRevisionHashLabel } from "../controllers/daemonset/labels.js"
 import { DaemonPlacement } from "../controllers/daemonset/placement.js";
 import { compareDaemonPods, controllerRefOf, isDeleting, isPodAvailable, isPodTerminal } from "../controllers/daemonset/pod-util.js";
 import { rollingUpdateLimits, updateStrategyType } from "../controllers/daemonset/rolling-update.js";
+import { groupPodsByNode } from "../controllers/daemonset/sync.js";
 import { addDaemonTolerations } from "../controllers/daemonset/tolerations.js";
 import { ClusterState } from "../scheduler/cluster-state.js";
 import { runFilters } from "../scheduler/filters.js";
 import { podDemand } from "../scheduler/pod-demand.js";
+import { holdBack, type HeldBackNode } from "./hold-back.js";
 import { waveTiming, type WaveTiming } from "./timing.js";
 import { rolloutWaves } from "./waves.js";
 
@@ -42,10 +44,15 @@ export interface DaemonSetPlan {
     unchanged: string[];
     /** Nodes where no pod of the new revision would run, with the reason. */
     blocked: BlockedNode[];
+    /**
+     * Nodes whose old pod stays although the template changed (also listed in `unchanged`), with the reason:
+     * OnDelete, or the rollout controls (paused, partition, selector) as the controller applies them.
+     */
+    heldBack: HeldBackNode[];
   };
   /** Nodes getting their new pod together, in order: creations and replacements as the update strategy paces them. */
   waves: string[][];
-  /** Waves × the time one wave takes (observed pod start-up and readiness, plus minReadySeconds). */
+  /** The sum over the waves of the time each takes (see waveTiming: observed creation-to-Ready, minReadySeconds, stopping). */
   estimatedSeconds: number;
 }
 
@@ -68,8 +75,8 @@ export interface PlanInput {
 export interface PlanResult {
   plan: DaemonSetPlan;
   timing: WaveTiming;
-  /** Nodes whose replacement the update strategy or the rollout controls hold back (included in `unchanged`). */
-  heldBack: string[];
+  /** The rollout controls of the manifest (`paused` tells why nothing is replaced). */
+  controls: RolloutControls;
   /** The update strategy and its limits scaled to the desired node count. */
   pacing: { strategy: string; maxUnavailable: number; maxSurge: number };
 }
@@ -127,7 +134,7 @@ export function planDaemonSet(input: PlanInput): PlanResult {
   const minReadySeconds = desired.spec?.minReadySeconds ?? 0;
   const rolling = updateStrategyType(desired) === "RollingUpdate";
 
-  const nodes: DaemonSetPlan["nodes"] = { create: [], delete: [], replace: [], unchanged: [], blocked: [] };
+  const nodes: DaemonSetPlan["nodes"] = { create: [], delete: [], replace: [], unchanged: [], blocked: [], heldBack: [] };
   const candidates: Node[] = [];
   const unavailable = new Set<string>();
   let desiredCount = 0;
@@ -162,7 +169,11 @@ export function planDaemonSet(input: PlanInput): PlanResult {
       if (fit !== undefined) nodes.blocked.push({ node: name, reason: fit });
     }
   }
-  const held = heldBack(desired, candidates);
+  const { controls } = parseRolloutControls(desired.metadata?.annotations);
+  nodes.heldBack = holdBack(desired, controls, candidates.map((n) => n.metadata?.name ?? ""), {
+    nodes: input.nodes, decide: (node) => placement.decide(node), nodeToPods: groupPodsByNode(own.all).nodeToPods, hash: newHash,
+  });
+  const held = new Set(nodes.heldBack.map((h) => h.node));
   for (const node of candidates) {
     const name = node.metadata?.name ?? "";
     (held.has(name) ? nodes.unchanged : nodes.replace).push(name);
@@ -171,27 +182,30 @@ export function planDaemonSet(input: PlanInput): PlanResult {
   nodes.blocked = nodes.blocked.filter((b) => !held.has(b.node));
   const limits = safeLimits(desired, desiredCount);
   const waves = rolloutWaves({ create: nodes.create, replace: nodes.replace, unavailable, ...limits });
-  const timing = waveTiming(own.all, input.pods, minReadySeconds);
+  const replaced = new Set(nodes.replace);
+  const timing = waveTiming({
+    ownPods: own.all, allPods: input.pods, minReadySeconds, gracePeriodSeconds: gracePeriodOf(own.all, replaced),
+    waves: waves.map((w) => ({ pods: w.length, inPlace: limits.maxSurge === 0 && w.some((n) => replaced.has(n)) })),
+  });
   const plan: DaemonSetPlan = {
     daemonSet: `${desired.metadata?.namespace ?? "default"}/${desired.metadata?.name ?? ""}`,
     revision: { current: currentHash, new: newHash, changed: currentHash !== newHash },
     nodes,
     waves,
-    estimatedSeconds: Math.ceil(waves.length * timing.waveSeconds),
+    estimatedSeconds: timing.seconds,
   };
-  return { plan, timing, heldBack: [...held].sort(), pacing: { strategy: updateStrategyType(desired), ...limits } };
+  return { plan, timing, controls, pacing: { strategy: updateStrategyType(desired), ...limits } };
 }
 
-/**
- * The candidates whose replacement waits: all of them with OnDelete (pods are replaced only when deleted) or
- * while `rollout.everynode.dev/paused` is "true".
- */
-function heldBack(ds: DaemonSet, candidates: readonly Node[]): Set<string> {
-  const all = new Set(candidates.map((n) => n.metadata?.name ?? ""));
-  if (updateStrategyType(ds) !== "RollingUpdate") return all;
-  const { controls } = parseRolloutControls(ds.metadata?.annotations);
-  if (controls.paused) return all;
-  return new Set();
+/** The longest terminationGracePeriodSeconds of the pods on the replaced nodes (30, the default, when none sets it). */
+function gracePeriodOf(pods: readonly Pod[], nodes: ReadonlySet<string>): number {
+  let out: number | undefined;
+  for (const pod of pods) {
+    const node = pod.spec ? podTargetNodeName(pod.spec) : undefined;
+    if (node === undefined || !nodes.has(node)) continue;
+    out = Math.max(out ?? 0, pod.spec?.terminationGracePeriodSeconds ?? 30);
+  }
+  return out ?? 30;
 }
 
 function safeLimits(ds: DaemonSet, desired: number): { maxSurge: number; maxUnavailable: number } {

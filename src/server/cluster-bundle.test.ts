@@ -7,6 +7,7 @@ import { parse } from "yaml";
 import { exportClusterBundle, importClusterBundle } from "./cluster-bundle.js";
 import { renderKubeconfig, writeKubeconfig } from "./kubeconfig.js";
 import { ensureServingPki } from "./pki.js";
+import { ensureServiceAccountKey } from "./service-account-key.js";
 import { TokenFile } from "./tokens.js";
 
 describe("cluster bundle: the CA and tokens servers of one cluster share", () => {
@@ -18,6 +19,7 @@ describe("cluster bundle: the CA and tokens servers of one cluster share", () =>
     dir = await mkdtemp(join(tmpdir(), "everynode-bundle-"));
     first = join(dir, "first");
     const pki = await ensureServingPki(join(first, "pki"), ["10.0.0.1"]);
+    await ensureServiceAccountKey(join(first, "pki"));
     const tokens = await TokenFile.load(join(first, "tokens.json"));
     adminToken = await tokens.issue({ name: "admin", groups: ["system:masters"] });
     await writeKubeconfig(join(first, "kubeconfig"), { server: "https://10.0.0.1:6443", caCert: pki.caCert, token: adminToken, user: "admin" });
@@ -27,7 +29,10 @@ describe("cluster bundle: the CA and tokens servers of one cluster share", () =>
 
   test("an imported directory has the same CA, the tokens and the admin credential; its serving certificate is its own", async () => {
     const second = join(dir, "second");
-    assert.deepEqual(await importClusterBundle(second, bundle), { caWritten: true, tokensAdded: 1 });
+    assert.deepEqual(await importClusterBundle(second, bundle), { caWritten: true, tokensAdded: 1, serviceAccountKeyWritten: true });
+    assert.equal(await readFile(join(second, "pki", "sa.key"), "utf8"), await readFile(join(first, "pki", "sa.key"), "utf8"));
+    assert.equal((await stat(join(second, "pki", "sa.key"))).mode & 0o777, 0o600);
+    assert.deepEqual(await ensureServiceAccountKey(join(second, "pki")), await ensureServiceAccountKey(join(first, "pki")), "the imported signing key is used, not replaced");
     assert.equal(await readFile(join(second, "pki", "ca.crt"), "utf8"), await readFile(join(first, "pki", "ca.crt"), "utf8"));
     assert.equal((await stat(join(second, "pki", "ca.key"))).mode & 0o777, 0o600);
     assert.equal((await stat(join(second, "tokens.json"))).mode & 0o777, 0o600);
@@ -45,7 +50,7 @@ describe("cluster bundle: the CA and tokens servers of one cluster share", () =>
     await importClusterBundle(second, bundle);
     const later = await (await TokenFile.load(join(first, "tokens.json"))).issue({ name: "system:node:n1", groups: ["system:nodes"] });
     const own = await (await TokenFile.load(join(second, "tokens.json"))).issue({ name: "local", groups: [] });
-    assert.deepEqual(await importClusterBundle(second, await exportClusterBundle(first)), { caWritten: false, tokensAdded: 1 });
+    assert.deepEqual(await importClusterBundle(second, await exportClusterBundle(first)), { caWritten: false, tokensAdded: 1, serviceAccountKeyWritten: false });
     const tokens = await TokenFile.load(join(second, "tokens.json"));
     assert.equal(tokens.authenticate(later)?.name, "system:node:n1");
     assert.equal(tokens.authenticate(own)?.name, "local", "the directory's own tokens are kept");
@@ -55,6 +60,12 @@ describe("cluster bundle: the CA and tokens servers of one cluster share", () =>
     const before = await readFile(join(other, "pki", "ca.crt"), "utf8");
     await assert.rejects(importClusterBundle(other, bundle), /already belongs to another cluster/);
     assert.equal(await readFile(join(other, "pki", "ca.crt"), "utf8"), before);
+
+    const ownKey = join(dir, "own-key");
+    await importClusterBundle(ownKey, JSON.stringify({ ...(JSON.parse(bundle) as object), serviceAccountKey: undefined }));
+    const created = await ensureServiceAccountKey(join(ownKey, "pki"));
+    await assert.rejects(importClusterBundle(ownKey, bundle), /is not the bundle's ServiceAccount signing key/);
+    assert.equal(await readFile(join(ownKey, "pki", "sa.key"), "utf8"), created.privateKey);
   });
 
   test("malformed bundles are refused with the reason, writing nothing", async () => {
@@ -70,6 +81,8 @@ describe("cluster bundle: the CA and tokens servers of one cluster share", () =>
       [JSON.stringify({ ...doc, caKey: "" }), /no CA key/],
       [JSON.stringify({ ...doc, tokens: [{ name: 1 }] }), /tokens/],
       [JSON.stringify({ ...doc, caKey: foreignKey }), /not a usable CA: the CA key does not belong/],
+      [JSON.stringify({ ...doc, serviceAccountKey: 7 }), /serviceAccountKey is not a PEM private key/],
+      [JSON.stringify({ ...doc, serviceAccountKey: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n" }), /serviceAccountKey is not an ECDSA P-256 private key/],
     ];
     for (const [text, message] of cases) {
       await assert.rejects(importClusterBundle(target, text), message);

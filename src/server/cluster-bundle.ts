@@ -1,6 +1,6 @@
 /**
- * What the API servers of one cluster share, as one file: the cluster CA (certificate and key), the hashes of the
- * bearer tokens and the admin kubeconfig's token. `everynode pki export` writes it from the first server's data
+ * What the API servers of one cluster share, as one file: the cluster CA (certificate and key), the key signing
+ * ServiceAccount tokens, the hashes of the bearer tokens and the admin kubeconfig's token. `everynode pki export` writes it from the first server's data
  * directory; `everynode pki import` (or `up --join-bundle`) puts it into another server's, which then issues its
  * own serving certificate from the shared CA, so one kubeconfig's CA and credentials work against every server.
  */
@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { renderKubeconfig } from "./kubeconfig.js";
 import { loadClusterCa, parseClusterCa, writeSecret } from "./pki.js";
+import { publicKeyOf, serviceAccountKeyPaths } from "./service-account-key.js";
 import { TokenFile } from "./tokens.js";
 
 /** The bundle's kind, checked on import. */
@@ -26,6 +27,8 @@ interface ClusterBundle {
   tokens: unknown[];
   /** The admin kubeconfig's bearer token, so every server's kubeconfig carries the same admin credential. */
   adminToken?: string;
+  /** PKCS#8 PEM key signing ServiceAccount tokens (absent in bundles of servers that had none yet). */
+  serviceAccountKey?: string;
 }
 
 /** What an import did. */
@@ -34,6 +37,8 @@ export interface ImportResult {
   caWritten: boolean;
   /** Tokens of the bundle the directory did not know yet. */
   tokensAdded: number;
+  /** The ServiceAccount signing key was written (false: the bundle had none, or the directory had this one). */
+  serviceAccountKeyWritten: boolean;
 }
 
 /**
@@ -54,6 +59,8 @@ export async function exportClusterBundle(dataDir: string): Promise<string> {
     caCert: await readFile(join(pki, "ca.crt"), "utf8"), caKey: await readFile(join(pki, "ca.key"), "utf8"),
     tokens, adminToken: await adminToken(dir),
   };
+  const saKey = serviceAccountKeyPaths(pki).key;
+  if (existsSync(saKey)) bundle.serviceAccountKey = await readFile(saKey, "utf8");
   return `${JSON.stringify(bundle, null, 2)}\n`;
 }
 
@@ -69,19 +76,37 @@ export async function importClusterBundle(dataDir: string, text: string): Promis
   } catch (error) {
     throw new Error(`the cluster bundle's CA certificate and key are not a usable CA: ${error instanceof Error ? error.message : String(error)}`);
   }
+  if (bundle.serviceAccountKey !== undefined) {
+    try {
+      await publicKeyOf(bundle.serviceAccountKey);
+    } catch (error) {
+      throw new Error(`the cluster bundle's serviceAccountKey is not an ECDSA P-256 private key: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const dir = resolve(dataDir);
   const pki = join(dir, "pki");
   const caCertPath = join(pki, "ca.crt");
+  const saKeyPath = serviceAccountKeyPaths(pki).key;
   let caWritten = false;
   if (existsSync(caCertPath)) {
     if ((await readFile(caCertPath, "utf8")).trim() !== bundle.caCert.trim()) {
       throw new Error(`${dir} already belongs to another cluster (its pki/ca.crt is not the bundle's CA): import into an empty data directory`);
     }
-  } else {
+  }
+  const ownSaKey = existsSync(saKeyPath) ? (await readFile(saKeyPath, "utf8")).trim() : undefined;
+  if (bundle.serviceAccountKey !== undefined && ownSaKey !== undefined && ownSaKey !== bundle.serviceAccountKey.trim()) {
+    throw new Error(`${saKeyPath} is not the bundle's ServiceAccount signing key: tokens of the cluster would not be accepted here; import into an empty data directory`);
+  }
+  if (!existsSync(caCertPath)) {
     await mkdir(pki, { recursive: true, mode: 0o700 });
     await writeSecret(join(pki, "ca.key"), bundle.caKey);
     await writeFile(caCertPath, bundle.caCert);
     caWritten = true;
+  }
+  let serviceAccountKeyWritten = false;
+  if (bundle.serviceAccountKey !== undefined && ownSaKey === undefined) {
+    await writeSecret(saKeyPath, bundle.serviceAccountKey);
+    serviceAccountKeyWritten = true;
   }
   const tokensPath = join(dir, "tokens.json");
   const own = existsSync(tokensPath) ? (JSON.parse(await readFile(tokensPath, "utf8")) as unknown[]) : [];
@@ -94,7 +119,7 @@ export async function importClusterBundle(dataDir: string, text: string): Promis
   if (bundle.adminToken !== undefined && !existsSync(kubeconfigPath)) {
     await writeSecret(kubeconfigPath, renderKubeconfig({ server: "https://127.0.0.1:6443", caCert: bundle.caCert, token: bundle.adminToken, user: "admin" }));
   }
-  return { caWritten, tokensAdded: added.length };
+  return { caWritten, tokensAdded: added.length, serviceAccountKeyWritten };
 }
 
 function parseBundle(text: string): ClusterBundle {
@@ -111,6 +136,7 @@ function parseBundle(text: string): ClusterBundle {
   if (typeof b.caKey !== "string" || !b.caKey.includes("PRIVATE KEY")) throw new Error("the cluster bundle has no CA key (caKey)");
   if (!Array.isArray(b.tokens) || !b.tokens.every(isTokenEntry)) throw new Error("the cluster bundle's tokens are not a token file's entries");
   if (b.adminToken !== undefined && (typeof b.adminToken !== "string" || b.adminToken === "")) throw new Error("the cluster bundle's adminToken is not a token");
+  if (b.serviceAccountKey !== undefined && (typeof b.serviceAccountKey !== "string" || !b.serviceAccountKey.includes("PRIVATE KEY"))) throw new Error("the cluster bundle's serviceAccountKey is not a PEM private key");
   return b as ClusterBundle;
 }
 

@@ -23,6 +23,9 @@ import { credentialFiles, inContext, simulationLine, Teardown } from "./start-up
 import { writeKubeconfig } from "./kubeconfig.js";
 import { ensureClientCertificate, ensureServingPki } from "./pki.js";
 import { TokenFile } from "./tokens.js";
+import { ensureServiceAccountKey } from "./service-account-key.js";
+import { ServiceAccountJwt } from "../apiserver/http/service-account-jwt.js";
+import { serviceAccountAuthenticator } from "../apiserver/http/service-account-auth.js";
 import { runControllerManager, runElectedControllerManager, type ControllerManagerOptions } from "./controller-manager.js";
 import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import { runCompactor } from "../storage/compactor.js";
@@ -81,7 +84,12 @@ export interface ControlPlaneOptions {
   resetStore?: boolean;
   /** Limits for slow clients at the HTTP level (see HttpTimeouts; defaults fit production). */
   httpTimeouts?: HttpTimeouts;
+  /** The `iss` of ServiceAccount tokens, also their default audience (default kubeadm's `https://kubernetes.default.svc.cluster.local`). */
+  serviceAccountIssuer?: string;
 }
+
+/** The default issuer (and audience) of ServiceAccount tokens. */
+export const defaultServiceAccountIssuer = "https://kubernetes.default.svc.cluster.local";
 
 export type { HttpTimeouts } from "./serving.js";
 
@@ -142,7 +150,8 @@ export class ControlPlane {
     const metrics = new ServerMetrics({ storageSizeBytes: sqlite ? () => fileSize(dbPath) + fileSize(`${dbPath}-wal`) : undefined });
     const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
     // Faults the registry and the compactor recover from (an undecodable stored object, a failed compaction) go to the log.
-    const registry = new Registry({ backend, consistentReads: isShared(storage), onError: (err) => log(`registry: ${faultText(err)}`) });
+    // The ServiceAccount admission plugin relies on the controllers keeping `default` ServiceAccounts.
+    const registry = new Registry({ backend, consistentReads: isShared(storage), serviceAccountAdmission: options.controllers !== false, onError: (err) => log(`registry: ${faultText(err)}`) });
     teardown.add(async () => { await registry.close(); });
     teardown.add(async () => { abort.abort(); });
     await registry.start(abort.signal);
@@ -163,8 +172,9 @@ export class ControlPlane {
     const health = controlPlaneHealth({ backend: store, informers, stopping });
     // The API server's credential towards node agents (their endpoints accept clients of the cluster CA).
     const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
+    const serviceAccountTokens = await ServiceAccountJwt.fromPem(await ensureServiceAccountKey(join(dataDir, "pki")), options.serviceAccountIssuer ?? defaultServiceAccountIssuer);
     const handler = createApiHandler({
-      client, authenticate: requestAuthenticator(tokens), authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
+      client, authenticate: requestAuthenticator(tokens, serviceAccountAuthenticator(serviceAccountTokens, client)), serviceAccountTokens, authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
       nodeConnector: agentClient ? { client, ...agentClient } : undefined,
     });
     const server = createServer(options, handler, pki);
@@ -186,7 +196,8 @@ export class ControlPlane {
     if (options.controllers !== false) log(await simulationLine(client, nodes));
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs, onError: (err) => log(`compactor: ${faultText(err)}`) }, abort.signal);
     const eventExpiry = runEventExpiry(client, { ttlMs: options.eventTtlMs, onError: (err) => log(`event expiry: ${faultText(err)}`) }, abort.signal);
-    const manager: ControllerManagerOptions = { client, informers, metrics, simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
+    const manager: ControllerManagerOptions = {
+      client, informers, metrics, rootCaCert: pki?.caCert, signLegacyToken: (ns, sa, secret) => serviceAccountTokens.issueLegacy(ns, sa, secret), simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
     let controllers = Promise.resolve();
     const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
     if (options.controllers !== false && identity !== undefined) {

@@ -8,6 +8,8 @@ import { EndpointSliceController } from "../controllers/endpointslice/endpointsl
 import { GarbageCollector } from "../controllers/garbage-collector/garbage-collector.js";
 import { NodeLifecycleController } from "../controllers/node-lifecycle/node-lifecycle-controller.js";
 import { NodeReadinessGateController } from "../controllers/node-readiness-gate/index.js";
+import { defaultServiceAccountController, rootCaPublisher } from "../controllers/namespace-defaults/index.js";
+import { TokensController, type LegacyTokenSigner } from "../controllers/serviceaccount-tokens/tokens-controller.js";
 import { PodGarbageCollector } from "../controllers/podgc/pod-garbage-collector.js";
 import { Scheduler } from "../scheduler/index.js";
 import { runWithLeaderElection, type LeaderElectionOptions } from "../controller/leader-election.js";
@@ -33,6 +35,10 @@ export interface ControllerManagerOptions {
   metrics?: LoopMetrics;
   /** Receives component failures (default: one line on stderr per distinct message). */
   onError?: (component: string, error: unknown) => void;
+  /** The cluster CA (PEM) published as ConfigMap kube-root-ca.crt in every namespace (absent: not published). */
+  rootCaCert?: string;
+  /** Signs legacy tokens of kubernetes.io/service-account-token Secrets (absent: their tokens are not filled in). */
+  signLegacyToken?: LegacyTokenSigner;
 }
 
 /** Runs every control loop against `client` until `signal` aborts; resolves once all have stopped. */
@@ -52,7 +58,10 @@ export async function runControllerManager(options: ControllerManagerOptions, si
     new NodeLifecycleController({ client, informers, metrics, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
     new NodeReadinessGateController({ client, informers, metrics, onError: onError("node-readiness-gate-controller") }),
     new Scheduler({ client, informers, metrics, onError: onError("scheduler") }),
+    defaultServiceAccountController({ client, informers, metrics, onError: onError("serviceaccount-controller") }),
   ];
+  if (options.signLegacyToken) loops.push(new TokensController({ client, informers, metrics, sign: options.signLegacyToken, caCert: options.rootCaCert, onError: onError("serviceaccount-tokens-controller") }));
+  if (options.rootCaCert !== undefined) loops.push(rootCaPublisher({ client, informers, metrics, onError: onError("root-ca-cert-publisher") }, options.rootCaCert));
   if (options.simulate) {
     loops.push(new NodeSimulator({ client, informers, nodeCount: options.nodes, stages: options.stages, leaseRenewIntervalMs: options.leaseRenewIntervalMs, onError: onError("node-simulator") }));
   }

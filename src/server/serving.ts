@@ -66,10 +66,16 @@ export function clientCertificateUser(req: IncomingMessage): UserInfo | undefine
   return { name, groups: o === undefined ? [] : Array.isArray(o) ? [...o] : [o] };
 }
 
+/** Authenticates a bearer token as a ServiceAccount, or undefined (see service-account-auth.ts). */
+export type ServiceAccountAuthenticator = (token: string | undefined) => Promise<UserInfo | undefined>;
+
 /**
  * Authenticates requests as kube-apiserver's union of authenticators: a verified client certificate, else a bearer
- * token from `tokens` (tokens issued by other processes are picked up on first use).
+ * token from `tokens` (tokens issued by other processes are picked up on first use), else a ServiceAccount token.
  */
-export function requestAuthenticator(tokens: TokenFile): Authenticator {
-  return (token, req) => (req && clientCertificateUser(req)) ?? tokens.authenticateFresh(token);
+export function requestAuthenticator(tokens: TokenFile, serviceAccounts?: ServiceAccountAuthenticator): Authenticator {
+  return async (token, req) => {
+    const user = (req && clientCertificateUser(req)) ?? await tokens.authenticateFresh(token);
+    return user ?? (serviceAccounts ? await serviceAccounts(token) : undefined);
+  };
 }

@@ -30,6 +30,7 @@ export class Teardown {
 export function credentialFiles(dataDir: string, sqlite: boolean, tls: boolean): string[] {
   const files = [`${join(dataDir, "kubeconfig")} (admin credential)`, `${join(dataDir, "tokens.json")} (token hashes)`];
   if (tls) files.push(`${join(dataDir, "pki", "ca.key")} (cluster CA key: signs client certificates)`, `${join(dataDir, "pki", "server.key")}`);
+  files.push(`${join(dataDir, "pki", "sa.key")} (signs ServiceAccount tokens)`);
   if (sqlite) files.push(`${join(dataDir, "state.db")} and its -wal (every stored object, Secrets included)`);
   return files;
 }

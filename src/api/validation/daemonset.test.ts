@@ -147,6 +147,13 @@ describe("rollout control annotations", () => {
     assert.deepEqual(render(validateDaemonSetUpdate(bad, ok)), render(errs));
   });
 
+  test("the node readiness gate annotation is \"true\" or \"false\"", () => {
+    for (const value of ["true", "false"]) assert.deepEqual(validateDaemonSet(daemonSet((d) => { d.metadata.annotations = { "everynode.dev/node-readiness-gate": value }; })), []);
+    assert.deepEqual(render(validateDaemonSet(daemonSet((d) => { d.metadata.annotations = { "everynode.dev/node-readiness-gate": "yes" }; }))), [
+      'metadata.annotations[everynode.dev/node-readiness-gate]: Invalid value: "yes": must be "true" or "false"',
+    ]);
+  });
+
   test("a progress deadline must exceed minReadySeconds, as a Deployment's", () => {
     const ds = daemonSet((d) => { d.spec.minReadySeconds = 10; d.metadata.annotations = { "rollout.everynode.dev/progress-deadline-seconds": "10" }; });
     assert.deepEqual(render(validateDaemonSet(ds)), [

@@ -4,6 +4,7 @@
  * update strategy with its maxUnavailable/maxSurge rules; plus status updates.
  */
 import { percentErrorMessage } from "../intstr.js";
+import { nodeReadinessGateAnnotation } from "../readiness-gate.js";
 import { annotationPath, parseRolloutControls, progressDeadlineAnnotation } from "../rollout-controls.js";
 import { type FieldError, fieldErrors } from "../status-error.js";
 import { goDaemonSetUpdateStrategy, goIntOrString, goLabelSelector, goStringMap } from "./go-format.js";
@@ -112,7 +113,10 @@ function validateDaemonSetSpec(specValue: unknown, errs: FieldError[]): void {
   errs.push(...validateNonnegative(readInt(spec.revisionHistoryLimit, "spec.revisionHistoryLimit", errs), "spec.revisionHistoryLimit"));
 }
 
-/** The rollout control annotations (see ../rollout-controls.ts); a deadline must exceed minReadySeconds, as a Deployment's. */
+/**
+ * The rollout control annotations (see ../rollout-controls.ts; a deadline must exceed minReadySeconds, as a
+ * Deployment's) and the node readiness gate annotation ("true" or "false").
+ */
 function validateRolloutControls(ds: Obj): FieldError[] {
   const meta = isObj(ds.metadata) ? ds.metadata : {};
   const annotations = readStringMap(meta.annotations, "", []);
@@ -122,6 +126,10 @@ function validateRolloutControls(ds: Obj): FieldError[] {
   const deadline = controls.progressDeadlineSeconds;
   if (deadline !== undefined && deadline <= minReady) {
     errors.push(fieldErrors.invalid(annotationPath(progressDeadlineAnnotation), String(deadline), "must be greater than minReadySeconds"));
+  }
+  const gate = annotations !== undefined && Object.hasOwn(annotations, nodeReadinessGateAnnotation) ? annotations[nodeReadinessGateAnnotation] : undefined;
+  if (gate !== undefined && gate !== "true" && gate !== "false") {
+    errors.push(fieldErrors.invalid(annotationPath(nodeReadinessGateAnnotation), gate, `must be "true" or "false"`));
   }
   return errors;
 }

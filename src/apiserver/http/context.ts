@@ -3,6 +3,7 @@ import type { Client } from "../../client/client.js";
 import type { UserInfo } from "./auth.js";
 import type { NodeConnector } from "./pod-log.js";
 import type { Encoding } from "./reply.js";
+import type { ServiceAccountJwt } from "./service-account-jwt.js";
 
 /** Everything a verb handler needs about one request. */
 export interface RequestContext {
@@ -24,6 +25,8 @@ export interface RequestContext {
   baseClient: Client;
   /** Logs an unexpected server fault once. */
   log: (message: string) => void;
+  /** Issues ServiceAccount tokens (`serviceaccounts/token`); absent: that subresource answers 404. */
+  serviceAccountTokens?: ServiceAccountJwt;
   /** How subresources served by node agents (`pods/log`) reach them. */
   nodeConnector?: NodeConnector;
 }

@@ -4,12 +4,11 @@
  * server's kubelet client certificate and checking that the agent's certificate is the one its Node published.
  * Pods of simulated nodes answer the lines their lifecycle stages produced.
  */
-import { request } from "node:https";
-import type { TLSSocket } from "node:tls";
 import { mustFindResource } from "../../api/resources.js";
 import { badRequest, statusError } from "../../api/status-error.js";
 import type { Node, Pod } from "../../api/types.js";
 import type { Client } from "../../client/client.js";
+import { agentOrigin, getFromAgent, type AgentTarget } from "./agent-request.js";
 import type { RequestContext } from "./context.js";
 import type { Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
@@ -76,32 +75,25 @@ export async function podLog(ctx: RequestContext, route: ResourceRoute & { name:
   const query = new URLSearchParams();
   for (const k of passThrough) { const v = ctx.query.get(k); if (v !== null) query.set(k, v); }
   const path = `/containerLogs/${encodeURIComponent(route.namespace ?? "")}/${encodeURIComponent(route.name)}/${encodeURIComponent(container)}?${query.toString()}`;
-  const host = address.includes(":") ? `[${address}]` : address;
-  return new Promise<Reply>((resolve, reject) => {
-    const req = request({ host: address, port, path, method: "GET", cert: connector.cert, key: connector.key, rejectUnauthorized: false, signal: ctx.signal }, (res) => {
-      const code = res.statusCode ?? 500;
-      if (code !== 200) {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => { if (text.length < 4096) text += d; });
-        res.on("end", () => reject(code === 404 ? statusError(404, "NotFound", text.trim()) : badRequest(text.trim())));
-        return;
-      }
-      ctx.res.statusCode = 200;
-      ctx.res.setHeader("Content-Type", "text/plain");
-      ctx.res.setHeader("Transfer-Encoding", "chunked");
-      ctx.res.flushHeaders();
-      res.pipe(ctx.res);
-      res.once("error", () => ctx.res.destroy());
-      resolve({ kind: "streamed" });
-    });
-    req.once("socket", (socket) => {
-      socket.once("secureConnect", () => {
-        const seen = (socket as TLSSocket).getPeerCertificate().fingerprint256;
-        if (seen !== fingerprint) req.destroy(new Error(`x509: the certificate of node "${nodeName}" at ${host}:${port} is not the one its agent published`));
-      });
-    });
-    req.once("error", (err) => reject(statusError(500, "InternalError", `Get "https://${host}:${port}${path}": ${err.message}`)));
-    req.end();
-  });
+  const target: AgentTarget = { nodeName, address, port, fingerprint };
+  let res;
+  try {
+    res = await getFromAgent(target, path, connector, ctx.signal);
+  } catch (err) {
+    throw statusError(500, "InternalError", `Get "${agentOrigin(target)}${path}": ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const code = res.statusCode ?? 500;
+  if (code !== 200) {
+    let text = "";
+    res.setEncoding("utf8");
+    for await (const d of res) { if (text.length < 4096) text += String(d); }
+    throw code === 404 ? statusError(404, "NotFound", text.trim()) : badRequest(text.trim());
+  }
+  ctx.res.statusCode = 200;
+  ctx.res.setHeader("Content-Type", "text/plain");
+  ctx.res.setHeader("Transfer-Encoding", "chunked");
+  ctx.res.flushHeaders();
+  res.pipe(ctx.res);
+  res.once("error", () => ctx.res.destroy());
+  return { kind: "streamed" };
 }

@@ -13,6 +13,8 @@ import { queryBool } from "./query.js";
 import { sendReply, statusReply, type Reply } from "./reply.js";
 import { isWatchRequest, methodNotAllowed, serveResource } from "./resource-handler.js";
 import type { NodeConnector } from "./pod-log.js";
+import type { ServiceAccountJwt } from "./service-account-jwt.js";
+import { impersonatedUser } from "./impersonation.js";
 import { isPublicPath, parseRoute, type Route } from "./router.js";
 import type { WatchLimits } from "./watch.js";
 import { versionReply } from "./version.js";
@@ -52,6 +54,8 @@ export interface ApiHandlerOptions {
   authorizeNonResource?: NonResourceAuthorizer;
   /** How `pods/log` reaches node agents (absent: it answers 503). */
   nodeConnector?: NodeConnector;
+  /** Issues ServiceAccount tokens for `serviceaccounts/token` (absent: it answers 404). */
+  serviceAccountTokens?: ServiceAccountJwt;
 }
 
 interface Config {
@@ -65,6 +69,7 @@ interface Config {
   log: (message: string) => void;
   openApi: OpenApiEndpoint;
   nodeConnector: NodeConnector | undefined;
+  serviceAccountTokens: ServiceAccountJwt | undefined;
   metrics: ApiMetrics | undefined;
   ui: UiAssets | undefined;
   health: HealthChecks | undefined;
@@ -88,6 +93,7 @@ export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMess
     log: options.log ?? ((message) => console.error(message)),
     openApi: new OpenApiEndpoint(),
     nodeConnector: options.nodeConnector,
+    serviceAccountTokens: options.serviceAccountTokens,
     metrics: options.metrics,
     ui: options.ui,
     health: options.health,
@@ -117,7 +123,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
   const ctx: RequestContext = {
     req, res, query, client: config.client, now: config.now, maxBodyBytes: config.maxBodyBytes,
     encoding: { mediaType: output.mediaType, pretty: queryBool(query, "pretty") ?? false },
-    signal: abort.signal, warnings: [], log: config.log, nodeConnector: config.nodeConnector,
+    signal: abort.signal, warnings: [], log: config.log, nodeConnector: config.nodeConnector, serviceAccountTokens: config.serviceAccountTokens,
     user: anonymousUser, baseClient: config.client,
   };
   let reply: Reply;
@@ -136,6 +142,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
       const who = await config.authenticate(bearerToken(req.headers.authorization), req);
       if (!who) throw unauthorized();
       if (who !== true) user = withAuthenticatedGroup(who);
+      user = await impersonatedUser(req.headers, user, config.client);
     }
     ctx.user = user;
     if (route.type === "resource" && config.authorize) ctx.client = await config.authorize(requestAttributes(user, req.method ?? "GET", route, query), ctx.client);

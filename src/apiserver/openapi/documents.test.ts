@@ -136,6 +136,10 @@ void describe("openApiDocument", () => {
     const binding = d.paths["/api/v1/namespaces/{namespace}/pods/{name}/binding"].post as Obj;
     assert.deepEqual(binding["x-kubernetes-group-version-kind"], { group: "", kind: "Binding", version: "v1" });
     assert.equal(d.paths["/api/v1/namespaces"].delete, undefined, "namespaces have no deletecollection");
+    const token = d.paths["/api/v1/namespaces/{namespace}/serviceaccounts/{name}/token"].post as Obj;
+    assert.deepEqual(token["x-kubernetes-group-version-kind"], { group: "authentication.k8s.io", kind: "TokenRequest", version: "v1" });
+    assert.equal(token.operationId, "createCoreV1NamespacedServiceAccountToken");
+    assert.ok(d.components.schemas["io.k8s.api.authentication.v1.TokenRequest"]);
   });
 });
 

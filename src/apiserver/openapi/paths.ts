@@ -142,6 +142,10 @@ export function resourcePaths(r: ResourceInfo): Record<string, JsonObject> {
     const eviction = definitionName("Eviction", "policy", "v1");
     add(`${item}/eviction`, evictionParams, "post", { operationId: `create${idPart}${ns}${kind}Eviction`, description: `create eviction of a ${kind}`, action: "post", gvk: { group: "policy", version: "v1", kind: "Eviction" }, parameters: writeParams, requestSchema: eviction, responseSchema: eviction, responseCodes: [200, 201, 202] });
   }
+  if (r.subresources.includes("token")) {
+    const tokenRequest = definitionName("TokenRequest", "authentication.k8s.io", "v1");
+    add(`${item}/token`, [pathParam("name", "name of the TokenRequest"), nsParam, params.pretty], "post", { operationId: `create${idPart}${ns}${kind}Token`, description: `create token of a ${kind}`, action: "post", gvk: { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" }, parameters: writeParams, requestSchema: tokenRequest, responseSchema: tokenRequest, responseCodes: [200, 201, 202] });
+  }
   return out;
 }
 
@@ -153,6 +157,7 @@ export function referencedSchemas(rs: readonly ResourceInfo[]): string[] {
     names.add(definitionName(r.listKind, r.group, r.version));
     if (r.subresources.includes("binding")) names.add(definitionName("Binding", "", "v1"));
     if (r.subresources.includes("eviction")) names.add(definitionName("Eviction", "policy", "v1"));
+    if (r.subresources.includes("token")) names.add(definitionName("TokenRequest", "authentication.k8s.io", "v1"));
   }
   return [...names];
 }

@@ -1,13 +1,15 @@
 /**
  * Admission that needs other objects, run by the registry on every write whatever the client: the Priority
  * plugin (pods get spec.priority and spec.preemptionPolicy from their PriorityClass; one global default;
- * built-in classes are never deleted) and Service IP and NodePort allocation.
+ * built-in classes are never deleted), the ServiceAccount plugin when enabled (service-account-admission.ts) and
+ * Service IP and NodePort allocation.
  */
 import { forbidden } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { systemPriorityClasses } from "../../api/validation/priority-class.js";
 import { isPlainObject } from "../../util/json.js";
 import { allocateServiceValues } from "./service-allocation.js";
+import { admitPodServiceAccount } from "./service-account-admission.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 
 function isResource(store: ResourceStore, group: string, resource: string): boolean {
@@ -68,6 +70,7 @@ async function admitGlobalDefault(ctx: RegistryContext, store: ResourceStore, pc
 
 /** Mutating and validating admission of a create (after defaulting, before the strategy and validation). */
 export async function admitCreate(ctx: RegistryContext, store: ResourceStore, object: KubeObject): Promise<void> {
+  if (isResource(store, "", "pods") && ctx.serviceAccountAdmission) await admitPodServiceAccount(ctx, store, object);
   if (isResource(store, "", "pods")) await admitPodPriority(ctx, store, object);
   if (isResource(store, "scheduling.k8s.io", "priorityclasses")) await admitGlobalDefault(ctx, store, object);
   if (isResource(store, "", "services")) await allocateServiceValues(ctx, store, object, undefined);

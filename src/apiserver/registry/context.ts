@@ -4,6 +4,7 @@ import { badRequest, statusError, type ResourceRef } from "../../api/status-erro
 import type { KubeObject } from "../../api/types.js";
 import type { Backend } from "../../storage/backend.js";
 import { WatchCache } from "../watch-cache/watch-cache.js";
+import { CoalescedReads } from "../../util/coalesced-reads.js";
 import { storageFailure } from "./storage-ops.js";
 import { decodeObject } from "./codec.js";
 import { strategyFor, type Strategy } from "./strategy.js";
@@ -30,6 +31,7 @@ export interface ContextOptions {
   watchBufferSize: number;
   onError: (error: unknown) => void;
   consistentReads: boolean;
+  serviceAccountAdmission: boolean;
 }
 
 /** How long a consistent read waits for the cache to catch up with the store before answering 504. */
@@ -66,18 +68,27 @@ export class RegistryContext {
   readonly bookmarkIntervalMs: number;
   readonly onError: (error: unknown) => void;
   private readonly consistentReads: boolean;
+  /** Run the ServiceAccount admission plugin on pod creation. */
+  readonly serviceAccountAdmission: boolean;
   readonly stores = new Map<string, ResourceStore>();
   /** Resolves once every cache is primed. */
   readonly ready: Promise<void>;
   private markReady!: () => void;
   private markFailed!: (error: unknown) => void;
   private readonly lastWrite = new Map<ResourceStore, number>();
+  /**
+   * The store's keys per range, read once for every consistent read that asks while another read of the range runs
+   * (each still gets a read begun after it asked): a burst of creates in one namespace costs one or two reads of
+   * the namespace, not one each.
+   */
+  private readonly storedReads = new CoalescedReads<{ revision: number; keys: ReadonlyMap<string, number> }>();
 
   constructor(options: ContextOptions) {
     this.backend = options.backend;
     this.now = options.now;
     this.bookmarkIntervalMs = options.bookmarkIntervalMs;
     this.onError = options.onError;
+    this.serviceAccountAdmission = options.serviceAccountAdmission;
     this.consistentReads = options.consistentReads;
     this.ready = new Promise((resolve, reject) => { this.markReady = resolve; this.markFailed = reject; });
     // Callers observe a failed start through `ready`; never as an unhandled rejection.
@@ -168,7 +179,7 @@ export class RegistryContext {
     // through its watch (a busy range soon gets an event past it), or hold exactly the keys the store holds in the
     // range at a later revision (a quiet range: compared again whenever the watch has had time to deliver).
     const deadline = Date.now() + waitMs;
-    let stored = await storedRevisions(this.backend, keyPrefix);
+    let stored = await this.storedReads.read(keyPrefix, () => storedRevisions(this.backend, keyPrefix));
     const target = stored.revision;
     for (;;) {
       if (store.cache.revision >= target || store.cache.holds(keyPrefix, stored.keys)) return true;
@@ -181,7 +192,7 @@ export class RegistryContext {
         if (store.cache.stopped) throw statusError(503, "ServiceUnavailable", `the storage is not available: ${error instanceof Error ? error.message : String(error)}`);
       }).finally(() => clearTimeout(timer));
       if (store.cache.revision >= target) return true;
-      stored = await storedRevisions(this.backend, keyPrefix);
+      stored = await this.storedReads.read(keyPrefix, () => storedRevisions(this.backend, keyPrefix));
     }
   }
 

@@ -33,6 +33,11 @@ export interface RegistryOptions {
    * acknowledged by any server. Default false (this server is the only writer).
    */
   consistentReads?: boolean;
+  /**
+   * Run the ServiceAccount admission plugin on pod creation (default false): it needs the controllers that keep a
+   * `default` ServiceAccount in every namespace running somewhere in the cluster.
+   */
+  serviceAccountAdmission?: boolean;
 }
 
 /**
@@ -53,6 +58,7 @@ export class Registry implements Client {
       watchBufferSize: options.watchBufferSize ?? 10_000,
       onError: options.onError ?? (() => undefined),
       consistentReads: options.consistentReads ?? false,
+      serviceAccountAdmission: options.serviceAccountAdmission ?? false,
     });
   }
 

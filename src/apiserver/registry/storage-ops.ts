@@ -11,9 +11,21 @@ export interface Current {
   modRevision: number;
 }
 
-/** Signals a failed compare-and-swap: the caller re-reads and retries. */
+/**
+ * Signals a failed compare-and-swap: the caller retries from `current` (the object as stored when the swap failed,
+ * which the store returns with its refusal, as etcd's Txn does) or, when absent, re-reads it.
+ */
 export class RetryableConflict extends Error {
-  constructor() { super("storage revision changed"); this.name = "RetryableConflict"; }
+  constructor(readonly current?: Current) { super("storage revision changed"); this.name = "RetryableConflict"; }
+}
+
+/** The stored object a ConflictError carries; undefined when it cannot be decoded (a re-read then reports why). */
+function conflictCurrent(error: ConflictError): Current | undefined {
+  try {
+    return { object: decodeObject(error.current), modRevision: error.current.modRevision };
+  } catch {
+    return undefined;
+  }
 }
 
 /** How many times a read-modify-write is retried after losing a compare-and-swap race. */
@@ -74,7 +86,7 @@ export async function storeUpdate(ctx: RegistryContext, store: ResourceStore, ke
     ctx.recordWrite(store, result.revision);
     return withVersion(object, result.kv.modRevision);
   } catch (error) {
-    if (error instanceof ConflictError) throw new RetryableConflict();
+    if (error instanceof ConflictError) throw new RetryableConflict(conflictCurrent(error));
     if (error instanceof NotFoundError) throw notFound(store.ref, object.metadata?.name ?? "");
     throw storageFailure(error);
   }

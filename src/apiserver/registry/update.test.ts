@@ -206,6 +206,27 @@ describe("registry update", () => {
     await leaving.close();
   });
 
+  test("a lost compare-and-swap retries from the object the store refused with, without reading it again", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    const key = storageKey(R.pods, "default", "p");
+    await h.registry.create(R.pods, "default", pod("p", { labels: { app: "a" } }));
+    const current = (await h.backend.get(key)).kv!;
+    const direct = decodeObject(current);
+    direct.metadata = { ...direct.metadata, labels: { app: "a", direct: "yes" } };
+    const calls = { get: 0, update: 0 };
+    const get = h.backend.get.bind(h.backend);
+    const update = h.backend.update.bind(h.backend);
+    // The cache has yet to see this write when the patch below starts from it.
+    await update(key, encodeObject(direct), current.modRevision);
+    h.backend.get = (...args) => { calls.get++; return get(...args); };
+    h.backend.update = (...args) => { calls.update++; return update(...args); };
+    const merged = await h.registry.patch(R.pods, "default", "p", "merge", { metadata: { labels: { app: "b" } } });
+    assert.deepEqual(merged.metadata?.labels, { app: "b", direct: "yes" });
+    assert.deepEqual(calls, { get: 0, update: 2 }, "one refused write from the stale cache, one from the refusal's object");
+    assert.deepEqual(merged, decodeObject((await get(key)).kv!));
+  });
+
   test("no write verb or patch type hands out the watch cache's objects", async (t) => {
     const h = await startHarness();
     t.after(() => h.close());

@@ -40,11 +40,15 @@ export async function guaranteedUpdate(ctx: RegistryContext, store: ResourceStor
   // The first attempt starts from the watch cache's object (no storage read, no copy: an attempt only reads the
   // current object); the write's compare-and-swap catches a stale one, and any outcome other than a write (an error,
   // a no-op) is confirmed by another attempt from storage.
+  // After a lost compare-and-swap the next attempt starts from the object the store returned with its refusal
+  // (no second read, as kube-apiserver retries from the Txn's failure response).
   let tryCache = !options.dryRun;
+  let refused: Current | undefined;
   for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
     const cached = tryCache ? readCached(store, key) : undefined;
     tryCache = false;
-    let current = cached;
+    let current = cached ?? refused;
+    refused = undefined;
     try {
       current ??= await readCurrent(ctx, key);
       if (current === undefined) {
@@ -53,7 +57,10 @@ export async function guaranteedUpdate(ctx: RegistryContext, store: ResourceStor
       }
       const outcome = await attemptUpdate(ctx, store, request, key, current, warn);
       warn = undefined;
-      if (outcome === "conflict") continue;
+      if (outcome instanceof RetryableConflict) {
+        refused = outcome.current;
+        continue;
+      }
       if (outcome === "unchanged") {
         if (cached !== undefined) continue;
         return current.object;
@@ -68,10 +75,10 @@ export async function guaranteedUpdate(ctx: RegistryContext, store: ResourceStor
   throw conflict(store.ref, name);
 }
 
-/** One read-modify-write attempt from `current`: the stored object, "unchanged" for a no-op, "conflict" when storage moved on. */
+/** One read-modify-write attempt from `current`: the stored object, "unchanged" for a no-op, the conflict when storage moved on. */
 async function attemptUpdate(
   ctx: RegistryContext, store: ResourceStore, request: UpdateRequest, key: string, current: Current, warn: WriteOptions["onWarning"],
-): Promise<KubeObject | "unchanged" | "conflict"> {
+): Promise<KubeObject | "unchanged" | RetryableConflict> {
   const { name, options } = request;
   const old = current.object;
   const candidate = request.build(old);
@@ -103,7 +110,7 @@ async function attemptUpdate(
     if (options.dryRun) return next;
     return await storeUpdate(ctx, store, key, next, current.modRevision);
   } catch (error) {
-    if (error instanceof RetryableConflict) return "conflict";
+    if (error instanceof RetryableConflict) return error;
     throw error;
   }
 }
