@@ -95,6 +95,8 @@ describe("everynode agent: DaemonSet updates of real processes on two agents", (
     assert.equal(p.length, 2);
     assert.equal(p.find((x) => x.node === updatedNode)?.ready, false, "the new pod is not Ready");
     assert.equal(p.find((x) => x.node === otherNode)?.ready, true, "the old pod stays Ready");
+    const why = await cluster.kubectlOk(["describe", "pod", p.find((x) => x.node === updatedNode)?.name ?? ""]);
+    assert.match(why, /Warning\s+Unhealthy\s+.*Readiness probe failed/, "describe says why the new pod is not Ready");
     const cols = await dsColumns("probe");
     assert.equal(cols["DESIRED"], "2");
     assert.equal(cols["UP-TO-DATE"], "1");
