@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { issueNodeKubeconfig } from "../server/node-credentials.js";
 import { writeSecret } from "../server/pki.js";
-import type { TestCluster } from "./harness.js";
+import { startTestCluster, type TestCluster } from "./harness.js";
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL("../../bin/everynode.js", import.meta.url));
@@ -67,4 +67,24 @@ export async function stopAgents(agents: readonly TestAgent[]): Promise<void> {
     if (!m || !agents.some((a) => (m[2] ?? "").includes(`${a.dataDir}/shim.sh`))) continue;
     try { process.kill(-Number(m[1]), "SIGKILL"); } catch { /* already gone */ }
   }
+}
+
+/** Arguments that make an agent listen on loopback and report it as its address, so the API server reaches it there. */
+export const loopbackAgentArgs: readonly string[] = ["--listen", "127.0.0.1:0", "--node-ip", "127.0.0.1"];
+
+/** A control plane with real agents; `agents` may be replaced in place (a restarted agent), `stop` ends all of them. */
+export interface AgentCluster { cluster: TestCluster; agents: TestAgent[]; stop: () => Promise<void> }
+
+/** Starts a control plane with no simulated nodes and one loopback agent per name (node monitor grace 4 s). */
+export async function startAgentCluster(names: readonly string[]): Promise<AgentCluster> {
+  const cluster = await startTestCluster({ nodeMonitorGracePeriodMs: 4000 });
+  const agents: TestAgent[] = [];
+  const stop = async (): Promise<void> => { await stopAgents(agents); await cluster.stop(); };
+  try {
+    for (const name of names) agents.push(await startAgent(cluster, name, { args: [...loopbackAgentArgs] }));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { cluster, agents, stop };
 }

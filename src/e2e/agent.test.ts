@@ -1,11 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { fixturePath } from "./fixtures.js";
-import { startTestCluster, until, type TestCluster } from "./harness.js";
-import { containerProcesses, startAgent, stopAgents, type TestAgent } from "./agent-harness.js";
-
-/** Agents listen on loopback and report it as their address, so the API server reaches them there. */
-const agentArgs = ["--listen", "127.0.0.1:0", "--node-ip", "127.0.0.1"];
+import { until, type TestCluster } from "./harness.js";
+import { containerProcesses, loopbackAgentArgs, startAgent, startAgentCluster, type AgentCluster, type TestAgent } from "./agent-harness.js";
 
 const talkDaemonSet = `apiVersion: apps/v1
 kind: DaemonSet
@@ -30,18 +27,15 @@ spec:
 interface PodView { name: string; node: string; phase: string; restarts: number; ready: boolean }
 
 describe("everynode agent: the seeds' DaemonSet as real processes on two agents", () => {
+  let env: AgentCluster;
   let cluster: TestCluster;
-  const agents: TestAgent[] = [];
+  let agents: TestAgent[] = [];
 
   before(async () => {
-    cluster = await startTestCluster({ nodeMonitorGracePeriodMs: 4000 });
-    agents.push(await startAgent(cluster, "agent-a", { args: agentArgs }));
-    agents.push(await startAgent(cluster, "agent-b", { args: agentArgs }));
+    env = await startAgentCluster(["agent-a", "agent-b"]);
+    ({ cluster, agents } = env);
   });
-  after(async () => {
-    await stopAgents(agents);
-    await cluster.stop();
-  });
+  after(async () => { await env.stop(); });
 
   const pods = async (): Promise<PodView[]> => {
     const list = JSON.parse(await cluster.kubectlOk(["get", "pods", "-l", "app=demo", "-o", "json"])) as { items: { metadata: { name: string }; spec: { nodeName?: string }; status?: { phase?: string; containerStatuses?: { restartCount: number; ready: boolean }[] } }[] };
@@ -96,7 +90,7 @@ describe("everynode agent: the seeds' DaemonSet as real processes on two agents"
     await a.exited;
     await until(async () => (await nodeReady(a.name)) === "Unknown", "node Unknown", 30_000);
     assert.deepEqual(await sleepers(a), before, "processes survive the agent");
-    const restarted = await startAgent(cluster, a.name, { args: agentArgs });
+    const restarted = await startAgent(cluster, a.name, { args: [...loopbackAgentArgs] });
     agents[0] = restarted;
     await until(async () => (await nodeReady(a.name)) === "True", "node Ready again", 30_000);
     await until(() => restarted.output().includes("re-adopting"), "re-adoption");
