@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { mustFindResource } from "../api/resources.js";
-import type { Node, Pod } from "../api/types.js";
+import type { ApiObject, Node, Pod } from "../api/types.js";
 import { byNodeName, objectKey } from "../client/cache.js";
 import type { HandlerRegistration, Informer } from "../client/informer.js";
 import { realClock } from "../util/clock.js";
@@ -17,6 +17,8 @@ import { defaultCapacity, isSimulated, missingLabels, needsRegistration, nodePod
 import { PodLifecycle } from "./pod-lifecycle.js";
 import { defaultStages, StageMatcher, type StageConfig } from "./stages.js";
 import { reportTo } from "../util/report.js";
+import { EventRecorder } from "../client/event-recorder.js";
+import { referenceKey, type ReferencedObject, type ReferenceKind } from "./pod-references.js";
 
 /** Nodes per concurrent node write (lease renewal, heartbeat) beyond `concurrency`. */
 const nodesPerNodeWorker = 100;
@@ -67,11 +69,17 @@ export interface NodeSimulatorOptions extends Omit<ControlLoopOptions, "workers"
 
 const nodesResource = mustFindResource("", "nodes");
 const podsResource = mustFindResource("", "pods");
+const configMapsResource = mustFindResource("", "configmaps");
+const secretsResource = mustFindResource("", "secrets");
+
+type Referenced = ApiObject & ReferencedObject;
 
 /** Simulates every annotated node (see the file comment); `run` until the signal aborts. */
 export class NodeSimulator {
   private readonly nodeInformer: Informer<Node>;
   private readonly podInformer: Informer<Pod>;
+  private readonly configMapInformer: Informer<Referenced>;
+  private readonly secretInformer: Informer<Referenced>;
   private readonly keeper: NodeKeeper;
   private readonly lifecycle: PodLifecycle;
   private readonly simulated = new Set<string>();
@@ -86,6 +94,9 @@ export class NodeSimulator {
     this.nodeInformer = options.informers.informerFor<Node>(nodesResource);
     this.podInformer = options.informers.informerFor<Pod>(podsResource);
     ensureIndexers(this.podInformer, { [nodeNameIndex]: byNodeName });
+    this.configMapInformer = options.informers.informerFor<Referenced>(configMapsResource);
+    this.secretInformer = options.informers.informerFor<Referenced>(secretsResource);
+    const referenced = { configmap: this.configMapInformer.store, secret: this.secretInformer.store };
     this.keeper = new NodeKeeper({
       client: options.client, clock, now,
       capacity: { ...defaultCapacity, ...options.capacity },
@@ -108,6 +119,8 @@ export class NodeSimulator {
         return node ? nodePodRangePrefixOf(node) : nodePodRangePrefix(name);
       }),
       isSimulatedNode: (name) => this.simulated.has(name),
+      references: (kind, namespace, name) => referenced[kind].get(`${namespace}/${name}`),
+      recorder: new EventRecorder({ client: options.client, component: "kubelet", now: () => now().getTime(), onError: (error) => this.report(error) }),
     });
   }
 
@@ -128,7 +141,8 @@ export class NodeSimulator {
     if (signal.aborted) stop();
     else signal.addEventListener("abort", stop, { once: true });
     try {
-      const synced = await Promise.all([this.nodeInformer.waitForSync(inner.signal), this.podInformer.waitForSync(inner.signal)]);
+      const informers = [this.nodeInformer, this.podInformer, this.configMapInformer, this.secretInformer];
+      const synced = await Promise.all(informers.map((i) => i.waitForSync(inner.signal)));
       if (!synced.every(Boolean) || inner.signal.aborted) return;
       const onError = (error: unknown): void => this.report(error);
       const count = Math.max(0, Math.floor(this.options.nodeCount ?? 0));
@@ -162,7 +176,20 @@ export class NodeSimulator {
       onUpdate: (_old, p) => this.lifecycle.observe(p),
       onDelete: (p) => this.lifecycle.forget(objectKey(p)),
     });
-    return [node, pod];
+    const referenced = (kind: ReferenceKind, informer: Informer<Referenced>): HandlerRegistration => informer.addEventHandler({
+      onAdd: (o) => this.referenceChanged(kind, o),
+      onUpdate: (_old, o) => this.referenceChanged(kind, o),
+    });
+    return [node, pod, referenced("configmap", this.configMapInformer), referenced("secret", this.secretInformer)];
+  }
+
+  /** A ConfigMap or Secret appeared or changed: the pods waiting for it are looked at again (the kubelet retries). */
+  private referenceChanged(kind: ReferenceKind, obj: Referenced): void {
+    const key = referenceKey(kind, obj.metadata?.namespace ?? "", obj.metadata?.name ?? "");
+    for (const podKey of this.lifecycle.waits.podsWaitingFor(key)) {
+      const pod = this.podInformer.store.get(podKey);
+      if (pod) this.lifecycle.observe(pod);
+    }
   }
 
   private nodeChanged(node: Node): void {

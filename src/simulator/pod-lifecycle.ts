@@ -15,6 +15,8 @@ import { mustFindResource } from "../api/resources.js";
 import { nodeInternalIP, secondsTime } from "./node-status.js";
 import { nextPodStatus, statusMergePatch, statusResyncStage } from "./pod-status.js";
 import { stageDelayMs, type Stage, type StageMatcher } from "./stages.js";
+import { blockedStart, ReferenceWaits, type ReferenceLookup } from "./pod-references.js";
+import { objectReference, type EventRecorder } from "../client/event-recorder.js";
 
 /** Options of a PodLifecycle. */
 export interface PodLifecycleOptions {
@@ -32,6 +34,10 @@ export interface PodLifecycleOptions {
   ips: PodIPAllocator;
   /** Whether the named node is simulated now. */
   isSimulatedNode: (name: string) => boolean;
+  /** Cached ConfigMaps and Secrets; without it pods never wait for them. */
+  references?: ReferenceLookup;
+  /** Records the kubelet's events (FailedMount, Failed) about pods that cannot start. */
+  recorder?: EventRecorder;
 }
 
 interface Plan { uid: string; stage: Stage; dueAt: number }
@@ -46,6 +52,10 @@ export class PodLifecycle implements Reconciler<string> {
   private readonly plans = new Map<string, Plan>();
   private readonly draws = new Map<string, { uid: string; picks: Map<string, boolean> }>();
   private readonly applied = new Map<string, Applied>();
+  /** Pods held before their containers start, by the ConfigMaps and Secrets they wait for. */
+  readonly waits = new ReferenceWaits();
+  private readonly blockedStages = new Map<string, Stage>();
+  private readonly blockedEvents = new WeakMap<Stage, { reason: string; message: string }>();
 
   /** Creates an idle lifecycle; feed it pods with `observe`. */
   constructor(private readonly options: PodLifecycleOptions) {
@@ -96,6 +106,7 @@ export class PodLifecycle implements Reconciler<string> {
     this.plans.delete(key);
     this.draws.delete(key);
     this.applied.delete(key);
+    this.waits.clear(key);
     this.options.ips.release(key);
   }
 
@@ -143,11 +154,46 @@ export class PodLifecycle implements Reconciler<string> {
     const podIP = pod.status?.podIP || (pod.spec?.hostNetwork ? hostIP : this.options.ips.allocate(nodeName, key));
     const status = nextPodStatus(pod, stage.next, { now: secondsTime(this.options.now()), hostIP, podIP });
     await client.patch(podsResource, namespace, name, "merge", statusMergePatch(status), { subresource: "status" });
+    const event = this.blockedEvents.get(stage);
+    if (event) this.options.recorder?.event(objectReference(pod, "v1", "Pod"), "Warning", event.reason, event.message);
+  }
+
+  /**
+   * The stage holding a pod whose ConfigMaps or Secrets are missing (its containers waiting as the kubelet reports
+   * them); null when the stored status says so already (nothing to write), undefined when nothing blocks the
+   * pod. Records what the pod waits for either way.
+   */
+  private blockedStage(key: string, pod: Pod): Stage | null | undefined {
+    const lookup = this.options.references;
+    const started = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running ?? c.state?.terminated);
+    const pending = (pod.status?.phase ?? "Pending") === "Pending";
+    const blocked = lookup && pending && !started && !pod.metadata?.deletionTimestamp ? blockedStart(pod, lookup) : undefined;
+    this.waits.set(key, blocked?.waitsFor ?? []);
+    if (!blocked) return undefined;
+    const shown = (pod.status?.containerStatuses ?? []).length === (pod.spec?.containers ?? []).length &&
+      (pod.status?.containerStatuses ?? []).every((c) => c.state?.waiting?.reason === blocked.reason && c.state.waiting.message === blocked.message);
+    if (shown) return null;
+    const name = `kubelet-blocked\u0000${blocked.reason}\u0000${blocked.message ?? ""}\u0000${blocked.event.message}`;
+    let stage = this.blockedStages.get(name);
+    if (!stage) {
+      if (this.blockedStages.size >= 1024) this.blockedStages.clear();
+      stage = {
+        name: blocked.reason === "ContainerCreating" ? "kubelet-failed-mount" : "kubelet-create-container-config-error",
+        selector: { phases: ["Pending"], deleting: false },
+        delay: { ms: 0 },
+        next: { phase: "Pending", ready: false, containers: { state: "waiting", reason: blocked.reason, ...(blocked.message ? { message: blocked.message } : {}) } },
+      };
+      this.blockedStages.set(name, stage);
+      this.blockedEvents.set(stage, blocked.event);
+    }
+    return stage;
   }
 
   /** The configured stage the pod matches, else the kubelet's status resync when its stored status drifted. */
   private stageFor(key: string, uid: string, pod: Pod): Stage | undefined {
     const fault = simulatedFaultImages(this.options.nodes.get(pod.spec?.nodeName ?? ""));
+    const blocked = this.blockedStage(key, pod);
+    if (blocked !== undefined) return blocked ?? undefined;
     const draw = (s: Stage): boolean => this.draw(key, uid, s);
     return this.options.matcher.match(pod, draw, fault) ?? statusResyncStage(pod, this.startReadiness(pod, draw, fault));
   }
