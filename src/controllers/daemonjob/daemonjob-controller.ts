@@ -18,6 +18,7 @@ import { daemonJobHandler, daemonJobNodeHandler, daemonJobPodHandler } from "./e
 import { nodeStates } from "./node-states.js";
 import { deadlinePassed, planDaemonJob, timeMs, trueCondition, type DaemonJobPlan } from "./plan.js";
 import { daemonJobReference, newDaemonJobPod } from "./pod-template.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Event source component of the controller. */
 export const daemonJobControllerComponent = "daemonjob-controller";
@@ -82,11 +83,7 @@ export class DaemonJobController implements Reconciler {
   /** Waits for the caches to sync, then runs the workers until `signal` aborts; resolves once they stopped. */
   async run(signal: AbortSignal): Promise<void> {
     const { daemonJobs, pods, nodes } = this.informers;
-    const synced = await Promise.all([daemonJobs.waitForSync(signal), pods.waitForSync(signal), nodes.waitForSync(signal)]);
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync([daemonJobs, pods, nodes], signal, this.queue))) return;
     await runReconciler<string>({
       name: daemonJobControllerComponent, queue: this.queue, workers: this.options.workers ?? 2, signal, reconciler: this,
       onError: (error, key) => this.report(error, key),

@@ -19,6 +19,7 @@ import { DaemonPlacement } from "./placement.js";
 import { SyncPacer } from "./sync-pacer.js";
 import { syncDaemonSet, type CompiledDaemonSet, type SyncDeps } from "./sync.js";
 import { reportTo } from "../../util/report.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Event source component of the controller. */
 export const daemonSetControllerComponent = "daemonset-controller";
@@ -106,11 +107,7 @@ export class DaemonSetController implements Reconciler {
   /** Waits for the caches to sync, then runs the workers until `signal` aborts; resolves once they stopped. */
   async run(signal: AbortSignal): Promise<void> {
     const { daemonSets, pods, nodes, revisions, priorityClasses } = this.informers;
-    const synced = await Promise.all([daemonSets, pods, nodes, revisions, priorityClasses].map((i) => i.waitForSync(signal)));
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync([daemonSets, pods, nodes, revisions, priorityClasses], signal, this.queue))) return;
     // DaemonSets queued while the PriorityClasses were still loading take their priority now.
     this.queue.reprioritize();
     const gcTimer = this.scheduleBackoffGc(signal);

@@ -15,6 +15,7 @@ import { hasManagedEndpoints, isHeadless } from "./pod-endpoints.js";
 import { registerServiceHandlers } from "./service-handlers.js";
 import { ServicePods } from "./service-pods.js";
 import { formatTriggerTime, lastChangeTriggerTimeAnnotation, TriggerTimeTracker } from "./trigger-time.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Controller name used in error reports. */
 export const endpointsControllerName = "endpoints-controller";
@@ -67,11 +68,7 @@ export class EndpointsController implements Reconciler {
 
   /** Waits for the caches, queues leftover Endpoints, then runs the workers until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    const synced = await Promise.all([this.services.waitForSync(signal), this.pods.waitForSync(signal), this.endpoints.waitForSync(signal)]);
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync([this.services, this.pods, this.endpoints], signal, this.queue))) return;
     for (const ep of this.endpoints.store.list()) {
       if (!ep.metadata?.annotations?.[leaderAnnotation]) this.queue.add(objectKey(ep));
     }

@@ -17,6 +17,7 @@ import { formatTriggerTime, TriggerTimeTracker } from "../endpoints/trigger-time
 import { desiredEndpoints, zoneLabel } from "./desired-endpoints.js";
 import { planSlices, type SlicePlan } from "./slice-plan.js";
 import { SliceTracker } from "./slice-tracker.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Controller name used in error reports. */
 export const endpointSliceControllerName = "endpointslice-controller";
@@ -104,11 +105,7 @@ export class EndpointSliceController implements Reconciler {
   /** Waits for the caches, then runs the workers until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const informers = [this.services, this.pods, this.nodes, this.slices];
-    const synced = await Promise.all(informers.map((i) => i.waitForSync(signal)));
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync(informers, signal, this.queue))) return;
     await runReconciler<string>({
       name: endpointSliceControllerName, queue: this.queue, reconciler: this, workers: this.options.workers ?? 2, signal,
       onError: (error, key) => reportTo(this.options.onError, error, key),

@@ -11,6 +11,7 @@ import { AbsentOwnerCache, DependencyGraph } from "./dependency-graph.js";
 import { GcOperations } from "./gc-operations.js";
 import { isDeleting, isDeletingDependents, isOrphaningDependents, ownerReferencesOf, ownerUidsOf, sameOwnerReferences } from "./owner-references.js";
 import { reportTo } from "../../util/report.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Controller name used in error reports. */
 export const garbageCollectorName = "garbage-collector";
@@ -65,11 +66,7 @@ export class GarbageCollector implements Reconciler {
 
   /** Waits for the caches, then processes the queue until `signal` aborts; resolves once the workers stopped. */
   async run(signal: AbortSignal): Promise<void> {
-    const synced = await Promise.all(this.informers.map((i) => i.waitForSync(signal)));
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync(this.informers, signal, this.queue))) return;
     await runReconciler<string>({
       name: garbageCollectorName,
       queue: this.queue,

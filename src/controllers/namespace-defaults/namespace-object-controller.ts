@@ -14,6 +14,7 @@ import { runReconciler, type ReconcileResult, type Reconciler } from "../../cont
 import { WorkQueue } from "../../controller/workqueue.js";
 import { realClock } from "../../util/clock.js";
 import { reportTo } from "../../util/report.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** The object one NamespaceObjectController keeps in every namespace. */
 export interface NamespaceObject {
@@ -56,11 +57,7 @@ export class NamespaceObjectController implements Reconciler {
 
   /** Waits for the caches, then reconciles until `signal` aborts; resolves once the workers stopped. */
   async run(signal: AbortSignal): Promise<void> {
-    const synced = await Promise.all([this.namespaces.waitForSync(signal), this.objects.waitForSync(signal)]);
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync([this.namespaces, this.objects], signal, this.queue))) return;
     await runReconciler({
       name: this.kept.controllerName, queue: this.queue, reconciler: this, workers: this.options.workers ?? 4, signal,
       onError: (error, key) => reportTo(this.options.onError, error, key),

@@ -16,6 +16,7 @@ import { reconcileTaints } from "./node-taints.js";
 import { withPodCondition } from "../../api/pod-conditions.js";
 import { TaintEvictionController } from "./taint-eviction-controller.js";
 import { reportTo } from "../../util/report.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Event source component of the controller. */
 export const nodeLifecycleControllerComponent = "node-controller";
@@ -105,9 +106,7 @@ export class NodeLifecycleController implements Reconciler {
   /** Waits for the caches, then runs the monitor loop, the workers and the taint eviction until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
     const eviction = this.taintEviction?.run(signal);
-    const synced = await Promise.all([this.nodes.waitForSync(signal), this.pods.waitForSync(signal), this.leases.waitForSync(signal)]);
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
+    if (!(await waitForCacheSync([this.nodes, this.pods, this.leases], signal, this.queue))) {
       await eviction;
       return;
     }

@@ -12,6 +12,7 @@ import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../co
 import { EventRecorder, objectReference, rfc3339 } from "../../client/event-recorder.js";
 import { evictionDecision, noExecuteTaints } from "./eviction-decision.js";
 import { reportTo } from "../../util/report.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Event source component of the controller. */
 export const taintEvictionControllerComponent = "taint-eviction-controller";
@@ -79,11 +80,7 @@ export class TaintEvictionController implements Reconciler {
 
   /** Waits for the caches, then processes the queue until `signal` aborts; flushes events before resolving. */
   async run(signal: AbortSignal): Promise<void> {
-    const synced = await Promise.all([this.pods.waitForSync(signal), this.nodes.waitForSync(signal)]);
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync([this.pods, this.nodes], signal, this.queue))) return;
     await runReconciler<string>({
       name: taintEvictionControllerComponent,
       queue: this.queue,

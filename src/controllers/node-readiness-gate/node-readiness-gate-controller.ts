@@ -17,6 +17,7 @@ import { realClock } from "../../util/clock.js";
 import { reportTo } from "../../util/report.js";
 import { isDeleting, isPodReady } from "../daemonset/pod-util.js";
 import { gatingDaemonSets, pendingGates, type GatingDaemonSet } from "./gate-decision.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Name of the controller (work queue metrics, errors). */
 export const nodeReadinessGateControllerName = "node-readiness-gate-controller";
@@ -68,11 +69,7 @@ export class NodeReadinessGateController implements Reconciler {
 
   /** Waits for the caches, then lifts taints until `signal` aborts; resolves once the workers stopped. */
   async run(signal: AbortSignal): Promise<void> {
-    const synced = await Promise.all([this.nodes.waitForSync(signal), this.daemonSets.waitForSync(signal), this.pods.waitForSync(signal)]);
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync([this.nodes, this.daemonSets, this.pods], signal, this.queue))) return;
     await runReconciler({
       name: nodeReadinessGateControllerName, queue: this.queue, reconciler: this, workers: this.options.workers ?? 16, signal,
       onError: (error, key) => reportTo(this.options.onError, error, key),

@@ -12,6 +12,7 @@ import { withPodCondition } from "../../api/pod-conditions.js";
 import { rfc3339 } from "../../client/event-recorder.js";
 import { collectionOrder, isOutOfService, isTerminated, nodeGoneCondition } from "./pod-conditions.js";
 import { reportTo } from "../../util/report.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Controller name used in error reports. */
 export const podGarbageCollectorName = "pod-garbage-collector";
@@ -74,11 +75,7 @@ export class PodGarbageCollector implements Reconciler {
 
   /** Waits for the caches, then runs the periodic pass and the workers until `signal` aborts. */
   async run(signal: AbortSignal): Promise<void> {
-    const synced = await Promise.all([this.pods.waitForSync(signal), this.nodes.waitForSync(signal)]);
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync([this.pods, this.nodes], signal, this.queue))) return;
     const workers = runReconciler<string>({
       name: podGarbageCollectorName,
       queue: this.queue,

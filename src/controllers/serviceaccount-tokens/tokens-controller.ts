@@ -15,6 +15,7 @@ import { runReconciler, type ReconcileResult, type Reconciler } from "../../cont
 import { WorkQueue } from "../../controller/workqueue.js";
 import { realClock } from "../../util/clock.js";
 import { reportTo } from "../../util/report.js";
+import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Name of the controller (work queue metrics, errors). */
 export const tokensControllerName = "serviceaccount-tokens-controller";
@@ -69,11 +70,7 @@ export class TokensController implements Reconciler {
 
   /** Waits for the caches, then reconciles until `signal` aborts; resolves once the workers stopped. */
   async run(signal: AbortSignal): Promise<void> {
-    const synced = await Promise.all([this.secrets.waitForSync(signal), this.serviceAccounts.waitForSync(signal)]);
-    if (signal.aborted || !synced.every(Boolean)) {
-      this.queue.shutDown();
-      return;
-    }
+    if (!(await waitForCacheSync([this.secrets, this.serviceAccounts], signal, this.queue))) return;
     await runReconciler({
       name: tokensControllerName, queue: this.queue, reconciler: this, workers: this.options.workers ?? 2, signal,
       onError: (error, key) => reportTo(this.options.onError, error, key),
