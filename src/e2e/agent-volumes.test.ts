@@ -22,7 +22,7 @@ spec:
       containers:
       - name: show
         image: busybox
-        command: ["sh", "-c", "while true; do echo \\"greeting=$(cat ${mnt}/app/greeting) password=$(cat ${mnt}/secret/pw) pod=$(cat ${mnt}/info/name) tier=$(cat ${mnt}/info/tier) tokenbytes=$(wc -c < ${mnt}/token/token) ca=$(wc -c < ${mnt}/token/ca.crt) ns=$(cat ${mnt}/token/namespace) level=$LEVEL\\"; sleep 0.5; done"]
+        command: ["sh", "-c", "while true; do echo \\"greeting=$(cat ${mnt}/app/greeting) password=$(cat ${mnt}/secret/pw) pod=$(cat ${mnt}/info/name) tier=$(cat ${mnt}/info/tier) tokenbytes=$(wc -c < ${mnt}/token/token) ca=$(wc -c < ${mnt}/token/ca.crt) ns=$(cat ${mnt}/token/namespace) sa=$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace) level=$LEVEL\\"; sleep 0.5; done"]
         env:
         - name: LEVEL
           valueFrom: {configMapKeyRef: {name: app-config, key: level}}
@@ -97,7 +97,7 @@ describe("everynode agent: ConfigMap, Secret, downward API and token volumes as 
     const pod = await podOf("app=files");
     await until(async () => /greeting=hello /.test(await logs(pod.name)), "the ConfigMap's value in the logs");
     const line = (await logs(pod.name)).trim().split("\n").pop() ?? "";
-    assert.match(line, new RegExp(`^greeting=hello password=s3cret pod=${pod.name} tier=demo tokenbytes=\\d{3,} ca=\\d{3,} ns=default level=debug$`));
+    assert.match(line, new RegExp(`^greeting=hello password=s3cret pod=${pod.name} tier=demo tokenbytes=\\d{3,} ca=\\d{3,} ns=default sa=default level=debug$`));
 
     const volumes = join(agents[0]?.dataDir ?? "", "pods", pod.uid, "volumes");
     const secretDir = join(volumes, "sec");
@@ -112,6 +112,25 @@ describe("everynode agent: ConfigMap, Secret, downward API and token volumes as 
     const changed = await cluster.kubectlOk(["create", "configmap", "app-config", "--from-literal=greeting=bonjour", "--from-literal=level=debug", "--dry-run=client", "-o", "yaml"]);
     await cluster.kubectlOk(["apply", "-f", "-"], changed);
     await until(async () => /greeting=bonjour /.test(await logs(pod.name)), "the changed ConfigMap in the file", 20_000);
+  });
+
+  test("kubectl in a pod uses the in-cluster configuration: the mounted token, CA and KUBERNETES_SERVICE_HOST", async () => {
+    await cluster.kubectlOk(["apply", "-f", "-"], `apiVersion: v1
+kind: Pod
+metadata:
+  name: in-cluster
+spec:
+  nodeName: vol-a
+  restartPolicy: Never
+  containers:
+  - name: whoami
+    image: bitnami/kubectl
+    command: ["/usr/bin/kubectl", "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"]
+    env:
+    - {name: HOME, value: ${join(cluster.home, "in-cluster-home")}}
+`);
+    await until(async () => (await cluster.kubectlOk(["get", "pod", "in-cluster", "-o", "jsonpath={.status.phase}"])) === "Succeeded", "in-cluster Succeeded", 30_000);
+    assert.equal((await cluster.kubectlOk(["logs", "in-cluster"])).trim(), "system:serviceaccount:default:default");
   });
 
   test("a pod mounting a missing ConfigMap waits in ContainerCreating with FailedMount, then runs once it exists", async () => {
