@@ -6,7 +6,13 @@ import { test } from "node:test";
 import type { ReferencedObject, ReferenceLookup } from "../api/pod-references.js";
 import type { Pod } from "../api/types.js";
 import { checkPayloadPath, writeAtomic, type Payload } from "./atomic-writer.js";
+import { mustFindResource } from "../api/resources.js";
+import { FakeClient } from "../client/testing/fake-client.js";
+import { ObjectCache } from "./object-cache.js";
+import { PodVolumes } from "./pod-volumes.js";
 import { TokenManager } from "./token-manager.js";
+
+const configMaps = mustFindResource("", "configmaps");
 import { tokenSources, volumePayload, VolumeSetupError } from "./volume-payload.js";
 
 const objects: Record<string, ReferencedObject> = {
@@ -107,4 +113,38 @@ test("tokens are refreshed after 80% of their lifetime (or 24 h), minus jitter, 
   assert.equal(await tokens.token(pod, source), "tok2");
   tokens.forgetPod("u1");
   assert.equal(await tokens.token(pod, source), "tok3");
+});
+
+test("PodVolumes: a missing ConfigMap holds the pod (retried 1 s doubling up to the sync period); updates arrive after the TTL", async () => {
+  const client = new FakeClient();
+  let now = 0;
+  const objects = new ObjectCache({ client, ttlMs: 5000, now: () => now });
+  const dir = await mkdtemp(join(tmpdir(), "podvol-"));
+  try {
+    const volumes = new PodVolumes({ objects, tokens: new TokenManager({ client, now: () => now, random: () => 0 }), allocatable: () => ({}) }, dir, 5000, () => now);
+    const p: Pod = { metadata: { name: "p", namespace: "ns", uid: "u" }, spec: { containers: [{ name: "c" }], volumes: [{ name: "cfg", configMap: { name: "late" } }] } };
+    const outcomes = [];
+    for (let i = 0; i < 4; i++) outcomes.push(await volumes.sync(p, false));
+    assert.deepEqual(outcomes.map((o) => [o.ready, o.nextMs]), [[false, 1000], [false, 2000], [false, 4000], [false, 5000]]);
+    assert.equal(outcomes[0]?.failure, 'MountVolume.SetUp failed for volume "cfg" : configmap "late" not found');
+    await client.create(configMaps, "ns", { metadata: { name: "late" }, data: { k: "v1" } });
+    assert.deepEqual(await volumes.sync(p, false), { ready: true, failure: undefined, nextMs: 5000 });
+    assert.equal(await readFile(join(dir, "volumes", "cfg", "k"), "utf8"), "v1");
+    await client.update(configMaps, "ns", { metadata: { name: "late" }, data: { k: "v2" } });
+    now += 1000;
+    assert.equal((await volumes.sync(p, false)).nextMs, 4000, "not due: nothing read");
+    assert.equal(await readFile(join(dir, "volumes", "cfg", "k"), "utf8"), "v1");
+    now += 4000;
+    await volumes.sync(p, false);
+    assert.equal(await readFile(join(dir, "volumes", "cfg", "k"), "utf8"), "v2");
+    assert.equal(volumes.lookup("configmap", "ns", "late")?.data?.k, "v2");
+    const reads = objects.reads;
+    await client.delete(configMaps, "ns", "late");
+    now += 5000;
+    assert.equal((await volumes.sync(p, false)).ready, true, "once mounted, a vanished ConfigMap keeps the files");
+    assert.equal(objects.reads, reads + 1);
+    assert.equal(await readFile(join(dir, "volumes", "cfg", "k"), "utf8"), "v2");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
