@@ -6,7 +6,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { mustFindResource } from "../api/resources.js";
-import type { Pod } from "../api/types.js";
+import type { Pod, Service } from "../api/types.js";
 import { daemonsNotReadyTaint } from "../api/readiness-gate.js";
 import type { Client } from "../client/client.js";
 import { EventRecorder } from "../client/event-recorder.js";
@@ -22,7 +22,7 @@ import { NodeHeartbeat } from "./node-heartbeat.js";
 import { ObjectCache } from "./object-cache.js";
 import { PodWorker, type PodWorkerContext } from "./pod-worker.js";
 import type { PodVolumesContext } from "./pod-volumes.js";
-import { kubernetesServiceEnv } from "./service-env.js";
+import { podServiceEnv } from "./service-env.js";
 import { TokenManager } from "./token-manager.js";
 import type { ContainerHandle, Runtime } from "./runtime.js";
 
@@ -112,7 +112,9 @@ export class Agent {
       tokens: new TokenManager({ client, now: this.o.now, random: Math.random }),
       allocatable: () => (this.heartbeat?.current()?.status?.allocatable ?? {}),
     };
-    const ctx = this.workerContext(recorder, volumes, syncMs);
+    const services = new Informer<Service>({ client, resource: mustFindResource("", "services"), onError: this.o.onError });
+    const servicesRunning = services.run(signal);
+    const ctx = this.workerContext(recorder, volumes, syncMs, services);
     const adopted = runtimeError ? [] : await runtime.adopt((i) => this.logWriter(i.podNamespace, i.podName, i.podUID, i.containerName, i.attempt).write);
     if (adopted.length > 0) this.o.log(`re-adopting ${adopted.length} container instance(s) from ${dataDir}`);
     const byPod = new Map<string, ContainerHandle[]>();
@@ -140,7 +142,7 @@ export class Agent {
     });
     const informing = informer.run(signal);
     if (await informer.waitForSync(signal)) await this.reapOrphans(byPod);
-    await Promise.all([heartbeat, informing]);
+    await Promise.all([heartbeat, informing, servicesRunning]);
     for (const w of this.workers.values()) w.stop();
     await recorder.flush();
   }
@@ -183,10 +185,10 @@ export class Agent {
     return { write: (stream, chunk) => writer.write(stream, chunk), close: () => writer.flush() };
   }
 
-  private workerContext(recorder: EventRecorder, volumes: PodVolumesContext, syncMs: number): PodWorkerContext {
-    const serviceEnv = this.o.apiServer ? kubernetesServiceEnv(this.o.apiServer) : {};
+  private workerContext(recorder: EventRecorder, volumes: PodVolumesContext, syncMs: number, services: Informer<Service>): PodWorkerContext {
     return {
-      volumes, syncMs, serviceEnv: () => serviceEnv,
+      volumes, syncMs,
+      serviceEnv: (pod) => podServiceEnv(pod, services.store.list().filter((s) => s.metadata?.namespace === pod.metadata?.namespace), this.o.apiServer),
       client: this.o.client, runtime: this.o.runtime, clock: this.o.clock, now: this.o.now, recorder,
       nodeIP: () => this.facts?.internalIP ?? "127.0.0.1",
       allocatable: () => (this.heartbeat?.current()?.status?.allocatable ?? {}),

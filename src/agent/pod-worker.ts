@@ -35,8 +35,8 @@ export interface PodWorkerContext {
   volumes: PodVolumesContext;
   /** How often mounted ConfigMap, Secret, downward API and token files are refreshed (the kubelet's sync period). */
   syncMs: number;
-  /** The variables every container gets first (KUBERNETES_SERVICE_HOST, ...). */
-  serviceEnv: () => Record<string, string>;
+  /** The variables every container of a pod gets first (KUBERNETES_SERVICE_HOST, service links). */
+  serviceEnv: (pod: Pod) => Record<string, string>;
   /** Output sink of one container instance; `close` flushes it after the instance ended. */
   output: (pod: Pod, container: string, attempt: number) => { write: ContainerLaunch["onOutput"]; close: () => void };
   onError: (error: unknown) => void;
@@ -227,7 +227,7 @@ export class PodWorker {
 
   /** The environment of container `c` (ConfigMaps and Secrets as last read). */
   private env(c: Container): Record<string, string> {
-    return containerEnv(this.pod, c, this.ctx.allocatable(), this.volumes.lookup, this.ctx.serviceEnv());
+    return containerEnv(this.pod, c, this.ctx.allocatable(), this.volumes.lookup, this.ctx.serviceEnv(this.pod));
   }
 
   private async start(c: Container, rec: ContainerRecord): Promise<void> {

@@ -112,9 +112,12 @@ describe("everynode agent: ConfigMap, Secret, downward API and token volumes as 
     const changed = await cluster.kubectlOk(["create", "configmap", "app-config", "--from-literal=greeting=bonjour", "--from-literal=level=debug", "--dry-run=client", "-o", "yaml"]);
     await cluster.kubectlOk(["apply", "-f", "-"], changed);
     await until(async () => /greeting=bonjour /.test(await logs(pod.name)), "the changed ConfigMap in the file", 20_000);
+    await cluster.kubectlOk(["label", "pod", pod.name, "tier=changed", "--overwrite"]);
+    await until(async () => / tier=changed /.test(await logs(pod.name)), "the downward API file follows the pod's labels", 20_000);
   });
 
-  test("kubectl in a pod uses the in-cluster configuration: the mounted token, CA and KUBERNETES_SERVICE_HOST", async () => {
+  test("kubectl in a pod uses the in-cluster configuration: the mounted token, CA and KUBERNETES_SERVICE_HOST; service links", async () => {
+    await cluster.kubectlOk(["create", "service", "clusterip", "web", "--tcp=8080:80"]);
     await cluster.kubectlOk(["apply", "-f", "-"], `apiVersion: v1
 kind: Pod
 metadata:
@@ -125,12 +128,12 @@ spec:
   containers:
   - name: whoami
     image: bitnami/kubectl
-    command: ["/usr/bin/kubectl", "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"]
+    command: ["sh", "-c", "echo web=$WEB_SERVICE_PORT_8080_80; /usr/bin/kubectl auth whoami -o jsonpath={.status.userInfo.username}"]
     env:
     - {name: HOME, value: ${join(cluster.home, "in-cluster-home")}}
 `);
     await until(async () => (await cluster.kubectlOk(["get", "pod", "in-cluster", "-o", "jsonpath={.status.phase}"])) === "Succeeded", "in-cluster Succeeded", 30_000);
-    assert.equal((await cluster.kubectlOk(["logs", "in-cluster"])).trim(), "system:serviceaccount:default:default");
+    assert.equal((await cluster.kubectlOk(["logs", "in-cluster"])).trim(), "web=8080\nsystem:serviceaccount:default:default");
   });
 
   test("a pod mounting a missing ConfigMap waits in ContainerCreating with FailedMount, then runs once it exists", async () => {
