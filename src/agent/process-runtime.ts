@@ -5,7 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, constants as fsc, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants as fsc, existsSync, openSync, readFileSync, readlinkSync } from "node:fs";
 import { chown, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import { join } from "node:path";
@@ -178,6 +178,7 @@ export class ProcessRuntime implements Runtime {
       id: `process://${meta.id}`, podUID: meta.podUID, containerName: meta.containerName, attempt: meta.attempt,
       startedAt: meta.startedAt, pid: meta.pid, exited,
       signal: (sig) => signalGroup(meta.pid, sig),
+      execArgv: (argv) => (ownMountNamespace(meta.pid) ? [...argv] : ["nsenter", `--mount=/proc/${meta.pid}/ns/mnt`, "--", ...argv]),
     };
   }
 
@@ -243,6 +244,15 @@ async function isShim(pid: number, dir: string): Promise<boolean> {
     return cmdline.includes(join(dir, "exit"));
   } catch {
     return false;
+  }
+}
+
+/** Whether process `pid` shares the agent's mount namespace (true when that cannot be told). */
+function ownMountNamespace(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`) === readlinkSync("/proc/self/ns/mnt");
+  } catch {
+    return true;
   }
 }
 
