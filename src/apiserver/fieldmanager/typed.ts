@@ -5,7 +5,7 @@
  */
 import type { JsonObject, JsonValue } from "../../api/types.js";
 import { isPlainObject, jsonEqual } from "../../util/json.js";
-import { FieldSet, fieldElement, keyElement, valueElement, type PathElement } from "./fieldset.js";
+import { FieldSet, fieldElement, keyElement, pathString, valueElement, type PathElement } from "./fieldset.js";
 import { childShape, keyDefault, type Shape } from "./schema-types.js";
 
 /** A value the schema cannot hold (an undeclared field in an applied configuration, a list item without keys). */
@@ -51,7 +51,8 @@ export function toFieldSet(value: JsonValue, shape: Shape, strict: boolean, out 
     const seen = new Set<PathElement>();
     const dup = new Set<PathElement>();
     const pes = value.map((item) => {
-      const pe = itemElement(shape, item, () => `.${path.join(".")}`);
+      const pe = itemElement(shape, item, () => pathText(path));
+      if (seen.has(pe) && strict) throw new SchemaViolation(`${pathText(path)}: duplicate entries for key ${pathText([pe])}`);
       if (seen.has(pe)) dup.add(pe);
       seen.add(pe);
       return pe;
@@ -82,7 +83,7 @@ export function toFieldSet(value: JsonValue, shape: Shape, strict: boolean, out 
 }
 
 function pathText(path: readonly PathElement[]): string {
-  return path.map((pe) => (pe.startsWith("f:") ? `.${pe.slice(2)}` : `[${pe.slice(2)}]`)).join("");
+  return pathString(path);
 }
 
 /** What changed between two values: paths added, modified and removed (structured-merge-diff's Compare). */
@@ -194,7 +195,7 @@ function mergeLists(lhs: JsonValue[], rhs: JsonValue[], shape: Shape & { kind: "
   const rPes = rhs.map((item) => itemElement(shape, item, where));
   const rItems = new Map<PathElement, JsonValue>();
   rPes.forEach((pe, i) => {
-    if (rItems.has(pe)) throw new SchemaViolation(`${where()}: duplicate entries for key ${pe.slice(2)}`);
+    if (rItems.has(pe)) throw new SchemaViolation(`${where()}: duplicate entries for key ${pathString([pe])}`);
     rItems.set(pe, rhs[i] as JsonValue);
   });
   const lPes = lhs.map((item) => itemElement(shape, item, where));
