@@ -147,6 +147,15 @@ export interface ApplyRequest {
  * managedFields. Throws 409 Conflict on conflicts (unless forced) and 400 for configurations the schema cannot hold.
  */
 export function applyConfiguration(live: KubeObject | undefined, request: ApplyRequest, scope: WriteScope): KubeObject {
+  try {
+    return applyChecked(live, request, scope);
+  } catch (error) {
+    if (error instanceof SchemaViolation) throw badRequest(`failed to create typed patch object (${gvkText(scope, request.config)}): ${error.message}`);
+    throw error;
+  }
+}
+
+function applyChecked(live: KubeObject | undefined, request: ApplyRequest, scope: WriteScope): KubeObject {
   const root = rootShape(scope.kind);
   const { manager, config } = request;
   if (isPlainObject(config.metadata) && (config.metadata as JsonObject).managedFields !== undefined) {
@@ -158,15 +167,8 @@ export function applyConfiguration(live: KubeObject | undefined, request: ApplyR
     recordChanges(managed, compare(zeroObject(root) as JsonObject, comparable(base, scope), root),
       { manager: "before-first-apply", operation: "Update", apiVersion: scope.kind.apiVersion }, scope);
   }
-  let configSet: FieldSet;
-  let merged: JsonValue;
-  try {
-    configSet = ownable(toFieldSet(config, root, true), scope);
-    merged = mergeValue(base, config, root);
-  } catch (error) {
-    if (error instanceof SchemaViolation) throw badRequest(`failed to create typed patch object (${gvkText(scope, config)}): ${error.message}`);
-    throw error;
-  }
+  const configSet = ownable(toFieldSet(config, root, true), scope);
+  const merged = mergeValue(base, config, root);
   const key = managerKey({ manager, operation: "Apply", apiVersion: scope.kind.apiVersion, subresource: scope.subresource });
   const previous = managed.get(key);
   const lastSet = previous === undefined ? undefined : fieldsOf(previous);

@@ -42,6 +42,7 @@ export function itemElement(shape: Shape & { kind: "list" }, item: JsonValue, wh
  * are a SchemaViolation (an applied configuration); otherwise they are tracked untyped.
  */
 export function toFieldSet(value: JsonValue, shape: Shape, strict: boolean, out = new FieldSet(), path: PathElement[] = []): FieldSet {
+  if (strict && value !== null) checkKind(value, shape, path);
   if (isAtomic(shape, value) || value === null) {
     if (path.length > 0) out.insert(path);
     return out;
@@ -80,6 +81,14 @@ export function toFieldSet(value: JsonValue, shape: Shape, strict: boolean, out 
     path.pop();
   }
   return out;
+}
+
+/** Rejects a value whose JSON kind the schema does not allow (maps and structs need objects, lists arrays). */
+function checkKind(value: JsonValue, shape: Shape, path: readonly PathElement[]): void {
+  const wanted = shape.kind === "list" ? "list" : shape.kind === "struct" || shape.kind === "map" ? "map" : undefined;
+  if (wanted === undefined) return;
+  if (wanted === "list" ? Array.isArray(value) : isObject(value)) return;
+  throw new SchemaViolation(`${pathText(path)}: expected ${wanted}, got ${JSON.stringify(value)}`);
 }
 
 function pathText(path: readonly PathElement[]): string {
