@@ -7,13 +7,13 @@
  */
 import { badRequest } from "../../api/status-error.js";
 import type { JsonObject, JsonValue, KubeObject } from "../../api/types.js";
-import { deepCopy, isPlainObject } from "../../util/json.js";
+import { deepCopy, isPlainObject, jsonEqual } from "../../util/json.js";
 import { conflictError, type Conflict } from "./conflict.js";
 import { emptyFieldSet, FieldSet, fieldElement, fieldSetOf } from "./fieldset.js";
 import {
   capUpdateManagers, decodeManaged, encodeManaged, fieldsOf, isResetManagedFields, managerKey, setFields, type Managed, type ManagerEntry,
 } from "./managed-fields.js";
-import { touches } from "./raw-fields.js";
+import { covers, touches } from "./raw-fields.js";
 import { rootShape, zeroObject, type Shape } from "./schema-types.js";
 import { compare, ensureNamedFieldsAreMembers, merge, removeItems, SchemaViolation, toFieldSet, type Comparison } from "./typed.js";
 
@@ -95,6 +95,11 @@ function recordChanges(managed: Managed, c: Comparison, entry: Omit<ManagerEntry
   const mine = ownable(c.added.union(c.modified), scope);
   if (mine.isEmpty()) return;
   const previous = managed.get(key);
+  if (previous?.fields === undefined && previous?.raw !== undefined && covers(previous.raw, mine)) {
+    // The common case of controllers and kubelets: the same fields written again; the stored encoding stands.
+    previous.time = scope.now;
+    return;
+  }
   const fields = previous === undefined ? mine : fieldsOf(previous).union(mine);
   managed.set(key, { ...entry, time: scope.now, fields });
 }
@@ -111,7 +116,10 @@ export function recordUpdate(live: KubeObject | undefined, next: KubeObject, man
     let managed: Managed | undefined;
     if (scope.subresource !== "") managed = tryDecode(live?.metadata?.managedFields, false);
     else if (isResetManagedFields(meta.managedFields)) managed = new Map();
-    else {
+    else if (live !== undefined && jsonEqual(meta.managedFields, live.metadata?.managedFields)) {
+      // Sent back as read (get-modify-update): the stored entries, decoded only where needed.
+      managed = tryDecode(live.metadata?.managedFields, false);
+    } else {
       const mine = tryDecode(meta.managedFields, true);
       managed = mine !== undefined && mine.size > 0 ? mine : tryDecode(live?.metadata?.managedFields, false);
     }

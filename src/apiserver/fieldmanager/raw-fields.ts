@@ -20,3 +20,17 @@ export function touches(raw: JsonObject, set: FieldSet): boolean {
   }
   return false;
 }
+
+/** True when every member of `set` is a member of the FieldsV1 encoding `raw` (a union would not change it). */
+export function covers(raw: JsonObject, set: FieldSet): boolean {
+  for (const pe of set.members) {
+    const node = Object.hasOwn(raw, pe) ? raw[pe] : undefined;
+    if (!isPlainObject(node)) return false;
+    if (Object.keys(node).length > 0 && !Object.hasOwn(node, ".")) return false;
+  }
+  for (const [pe, child] of set.children) {
+    const node = Object.hasOwn(raw, pe) ? raw[pe] : undefined;
+    if (!isPlainObject(node) || !covers(node as JsonObject, child)) return false;
+  }
+  return true;
+}
