@@ -128,19 +128,18 @@ export class FieldSet {
     return out;
   }
 
-  /** The FieldsV1 encoding of the set (keys in upstream's order). */
-  toFieldsV1(): JsonObject {
-    const out: JsonObject = {};
-    const keys = new Set<PathElement>([...this.members, ...this.children.keys()]);
-    for (const pe of [...keys].sort(comparePathElements)) {
+  /** The FieldsV1 encoding of the set (keys in upstream's order), written into `out`. */
+  toFieldsV1(out: JsonObject = {}): JsonObject {
+    const keys = [...this.members];
+    for (const pe of this.children.keys()) if (!this.members.has(pe)) keys.push(pe);
+    keys.sort(comparePathElements);
+    for (const pe of keys) {
       const child = this.children.get(pe);
       if (child === undefined) {
         out[pe] = {};
         continue;
       }
-      const encoded: JsonObject = this.members.has(pe) ? { ".": {} } : {};
-      Object.assign(encoded, child.toFieldsV1());
-      out[pe] = encoded;
+      out[pe] = child.toFieldsV1(this.members.has(pe) ? { ".": {} } : {});
     }
     return out;
   }
@@ -234,6 +233,8 @@ const typeRank: Readonly<Record<string, number>> = { "f:": 0, "k:": 1, "v:": 2, 
 
 /** Upstream's order of path elements: fields, then keys, then values, then indexes; each compared by value. */
 export function comparePathElements(a: PathElement, b: PathElement): number {
+  // Field names (nearly all elements) order as plain strings: same prefix, then the name.
+  if (a.charCodeAt(0) === 102 && b.charCodeAt(0) === 102) return a < b ? -1 : a > b ? 1 : 0;
   const ra = typeRank[a.slice(0, 2)] ?? 4;
   const rb = typeRank[b.slice(0, 2)] ?? 4;
   if (ra !== rb) return ra - rb;
