@@ -64,6 +64,18 @@ function comparable(object: JsonObject | undefined, scope: WriteScope): JsonObje
   return out;
 }
 
+const zeros = new WeakMap<Shape, JsonObject>();
+
+/** The (shared, never mutated) empty object of a kind that creations are compared with. */
+function zeroOf(root: Shape): JsonObject {
+  let zero = zeros.get(root);
+  if (zero === undefined) {
+    zero = zeroObject(root) as JsonObject;
+    zeros.set(root, zero);
+  }
+  return zero;
+}
+
 function tryDecode(list: unknown, validate: boolean): Managed | undefined {
   try {
     return decodeManaged(list, validate);
@@ -128,7 +140,7 @@ export function recordUpdate(live: KubeObject | undefined, next: KubeObject, man
       delete meta.managedFields;
       return;
     }
-    const before = live === undefined ? zeroObject(root) as JsonObject : comparable(live as JsonObject, scope);
+    const before = live === undefined ? zeroOf(root) : comparable(live as JsonObject, scope);
     const c = compare(before, comparable(next as JsonObject, scope), root);
     recordChanges(managed, c, { manager, operation: "Update", apiVersion: scope.kind.apiVersion, ...(scope.subresource ? { subresource: scope.subresource } : {}) }, scope);
     capUpdateManagers(managed);
@@ -172,7 +184,7 @@ function applyChecked(live: KubeObject | undefined, request: ApplyRequest, scope
   const managed = tryDecode(live?.metadata?.managedFields, false) ?? new Map<string, ManagerEntry>();
   const base = comparableLive(live);
   if (managed.size === 0 && live !== undefined) {
-    recordChanges(managed, compare(zeroObject(root) as JsonObject, comparable(base, scope), root),
+    recordChanges(managed, compare(zeroOf(root), comparable(base, scope), root),
       { manager: "before-first-apply", operation: "Update", apiVersion: scope.kind.apiVersion }, scope);
   }
   const configSet = ownable(toFieldSet(config, root, true), scope);
