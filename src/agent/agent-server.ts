@@ -1,17 +1,30 @@
 /**
  * The agent's HTTPS endpoint (the kubelet's port 10250): it accepts only clients holding a certificate of the
- * cluster's CA (the API server's kubelet client certificate) and serves /healthz and /containerLogs. Its own
+ * cluster's CA (the API server's kubelet client certificate) and serves /healthz, /containerLogs and, over a
+ * WebSocket (subprotocol v5.channel.k8s.io), /exec/<ns>/<pod>/<container>?command=…&input=1&output=1&error=1&tty=0. Its own
  * serving certificate is self-signed; the agent publishes its SHA-256 fingerprint on its Node so the API server can
  * tell it is talking to this agent.
  */
 import { createServer, type Server } from "node:https";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { WebSocketServer } from "ws";
+import { remoteCommandProtocols } from "../api/remote-command.js";
 import { streamLog, type LogQuery } from "./container-log-reader.js";
+import { runExecSession, type ExecStreams } from "./exec-session.js";
+import type { ChildProcess } from "node:child_process";
 
 /** Answers a container log request: the files to read and when the instance is over, or an error (status, text). */
 export type LogResolver = (namespace: string, pod: string, container: string, previous: boolean) =>
   { files: () => Promise<string[]>; finished: () => boolean } | { code: number; message: string };
+
+/**
+ * Answers an exec request: how to start a command in the running container, or an error (status, text) — the
+ * kubelet's `pod does not exist` (404) and `container not found ("c")` (500).
+ */
+export type ExecResolver = (namespace: string, pod: string, container: string) =>
+  { start: (argv: string[], stdin: boolean) => ChildProcess } | { code: number; message: string };
 
 /** Options of an AgentServer. */
 export interface AgentServerOptions {
@@ -23,6 +36,7 @@ export interface AgentServerOptions {
   /** PEM CA whose client certificates are accepted. */
   clientCA: string;
   logs: LogResolver;
+  exec: ExecResolver;
   onError: (error: unknown) => void;
 }
 
@@ -47,6 +61,8 @@ export function parseLogQuery(q: URLSearchParams, nowMs: number): LogQuery {
 /** The agent's HTTPS server. */
 export class AgentServer {
   private server: Server | undefined;
+  private readonly upgraded = new Set<Duplex>();
+  private readonly wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 1024 * 1024, clientTracking: false });
 
   /** Prepares the server; `start` listens. */
   constructor(private readonly o: AgentServerOptions) {}
@@ -59,6 +75,7 @@ export class AgentServer {
         if (!res.headersSent) { res.statusCode = 500; res.end(); } else res.destroy();
       });
     });
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -72,7 +89,35 @@ export class AgentServer {
     const server = this.server;
     if (!server) return;
     server.closeAllConnections();
+    for (const socket of this.upgraded) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** `/exec/…` over a WebSocket; anything else upgraded is refused. */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (code: number, body: string): void => {
+      socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ""}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    };
+    socket.on("error", () => socket.destroy());
+    const url = new URL(req.url ?? "/", "https://agent");
+    const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (!m || req.method !== "GET") { refuse(404, "404 page not found"); return; }
+    const protocols = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
+    if (!protocols.includes(remoteCommandProtocols[0])) { refuse(400, `the ${remoteCommandProtocols[0]} subprotocol is required`); return; }
+    const q = url.searchParams;
+    const flag = (name: string): boolean => q.get(name) === "1" || q.get(name) === "true";
+    const streams: ExecStreams = { stdin: flag("input"), stdout: flag("output"), stderr: flag("error"), tty: flag("tty") };
+    const argv = q.getAll("command");
+    if (!streams.stdin && !streams.stdout && !streams.stderr) { refuse(400, "you must specify at least 1 of stdin, stdout, stderr"); return; }
+    if (argv.length === 0) { refuse(400, "you must specify at least one command for the container"); return; }
+    const [ns, pod, container] = [m[1], m[2], m[3]].map((s) => decodeURIComponent(s ?? ""));
+    const found = this.o.exec(ns ?? "", pod ?? "", container ?? "");
+    if ("code" in found) { refuse(found.code, found.message); return; }
+    this.upgraded.add(socket);
+    socket.once("close", () => this.upgraded.delete(socket));
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      void runExecSession({ socket: ws, argv, streams, start: () => found.start(argv, streams.stdin), onError: this.o.onError }).catch(this.o.onError);
+    });
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

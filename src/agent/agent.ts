@@ -14,7 +14,7 @@ import { Informer } from "../client/informer.js";
 import type { Clock } from "../util/clock.js";
 import { X509Certificate } from "node:crypto";
 import { selfSignedServingCertificate } from "../server/pki.js";
-import { AgentServer, type LogResolver } from "./agent-server.js";
+import { AgentServer, type ExecResolver, type LogResolver } from "./agent-server.js";
 import { ContainerLogWriter, defaultLogLimits, podLogDir, type LogLimits } from "./container-log.js";
 import { instanceLogFiles } from "./container-log-reader.js";
 import { readMachineFacts, type MachineFacts } from "./machine.js";
@@ -81,7 +81,7 @@ export class Agent {
     const readFacts = async (): Promise<MachineFacts> => (this.facts = await readMachineFacts(dataDir, this.o.nodeIP));
     const facts = await readFacts();
     const serving = await selfSignedServingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
-    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, onError: this.o.onError });
+    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, exec: this.resolveExec, onError: this.o.onError });
     const port = await server.start();
     signal.addEventListener("abort", () => { void server.stop(); }, { once: true });
     this.o.log(`agent endpoint listening on https://${this.o.listen.host}:${port}`);
@@ -149,6 +149,21 @@ export class Agent {
       files: () => instanceLogFiles(dir, attempt),
       finished: () => w.handle(container)?.attempt !== attempt || w.container(container)?.state.kind !== "running",
     };
+  };
+
+  /** Finds the running container an exec goes to, with the kubelet's errors. */
+  private readonly resolveExec: ExecResolver = (namespace, name, container) => {
+    const w = this.worker(namespace, name);
+    if (!w) return { code: 404, message: "pod does not exist" };
+    let target;
+    try {
+      target = w.execTarget(container);
+    } catch (err) {
+      return { code: 500, message: err instanceof Error ? err.message : String(err) };
+    }
+    if (!target) return { code: 500, message: `container not found (${JSON.stringify(container)})` };
+    const t = target;
+    return { start: (argv, stdin) => this.o.runtime.exec({ ...t, argv, stdin }) };
   };
 
   /** Stops instances whose pods no longer exist (deleted while no agent ran). */

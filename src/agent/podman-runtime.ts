@@ -5,7 +5,8 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { ContainerHandle, Runtime } from "./runtime.js";
+import type { ChildProcess } from "node:child_process";
+import { ExecStartError, type ContainerHandle, type Runtime } from "./runtime.js";
 
 const run = promisify(execFile);
 
@@ -48,6 +49,10 @@ export class PodmanRuntime implements Runtime {
 
   adopt(): Promise<ContainerHandle[]> {
     return Promise.resolve([]);
+  }
+
+  exec(): ChildProcess {
+    throw new ExecStartError("the podman runtime cannot exec into containers yet");
   }
 
   removePod(): Promise<void> {

@@ -5,13 +5,13 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, constants as fsc, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants as fsc, existsSync, openSync, readFileSync, readlinkSync } from "node:fs";
 import { chown, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { shimArgs, shimScript } from "./process-shim.js";
-import type { AdoptedInstance, ContainerExit, ContainerHandle, ContainerLaunch, Runtime } from "./runtime.js";
+import { ExecStartError, type AdoptedInstance, type ContainerExit, type ContainerHandle, type ContainerLaunch, type ExecRequest, type Runtime } from "./runtime.js";
 
 const run = promisify(execFile);
 
@@ -35,13 +35,25 @@ export interface ProcessRuntimeOptions {
   outputGraceMs?: number;
 }
 
-/** The absolute path of `cmd` on `path` (or `cmd` itself when it has a slash), undefined when not found. */
-export function lookPath(cmd: string, path: string): string | undefined {
-  if (cmd.includes("/")) return existsSync(cmd) ? cmd : undefined;
+/**
+ * The absolute path of `cmd` on `path` (or `cmd` itself when it has a slash), undefined when not found; `root`
+ * prefixes every lookup (`/proc/<pid>/root` looks through another process's mounts).
+ */
+export function lookPath(cmd: string, path: string, root = ""): string | undefined {
+  if (cmd.includes("/")) return existsSync(root + cmd) ? cmd : undefined;
   for (const dir of path.split(":")) {
-    if (dir && existsSync(join(dir, cmd))) return join(dir, cmd);
+    if (dir && existsSync(root + join(dir, cmd))) return join(dir, cmd);
   }
   return undefined;
+}
+
+/** Whether process `pid` sees another mount namespace than this process (a container with bind-mounted volumes). */
+function ownMountNamespace(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`) !== readlinkSync("/proc/self/ns/mnt");
+  } catch {
+    return false;
+  }
 }
 
 /** Whether `pid` runs and is no zombie (an adopted shim's new parent may not have reaped it yet). */
@@ -158,6 +170,22 @@ export class ProcessRuntime implements Runtime {
       }
     }
     return found;
+  }
+
+  exec(request: ExecRequest): ChildProcess {
+    const env = { PATH: defaultPath, ...request.env };
+    const argv0 = request.argv[0] ?? "";
+    const own = ownMountNamespace(request.pid);
+    // Looked up as the container sees its files; in its own mount namespace through /proc/<pid>/root.
+    if (!lookPath(argv0, env.PATH, own ? `/proc/${request.pid}/root` : "")) throw new ExecStartError(`exec: "${argv0}": executable file not found in $PATH`);
+    const stdio: ("pipe" | "ignore")[] = [request.stdin ? "pipe" : "ignore", "pipe", "pipe"];
+    const cwd = request.workingDir ?? "/";
+    if (!own) {
+      return spawn(argv0, request.argv.slice(1), { cwd, env, uid: request.uid, gid: request.gid ?? request.uid, detached: true, stdio });
+    }
+    // Enter the container's mounts first, then become its user: setns needs the privileges the user may lack.
+    const user = request.uid === undefined ? [] : [`--setuid=${request.uid}`, `--setgid=${request.gid ?? request.uid}`];
+    return spawn(lookPath("nsenter", defaultPath) ?? "nsenter", [`--mount=/proc/${request.pid}/ns/mnt`, `--wd=${cwd}`, ...user, "--", ...request.argv], { env, detached: true, stdio });
   }
 
   async removePod(podUID: string): Promise<void> {

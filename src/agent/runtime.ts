@@ -1,4 +1,5 @@
-/** The container runtime interface of the agent: start, signal, wait for and re-adopt containers. */
+/** The container runtime interface of the agent: start, signal, wait for and re-adopt containers; exec into them. */
+import type { ChildProcess } from "node:child_process";
 
 /** How one container instance is to be started (everything resolved: argv, env, user, mounts). */
 export interface ContainerLaunch {
@@ -46,16 +47,22 @@ export interface ContainerHandle {
   signal(signal: "SIGTERM" | "SIGKILL"): void;
 }
 
-/** A command run inside a container's context (exec probes, preStop hooks, kubectl exec). */
+/** A command run inside a running container's context (`kubectl exec`). */
 export interface ExecRequest {
   argv: string[];
+  /** The container's environment (PATH defaults as for the container). */
   env: Record<string, string>;
   workingDir?: string;
   uid?: number;
   gid?: number;
   /** The target container's main process (for joining its namespaces). */
   pid: number;
+  /** Give the command a stdin pipe (otherwise it reads /dev/null). */
+  stdin: boolean;
 }
+
+/** The command of an exec cannot be started (`exec: "x": executable file not found in $PATH`). */
+export class ExecStartError extends Error {}
 
 /** Which container instance a re-adopted handle is. */
 export type AdoptedInstance = Pick<ContainerLaunch, "podUID" | "podNamespace" | "podName" | "containerName" | "attempt">;
@@ -72,6 +79,11 @@ export interface Runtime {
   start(launch: ContainerLaunch): Promise<ContainerHandle>;
   /** The instances still running from an earlier agent on the same data directory, re-attached to their output. */
   adopt(onOutput: (instance: AdoptedInstance) => ContainerLaunch["onOutput"]): Promise<ContainerHandle[]>;
+  /**
+   * Starts `request` in its own process group (stdout and stderr piped; stdin too when asked for); throws
+   * ExecStartError when the command cannot be started there.
+   */
+  exec(request: ExecRequest): ChildProcess;
   /** Forgets everything kept for a pod (after all its instances exited). */
   removePod(podUID: string): Promise<void>;
 }

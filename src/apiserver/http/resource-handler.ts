@@ -7,6 +7,7 @@ import { getObject } from "./get.js";
 import { listObjects } from "./list.js";
 import { negotiateOutput } from "./negotiate.js";
 import { patchObject } from "./patch.js";
+import { podExec } from "./pod-exec.js";
 import { podLog } from "./pod-log.js";
 import { parseListQuery, queryBool } from "./query.js";
 import type { Reply } from "./reply.js";
@@ -65,6 +66,10 @@ export async function serveResource(ctx: RequestContext, route: ResourceRoute, l
     }
     if (subresource === "log") {
       if (method === "GET") return podLog(ctx, named, ctx.nodeConnector);
+      throw methodNotAllowed();
+    }
+    if (subresource === "exec") {
+      if (method === "GET" || method === "POST") return podExec(ctx, named, ctx.nodeConnector);
       throw methodNotAllowed();
     }
     if (method === "POST") return createSubresource(ctx, { ...named, subresource });
