@@ -13,7 +13,7 @@ import { WebSocketServer } from "ws";
 import { remoteCommandProtocols } from "../api/remote-command.js";
 import { streamLog, type LogQuery } from "./container-log-reader.js";
 import { runExecSession, type ExecStreams } from "./exec-session.js";
-import type { ChildProcess } from "node:child_process";
+import type { ExecProcess } from "./runtime.js";
 
 /** Answers a container log request: the files to read and when the instance is over, or an error (status, text). */
 export type LogResolver = (namespace: string, pod: string, container: string, previous: boolean) =>
@@ -24,7 +24,7 @@ export type LogResolver = (namespace: string, pod: string, container: string, pr
  * kubelet's `pod does not exist` (404) and `container not found ("c")` (500).
  */
 export type ExecResolver = (namespace: string, pod: string, container: string) =>
-  { start: (argv: string[], stdin: boolean) => ChildProcess } | { code: number; message: string };
+  { start: (argv: string[], stdin: boolean, tty: boolean, size?: { width: number; height: number }) => ExecProcess } | { code: number; message: string };
 
 /** Options of an AgentServer. */
 export interface AgentServerOptions {
@@ -116,7 +116,7 @@ export class AgentServer {
     this.upgraded.add(socket);
     socket.once("close", () => this.upgraded.delete(socket));
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      void runExecSession({ socket: ws, argv, streams, start: () => found.start(argv, streams.stdin), onError: this.o.onError }).catch(this.o.onError);
+      void runExecSession({ socket: ws, argv, streams, start: (size) => found.start(argv, streams.stdin, streams.tty, size), onError: this.o.onError }).catch(this.o.onError);
     });
   }
 

@@ -163,7 +163,7 @@ export class Agent {
     }
     if (!target) return { code: 500, message: `container not found (${JSON.stringify(container)})` };
     const t = target;
-    return { start: (argv, stdin) => this.o.runtime.exec({ ...t, argv, stdin }) };
+    return { start: (argv, stdin, tty, size) => this.o.runtime.exec({ ...t, argv, stdin, tty, size, onError: this.o.onError }) };
   };
 
   /** Stops instances whose pods no longer exist (deleted while no agent ran). */

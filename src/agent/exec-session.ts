@@ -6,17 +6,16 @@
  * it left behind in that group is killed once output has drained (at most `drainMs`), and a client that goes away
  * ends the whole group at once, so an exec never leaves processes on the machine.
  *
- * With `tty`, there is no terminal here: the command runs with pipes (it sees no TTY, nothing is echoed), its stderr
- * is sent on the stdout channel as a terminal would show it, and resize messages are accepted and ignored.
+ * With `tty`, the runtime runs the command on a terminal: everything it shows arrives on stdout, and resize
+ * messages size that terminal.
  */
-import type { ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import type { WebSocket } from "ws";
 import {
-  channel, decodeFrame, encodeFrame, exitCodeStatus, internalErrorStatus, successStatus, type RemoteCommandStatus,
+  channel, decodeFrame, decodeResize, encodeFrame, exitCodeStatus, internalErrorStatus, successStatus, type RemoteCommandStatus,
 } from "../api/remote-command.js";
-import { ExecStartError } from "./runtime.js";
+import { ExecStartError, type ExecProcess } from "./runtime.js";
 
 /** What the client asked for. */
 export interface ExecStreams {
@@ -31,13 +30,19 @@ export interface ExecSessionOptions {
   socket: WebSocket;
   argv: readonly string[];
   streams: ExecStreams;
-  /** Starts the command (stdin piped when asked for); throws ExecStartError when it cannot be started. */
-  start: () => ChildProcess;
+  /**
+   * Starts the command (stdin piped when asked for; with a tty, on a terminal of `size` when the client sent one);
+   * throws ExecStartError when it cannot be started.
+   */
+  start: (size?: { width: number; height: number }) => ExecProcess;
   /** How long output is still relayed after the main process exited (default 1 s). */
   drainMs?: number;
   /** Unexpected faults (never the command's own failure). */
   onError: (error: unknown) => void;
 }
+
+/** How long a tty exec waits for the client's terminal size before starting the command. */
+const initialSizeWaitMs = 300;
 
 /** Outgoing bytes above which the command's output is paused until the client has read some. */
 const highWater = 1024 * 1024;
@@ -51,28 +56,46 @@ export async function runExecSession(o: ExecSessionOptions): Promise<void> {
     ws.send(encodeFrame(channel.error, JSON.stringify(status)));
     ws.close(1000);
   };
-  let child: ChildProcess;
+  ws.on("error", () => ws.terminate());
+  // A terminal starts at the client's size: kubectl sends it first thing, so wait a moment for it.
+  const early: { data: Buffer; isBinary: boolean }[] = [];
+  const hold = (data: Buffer, isBinary: boolean): void => { early.push({ data, isBinary }); };
+  ws.on("message", hold);
+  let size: { width: number; height: number } | undefined;
+  if (o.streams.tty) {
+    const deadline = Date.now() + initialSizeWaitMs;
+    while (!size && Date.now() < deadline && ws.readyState === ws.OPEN) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      for (const m of early.map((e) => (e.isBinary ? decodeFrame(e.data) : undefined))) {
+        if (m?.kind === "data" && m.channel === channel.resize) size = decodeResize(m.data) ?? size;
+      }
+    }
+  }
+  ws.off("message", hold);
+  if (ws.readyState !== ws.OPEN) { await closed; return; }
+  let exec: ExecProcess;
   try {
-    child = o.start();
+    exec = o.start(size);
   } catch (err) {
     if (!(err instanceof ExecStartError)) o.onError(err);
     finish(internalErrorStatus(`error executing command in container: ${err instanceof Error ? err.message : String(err)}`));
     await closed;
     return;
   }
-  const group = child.pid;
-  const killGroup = (): void => {
-    if (group === undefined) return;
-    try { process.kill(-group, "SIGKILL"); } catch { /* already gone */ }
-  };
+  const child = exec.child;
+  const killGroup = (): void => exec.kill();
   ws.once("close", killGroup);
-  ws.on("error", () => ws.terminate());
 
-  // Client to command: stdin data, its half-close, resize (no terminal: ignored).
+  // Client to command: stdin data, its half-close, terminal sizes.
   const stdin = child.stdin;
   stdin?.on("error", () => undefined);
-  ws.on("message", (data: Buffer, isBinary: boolean) => {
+  const receive = (data: Buffer, isBinary: boolean): void => {
     const m = isBinary ? decodeFrame(data) : undefined;
+    if (m?.kind === "data" && m.channel === channel.resize) {
+      const size = decodeResize(m.data);
+      if (size) exec.resize(size.width, size.height);
+      return;
+    }
     if (!m || !stdin) return;
     if (m.kind === "close" && m.channel === channel.stdin) stdin.end();
     else if (m.kind === "data" && m.channel === channel.stdin && !stdin.writableEnded) {
@@ -81,9 +104,11 @@ export async function runExecSession(o: ExecSessionOptions): Promise<void> {
         stdin.once("drain", () => ws.resume());
       }
     }
-  });
+  };
+  for (const e of early) receive(e.data, e.isBinary);
+  ws.on("message", receive);
 
-  // Command to client: stdout, and stderr on its channel (on stdout's with a tty, as a terminal merges them).
+  // Command to client: stdout, and stderr on its channel (with a terminal, only the terminal's own errors).
   const relay = (stream: Readable | null, ch: number | undefined): Promise<void> => new Promise((resolve) => {
     if (!stream) { resolve(); return; }
     stream.on("data", (chunk: Buffer) => {

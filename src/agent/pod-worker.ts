@@ -111,7 +111,7 @@ export class PodWorker {
    * How a command is exec'd into container `name` now: the container's environment, working directory, user and
    * main process; undefined when it is not running.
    */
-  execTarget(name: string): Omit<ExecRequest, "argv" | "stdin"> | undefined {
+  execTarget(name: string): Omit<ExecRequest, "argv" | "stdin" | "tty" | "onError"> | undefined {
     const handle = this.handles.get(name);
     const c = this.containers().find(([x]) => x.name === name)?.[0];
     if (!handle || !c || this.records.get(name)?.state.kind !== "running") return undefined;

@@ -5,8 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { ChildProcess } from "node:child_process";
-import { ExecStartError, type ContainerHandle, type Runtime } from "./runtime.js";
+import { ExecStartError, type ContainerHandle, type ExecProcess, type Runtime } from "./runtime.js";
 
 const run = promisify(execFile);
 
@@ -51,7 +50,7 @@ export class PodmanRuntime implements Runtime {
     return Promise.resolve([]);
   }
 
-  exec(): ChildProcess {
+  exec(): ExecProcess {
     throw new ExecStartError("the podman runtime cannot exec into containers yet");
   }
 

@@ -11,7 +11,8 @@ import { Socket } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { shimArgs, shimScript } from "./process-shim.js";
-import { ExecStartError, type AdoptedInstance, type ContainerExit, type ContainerHandle, type ContainerLaunch, type ExecRequest, type Runtime } from "./runtime.js";
+import { ExecStartError, type AdoptedInstance, type ContainerExit, type ContainerHandle, type ContainerLaunch, type ExecProcess, type ExecRequest, type Runtime } from "./runtime.js";
+import { ExecTerminal, terminalArgv } from "./exec-terminal.js";
 
 const run = promisify(execFile);
 
@@ -172,20 +173,35 @@ export class ProcessRuntime implements Runtime {
     return found;
   }
 
-  exec(request: ExecRequest): ChildProcess {
-    const env = { PATH: defaultPath, ...request.env };
+  exec(request: ExecRequest): ExecProcess {
+    const env = { PATH: defaultPath, ...request.env, ...(request.tty && !request.env.TERM ? { TERM: "xterm" } : {}) };
     const argv0 = request.argv[0] ?? "";
     const own = ownMountNamespace(request.pid);
     // Looked up as the container sees its files; in its own mount namespace through /proc/<pid>/root.
     if (!lookPath(argv0, env.PATH, own ? `/proc/${request.pid}/root` : "")) throw new ExecStartError(`exec: "${argv0}": executable file not found in $PATH`);
+    const size = request.size ?? { width: 80, height: 24 };
+    const argv = request.tty ? terminalArgv(request.argv, size) : request.argv;
+    if (request.tty) argv[0] = lookPath("script", defaultPath) ?? "script";
     const stdio: ("pipe" | "ignore")[] = [request.stdin ? "pipe" : "ignore", "pipe", "pipe"];
     const cwd = request.workingDir ?? "/";
+    let child: ChildProcess;
     if (!own) {
-      return spawn(argv0, request.argv.slice(1), { cwd, env, uid: request.uid, gid: request.gid ?? request.uid, detached: true, stdio });
+      child = spawn(argv[0] ?? "", argv.slice(1), { cwd, env, uid: request.uid, gid: request.gid ?? request.uid, detached: true, stdio });
+    } else {
+      // Enter the container's mounts first, then become its user: setns needs the privileges the user may lack.
+      const user = request.uid === undefined ? [] : [`--setuid=${request.uid}`, `--setgid=${request.gid ?? request.uid}`];
+      child = spawn(lookPath("nsenter", defaultPath) ?? "nsenter", [`--mount=/proc/${request.pid}/ns/mnt`, `--wd=${cwd}`, ...user, "--", ...argv], { env, detached: true, stdio });
     }
-    // Enter the container's mounts first, then become its user: setns needs the privileges the user may lack.
-    const user = request.uid === undefined ? [] : [`--setuid=${request.uid}`, `--setgid=${request.gid ?? request.uid}`];
-    return spawn(lookPath("nsenter", defaultPath) ?? "nsenter", [`--mount=/proc/${request.pid}/ns/mnt`, `--wd=${cwd}`, ...user, "--", ...request.argv], { env, detached: true, stdio });
+    const pid = child.pid;
+    const terminal = request.tty && pid !== undefined ? new ExecTerminal(pid, size, request.onError) : undefined;
+    return {
+      child,
+      resize: (width, height) => terminal?.resize(width, height),
+      kill: () => {
+        terminal?.kill();
+        if (pid !== undefined) signalGroup(pid, "SIGKILL");
+      },
+    };
   }
 
   async removePod(podUID: string): Promise<void> {

@@ -59,6 +59,22 @@ export interface ExecRequest {
   pid: number;
   /** Give the command a stdin pipe (otherwise it reads /dev/null). */
   stdin: boolean;
+  /** Run the command on a terminal of its own (its output and echo then all arrive on stdout). */
+  tty: boolean;
+  /** The terminal's initial size (default 80x24). */
+  size?: { width: number; height: number };
+  /** Receives faults of the running exec (a terminal that could not be resized). */
+  onError: (error: unknown) => void;
+}
+
+/** A started exec. */
+export interface ExecProcess {
+  /** The process the runtime started (stdout and stderr piped; stdin too when asked for). */
+  child: ChildProcess;
+  /** Sets the terminal's size (a no-op without one). */
+  resize(width: number, height: number): void;
+  /** Kills every process of the exec (its process group, and with a terminal the command's session). */
+  kill(): void;
 }
 
 /** The command of an exec cannot be started (`exec: "x": executable file not found in $PATH`). */
@@ -79,11 +95,8 @@ export interface Runtime {
   start(launch: ContainerLaunch): Promise<ContainerHandle>;
   /** The instances still running from an earlier agent on the same data directory, re-attached to their output. */
   adopt(onOutput: (instance: AdoptedInstance) => ContainerLaunch["onOutput"]): Promise<ContainerHandle[]>;
-  /**
-   * Starts `request` in its own process group (stdout and stderr piped; stdin too when asked for); throws
-   * ExecStartError when the command cannot be started there.
-   */
-  exec(request: ExecRequest): ChildProcess;
+  /** Starts `request` in its own process group; throws ExecStartError when the command cannot be started there. */
+  exec(request: ExecRequest): ExecProcess;
   /** Forgets everything kept for a pod (after all its instances exited). */
   removePod(podUID: string): Promise<void>;
 }

@@ -113,6 +113,17 @@ describe("kubectl exec and cp against pods run by everynode agent", () => {
     assert.equal(await cluster.kubectlOk(["exec", pod, "--", "cat", `${mountPath}/hello.txt`]), "written on the host\n");
   });
 
+  test("kubectl exec -it gets a terminal of kubectl's size", async () => {
+    // kubectl itself runs on a terminal here (util-linux script), as it does for a user.
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(cluster.home, "cache") };
+    const inner = `stty cols 111 rows 33; kubectl exec -it ${pod} -- sh -c 'tty; stty size; echo $TERM; exit 5'`;
+    const r = await run("script", ["--quiet", "--return", "--command", inner, "/dev/null"], { env, timeout: 30_000 })
+      .then((ok) => ({ code: 0, stdout: ok.stdout }), (err: { code: number; stdout: string }) => err);
+    assert.equal(r.code, 5);
+    assert.match(r.stdout, /\/dev\/pts\/\d+\r\n33 111\r\nxterm\r\n/);
+    assert.match(r.stdout, /command terminated with exit code 5/);
+  });
+
   test("a command that does not exist is an error as upstream reports it", async () => {
     const r = await cluster.kubectl(["exec", pod, "--", "nosuch-command"]);
     assert.equal(r.code, 1);
