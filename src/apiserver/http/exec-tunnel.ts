@@ -41,12 +41,13 @@ export async function openAgentStream(target: AgentTarget, path: string, client:
     await new Promise<void>((resolve, reject) => {
       // Held until the relay listens, so no early output of the command is lost.
       ws.once("open", () => { ws.pause(); resolve(); });
+      let refused = false;
       ws.once("unexpected-response", (_req, res) => {
+        refused = true;
         responseText(res).then((text) => reject(new Error(`unable to upgrade connection: ${text || res.statusMessage || String(res.statusCode)}`)), reject);
-        ws.terminate();
       });
-      ws.once("error", (err) => reject(new Error(`error streaming from node "${target.nodeName}": ${err.message}`)));
-      ws.once("close", () => reject(new Error(`error streaming from node "${target.nodeName}": the connection closed during the handshake`)));
+      ws.on("error", (err) => { if (!refused) reject(new Error(`error streaming from node "${target.nodeName}": ${err.message}`)); });
+      ws.once("close", () => { if (!refused) reject(new Error(`error streaming from node "${target.nodeName}": the connection closed during the handshake`)); });
     });
   } catch (err) {
     ws.terminate();
