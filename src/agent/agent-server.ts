@@ -1,7 +1,8 @@
 /**
  * The agent's HTTPS endpoint (the kubelet's port 10250): it accepts only clients holding a certificate of the
  * cluster's CA (the API server's kubelet client certificate) and serves /healthz, /containerLogs and, over a
- * WebSocket (subprotocol v5.channel.k8s.io), /exec/<ns>/<pod>/<container>?command=…&input=1&output=1&error=1&tty=0. Its own
+ * WebSocket (subprotocol v5.channel.k8s.io), /exec/<ns>/<pod>/<container>?command=…&input=1&output=1&error=1&tty=0
+ * and /attach/<ns>/<pod>/<container>?output=1&error=1. Its own
  * serving certificate is self-signed; the agent publishes its SHA-256 fingerprint on its Node so the API server can
  * tell it is talking to this agent.
  */
@@ -9,9 +10,10 @@ import { createServer, type Server } from "node:https";
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import { remoteCommandProtocols } from "../api/remote-command.js";
 import { streamLog, type LogQuery } from "./container-log-reader.js";
+import { runAttachSession, type AttachSessionOptions } from "./attach-session.js";
 import { runExecSession, type ExecStreams } from "./exec-session.js";
 import type { ExecProcess } from "./runtime.js";
 
@@ -26,6 +28,10 @@ export type LogResolver = (namespace: string, pod: string, container: string, pr
 export type ExecResolver = (namespace: string, pod: string, container: string) =>
   { start: (argv: string[], stdin: boolean, tty: boolean, size?: { width: number; height: number }) => ExecProcess } | { code: number; message: string };
 
+/** Answers an attach request: the running container's output and end, or an error (status, text) as for exec. */
+export type AttachResolver = (namespace: string, pod: string, container: string) =>
+  Pick<AttachSessionOptions, "subscribe" | "exited"> | { code: number; message: string };
+
 /** Options of an AgentServer. */
 export interface AgentServerOptions {
   host: string;
@@ -37,6 +43,7 @@ export interface AgentServerOptions {
   clientCA: string;
   logs: LogResolver;
   exec: ExecResolver;
+  attach: AttachResolver;
   onError: (error: unknown) => void;
 }
 
@@ -93,31 +100,39 @@ export class AgentServer {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  /** `/exec/…` over a WebSocket; anything else upgraded is refused. */
+  /** `/exec/…` and `/attach/…` over a WebSocket; anything else upgraded is refused. */
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const refuse = (code: number, body: string): void => {
       socket.end(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ""}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     };
     socket.on("error", () => socket.destroy());
     const url = new URL(req.url ?? "/", "https://agent");
-    const m = /^\/exec\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    const m = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m || req.method !== "GET") { refuse(404, "404 page not found"); return; }
     const protocols = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
     if (!protocols.includes(remoteCommandProtocols[0])) { refuse(400, `the ${remoteCommandProtocols[0]} subprotocol is required`); return; }
     const q = url.searchParams;
     const flag = (name: string): boolean => q.get(name) === "1" || q.get(name) === "true";
     const streams: ExecStreams = { stdin: flag("input"), stdout: flag("output"), stderr: flag("error"), tty: flag("tty") };
-    const argv = q.getAll("command");
     if (!streams.stdin && !streams.stdout && !streams.stderr) { refuse(400, "you must specify at least 1 of stdin, stdout, stderr"); return; }
+    const [ns, pod, container] = [m[2], m[3], m[4]].map((s) => decodeURIComponent(s ?? "")) as [string, string, string];
+    const accept = (session: (ws: WebSocket) => Promise<void>): void => {
+      this.upgraded.add(socket);
+      socket.once("close", () => this.upgraded.delete(socket));
+      this.wss.handleUpgrade(req, socket, head, (ws) => { session(ws).catch(this.o.onError); });
+    };
+    if (m[1] === "attach") {
+      if (streams.stdin || streams.tty) { refuse(400, "containers of the process runtime have no stdin and no terminal to attach to"); return; }
+      const found = this.o.attach(ns, pod, container);
+      if ("code" in found) { refuse(found.code, found.message); return; }
+      accept((ws) => runAttachSession({ socket: ws, stdout: streams.stdout, stderr: streams.stderr, ...found }));
+      return;
+    }
+    const argv = q.getAll("command");
     if (argv.length === 0) { refuse(400, "you must specify at least one command for the container"); return; }
-    const [ns, pod, container] = [m[1], m[2], m[3]].map((s) => decodeURIComponent(s ?? ""));
-    const found = this.o.exec(ns ?? "", pod ?? "", container ?? "");
+    const found = this.o.exec(ns, pod, container);
     if ("code" in found) { refuse(found.code, found.message); return; }
-    this.upgraded.add(socket);
-    socket.once("close", () => this.upgraded.delete(socket));
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      void runExecSession({ socket: ws, argv, streams, start: (size) => found.start(argv, streams.stdin, streams.tty, size), onError: this.o.onError }).catch(this.o.onError);
-    });
+    accept((ws) => runExecSession({ socket: ws, argv, streams, start: (size) => found.start(argv, streams.stdin, streams.tty, size), onError: this.o.onError }));
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -14,13 +14,13 @@ import { Informer } from "../client/informer.js";
 import type { Clock } from "../util/clock.js";
 import { X509Certificate } from "node:crypto";
 import { selfSignedServingCertificate } from "../server/pki.js";
-import { AgentServer, type ExecResolver, type LogResolver } from "./agent-server.js";
+import { AgentServer, type AttachResolver, type ExecResolver, type LogResolver } from "./agent-server.js";
 import { ContainerLogWriter, defaultLogLimits, podLogDir, type LogLimits } from "./container-log.js";
 import { instanceLogFiles } from "./container-log-reader.js";
 import { readMachineFacts, type MachineFacts } from "./machine.js";
 import { NodeHeartbeat } from "./node-heartbeat.js";
 import { PodWorker, type PodWorkerContext } from "./pod-worker.js";
-import type { ContainerHandle, Runtime } from "./runtime.js";
+import type { ContainerHandle, ContainerLaunch, Runtime } from "./runtime.js";
 
 const podsResource = mustFindResource("", "pods");
 
@@ -54,6 +54,8 @@ export interface AgentOptions {
 /** One machine's agent. */
 export class Agent {
   private readonly workers = new Map<string, PodWorker>();
+  /** Attached clients of each container (`<pod uid>/<container>`), given its output as it is logged. */
+  private readonly attached = new Map<string, Set<ContainerLaunch["onOutput"]>>();
   private facts: MachineFacts | undefined;
   private heartbeat: NodeHeartbeat | undefined;
 
@@ -81,7 +83,7 @@ export class Agent {
     const readFacts = async (): Promise<MachineFacts> => (this.facts = await readMachineFacts(dataDir, this.o.nodeIP));
     const facts = await readFacts();
     const serving = await selfSignedServingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
-    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, exec: this.resolveExec, onError: this.o.onError });
+    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, exec: this.resolveExec, attach: this.resolveAttach, onError: this.o.onError });
     const port = await server.start();
     signal.addEventListener("abort", () => { void server.stop(); }, { once: true });
     this.o.log(`agent endpoint listening on https://${this.o.listen.host}:${port}`);
@@ -166,6 +168,23 @@ export class Agent {
     return { start: (argv, stdin, tty, size) => this.o.runtime.exec({ ...t, argv, stdin, tty, size, onError: this.o.onError }) };
   };
 
+  /** Finds the running container an attach goes to, with the kubelet's errors. */
+  private readonly resolveAttach: AttachResolver = (namespace, name, container) => {
+    const w = this.worker(namespace, name);
+    if (!w) return { code: 404, message: "pod does not exist" };
+    const handle = w.handle(container);
+    if (!handle || w.container(container)?.state.kind !== "running") return { code: 500, message: `container not found (${JSON.stringify(container)})` };
+    const key = `${handle.podUID}/${container}`;
+    return {
+      exited: handle.exited,
+      subscribe: (listener) => {
+        const set = this.attached.get(key) ?? new Set();
+        this.attached.set(key, set.add(listener));
+        return () => { set.delete(listener); if (set.size === 0 && this.attached.get(key) === set) this.attached.delete(key); };
+      },
+    };
+  };
+
   /** Stops instances whose pods no longer exist (deleted while no agent ran). */
   private async reapOrphans(byPod: Map<string, ContainerHandle[]>): Promise<void> {
     for (const [uid, handles] of byPod) {
@@ -180,7 +199,12 @@ export class Agent {
 
   private logWriter(namespace: string, name: string, uid: string, container: string, attempt: number): { write: (stream: "stdout" | "stderr", chunk: Buffer) => void; close: () => void } {
     const writer = new ContainerLogWriter(join(podLogDir(this.logRoot(), namespace, name, uid), container), attempt, this.o.logLimits ?? defaultLogLimits, this.o.now);
-    return { write: (stream, chunk) => writer.write(stream, chunk), close: () => writer.flush() };
+    const key = `${uid}/${container}`;
+    const write = (stream: "stdout" | "stderr", chunk: Buffer): void => {
+      writer.write(stream, chunk);
+      for (const listener of this.attached.get(key) ?? []) listener(stream, chunk);
+    };
+    return { write, close: () => writer.flush() };
   }
 
   private workerContext(recorder: EventRecorder): PodWorkerContext {

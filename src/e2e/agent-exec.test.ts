@@ -165,6 +165,29 @@ describe("kubectl exec and cp against pods run by everynode agent", () => {
     assert.match(r.stderr, /Error from server \(BadRequest\): pod .+ runs on the simulated node "sim-1", which has no processes to exec into/);
   });
 
+  test("kubectl attach streams a running container's output until it exits", async () => {
+    const talker = `apiVersion: v1
+kind: Pod
+metadata: {name: talker}
+spec:
+  nodeName: exec-a
+  restartPolicy: Never
+  containers:
+  - name: talker
+    image: busybox
+    command: ["sh", "-c", "sleep 4; echo from-the-container; echo to-stderr >&2; sleep 1"]
+`;
+    await cluster.kubectlOk(["apply", "-f", "-"], talker);
+    await until(async () => (await cluster.kubectlOk(["get", "pod", "talker", "-o", "jsonpath={.status.phase}"])) === "Running", "talker Running");
+    const refused = await cluster.kubectl(["attach", "-i", "talker"]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /container talker has no stdin and no terminal to attach to/);
+    const r = await cluster.kubectl(["attach", "talker"]);
+    assert.deepEqual([r.code, r.stdout], [0, "from-the-container\n"]);
+    // (kubectl's own hint about the command prompt comes first.)
+    assert.match(r.stderr, /\nto-stderr\n$/);
+  });
+
   test("no process of an exec outlives it, nor a client that went away", async () => {
     const mark = randomInt(10_000, 99_999);
     // Left in the background by a command that ended: killed with the exec's process group.

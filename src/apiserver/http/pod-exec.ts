@@ -1,11 +1,12 @@
 /**
- * `pods/exec`: kubectl's WebSocket remote command (v5.channel.k8s.io, or v4) through the API server to the agent of
- * the pod's node. Checked as upstream's ExecLocation checks before anything is upgraded — the pod exists, the
+ * `pods/exec` and `pods/attach`: kubectl's WebSocket remote command (v5.channel.k8s.io, or v4) through the API
+ * server to the agent of the pod's node. Checked as upstream's ExecLocation checks before anything is upgraded — the pod exists, the
  * container is named or the only one, the pod has a node — and then the node must be one run by an agent (a
  * simulated node has no processes to exec into). A request that is no WebSocket upgrade gets 400 `Upgrade request
  * required`; SPDY is not served, so a refused WebSocket handshake always carries the reason kubectl prints after
  * its SPDY retry gets the same answer. Once upgraded, failures reaching the agent are the InternalError Status on
- * channel 3, as upstream's stream translator reports them.
+ * channel 3, as upstream's stream translator reports them. Attach carries the container's output only: containers
+ * run by the agent have no stdin and no terminal, so asking for either is refused with a 400.
  */
 import { WebSocketServer, type WebSocket } from "ws";
 import { mustFindResource } from "../../api/resources.js";
@@ -57,28 +58,31 @@ function chooseProtocol(ctx: RequestContext): string {
   return chosen;
 }
 
-/** Serves `pods/<name>/exec` (GET with a WebSocket upgrade; anything else is refused with upstream's 400). */
-export async function podExec(ctx: RequestContext, route: ResourceRoute & { name: string }, connector: NodeConnector | undefined): Promise<Reply> {
+/** Serves `pods/<name>/exec` or `pods/<name>/attach` (GET with a WebSocket upgrade; anything else is refused with upstream's 400). */
+export async function podStream(ctx: RequestContext, route: ResourceRoute & { name: string }, kind: "exec" | "attach", connector: NodeConnector | undefined): Promise<Reply> {
   if (!connector) throw statusError(503, "ServiceUnavailable", "this API server has no credentials to reach node agents");
   const q = ctx.query;
   const pod = await connector.client.get<Pod>(podsResource, route.namespace, route.name);
   const container = streamContainer(pod, q.get("container"));
   const node = await podNode(connector, pod);
   if (node.simulated) {
-    throw badRequest(`pod ${route.name} runs on the simulated node "${node.name}", which has no processes to exec into; exec reaches pods on nodes run by everynode agent`);
+    throw badRequest(`pod ${route.name} runs on the simulated node "${node.name}", which has no processes to ${kind === "exec" ? "exec into" : "attach to"}; ${kind} reaches pods on nodes run by everynode agent`);
   }
   const target = node.agent();
-  if (!isWebSocketUpgrade(ctx)) throw notUpgradable(ctx);
   const command = q.getAll("command");
   const streams = { input: queryBool(q, "stdin") ?? false, output: queryBool(q, "stdout") ?? false, error: queryBool(q, "stderr") ?? false, tty: queryBool(q, "tty") ?? false };
   if (!streams.input && !streams.output && !streams.error) throw badRequest("you must specify at least 1 of stdin, stdout, stderr");
-  if (command.length === 0) throw badRequest("you must specify at least one command for the container");
+  if (kind === "exec" && command.length === 0) throw badRequest("you must specify at least one command for the container");
+  if (kind === "attach" && (streams.input || streams.tty)) {
+    throw badRequest(`container ${container} has no stdin and no terminal to attach to: containers run by everynode agent pass on their output only (attach without -i and -t)`);
+  }
+  if (!isWebSocketUpgrade(ctx)) throw notUpgradable(ctx);
   const protocol = chooseProtocol(ctx);
 
   const params = new URLSearchParams();
-  for (const c of command) params.append("command", c);
+  if (kind === "exec") for (const c of command) params.append("command", c);
   for (const [k, v] of Object.entries(streams)) params.set(k, v ? "1" : "0");
-  const path = `/exec/${encodeURIComponent(route.namespace ?? "")}/${encodeURIComponent(route.name)}/${encodeURIComponent(container)}?${params.toString()}`;
+  const path = `/${kind}/${encodeURIComponent(route.namespace ?? "")}/${encodeURIComponent(route.name)}/${encodeURIComponent(container)}?${params.toString()}`;
   let agent: WebSocket | undefined;
   let failure: string | undefined;
   try {
@@ -95,7 +99,7 @@ export async function podExec(ctx: RequestContext, route: ResourceRoute & { name
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxMessageBytes, clientTracking: false, handleProtocols: () => protocol });
   wss.handleUpgrade(ctx.req, socket, Buffer.alloc(0), (client) => {
     if (agent) {
-      relayStreams(client, agent, node.name).catch((err: unknown) => ctx.log(`apiserver: exec relay for pod ${route.namespace ?? ""}/${route.name}: ${String(err)}`));
+      relayStreams(client, agent, node.name).catch((err: unknown) => ctx.log(`apiserver: ${kind} relay for pod ${route.namespace ?? ""}/${route.name}: ${String(err)}`));
       return;
     }
     client.send(encodeFrame(channel.error, JSON.stringify(internalErrorStatus(failure ?? "the agent could not be reached"))));

@@ -7,7 +7,7 @@ import { getObject } from "./get.js";
 import { listObjects } from "./list.js";
 import { negotiateOutput } from "./negotiate.js";
 import { patchObject } from "./patch.js";
-import { podExec } from "./pod-exec.js";
+import { podStream } from "./pod-exec.js";
 import { podLog } from "./pod-log.js";
 import { parseListQuery, queryBool } from "./query.js";
 import type { Reply } from "./reply.js";
@@ -68,8 +68,8 @@ export async function serveResource(ctx: RequestContext, route: ResourceRoute, l
       if (method === "GET") return podLog(ctx, named, ctx.nodeConnector);
       throw methodNotAllowed();
     }
-    if (subresource === "exec") {
-      if (method === "GET" || method === "POST") return podExec(ctx, named, ctx.nodeConnector);
+    if (subresource === "exec" || subresource === "attach") {
+      if (method === "GET" || method === "POST") return podStream(ctx, named, subresource, ctx.nodeConnector);
       throw methodNotAllowed();
     }
     if (method === "POST") return createSubresource(ctx, { ...named, subresource });

@@ -37,6 +37,7 @@ describe("parseRoute", () => {
     ["/api/v1/namespaces/default/pods/p1/binding", "core pods default p1 binding"],
     ["/api/v1/namespaces/default/pods/p1/log", "core pods default p1 log"],
     ["/api/v1/namespaces/default/pods/p1/exec", "core pods default p1 exec"],
+    ["/api/v1/namespaces/default/pods/p1/attach", "core pods default p1 attach"],
     ["/api/v1/namespaces/default/pods/p1/proxy", "not-found"],
     ["/api/v1/namespaces/default/pods/p1/status/x", "not-found"],
     ["/api/v1/pods", "core pods - - -"],
