@@ -1,17 +1,24 @@
 /**
  * The agent's HTTPS endpoint (the kubelet's port 10250): it accepts only clients holding a certificate of the
- * cluster's CA (the API server's kubelet client certificate) and serves /healthz and /containerLogs. Its own
+ * cluster's CA (the API server's kubelet client certificate) and serves /healthz, /containerLogs and the upgrade
+ * to SPDY of /portForward. Its own
  * serving certificate is self-signed; the agent publishes its SHA-256 fingerprint on its Node so the API server can
  * tell it is talking to this agent.
  */
 import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { streamLog, type LogQuery } from "./container-log-reader.js";
+import { servePortForward, type PortForwardTarget } from "./port-forward.js";
+import { writeRawResponse } from "./raw-response.js";
 
 /** Answers a container log request: the files to read and when the instance is over, or an error (status, text). */
 export type LogResolver = (namespace: string, pod: string, container: string, previous: boolean) =>
   { files: () => Promise<string[]>; finished: () => boolean } | { code: number; message: string };
+
+/** Finds the pod a port-forward request is for, or an error (status, text). */
+export type PortForwardResolver = (namespace: string, pod: string) => PortForwardTarget | { code: number; message: string };
 
 /** Options of an AgentServer. */
 export interface AgentServerOptions {
@@ -23,6 +30,7 @@ export interface AgentServerOptions {
   /** PEM CA whose client certificates are accepted. */
   clientCA: string;
   logs: LogResolver;
+  portForward: PortForwardResolver;
   onError: (error: unknown) => void;
 }
 
@@ -47,6 +55,7 @@ export function parseLogQuery(q: URLSearchParams, nowMs: number): LogQuery {
 /** The agent's HTTPS server. */
 export class AgentServer {
   private server: Server | undefined;
+  private readonly upgraded = new Set<Duplex>();
 
   /** Prepares the server; `start` listens. */
   constructor(private readonly o: AgentServerOptions) {}
@@ -58,6 +67,13 @@ export class AgentServer {
         this.o.onError(err);
         if (!res.headersSent) { res.statusCode = 500; res.end(); } else res.destroy();
       });
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (head.length > 0) socket.unshift(head);
+      socket.on("error", (err) => this.o.onError(err));
+      this.upgraded.add(socket);
+      socket.once("close", () => this.upgraded.delete(socket));
+      this.upgrade(req, socket);
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
@@ -72,7 +88,18 @@ export class AgentServer {
     const server = this.server;
     if (!server) return;
     server.closeAllConnections();
+    for (const socket of this.upgraded) socket.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Requests with `Upgrade`: the streaming endpoints take the connection over. */
+  private upgrade(req: IncomingMessage, socket: Duplex): void {
+    const url = new URL(req.url ?? "/", "https://agent");
+    const m = /^\/portForward\/([^/]+)\/([^/]+)(?:\/[^/]+)?$/.exec(url.pathname);
+    if (!m || (req.method !== "POST" && req.method !== "GET")) { writeRawResponse(socket, 404, {}, "404 page not found"); return; }
+    const target = this.o.portForward(decodeURIComponent(m[1] ?? ""), decodeURIComponent(m[2] ?? ""));
+    if ("code" in target) { writeRawResponse(socket, target.code, {}, target.message); return; }
+    servePortForward(req, socket, target, { streamCreationTimeoutMs: 30_000, onError: this.o.onError });
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

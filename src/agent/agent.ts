@@ -14,7 +14,8 @@ import { Informer } from "../client/informer.js";
 import type { Clock } from "../util/clock.js";
 import { X509Certificate } from "node:crypto";
 import { selfSignedServingCertificate } from "../server/pki.js";
-import { AgentServer, type LogResolver } from "./agent-server.js";
+import { AgentServer, type LogResolver, type PortForwardResolver } from "./agent-server.js";
+import { dialHostPort } from "./pod-dial.js";
 import { ContainerLogWriter, defaultLogLimits, podLogDir, type LogLimits } from "./container-log.js";
 import { instanceLogFiles } from "./container-log-reader.js";
 import { readMachineFacts, type MachineFacts } from "./machine.js";
@@ -81,7 +82,7 @@ export class Agent {
     const readFacts = async (): Promise<MachineFacts> => (this.facts = await readMachineFacts(dataDir, this.o.nodeIP));
     const facts = await readFacts();
     const serving = await selfSignedServingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
-    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, onError: this.o.onError });
+    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, portForward: this.resolvePortForward, onError: this.o.onError });
     const port = await server.start();
     signal.addEventListener("abort", () => { void server.stop(); }, { once: true });
     this.o.log(`agent endpoint listening on https://${this.o.listen.host}:${port}`);
@@ -149,6 +150,16 @@ export class Agent {
       files: () => instanceLogFiles(dir, attempt),
       finished: () => w.handle(container)?.attempt !== attempt || w.container(container)?.state.kind !== "running",
     };
+  };
+
+  /**
+   * The pod a port-forward reaches. The process runtime runs every pod in the host's network, so its ports are the
+   * machine's loopback ports, dialled as the kubelet's runtimes dial `localhost` inside the pod's network.
+   */
+  private readonly resolvePortForward: PortForwardResolver = (namespace, name) => {
+    const w = this.worker(namespace, name);
+    if (!w) return { code: 404, message: `pod "${name}" in namespace "${namespace}" not found on node "${this.o.nodeName}"` };
+    return { pod: `${namespace}/${name}`, uid: w.current().metadata?.uid ?? "", dial: (port) => dialHostPort(port) };
   };
 
   /** Stops instances whose pods no longer exist (deleted while no agent ran). */

@@ -92,6 +92,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
 export interface KubectlStream {
   /** Everything printed on stdout so far. */
   output(): string;
+  /** Everything printed on stderr so far. */
+  errors(): string;
   /** Resolves once stdout matches `re`; rejects after `timeoutMs`. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
   /** True once kubectl has exited by itself (or was stopped). */
@@ -100,9 +102,9 @@ export interface KubectlStream {
   stop(): Promise<void>;
 }
 
-/** Starts kubectl in the background against the cluster, with the same isolated environment. */
-export function kubectlStream(cluster: TestCluster, args: string[]): KubectlStream {
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(cluster.home, "cache") };
+/** Starts kubectl in the background against the cluster, with the same isolated environment (plus `extraEnv`). */
+export function kubectlStream(cluster: TestCluster, args: string[], extraEnv: Record<string, string> = {}): KubectlStream {
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(cluster.home, "cache"), ...extraEnv };
   const child = spawn(kubectlPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -112,6 +114,7 @@ export function kubectlStream(cluster: TestCluster, args: string[]): KubectlStre
   const exited = new Promise<void>((ok) => child.once("exit", () => { hasExited = true; ok(); }));
   return {
     output: () => out,
+    errors: () => err,
     exited: () => hasExited,
     waitFor: async (re, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;

@@ -32,7 +32,7 @@ type Handler = ApiServerOptions["handler"];
  * An HTTP(S) server for the API on which every answer to a client mistake is a v1 Status, also for the requests
  * node:http refuses before any handler runs: unparseable request lines, headers and chunk framing (400),
  * headers or URL past 16 KiB (431), requests slower than the limits (408), oversized chunk extensions (413), an
- * `Expect` other than `100-continue` (417). CONNECT goes through `handler` like any other method. Each of those
+ * `Expect` other than `100-continue` (417). CONNECT and upgrade requests go through `handler` like any other request. Each of those
  * answers closes the connection.
  */
 export function createApiServer(options: ApiServerOptions): Server {
@@ -77,6 +77,16 @@ export function createApiServer(options: ApiServerOptions): Server {
   });
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
     // CONNECT is no tunnel here: answer it as any other method on its path (a 401 or 405 Status).
+    const res = new ServerResponse(req);
+    res.shouldKeepAlive = false;
+    res.assignSocket(socket as Parameters<ServerResponse["assignSocket"]>[0]);
+    res.once("finish", () => socket.end(() => socket.destroy()));
+    options.handler(req, res);
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Upgrade requests (WebSocket, SPDY) go through `handler` like any other, with a response on the raw connection
+    // for the answers that are not an upgrade; a streaming subresource takes the connection over (see upgrade.ts).
+    if (head.length > 0) socket.unshift(head);
     const res = new ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket as Parameters<ServerResponse["assignSocket"]>[0]);

@@ -8,6 +8,7 @@ import { listObjects } from "./list.js";
 import { negotiateOutput } from "./negotiate.js";
 import { patchObject } from "./patch.js";
 import { podLog } from "./pod-log.js";
+import { podPortForward } from "./pod-port-forward.js";
 import { parseListQuery, queryBool } from "./query.js";
 import type { Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
@@ -65,6 +66,10 @@ export async function serveResource(ctx: RequestContext, route: ResourceRoute, l
     }
     if (subresource === "log") {
       if (method === "GET") return podLog(ctx, named, ctx.nodeConnector);
+      throw methodNotAllowed();
+    }
+    if (subresource === "portforward") {
+      if (method === "GET" || method === "POST") return podPortForward(ctx, named, ctx.nodeConnector);
       throw methodNotAllowed();
     }
     if (method === "POST") return createSubresource(ctx, { ...named, subresource });
