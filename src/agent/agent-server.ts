@@ -1,6 +1,6 @@
 /**
  * The agent's HTTPS endpoint (the kubelet's port 10250): it accepts only clients holding a certificate of the
- * cluster's CA (the API server's kubelet client certificate) and serves /healthz, /containerLogs and the upgrade
+ * cluster's CA (the API server's kubelet client certificate) and serves /healthz, /pods, /containerLogs and the upgrade
  * to SPDY of /portForward. Its own
  * serving certificate is self-signed; the agent publishes its SHA-256 fingerprint on its Node so the API server can
  * tell it is talking to this agent.
@@ -31,6 +31,8 @@ export interface AgentServerOptions {
   clientCA: string;
   logs: LogResolver;
   portForward: PortForwardResolver;
+  /** The pods the agent runs, for `/pods` (a v1 PodList, as the kubelet's). */
+  pods: () => unknown;
   onError: (error: unknown) => void;
 }
 
@@ -110,6 +112,12 @@ export class AgentServer {
       res.end(body);
     };
     if (url.pathname === "/healthz") { text(200, "ok"); return; }
+    if (url.pathname === "/pods" && req.method === "GET") {
+      res.statusCode = 200;
+      res.setHeader("Content-Type", "application/json");
+      res.end(JSON.stringify(this.o.pods()));
+      return;
+    }
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m || req.method !== "GET") { text(404, "404 page not found"); return; }
     const [ns, pod, container] = [m[1], m[2], m[3]].map((s) => decodeURIComponent(s ?? ""));

@@ -48,7 +48,7 @@ async function localPort(pf: KubectlStream): Promise<number> {
   return Number(forwarding.exec(pf.output())?.[1]);
 }
 
-describe("kubectl port-forward to pods on a real agent", () => {
+describe("kubectl port-forward and nodes/proxy to a real agent", () => {
   let env: AgentCluster;
   let cluster: TestCluster;
   let port = 0;
@@ -132,7 +132,24 @@ spec:
     assert.match(missing.stderr, /pods "nope" not found/);
   });
 
-  test("RBAC: port-forward needs pods/portforward", async () => {
+  test("nodes/NAME/proxy reaches the agent; a simulated node answers 503", async () => {
+    assert.equal(await cluster.kubectlOk(["get", "--raw", "/api/v1/nodes/pf-a/proxy/healthz"]), "ok");
+    const pods = JSON.parse(await cluster.kubectlOk(["get", "--raw", "/api/v1/nodes/pf-a/proxy/pods"])) as { kind: string; items: { metadata: { name: string } }[] };
+    assert.equal(pods.kind, "PodList");
+    assert.deepEqual(pods.items.map((p) => p.metadata.name), [await podName()]);
+    const logs = await cluster.kubectlOk(["get", "--raw", `/api/v1/nodes/pf-a/proxy/containerLogs/default/${await podName()}/web?tailLines=1`]);
+    assert.equal(logs, "");
+    const unknown = await cluster.kubectl(["get", "--raw", "/api/v1/nodes/pf-a/proxy/nothing-here"]);
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /NotFound/);
+    const sim = await cluster.kubectl(["get", "--raw", "/api/v1/nodes/sim-1/proxy/healthz"]);
+    assert.notEqual(sim.code, 0);
+    assert.match(sim.stderr, /ServiceUnavailable.*error trying to reach service: node "sim-1" is simulated/);
+    const missing = await cluster.kubectl(["get", "--raw", "/api/v1/nodes/nope/proxy/healthz"]);
+    assert.match(missing.stderr, /NotFound/);
+  });
+
+  test("RBAC: port-forward needs pods/portforward, nodes/proxy needs nodes/proxy", async () => {
     await cluster.kubectlOk(["create", "serviceaccount", "viewer"]);
     await cluster.kubectlOk(["create", "role", "pod-viewer", "--verb=get,list", "--resource=pods"]);
     await cluster.kubectlOk(["create", "rolebinding", "viewer", "--role=pod-viewer", "--serviceaccount=default:viewer"]);
@@ -140,6 +157,8 @@ spec:
     const denied = await cluster.kubectl(["--token", token, "port-forward", `pod/${await podName()}`, `:${port}`]);
     assert.notEqual(denied.code, 0);
     assert.match(denied.stderr, /cannot (create|get) resource "pods\/portforward" in API group "" in the namespace "default"/);
+    const proxyDenied = await cluster.kubectl(["--token", token, "get", "--raw", "/api/v1/nodes/pf-a/proxy/healthz"]);
+    assert.match(proxyDenied.stderr, /cannot get resource "nodes\/proxy" in API group "" at the cluster scope/);
     await cluster.kubectlOk(["create", "role", "forwarder", "--verb=get,create", "--resource=pods/portforward"]);
     await cluster.kubectlOk(["create", "rolebinding", "forwarder", "--role=forwarder", "--serviceaccount=default:viewer"]);
     await until(async () => (await cluster.kubectl(["--token", token, "auth", "can-i", "create", "pods", "--subresource=portforward"])).stdout.trim() === "yes", "RBAC allows it");

@@ -9,6 +9,7 @@ import { negotiateOutput } from "./negotiate.js";
 import { patchObject } from "./patch.js";
 import { podLog } from "./pod-log.js";
 import { podPortForward } from "./pod-port-forward.js";
+import { nodeProxy } from "./node-proxy.js";
 import { parseListQuery, queryBool } from "./query.js";
 import type { Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
@@ -68,6 +69,7 @@ export async function serveResource(ctx: RequestContext, route: ResourceRoute, l
       if (method === "GET") return podLog(ctx, named, ctx.nodeConnector);
       throw methodNotAllowed();
     }
+    if (subresource === "proxy") return nodeProxy(ctx, named, ctx.nodeConnector);
     if (subresource === "portforward") {
       if (method === "GET" || method === "POST") return podPortForward(ctx, named, ctx.nodeConnector);
       throw methodNotAllowed();
