@@ -52,6 +52,8 @@ export interface TestClusterOptions {
   leaseRenewIntervalMs?: number;
   /** Receives the server's log lines (default: dropped). */
   log?: (line: string) => void;
+  /** Address the API server listens on (default 127.0.0.1). */
+  listen?: string;
 }
 
 /** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
@@ -59,7 +61,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const dir = await mkdtemp(join(tmpdir(), "everynode-e2e-"));
   const dataDir = options.dataDir ?? join(dir, "data");
   const plane = await ControlPlane.start({
-    dataDir, port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
+    dataDir, port: 0, listen: options.listen ?? "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
     nodes: options.nodes ?? 0, controllers: options.controllers ?? true, stages: options.stages,
     nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs, leaderElection: options.leaderElection,
     log: options.log,
