@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createServer, type AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import { kubectlStream, until, type KubectlStream, type TestCluster } from "./harness.js";
-import { startAgentCluster, type AgentCluster } from "./agent-harness.js";
+import { kubectlStream, startTestCluster, until, type KubectlStream, type TestCluster } from "./harness.js";
+import { loopbackAgentArgs, startAgent, stopAgents, type TestAgent } from "./agent-harness.js";
 
 /** A free loopback port (the pods share the host's network on the process runtime). */
 async function freePort(): Promise<number> {
@@ -49,8 +49,8 @@ async function localPort(pf: KubectlStream): Promise<number> {
 }
 
 describe("kubectl port-forward and nodes/proxy to a real agent", () => {
-  let env: AgentCluster;
   let cluster: TestCluster;
+  const agents: TestAgent[] = [];
   let port = 0;
   const running: KubectlStream[] = [];
   const forward = (args: string[], extraEnv: Record<string, string> = {}): KubectlStream => {
@@ -60,18 +60,20 @@ describe("kubectl port-forward and nodes/proxy to a real agent", () => {
   };
 
   before(async () => {
-    env = await startAgentCluster(["pf-a"]);
-    cluster = env.cluster;
+    cluster = await startTestCluster();
+    // No --name: the node is named after the credential, as with the README's three commands.
+    agents.push(await startAgent(cluster, "pf-a", { args: [...loopbackAgentArgs], nameFromCredential: true }));
     port = await freePort();
     await cluster.kubectlOk(["apply", "-f", "-"], webDaemonSet(port));
     await until(async () => (await cluster.kubectlOk(["get", "ds", "web", "-o", "jsonpath={.status.numberReady}"])) === "1", "web ready", 60_000);
   });
   after(async () => {
     for (const pf of running) await pf.stop();
-    await env.stop();
+    await stopAgents(agents);
+    await cluster.stop();
   });
 
-  const podName = async (): Promise<string> => cluster.kubectlOk(["get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}"]);
+  const podName = async (): Promise<string> => cluster.kubectlOk(["get", "pods", "-l", "app=web", "--field-selector", "spec.nodeName=pf-a", "-o", "jsonpath={.items[0].metadata.name}"]);
 
   for (const [transport, extraEnv] of [["WebSocket", {}], ["SPDY", { KUBECTL_PORT_FORWARD_WEBSOCKETS: "false" }]] as const) {
     test(`pod/NAME over ${transport}: requests, concurrent connections and a 4 MiB echo go through`, async () => {
