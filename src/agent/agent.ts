@@ -9,12 +9,14 @@ import { mustFindResource } from "../api/resources.js";
 import type { Pod } from "../api/types.js";
 import { daemonsNotReadyTaint } from "../api/readiness-gate.js";
 import type { Client } from "../client/client.js";
-import { EventRecorder } from "../client/event-recorder.js";
+import { EventRecorder, objectReference } from "../client/event-recorder.js";
 import { Informer } from "../client/informer.js";
 import type { Clock } from "../util/clock.js";
 import { X509Certificate } from "node:crypto";
 import { selfSignedServingCertificate } from "../server/pki.js";
-import { AgentServer, type AttachResolver, type ExecResolver, type LogResolver } from "./agent-server.js";
+import { AgentServer, type AttachResolver, type ExecResolver, type LogResolver, type PortForwardResolver } from "./agent-server.js";
+import { dialHostPort } from "./pod-dial.js";
+import { nodePortsRejection, takenHostPort } from "./host-port-admission.js";
 import { ContainerLogWriter, defaultLogLimits, podLogDir, type LogLimits } from "./container-log.js";
 import { instanceLogFiles } from "./container-log-reader.js";
 import { readMachineFacts, type MachineFacts } from "./machine.js";
@@ -83,7 +85,8 @@ export class Agent {
     const readFacts = async (): Promise<MachineFacts> => (this.facts = await readMachineFacts(dataDir, this.o.nodeIP));
     const facts = await readFacts();
     const serving = await selfSignedServingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
-    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, exec: this.resolveExec, attach: this.resolveAttach, onError: this.o.onError });
+    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, portForward: this.resolvePortForward, exec: this.resolveExec, attach: this.resolveAttach,
+      pods: () => ({ kind: "PodList", apiVersion: "v1", metadata: {}, items: [...this.workers.values()].map((w) => w.current()) }), onError: this.o.onError });
     const port = await server.start();
     signal.addEventListener("abort", () => { void server.stop(); }, { once: true });
     this.o.log(`agent endpoint listening on https://${this.o.listen.host}:${port}`);
@@ -106,11 +109,17 @@ export class Agent {
     const byPod = new Map<string, ContainerHandle[]>();
     for (const h of adopted) byPod.set(h.podUID, [...(byPod.get(h.podUID) ?? []), h]);
     const informer = new Informer<Pod>({ client, resource: podsResource, fieldSelector: `spec.nodeName=${nodeName}`, onError: this.o.onError });
+    const rejected = new Set<string>();
     const ensure = (pod: Pod): void => {
       const uid = pod.metadata?.uid ?? "";
       const w = this.workers.get(uid);
       if (w) { w.update(pod); return; }
-      if (runtimeError) return;
+      if (runtimeError || rejected.has(uid)) return;
+      if (!byPod.has(uid) && !pod.status?.startTime && takenHostPort(pod, this.activePods())) {
+        rejected.add(uid);
+        void this.reject(pod, recorder);
+        return;
+      }
       const worker = new PodWorker(pod, ctx, byPod.get(uid) ?? []);
       byPod.delete(uid);
       this.workers.set(uid, worker);
@@ -184,6 +193,35 @@ export class Agent {
       },
     };
   };
+
+  /**
+   * The pod a port-forward reaches. The process runtime runs every pod in the host's network, so its ports are the
+   * machine's loopback ports, dialled as the kubelet's runtimes dial `localhost` inside the pod's network.
+   */
+  private readonly resolvePortForward: PortForwardResolver = (namespace, name) => {
+    const w = this.worker(namespace, name);
+    if (!w) return { code: 404, message: `pod "${name}" in namespace "${namespace}" not found on node "${this.o.nodeName}"` };
+    return { pod: `${namespace}/${name}`, uid: w.current().metadata?.uid ?? "", dial: (port) => dialHostPort(port) };
+  };
+
+  /** The pods whose ports count for admission: not terminal and not being deleted (a replacement may follow those). */
+  private activePods(): Pod[] {
+    return [...this.workers.values()].map((w) => w.current())
+      .filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+  }
+
+  /** Admission refused the pod: it ends Failed with the kubelet's reason and message, and a Warning event. */
+  private async reject(pod: Pod, recorder: EventRecorder): Promise<void> {
+    const { reason, message, eventMessage } = nodePortsRejection;
+    this.o.log(`rejecting pod ${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}: ${eventMessage}`);
+    recorder.event({ ...objectReference(pod, "v1", "Pod"), resourceVersion: undefined }, "Warning", reason, eventMessage);
+    try {
+      await this.o.client.patch<Pod>(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? "", "merge",
+        { status: { phase: "Failed", reason, message, startTime: new Date(this.o.now()).toISOString() } }, { subresource: "status" });
+    } catch (err) {
+      this.o.onError(err);
+    }
+  }
 
   /** Stops instances whose pods no longer exist (deleted while no agent ran). */
   private async reapOrphans(byPod: Map<string, ContainerHandle[]>): Promise<void> {

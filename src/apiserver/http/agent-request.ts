@@ -4,7 +4,7 @@
  * certificate to compare), and the answer is given only when the agent's certificate has the published
  * SHA-256 fingerprint.
  */
-import type { IncomingMessage } from "node:http";
+import type { ClientRequest, IncomingMessage } from "node:http";
 import { request } from "node:https";
 import { connect as tlsConnect, type TLSSocket } from "node:tls";
 
@@ -66,13 +66,18 @@ export function getFromAgent(target: AgentTarget, path: string, client: AgentCli
       host: target.address, port: target.port, path, method: "GET", cert: client.cert, key: client.key,
       rejectUnauthorized: false, agent: false, signal,
     }, resolve);
-    req.once("socket", (socket) => {
-      socket.once("secureConnect", () => {
-        const seen = (socket as TLSSocket).getPeerCertificate().fingerprint256;
-        if (seen !== target.fingerprint) req.destroy(mismatch(target));
-      });
-    });
+    pinAgentCertificate(req, target);
     req.once("error", reject);
     req.end();
+  });
+}
+
+/** Destroys `req` (with an x509 error) as soon as its TLS handshake shows a certificate other than the pinned one. */
+export function pinAgentCertificate(req: ClientRequest, target: AgentTarget): void {
+  req.once("socket", (socket) => {
+    socket.once("secureConnect", () => {
+      const seen = (socket as TLSSocket).getPeerCertificate().fingerprint256;
+      if (seen !== target.fingerprint) req.destroy(mismatch(target));
+    });
   });
 }

@@ -9,7 +9,7 @@ import { mustFindResource } from "../../api/resources.js";
 import { decodeFrame, encodeClose, encodeFrame, successStatus, type RemoteCommandStatus } from "../../api/remote-command.js";
 import type { Node, Pod } from "../../api/types.js";
 import { deniedError, type RequestAttributes } from "./authz-attributes.js";
-import { agentCertAnnotation } from "./pod-log.js";
+import { agentCertAnnotation } from "./node-agent-target.js";
 import { startTestApi, type TestApi } from "./testing/api-fixture.js";
 import { selfSigned } from "./testing/self-signed.js";
 import { stubClient } from "./testing/stub-client.js";

@@ -15,10 +15,12 @@ import { badRequest, statusError } from "../../api/status-error.js";
 import type { Pod } from "../../api/types.js";
 import type { RequestContext } from "./context.js";
 import { maxMessageBytes, openAgentStream, relayStreams } from "./exec-tunnel.js";
-import { podNode, type NodeConnector } from "./pod-log.js";
+import { agentTargetOf, isSimulatedNode, readNode } from "./node-agent-target.js";
+import type { NodeConnector } from "./pod-log.js";
 import { queryBool } from "./query.js";
 import type { Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
+import { isWebSocketRequest, takeUpgrade } from "./upgrade.js";
 
 const podsResource = mustFindResource("", "pods");
 
@@ -35,11 +37,6 @@ export function streamContainer(pod: Pod, requested: string | null): string {
   }
   if (!all.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
   return requested;
-}
-
-/** Whether the request asks for a WebSocket (a GET with `Upgrade: websocket`). */
-function isWebSocketUpgrade(ctx: RequestContext): boolean {
-  return ctx.req.method === "GET" && (ctx.req.headers.upgrade ?? "").toLowerCase() === "websocket";
 }
 
 /** The refusal of a request that cannot be upgraded here. */
@@ -64,11 +61,13 @@ export async function podStream(ctx: RequestContext, route: ResourceRoute & { na
   const q = ctx.query;
   const pod = await connector.client.get<Pod>(podsResource, route.namespace, route.name);
   const container = streamContainer(pod, q.get("container"));
-  const node = await podNode(connector, pod);
-  if (node.simulated) {
-    throw badRequest(`pod ${route.name} runs on the simulated node "${node.name}", which has no processes to ${kind === "exec" ? "exec into" : "attach to"}; ${kind} reaches pods on nodes run by everynode agent`);
+  const nodeName = pod.spec?.nodeName;
+  if (!nodeName) throw badRequest(`pod ${route.name} does not have a host assigned`);
+  const node = await readNode(connector, nodeName);
+  if (isSimulatedNode(node)) {
+    throw badRequest(`pod ${route.name} runs on the simulated node "${nodeName}", which has no processes to ${kind === "exec" ? "exec into" : "attach to"}; ${kind} reaches pods on nodes run by everynode agent`);
   }
-  const target = node.agent();
+  const target = agentTargetOf(node);
   const command = q.getAll("command");
   const streams = { input: queryBool(q, "stdin") ?? false, output: queryBool(q, "stdout") ?? false, error: queryBool(q, "stderr") ?? false, tty: queryBool(q, "tty") ?? false };
   if (!streams.input && !streams.output && !streams.error) throw badRequest("you must specify at least 1 of stdin, stdout, stderr");
@@ -76,7 +75,7 @@ export async function podStream(ctx: RequestContext, route: ResourceRoute & { na
   if (kind === "attach" && (streams.input || streams.tty)) {
     throw badRequest(`container ${container} has no stdin and no terminal to attach to: containers run by everynode agent pass on their output only (attach without -i and -t)`);
   }
-  if (!isWebSocketUpgrade(ctx)) throw notUpgradable(ctx);
+  if (!isWebSocketRequest(ctx) || ctx.req.method !== "GET") throw notUpgradable(ctx);
   const protocol = chooseProtocol(ctx);
 
   const params = new URLSearchParams();
@@ -95,11 +94,11 @@ export async function podStream(ctx: RequestContext, route: ResourceRoute & { na
     agent?.terminate();
     return { kind: "streamed" };
   }
-  ctx.res.detachSocket(socket);
+  takeUpgrade(ctx, kind);
   const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: maxMessageBytes, clientTracking: false, handleProtocols: () => protocol });
   wss.handleUpgrade(ctx.req, socket, Buffer.alloc(0), (client) => {
     if (agent) {
-      relayStreams(client, agent, node.name).catch((err: unknown) => ctx.log(`apiserver: ${kind} relay for pod ${route.namespace ?? ""}/${route.name}: ${String(err)}`));
+      relayStreams(client, agent, nodeName).catch((err: unknown) => ctx.log(`apiserver: ${kind} relay for pod ${route.namespace ?? ""}/${route.name}: ${String(err)}`));
       return;
     }
     client.send(encodeFrame(channel.error, JSON.stringify(internalErrorStatus(failure ?? "the agent could not be reached"))));

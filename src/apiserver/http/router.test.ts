@@ -59,6 +59,13 @@ describe("parseRoute", () => {
     ["/foo", "not-found"],
   ];
   for (const [path, want] of cases) test(path, () => assert.equal(show(path), want));
+  test("nodes/<name>/proxy keeps the rest of the path, encoded, for the agent", () => {
+    const at = (path: string): string | undefined => { const r = parseRoute(path); return r.type === "resource" ? `${r.name ?? ""} ${r.subresource ?? ""} ${r.proxyPath ?? ""}` : r.type; };
+    assert.equal(at("/api/v1/nodes/n1/proxy"), "n1 proxy /");
+    assert.equal(at("/api/v1/nodes/n1/proxy/healthz"), "n1 proxy /healthz");
+    assert.equal(at("/api/v1/nodes/n1/proxy/containerLogs/ns/p%20q/c"), "n1 proxy /containerLogs/ns/p%20q/c");
+    assert.equal(at("/api/v1/nodes/n%ZZ/proxy/x"), "not-found");
+  });
 });
 
 test("public paths are health and version only", () => {
