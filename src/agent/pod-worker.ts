@@ -315,7 +315,7 @@ export class PodWorker {
 
   private startProbes(c: Container, rec: ContainerRecord, handle: ContainerHandle): void {
     const probes = new ContainerProbes({
-      container: c, clock: this.ctx.clock, env: () => this.env(c), podIP: () => this.ctx.nodeIP(),
+      container: c, clock: this.ctx.clock, env: () => this.env(c), podIP: () => this.ctx.nodeIP(), execArgv: handle.execArgv?.bind(handle),
       onStarted: () => { rec.started = true; if (!c.readinessProbe) rec.ready = true; this.trigger(); },
       onReady: (ready) => { rec.ready = ready; this.trigger(); },
       onUnhealthy: (kind, output) => this.event(c.name, "Warning", "Unhealthy", `${kind} probe failed: ${output}`),

@@ -23,6 +23,9 @@ spec:
       - name: show
         image: busybox
         command: ["sh", "-c", "while true; do echo \\"greeting=$(cat ${mnt}/app/greeting) password=$(cat ${mnt}/secret/pw) pod=$(cat ${mnt}/info/name) tier=$(cat ${mnt}/info/tier) tokenbytes=$(wc -c < ${mnt}/token/token) ca=$(wc -c < ${mnt}/token/ca.crt) ns=$(cat ${mnt}/token/namespace) sa=$(cat /var/run/secrets/kubernetes.io/serviceaccount/namespace) level=$LEVEL\\"; sleep 0.5; done"]
+        readinessProbe:
+          exec: {command: ["test", "-s", "/var/run/secrets/kubernetes.io/serviceaccount/token"]}
+          periodSeconds: 1
         env:
         - name: LEVEL
           valueFrom: {configMapKeyRef: {name: app-config, key: level}}
