@@ -48,14 +48,6 @@ export function lookPath(cmd: string, path: string, root = ""): string | undefin
   return undefined;
 }
 
-/** Whether process `pid` sees another mount namespace than this process (a container with bind-mounted volumes). */
-function ownMountNamespace(pid: number): boolean {
-  try {
-    return readlinkSync(`/proc/${pid}/ns/mnt`) !== readlinkSync("/proc/self/ns/mnt");
-  } catch {
-    return false;
-  }
-}
 
 /** Whether `pid` runs and is no zombie (an adopted shim's new parent may not have reaped it yet). */
 function processAlive(pid: number): boolean {
@@ -181,7 +173,8 @@ export class ProcessRuntime implements Runtime {
   exec(request: ExecRequest): ExecProcess {
     const env = { PATH: defaultPath, ...request.env, ...(request.tty && !request.env.TERM ? { TERM: "xterm" } : {}) };
     const argv0 = request.argv[0] ?? "";
-    const own = ownMountNamespace(request.pid);
+    // A container with volumes bind-mounted at other paths has a mount namespace of its own.
+    const own = !ownMountNamespace(request.pid);
     // Looked up as the container sees its files; in its own mount namespace through /proc/<pid>/root.
     if (!lookPath(argv0, env.PATH, own ? `/proc/${request.pid}/root` : "")) throw new ExecStartError(`exec: "${argv0}": executable file not found in $PATH`);
     const size = request.size ?? { width: 80, height: 24 };
