@@ -9,12 +9,14 @@ import { mustFindResource } from "../api/resources.js";
 import type { Pod, Service } from "../api/types.js";
 import { daemonsNotReadyTaint } from "../api/readiness-gate.js";
 import type { Client } from "../client/client.js";
-import { EventRecorder } from "../client/event-recorder.js";
+import { EventRecorder, objectReference } from "../client/event-recorder.js";
 import { Informer } from "../client/informer.js";
 import type { Clock } from "../util/clock.js";
 import { X509Certificate } from "node:crypto";
 import { selfSignedServingCertificate } from "../server/pki.js";
-import { AgentServer, type LogResolver } from "./agent-server.js";
+import { AgentServer, type AttachResolver, type ExecResolver, type LogResolver, type PortForwardResolver } from "./agent-server.js";
+import { dialHostPort } from "./pod-dial.js";
+import { nodePortsRejection, takenHostPort } from "./host-port-admission.js";
 import { ContainerLogWriter, defaultLogLimits, podLogDir, type LogLimits } from "./container-log.js";
 import { instanceLogFiles } from "./container-log-reader.js";
 import { readMachineFacts, type MachineFacts } from "./machine.js";
@@ -24,7 +26,7 @@ import { PodWorker, type PodWorkerContext } from "./pod-worker.js";
 import type { PodVolumesContext } from "./pod-volumes.js";
 import { podServiceEnv } from "./service-env.js";
 import { TokenManager } from "./token-manager.js";
-import type { ContainerHandle, Runtime } from "./runtime.js";
+import type { ContainerHandle, ContainerLaunch, Runtime } from "./runtime.js";
 
 const podsResource = mustFindResource("", "pods");
 
@@ -62,6 +64,8 @@ export interface AgentOptions {
 /** One machine's agent. */
 export class Agent {
   private readonly workers = new Map<string, PodWorker>();
+  /** Attached clients of each container (`<pod uid>/<container>`), given its output as it is logged. */
+  private readonly attached = new Map<string, Set<ContainerLaunch["onOutput"]>>();
   private facts: MachineFacts | undefined;
   private heartbeat: NodeHeartbeat | undefined;
 
@@ -89,7 +93,8 @@ export class Agent {
     const readFacts = async (): Promise<MachineFacts> => (this.facts = await readMachineFacts(dataDir, this.o.nodeIP));
     const facts = await readFacts();
     const serving = await selfSignedServingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
-    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, onError: this.o.onError });
+    const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, portForward: this.resolvePortForward, exec: this.resolveExec, attach: this.resolveAttach,
+      pods: () => ({ kind: "PodList", apiVersion: "v1", metadata: {}, items: [...this.workers.values()].map((w) => w.current()) }), onError: this.o.onError });
     const port = await server.start();
     signal.addEventListener("abort", () => { void server.stop(); }, { once: true });
     this.o.log(`agent endpoint listening on https://${this.o.listen.host}:${port}`);
@@ -120,11 +125,17 @@ export class Agent {
     const byPod = new Map<string, ContainerHandle[]>();
     for (const h of adopted) byPod.set(h.podUID, [...(byPod.get(h.podUID) ?? []), h]);
     const informer = new Informer<Pod>({ client, resource: podsResource, fieldSelector: `spec.nodeName=${nodeName}`, onError: this.o.onError });
+    const rejected = new Set<string>();
     const ensure = (pod: Pod): void => {
       const uid = pod.metadata?.uid ?? "";
       const w = this.workers.get(uid);
       if (w) { w.update(pod); return; }
-      if (runtimeError) return;
+      if (runtimeError || rejected.has(uid)) return;
+      if (!byPod.has(uid) && !pod.status?.startTime && takenHostPort(pod, this.activePods())) {
+        rejected.add(uid);
+        void this.reject(pod, recorder);
+        return;
+      }
       const worker = new PodWorker(pod, ctx, byPod.get(uid) ?? []);
       byPod.delete(uid);
       this.workers.set(uid, worker);
@@ -168,6 +179,67 @@ export class Agent {
     };
   };
 
+  /** Finds the running container an exec goes to, with the kubelet's errors. */
+  private readonly resolveExec: ExecResolver = (namespace, name, container) => {
+    const w = this.worker(namespace, name);
+    if (!w) return { code: 404, message: "pod does not exist" };
+    let target;
+    try {
+      target = w.execTarget(container);
+    } catch (err) {
+      return { code: 500, message: err instanceof Error ? err.message : String(err) };
+    }
+    if (!target) return { code: 500, message: `container not found (${JSON.stringify(container)})` };
+    const t = target;
+    return { start: (argv, stdin, tty, size) => this.o.runtime.exec({ ...t, argv, stdin, tty, size, onError: this.o.onError }) };
+  };
+
+  /** Finds the running container an attach goes to, with the kubelet's errors. */
+  private readonly resolveAttach: AttachResolver = (namespace, name, container) => {
+    const w = this.worker(namespace, name);
+    if (!w) return { code: 404, message: "pod does not exist" };
+    const handle = w.handle(container);
+    if (!handle || w.container(container)?.state.kind !== "running") return { code: 500, message: `container not found (${JSON.stringify(container)})` };
+    const key = `${handle.podUID}/${container}`;
+    return {
+      exited: handle.exited,
+      subscribe: (listener) => {
+        const set = this.attached.get(key) ?? new Set();
+        this.attached.set(key, set.add(listener));
+        return () => { set.delete(listener); if (set.size === 0 && this.attached.get(key) === set) this.attached.delete(key); };
+      },
+    };
+  };
+
+  /**
+   * The pod a port-forward reaches. The process runtime runs every pod in the host's network, so its ports are the
+   * machine's loopback ports, dialled as the kubelet's runtimes dial `localhost` inside the pod's network.
+   */
+  private readonly resolvePortForward: PortForwardResolver = (namespace, name) => {
+    const w = this.worker(namespace, name);
+    if (!w) return { code: 404, message: `pod "${name}" in namespace "${namespace}" not found on node "${this.o.nodeName}"` };
+    return { pod: `${namespace}/${name}`, uid: w.current().metadata?.uid ?? "", dial: (port) => dialHostPort(port) };
+  };
+
+  /** The pods whose ports count for admission: not terminal and not being deleted (a replacement may follow those). */
+  private activePods(): Pod[] {
+    return [...this.workers.values()].map((w) => w.current())
+      .filter((p) => !p.metadata?.deletionTimestamp && p.status?.phase !== "Succeeded" && p.status?.phase !== "Failed");
+  }
+
+  /** Admission refused the pod: it ends Failed with the kubelet's reason and message, and a Warning event. */
+  private async reject(pod: Pod, recorder: EventRecorder): Promise<void> {
+    const { reason, message, eventMessage } = nodePortsRejection;
+    this.o.log(`rejecting pod ${pod.metadata?.namespace ?? ""}/${pod.metadata?.name ?? ""}: ${eventMessage}`);
+    recorder.event({ ...objectReference(pod, "v1", "Pod"), resourceVersion: undefined }, "Warning", reason, eventMessage);
+    try {
+      await this.o.client.patch<Pod>(podsResource, pod.metadata?.namespace, pod.metadata?.name ?? "", "merge",
+        { status: { phase: "Failed", reason, message, startTime: new Date(this.o.now()).toISOString() } }, { subresource: "status" });
+    } catch (err) {
+      this.o.onError(err);
+    }
+  }
+
   /** Stops instances whose pods no longer exist (deleted while no agent ran). */
   private async reapOrphans(byPod: Map<string, ContainerHandle[]>): Promise<void> {
     for (const [uid, handles] of byPod) {
@@ -182,7 +254,12 @@ export class Agent {
 
   private logWriter(namespace: string, name: string, uid: string, container: string, attempt: number): { write: (stream: "stdout" | "stderr", chunk: Buffer) => void; close: () => void } {
     const writer = new ContainerLogWriter(join(podLogDir(this.logRoot(), namespace, name, uid), container), attempt, this.o.logLimits ?? defaultLogLimits, this.o.now);
-    return { write: (stream, chunk) => writer.write(stream, chunk), close: () => writer.flush() };
+    const key = `${uid}/${container}`;
+    const write = (stream: "stdout" | "stderr", chunk: Buffer): void => {
+      writer.write(stream, chunk);
+      for (const listener of this.attached.get(key) ?? []) listener(stream, chunk);
+    };
+    return { write, close: () => writer.flush() };
   }
 
   private workerContext(recorder: EventRecorder, volumes: PodVolumesContext, syncMs: number, services: Informer<Service>): PodWorkerContext {

@@ -13,7 +13,7 @@ import { ContainerConfigError, containerArgv, containerEnv, containerMounts, pod
 import { CrashBackoff, goDuration } from "./crash-backoff.js";
 import { ContainerProbes } from "./container-probes.js";
 import { generatePodStatus, statusReadiness, type ContainerRecord, type Terminated } from "./pod-status.js";
-import type { ContainerExit, ContainerHandle, ContainerLaunch, Runtime } from "./runtime.js";
+import type { ContainerExit, ContainerHandle, ContainerLaunch, ExecRequest, Runtime } from "./runtime.js";
 import { killContainer } from "./kill-container.js";
 import { PodVolumes, type PodVolumesContext } from "./pod-volumes.js";
 
@@ -116,6 +116,23 @@ export class PodWorker {
 
   /** The instance of container `name` now running, if any. */
   handle(name: string): ContainerHandle | undefined { return this.handles.get(name); }
+
+  /**
+   * How a command is exec'd into container `name` now: the container's environment, working directory, user and
+   * main process; undefined when it is not running.
+   */
+  execTarget(name: string): Omit<ExecRequest, "argv" | "stdin" | "tty" | "onError"> | undefined {
+    const handle = this.handles.get(name);
+    const c = this.containers().find(([x]) => x.name === name)?.[0];
+    if (!handle || !c || this.records.get(name)?.state.kind !== "running") return undefined;
+    return { env: this.env(c), workingDir: c.workingDir, ...this.runAs(c), pid: handle.pid };
+  }
+
+  /** The user and group a container runs as (its securityContext over the pod's). */
+  private runAs(c: Container): { uid?: number; gid?: number } {
+    const sc = { ...this.pod.spec?.securityContext, ...c.securityContext };
+    return { uid: sc.runAsUser ?? undefined, gid: sc.runAsGroup ?? undefined };
+  }
 
   private containers(): [Container, boolean][] {
     return [...(this.pod.spec?.initContainers ?? []).map((c): [Container, boolean] => [c, true]), ...(this.pod.spec?.containers ?? []).map((c): [Container, boolean] => [c, false])];
@@ -241,11 +258,9 @@ export class PodWorker {
     const out = this.ctx.output(this.pod, c.name, rec.restartCount);
     try {
       const env = this.env(c);
-      const sc = { ...this.pod.spec?.securityContext, ...c.securityContext };
       launch = {
         podUID: this.pod.metadata?.uid ?? "", podNamespace: this.pod.metadata?.namespace ?? "", podName: this.pod.metadata?.name ?? "",
-        containerName: c.name, attempt: rec.restartCount, argv: containerArgv(c, env), env, workingDir: c.workingDir,
-        uid: sc.runAsUser ?? undefined, gid: sc.runAsGroup ?? undefined,
+        containerName: c.name, attempt: rec.restartCount, argv: containerArgv(c, env), env, workingDir: c.workingDir, ...this.runAs(c),
         mounts: containerMounts(this.pod, c, podVolumeDirs(this.pod, this.ctx.podDir(this.pod.metadata?.uid ?? ""))),
         onOutput: out.write,
       };

@@ -5,7 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import type { ContainerHandle, Runtime } from "./runtime.js";
+import { ExecStartError, type ContainerHandle, type ExecProcess, type Runtime } from "./runtime.js";
 
 const run = promisify(execFile);
 
@@ -48,6 +48,10 @@ export class PodmanRuntime implements Runtime {
 
   adopt(): Promise<ContainerHandle[]> {
     return Promise.resolve([]);
+  }
+
+  exec(): ExecProcess {
+    throw new ExecStartError("the podman runtime cannot exec into containers yet");
   }
 
   removePod(): Promise<void> {

@@ -11,7 +11,8 @@ import { Socket } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { shimArgs, shimScript } from "./process-shim.js";
-import type { AdoptedInstance, ContainerExit, ContainerHandle, ContainerLaunch, Runtime } from "./runtime.js";
+import { ExecStartError, type AdoptedInstance, type ContainerExit, type ContainerHandle, type ContainerLaunch, type ExecProcess, type ExecRequest, type Runtime } from "./runtime.js";
+import { ExecTerminal, terminalArgv } from "./exec-terminal.js";
 
 const run = promisify(execFile);
 
@@ -35,14 +36,18 @@ export interface ProcessRuntimeOptions {
   outputGraceMs?: number;
 }
 
-/** The absolute path of `cmd` on `path` (or `cmd` itself when it has a slash), undefined when not found. */
-export function lookPath(cmd: string, path: string): string | undefined {
-  if (cmd.includes("/")) return existsSync(cmd) ? cmd : undefined;
+/**
+ * The absolute path of `cmd` on `path` (or `cmd` itself when it has a slash), undefined when not found; `root`
+ * prefixes every lookup (`/proc/<pid>/root` looks through another process's mounts).
+ */
+export function lookPath(cmd: string, path: string, root = ""): string | undefined {
+  if (cmd.includes("/")) return existsSync(root + cmd) ? cmd : undefined;
   for (const dir of path.split(":")) {
-    if (dir && existsSync(join(dir, cmd))) return join(dir, cmd);
+    if (dir && existsSync(root + join(dir, cmd))) return join(dir, cmd);
   }
   return undefined;
 }
+
 
 /** Whether `pid` runs and is no zombie (an adopted shim's new parent may not have reaped it yet). */
 function processAlive(pid: number): boolean {
@@ -163,6 +168,38 @@ export class ProcessRuntime implements Runtime {
       }
     }
     return found;
+  }
+
+  exec(request: ExecRequest): ExecProcess {
+    const env = { PATH: defaultPath, ...request.env, ...(request.tty && !request.env.TERM ? { TERM: "xterm" } : {}) };
+    const argv0 = request.argv[0] ?? "";
+    // A container with volumes bind-mounted at other paths has a mount namespace of its own.
+    const own = !ownMountNamespace(request.pid);
+    // Looked up as the container sees its files; in its own mount namespace through /proc/<pid>/root.
+    if (!lookPath(argv0, env.PATH, own ? `/proc/${request.pid}/root` : "")) throw new ExecStartError(`exec: "${argv0}": executable file not found in $PATH`);
+    const size = request.size ?? { width: 80, height: 24 };
+    const argv = request.tty ? terminalArgv(request.argv, size) : request.argv;
+    if (request.tty) argv[0] = lookPath("script", defaultPath) ?? "script";
+    const stdio: ("pipe" | "ignore")[] = [request.stdin ? "pipe" : "ignore", "pipe", "pipe"];
+    const cwd = request.workingDir ?? "/";
+    let child: ChildProcess;
+    if (!own) {
+      child = spawn(argv[0] ?? "", argv.slice(1), { cwd, env, uid: request.uid, gid: request.gid ?? request.uid, detached: true, stdio });
+    } else {
+      // Enter the container's mounts first, then become its user: setns needs the privileges the user may lack.
+      const user = request.uid === undefined ? [] : [`--setuid=${request.uid}`, `--setgid=${request.gid ?? request.uid}`];
+      child = spawn(lookPath("nsenter", defaultPath) ?? "nsenter", [`--mount=/proc/${request.pid}/ns/mnt`, `--wd=${cwd}`, ...user, "--", ...argv], { env, detached: true, stdio });
+    }
+    const pid = child.pid;
+    const terminal = request.tty && pid !== undefined ? new ExecTerminal(pid, size, request.onError) : undefined;
+    return {
+      child,
+      resize: (width, height) => terminal?.resize(width, height),
+      kill: () => {
+        terminal?.kill();
+        if (pid !== undefined) signalGroup(pid, "SIGKILL");
+      },
+    };
   }
 
   async removePod(podUID: string): Promise<void> {

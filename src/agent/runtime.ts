@@ -1,4 +1,5 @@
-/** The container runtime interface of the agent: start, signal, wait for and re-adopt containers. */
+/** The container runtime interface of the agent: start, signal, wait for and re-adopt containers; exec into them. */
+import type { ChildProcess } from "node:child_process";
 
 /** How one container instance is to be started (everything resolved: argv, env, user, mounts). */
 export interface ContainerLaunch {
@@ -48,16 +49,38 @@ export interface ContainerHandle {
   execArgv?(argv: readonly string[]): string[];
 }
 
-/** A command run inside a container's context (exec probes, preStop hooks, kubectl exec). */
+/** A command run inside a running container's context (`kubectl exec`). */
 export interface ExecRequest {
   argv: string[];
+  /** The container's environment (PATH defaults as for the container). */
   env: Record<string, string>;
   workingDir?: string;
   uid?: number;
   gid?: number;
   /** The target container's main process (for joining its namespaces). */
   pid: number;
+  /** Give the command a stdin pipe (otherwise it reads /dev/null). */
+  stdin: boolean;
+  /** Run the command on a terminal of its own (its output and echo then all arrive on stdout). */
+  tty: boolean;
+  /** The terminal's initial size (default 80x24). */
+  size?: { width: number; height: number };
+  /** Receives faults of the running exec (a terminal that could not be resized). */
+  onError: (error: unknown) => void;
 }
+
+/** A started exec. */
+export interface ExecProcess {
+  /** The process the runtime started (stdout and stderr piped; stdin too when asked for). */
+  child: ChildProcess;
+  /** Sets the terminal's size (a no-op without one). */
+  resize(width: number, height: number): void;
+  /** Kills every process of the exec (its process group, and with a terminal the command's session). */
+  kill(): void;
+}
+
+/** The command of an exec cannot be started (`exec: "x": executable file not found in $PATH`). */
+export class ExecStartError extends Error {}
 
 /** Which container instance a re-adopted handle is. */
 export type AdoptedInstance = Pick<ContainerLaunch, "podUID" | "podNamespace" | "podName" | "containerName" | "attempt">;
@@ -74,6 +97,8 @@ export interface Runtime {
   start(launch: ContainerLaunch): Promise<ContainerHandle>;
   /** The instances still running from an earlier agent on the same data directory, re-attached to their output. */
   adopt(onOutput: (instance: AdoptedInstance) => ContainerLaunch["onOutput"]): Promise<ContainerHandle[]>;
+  /** Starts `request` in its own process group; throws ExecStartError when the command cannot be started there. */
+  exec(request: ExecRequest): ExecProcess;
   /** Forgets everything kept for a pod (after all its instances exited). */
   removePod(podUID: string): Promise<void>;
 }

@@ -21,8 +21,8 @@ const allVerbs = ["create", "delete", "deletecollection", "get", "list", "patch"
 /** Every resource everynode serves, in discovery order. */
 export const resources: readonly ResourceInfo[] = [
   { group: "", version: "v1", resource: "namespaces", singular: "namespace", kind: "Namespace", listKind: "NamespaceList", namespaced: false, shortNames: ["ns"], categories: [], verbs: ["create", "delete", "get", "list", "patch", "update", "watch"], subresources: ["status"] },
-  { group: "", version: "v1", resource: "nodes", singular: "node", kind: "Node", listKind: "NodeList", namespaced: false, shortNames: ["no"], categories: [], verbs: allVerbs, subresources: ["status"] },
-  { group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod", listKind: "PodList", namespaced: true, shortNames: ["po"], categories: ["all"], verbs: allVerbs, subresources: ["status", "binding", "eviction", "log"] },
+  { group: "", version: "v1", resource: "nodes", singular: "node", kind: "Node", listKind: "NodeList", namespaced: false, shortNames: ["no"], categories: [], verbs: allVerbs, subresources: ["status", "proxy"] },
+  { group: "", version: "v1", resource: "pods", singular: "pod", kind: "Pod", listKind: "PodList", namespaced: true, shortNames: ["po"], categories: ["all"], verbs: allVerbs, subresources: ["status", "binding", "eviction", "log", "portforward", "exec", "attach"] },
   { group: "", version: "v1", resource: "events", singular: "event", kind: "Event", listKind: "EventList", namespaced: true, shortNames: ["ev"], categories: [], verbs: allVerbs, subresources: [] },
   { group: "", version: "v1", resource: "configmaps", singular: "configmap", kind: "ConfigMap", listKind: "ConfigMapList", namespaced: true, shortNames: ["cm"], categories: [], verbs: allVerbs, subresources: [] },
   { group: "", version: "v1", resource: "secrets", singular: "secret", kind: "Secret", listKind: "SecretList", namespaced: true, shortNames: [], categories: [], verbs: allVerbs, subresources: [] },

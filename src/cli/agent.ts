@@ -5,6 +5,8 @@ import { Agent } from "../agent/agent.js";
 import { PodmanRuntime } from "../agent/podman-runtime.js";
 import { ProcessRuntime } from "../agent/process-runtime.js";
 import type { Runtime } from "../agent/runtime.js";
+import { reviewResources } from "../api/resources.js";
+import type { Client } from "../client/client.js";
 import { loadKubeconfig } from "../client/kubeconfig.js";
 import { RestClient } from "../client/rest.js";
 import { realClock } from "../util/clock.js";
@@ -19,7 +21,7 @@ Containers keep running when the agent stops; started again on the same --data-d
 
 Flags:
   --kubeconfig FILE     the node's kubeconfig (required)
-  --name NAME           the node name (default: the hostname)
+  --name NAME           the node name (default: the node the kubeconfig's credential is for, else the hostname)
   --runtime KIND        process (default: command + args as host processes) or podman (OCI images)
   --data-dir DIR        state, pod volumes and container logs (default ./.everynode-agent)
   --listen ADDR:PORT    the agent's HTTPS endpoint for logs, exec and port-forward (default 0.0.0.0:10250)
@@ -39,6 +41,18 @@ export function parseListen(value: string): { host: string; port: number } {
   const port = Number(m?.[3]);
   if (!m || !Number.isInteger(port) || port > 65535) throw new Error(`invalid --listen "${value}": want ADDR:PORT`);
   return { host: m[1] ?? m[2] ?? "0.0.0.0", port };
+}
+
+/**
+ * The node a credential acts for, asked of the API server (SelfSubjectReview, as `kubectl auth whoami`):
+ * `NAME` for user `system:node:NAME`, undefined for any other user.
+ */
+export async function credentialNodeName(client: Client): Promise<string | undefined> {
+  const resource = reviewResources.find((r) => r.resource === "selfsubjectreviews");
+  if (!resource) return undefined;
+  const review = await client.create<{ apiVersion?: string; kind?: string; status?: { userInfo?: { username?: string } } }>(resource, undefined, { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" });
+  const user = review.status?.userInfo?.username ?? "";
+  return user.startsWith("system:node:") ? user.slice("system:node:".length) : undefined;
 }
 
 /** Host and port of the API server URL `server` (default port 443), for containers' KUBERNETES_SERVICE_* variables. */
@@ -62,10 +76,11 @@ export async function agent(argv: string[], out: (line: string) => void): Promis
   if (kind !== "process" && kind !== "podman") throw new Error(`invalid --runtime "${kind}": want process or podman`);
   const listen = parseListen(String(flags.listen ?? "0.0.0.0:10250"));
   const dataDir = resolve(String(flags["data-dir"] ?? ".everynode-agent"));
-  const nodeName = String(flags.name ?? hostname()).toLowerCase();
   const config = await loadKubeconfig(flags.kubeconfig);
   if (!config.caCert) throw new Error(`kubeconfig ${flags.kubeconfig} has no certificate-authority: the agent's endpoint accepts only clients of the cluster's CA`);
-  const client = new RestClient({ ...config, userAgent: `everynode-agent/${nodeName}` });
+  const named = typeof flags.name === "string" ? flags.name.toLowerCase() : undefined;
+  const client = new RestClient({ ...config, userAgent: `everynode-agent/${named ?? hostname().toLowerCase()}` });
+  const nodeName = named ?? (await credentialNodeName(client)) ?? hostname().toLowerCase();
   const runtime: Runtime = kind === "podman" ? new PodmanRuntime() : new ProcessRuntime({ dataDir });
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);

@@ -25,6 +25,8 @@ export interface StartAgentOptions {
   args?: string[];
   /** Run the agent in this network namespace (`ip netns exec NS`). */
   netns?: string;
+  /** Leave out `--name`: the agent takes the node name from its credential (as the README's three commands do). */
+  nameFromCredential?: boolean;
 }
 
 /** Issues node `name`'s kubeconfig from the cluster and starts `everynode agent` for it (data under the cluster's home). */
@@ -32,7 +34,7 @@ export async function startAgent(cluster: TestCluster, name: string, options: St
   const dataDir = join(cluster.home, `agent-${name}`);
   const kubeconfig = join(cluster.home, `${name}.kubeconfig`);
   await writeSecret(kubeconfig, await issueNodeKubeconfig({ dataDir: cluster.dataDir, nodeName: name }));
-  const argv = [bin, "agent", "--kubeconfig", kubeconfig, "--name", name, "--data-dir", dataDir, "--node-status-update-frequency", "1", ...(options.args ?? [])];
+  const argv = [bin, "agent", "--kubeconfig", kubeconfig, ...(options.nameFromCredential ? [] : ["--name", name]), "--data-dir", dataDir, "--node-status-update-frequency", "1", ...(options.args ?? [])];
   const child = options.netns
     ? spawn("ip", ["netns", "exec", options.netns, process.execPath, ...argv], { stdio: ["ignore", "pipe", "pipe"] })
     : spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"] });

@@ -52,6 +52,8 @@ export interface TestClusterOptions {
   leaseRenewIntervalMs?: number;
   /** Receives the server's log lines (default: dropped). */
   log?: (line: string) => void;
+  /** Address the API server listens on (default 127.0.0.1). */
+  listen?: string;
 }
 
 /** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
@@ -59,7 +61,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   const dir = await mkdtemp(join(tmpdir(), "everynode-e2e-"));
   const dataDir = options.dataDir ?? join(dir, "data");
   const plane = await ControlPlane.start({
-    dataDir, port: 0, listen: "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
+    dataDir, port: 0, listen: options.listen ?? "127.0.0.1", insecureHttp: options.insecureHttp ?? false, storage: options.storage ?? "memory",
     nodes: options.nodes ?? 0, controllers: options.controllers ?? true, stages: options.stages,
     nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs, leaderElection: options.leaderElection,
     log: options.log,
@@ -92,6 +94,8 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
 export interface KubectlStream {
   /** Everything printed on stdout so far. */
   output(): string;
+  /** Everything printed on stderr so far. */
+  errors(): string;
   /** Resolves once stdout matches `re`; rejects after `timeoutMs`. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<void>;
   /** True once kubectl has exited by itself (or was stopped). */
@@ -100,9 +104,9 @@ export interface KubectlStream {
   stop(): Promise<void>;
 }
 
-/** Starts kubectl in the background against the cluster, with the same isolated environment. */
-export function kubectlStream(cluster: TestCluster, args: string[]): KubectlStream {
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(cluster.home, "cache") };
+/** Starts kubectl in the background against the cluster, with the same isolated environment (plus `extraEnv`). */
+export function kubectlStream(cluster: TestCluster, args: string[], extraEnv: Record<string, string> = {}): KubectlStream {
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(cluster.home, "cache"), ...extraEnv };
   const child = spawn(kubectlPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -112,6 +116,7 @@ export function kubectlStream(cluster: TestCluster, args: string[]): KubectlStre
   const exited = new Promise<void>((ok) => child.once("exit", () => { hasExited = true; ok(); }));
   return {
     output: () => out,
+    errors: () => err,
     exited: () => hasExited,
     waitFor: async (re, timeoutMs = 10_000) => {
       const deadline = Date.now() + timeoutMs;

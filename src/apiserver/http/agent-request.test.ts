@@ -1,24 +1,11 @@
 import "reflect-metadata";
 import assert from "node:assert/strict";
-import { webcrypto, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
-import * as x509 from "@peculiar/x509";
 import { getFromAgent, type AgentTarget } from "./agent-request.js";
-
-const alg = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
-
-async function selfSigned(cn: string): Promise<{ cert: string; key: string }> {
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const keys = await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"]) as webcrypto.CryptoKeyPair;
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    name: `CN=${cn}`, keys, signingAlgorithm: alg, notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86400_000),
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: "ip", value: "127.0.0.1" }])],
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey("pkcs8", keys.privateKey)).toString("base64");
-  return { cert: cert.toString("pem"), key: `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/(.{64})/g, "$1\n")}\n-----END PRIVATE KEY-----\n` };
-}
+import { selfSigned } from "./testing/self-signed.js";
 
 async function body(res: AsyncIterable<unknown>): Promise<string> {
   let text = "";

@@ -15,6 +15,10 @@ function subresourceInfo(r: ResourceInfo, sub: string): SubresourceInfo {
     case "status": return { responseKind: { group: r.group, version: r.version, kind: r.kind }, verbs: ["get", "patch", "update"] };
     case "binding": return { responseKind: { group: "", version: "v1", kind: "Binding" }, verbs: ["create"] };
     case "eviction": return { responseKind: { group: "policy", version: "v1", kind: "Eviction" }, verbs: ["create"] };
+    case "exec": return { responseKind: { group: "", version: "v1", kind: "PodExecOptions" }, verbs: ["create", "get"] };
+    case "attach": return { responseKind: { group: "", version: "v1", kind: "PodAttachOptions" }, verbs: ["create", "get"] };
+    case "portforward": return { responseKind: { group: "", version: "v1", kind: "PodPortForwardOptions" }, verbs: ["create", "get"] };
+    case "proxy": return { responseKind: { group: "", version: "v1", kind: "NodeProxyOptions" }, verbs: ["create", "delete", "get", "patch", "update"] };
     case "token": return { responseKind: { group: "authentication.k8s.io", version: "v1", kind: "TokenRequest" }, verbs: ["create"] };
     default: return { responseKind: { group: r.group, version: r.version, kind: r.kind }, verbs: ["get"] };
   }

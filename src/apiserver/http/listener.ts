@@ -32,8 +32,9 @@ type Handler = ApiServerOptions["handler"];
  * An HTTP(S) server for the API on which every answer to a client mistake is a v1 Status, also for the requests
  * node:http refuses before any handler runs: unparseable request lines, headers and chunk framing (400),
  * headers or URL past 16 KiB (431), requests slower than the limits (408), oversized chunk extensions (413), an
- * `Expect` other than `100-continue` (417). CONNECT goes through `handler` like any other method. Each of those
- * answers closes the connection.
+ * `Expect` other than `100-continue` (417). CONNECT and upgrade requests go through `handler` like any other request,
+ * on a connection that closes after the answer unless the handler takes it over (pods/exec);
+ * `closeAllConnections` also ends those taken over. Each of those answers closes the connection.
  */
 export function createApiServer(options: ApiServerOptions): Server {
   const { headersMs, requestMs, checkIntervalMs } = options.limits;
@@ -75,14 +76,29 @@ export function createApiServer(options: ApiServerOptions): Server {
     const expect = req.headers.expect ?? "";
     answerAndClose(res, statusError(417, "ExpectationFailed", `expectation ${JSON.stringify(expect)} is not supported; only "100-continue" is`));
   });
-  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
-    // CONNECT is no tunnel here: answer it as any other method on its path (a 401 or 405 Status).
+  // Connections handed over to another protocol (WebSocket streams of pods/exec): node:http no longer tracks them.
+  const upgraded = new Set<Duplex>();
+  const serveOnSocket = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    if (head.length > 0) socket.unshift(head);
+    upgraded.add(socket);
+    socket.once("close", () => upgraded.delete(socket));
+    socket.on("error", () => socket.destroy());
     const res = new ServerResponse(req);
     res.shouldKeepAlive = false;
     res.assignSocket(socket as Parameters<ServerResponse["assignSocket"]>[0]);
     res.once("finish", () => socket.end(() => socket.destroy()));
     options.handler(req, res);
-  });
+  };
+  // CONNECT is no tunnel here: answer it as any other method on its path (a 401 or 405 Status).
+  server.on("connect", serveOnSocket);
+  // Upgrades go through the handler like any request (authentication and authorization included); only the
+  // handler of a streaming subresource takes the connection over, every other answer closes it.
+  server.on("upgrade", serveOnSocket);
+  const closeAll = server.closeAllConnections.bind(server);
+  server.closeAllConnections = () => {
+    closeAll();
+    for (const socket of upgraded) socket.destroy();
+  };
   return server;
 }
 

@@ -6,19 +6,15 @@
  */
 import { mustFindResource } from "../../api/resources.js";
 import { badRequest, statusError } from "../../api/status-error.js";
-import type { Node, Pod } from "../../api/types.js";
+import type { Pod } from "../../api/types.js";
 import type { Client } from "../../client/client.js";
-import { agentOrigin, getFromAgent, type AgentTarget } from "./agent-request.js";
+import { agentOrigin, getFromAgent } from "./agent-request.js";
+import { agentTargetOf, isSimulatedNode, readNode } from "./node-agent-target.js";
 import type { RequestContext } from "./context.js";
 import type { Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
 
 const podsResource = mustFindResource("", "pods");
-const nodesResource = mustFindResource("", "nodes");
-
-/** Node annotation with the SHA-256 fingerprint of the agent's serving certificate. */
-export const agentCertAnnotation = "everynode.dev/agent-serving-cert-sha256";
-const simulatedAnnotation = "everynode.dev/simulated";
 
 /** How the API server reaches node agents. */
 export interface NodeConnector {
@@ -64,18 +60,14 @@ export async function podLog(ctx: RequestContext, route: ResourceRoute & { name:
   const container = logContainer(pod, ctx.query.get("container"));
   const nodeName = pod.spec?.nodeName;
   if (!nodeName) throw badRequest(`pod ${route.name} does not have a host assigned`);
-  const node = await connector.client.get<Node>(nodesResource, undefined, nodeName);
-  if (node.metadata?.annotations?.[simulatedAnnotation] === "true") {
+  const node = await readNode(connector, nodeName);
+  if (isSimulatedNode(node)) {
     return { kind: "raw", code: 200, contentType: "text/plain", body: simulatedLog(pod, container, ctx.query.get("timestamps") === "true") };
   }
-  const address = node.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? node.status?.addresses?.[0]?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  const fingerprint = node.metadata?.annotations?.[agentCertAnnotation];
-  if (!address || !port || !fingerprint) throw badRequest(`node "${nodeName}" has no agent endpoint to reach`);
+  const target = agentTargetOf(node);
   const query = new URLSearchParams();
   for (const k of passThrough) { const v = ctx.query.get(k); if (v !== null) query.set(k, v); }
   const path = `/containerLogs/${encodeURIComponent(route.namespace ?? "")}/${encodeURIComponent(route.name)}/${encodeURIComponent(container)}?${query.toString()}`;
-  const target: AgentTarget = { nodeName, address, port, fingerprint };
   let res;
   try {
     res = await getFromAgent(target, path, connector, ctx.signal);

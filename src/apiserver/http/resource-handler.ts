@@ -7,7 +7,10 @@ import { getObject } from "./get.js";
 import { listObjects } from "./list.js";
 import { negotiateOutput } from "./negotiate.js";
 import { patchObject } from "./patch.js";
+import { podStream } from "./pod-exec.js";
 import { podLog } from "./pod-log.js";
+import { podPortForward } from "./pod-port-forward.js";
+import { nodeProxy } from "./node-proxy.js";
 import { parseListQuery, queryBool } from "./query.js";
 import type { Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
@@ -65,6 +68,15 @@ export async function serveResource(ctx: RequestContext, route: ResourceRoute, l
     }
     if (subresource === "log") {
       if (method === "GET") return podLog(ctx, named, ctx.nodeConnector);
+      throw methodNotAllowed();
+    }
+    if (subresource === "proxy") return nodeProxy(ctx, named, ctx.nodeConnector);
+    if (subresource === "exec" || subresource === "attach") {
+      if (method === "GET" || method === "POST") return podStream(ctx, named, subresource, ctx.nodeConnector);
+      throw methodNotAllowed();
+    }
+    if (subresource === "portforward") {
+      if (method === "GET" || method === "POST") return podPortForward(ctx, named, ctx.nodeConnector);
       throw methodNotAllowed();
     }
     if (method === "POST") return createSubresource(ctx, { ...named, subresource });

@@ -36,7 +36,9 @@ describe("parseRoute", () => {
     ["/api/v1/namespaces/default/pods/p1/eviction", "core pods default p1 eviction"],
     ["/api/v1/namespaces/default/pods/p1/binding", "core pods default p1 binding"],
     ["/api/v1/namespaces/default/pods/p1/log", "core pods default p1 log"],
-    ["/api/v1/namespaces/default/pods/p1/exec", "not-found"],
+    ["/api/v1/namespaces/default/pods/p1/exec", "core pods default p1 exec"],
+    ["/api/v1/namespaces/default/pods/p1/attach", "core pods default p1 attach"],
+    ["/api/v1/namespaces/default/pods/p1/proxy", "not-found"],
     ["/api/v1/namespaces/default/pods/p1/status/x", "not-found"],
     ["/api/v1/pods", "core pods - - -"],
     ["/api/v1/pods/p1", "not-found"],
@@ -57,6 +59,13 @@ describe("parseRoute", () => {
     ["/foo", "not-found"],
   ];
   for (const [path, want] of cases) test(path, () => assert.equal(show(path), want));
+  test("nodes/<name>/proxy keeps the rest of the path, encoded, for the agent", () => {
+    const at = (path: string): string | undefined => { const r = parseRoute(path); return r.type === "resource" ? `${r.name ?? ""} ${r.subresource ?? ""} ${r.proxyPath ?? ""}` : r.type; };
+    assert.equal(at("/api/v1/nodes/n1/proxy"), "n1 proxy /");
+    assert.equal(at("/api/v1/nodes/n1/proxy/healthz"), "n1 proxy /healthz");
+    assert.equal(at("/api/v1/nodes/n1/proxy/containerLogs/ns/p%20q/c"), "n1 proxy /containerLogs/ns/p%20q/c");
+    assert.equal(at("/api/v1/nodes/n%ZZ/proxy/x"), "not-found");
+  });
 });
 
 test("public paths are health and version only", () => {

@@ -10,6 +10,8 @@ export interface ResourceRoute {
   /** The object name; undefined for collection paths. */
   name: string | undefined;
   subresource: string | undefined;
+  /** For `nodes/<name>/proxy/<path>`: the path (still percent-encoded) after `proxy`, `/` when none. */
+  proxyPath?: string;
 }
 
 /** What a request path addresses. */
@@ -49,6 +51,8 @@ export function parseRoute(pathname: string): Route {
   if (p === "/openapi/v2") return { type: "openapi-v2" };
   if (p === "/openapi/v3") return { type: "openapi-index" };
   if (p.startsWith("/openapi/v3/")) return openApiRoute(p.slice("/openapi/v3/".length));
+  const proxy = nodeProxyRoute(pathname);
+  if (proxy) return proxy;
   const segments = splitPath(p);
   if (!segments) return { type: "not-found" };
   const [root, ...rest] = segments;
@@ -107,6 +111,16 @@ function resourceRoute(group: string, version: string, tail: string[]): Route {
   if (resource.namespaced && second !== undefined) return { type: "not-found" };
   if (third !== undefined && !resource.subresources.includes(third)) return { type: "not-found" };
   return { type: "resource", resource, namespace: undefined, name: second, subresource: third };
+}
+
+/** `/api/v1/nodes/<name>/proxy[/<path>]`: the rest of the path is the agent's, whatever it holds. */
+function nodeProxyRoute(pathname: string): ResourceRoute | undefined {
+  const m = /^\/api\/v1\/nodes\/([^/]+)\/proxy(\/.*)?$/.exec(pathname);
+  const nodes = m ? findResource("", "nodes") : undefined;
+  if (!m || !nodes) return undefined;
+  let name: string;
+  try { name = decodeURIComponent(m[1] ?? ""); } catch { return undefined; }
+  return { type: "resource", resource: nodes, namespace: undefined, name, subresource: "proxy", proxyPath: m[2] ?? "/" };
 }
 
 function servedGroup(group: string): boolean {
