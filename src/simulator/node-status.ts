@@ -1,7 +1,6 @@
 /** What a simulated node reports about itself: labels, status, addresses and its heartbeat Lease. */
 import type { Lease, Node, NodeCondition, NodeStatus } from "../api/types.js";
 import { daemonsNotReadyTaint } from "../api/readiness-gate.js";
-import { TaintKey } from "../api/taints.js";
 
 /** Annotation that puts a Node under the simulator's care. */
 export const simulatedAnnotation = "everynode.dev/simulated";
@@ -187,17 +186,17 @@ export function registrationStatus(node: Node, capacity: NodeCapacity, now: stri
 }
 
 /**
- * A new simulated Node object named `name` as a kubelet registers it: not Ready yet (Ready False, `KubeletNotReady`)
- * with the `node.kubernetes.io/not-ready:NoSchedule` taint the kubelet registers with, and the daemons-not-ready
- * taint (see api/readiness-gate.ts). The node turns Ready through its first status update (see NodeKeeper), after
- * which the node lifecycle controller lifts the not-ready taint, as with a real kubelet.
+ * A new simulated Node object named `name` as a kubelet registers it: not Ready yet (Ready False, `KubeletNotReady`),
+ * with the daemons-not-ready taint (see api/readiness-gate.ts). The node turns Ready through its first status
+ * update (see NodeKeeper). Unlike a kubelet it does not register with the `node.kubernetes.io/not-ready:NoSchedule`
+ * taint: clusters without a node lifecycle controller (simulator and scheduler alone) would never lift it.
  */
 export function newSimulatedNode(name: string, capacity: NodeCapacity, now: string): Node {
   const node: Node = {
     apiVersion: "v1",
     kind: "Node",
     metadata: { name, labels: standardLabels(name), annotations: { [simulatedAnnotation]: "true" } },
-    spec: { podCIDR: nodePodCIDR(name), podCIDRs: [nodePodCIDR(name)], taints: [{ key: TaintKey.NotReady, effect: "NoSchedule" }, daemonsNotReadyTaint()] },
+    spec: { podCIDR: nodePodCIDR(name), podCIDRs: [nodePodCIDR(name)], taints: [daemonsNotReadyTaint()] },
   };
   const status = registrationStatus(node, capacity, now);
   const conditions = (status.conditions ?? []).map((c) => c.type !== "Ready" ? c
