@@ -32,6 +32,8 @@ export type { GateResult } from "./bench-gates.js";
 export interface ClusterBenchOptions {
   nodes: number;
   mode: BenchMode;
+  /** Whether the gates apply to this run (default true; the in-process second row is reported without them). */
+  gated?: boolean;
   /** "instant": the shipped pod stages with their artificial delays removed; "default": the shipped stages as they are. */
   stages: "instant" | "default";
   /** Node joins measured (default 100). */
@@ -194,7 +196,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     }
     result.storeShare = share;
   }
-  result.gates = benchGates(result);
+  result.gates = options.gated === false ? [] : benchGates(result);
   return result;
 }
 

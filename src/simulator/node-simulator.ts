@@ -47,9 +47,9 @@ export interface NodeSimulatorOptions extends Omit<ControlLoopOptions, "workers"
   /** How often each node posts a status heartbeat (default 60 s). */
   nodeStatusIntervalMs?: number;
   /**
-   * Lease renewals per second over all nodes at most (default 500; 0 = no bound): beyond 5,000 nodes the renew
-   * interval stretches to keep within it, up to half the lease duration (20 s with the default 40 s lease, still
-   * well inside the node lifecycle controller's 50 s grace period).
+   * Lease renewals per second over all nodes at most (default 0 = no bound: every node renews every
+   * `leaseRenewIntervalMs`, as kubelets do). With a bound, the renew interval stretches beyond
+   * nodes / bound seconds, up to half the lease duration.
    */
   maxLeaseRenewalsPerSecond?: number;
   /**
@@ -103,7 +103,7 @@ export class NodeSimulator {
       leaseDurationSeconds: options.leaseDurationSeconds ?? 40,
       leaseRenewIntervalMs: options.leaseRenewIntervalMs ?? 10_000,
       nodeStatusIntervalMs: options.nodeStatusIntervalMs ?? 60_000,
-      maxLeaseRenewalsPerSecond: options.maxLeaseRenewalsPerSecond ?? 500,
+      maxLeaseRenewalsPerSecond: options.maxLeaseRenewalsPerSecond ?? 0,
       maxStatusUpdatesPerSecond: options.maxStatusUpdatesPerSecond ?? 40,
       expectedNodes: Math.max(0, Math.floor(options.nodeCount ?? 0)),
     }, this.nodeInformer.store);

@@ -185,7 +185,12 @@ export function registrationStatus(node: Node, capacity: NodeCapacity, now: stri
   };
 }
 
-/** A new simulated Node object named `name`, registered and ready, with the daemons-not-ready taint (see api/readiness-gate.ts). */
+/**
+ * A new simulated Node object named `name` as a kubelet registers it: not Ready yet (Ready False, `KubeletNotReady`),
+ * with the daemons-not-ready taint (see api/readiness-gate.ts). The node turns Ready through its first status
+ * update (see NodeKeeper). Unlike a kubelet it does not register with the `node.kubernetes.io/not-ready:NoSchedule`
+ * taint: clusters without a node lifecycle controller (simulator and scheduler alone) would never lift it.
+ */
 export function newSimulatedNode(name: string, capacity: NodeCapacity, now: string): Node {
   const node: Node = {
     apiVersion: "v1",
@@ -193,7 +198,10 @@ export function newSimulatedNode(name: string, capacity: NodeCapacity, now: stri
     metadata: { name, labels: standardLabels(name), annotations: { [simulatedAnnotation]: "true" } },
     spec: { podCIDR: nodePodCIDR(name), podCIDRs: [nodePodCIDR(name)], taints: [daemonsNotReadyTaint()] },
   };
-  return { ...node, status: registrationStatus(node, capacity, now) };
+  const status = registrationStatus(node, capacity, now);
+  const conditions = (status.conditions ?? []).map((c) => c.type !== "Ready" ? c
+    : { ...c, status: "False", reason: "KubeletNotReady", message: "container runtime status check may not have completed yet" });
+  return { ...node, status: { ...status, conditions } };
 }
 
 /** RFC 3339 with microseconds, as Lease times serialise (`2006-01-02T15:04:05.000000Z`). */

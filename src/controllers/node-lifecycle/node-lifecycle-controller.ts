@@ -1,6 +1,6 @@
 /** The node lifecycle controller: node health from leases, condition-driven taints, pods on unready nodes. */
 import { mustFindResource } from "../../api/resources.js";
-import { StatusError } from "../../api/status-error.js";
+import { isStatus, StatusError } from "../../api/status-error.js";
 import type { Lease, Node, Pod } from "../../api/types.js";
 import { byNodeName, objectKey } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
@@ -163,10 +163,15 @@ export class NodeLifecycleController implements Reconciler {
     }
     const taints = reconcileTaints(node, rfc3339(now));
     if (taints) {
-      await this.options.client.patch(nodes, undefined, name, "merge", {
-        metadata: { resourceVersion: node.metadata?.resourceVersion },
-        spec: { taints: taints.length > 0 ? taints : null },
-      });
+      try {
+        await this.options.client.patch(nodes, undefined, name, "merge", {
+          metadata: { resourceVersion: node.metadata?.resourceVersion },
+          spec: { taints: taints.length > 0 ? taints : null },
+        });
+      } catch (error) {
+        // The node changed meanwhile (its kubelet's first status, typically): that update queues the node again.
+        if (!isStatus(error, 409)) throw error;
+      }
     }
   }
 
