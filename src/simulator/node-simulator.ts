@@ -18,7 +18,7 @@ import { PodLifecycle } from "./pod-lifecycle.js";
 import { defaultStages, StageMatcher, type StageConfig } from "./stages.js";
 import { reportTo } from "../util/report.js";
 import { EventRecorder } from "../client/event-recorder.js";
-import { referenceKey, type ReferencedObject, type ReferenceKind } from "./pod-references.js";
+import { referenceKey, type ReferencedObject, type ReferenceKind } from "../api/pod-references.js";
 
 /** Nodes per concurrent node write (lease renewal, heartbeat) beyond `concurrency`. */
 const nodesPerNodeWorker = 100;

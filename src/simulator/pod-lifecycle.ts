@@ -15,7 +15,7 @@ import { mustFindResource } from "../api/resources.js";
 import { nodeInternalIP, secondsTime } from "./node-status.js";
 import { nextPodStatus, statusMergePatch, statusResyncStage } from "./pod-status.js";
 import { stageDelayMs, type Stage, type StageMatcher } from "./stages.js";
-import { blockedStart, ReferenceWaits, type ReferenceLookup } from "./pod-references.js";
+import { blockedStart, ReferenceWaits, type ReferenceLookup } from "../api/pod-references.js";
 import { objectReference, type EventRecorder } from "../client/event-recorder.js";
 
 /** Options of a PodLifecycle. */

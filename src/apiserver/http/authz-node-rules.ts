@@ -1,5 +1,6 @@
 /** The object checks of NodeRestriction admission: which node labels a kubelet may set and what a mirror pod may reference. */
-import type { Container, Pod } from "../../api/types.js";
+import { podObjectNames } from "../../api/pod-references.js";
+import type { Pod } from "../../api/types.js";
 
 /** Labels a kubelet may set on its own Node although they are in a kubernetes.io / k8s.io namespace. */
 const kubeletLabels = new Set([
@@ -41,36 +42,15 @@ export function forbiddenNodeLabels(next: Record<string, string> | undefined, pr
   return [...changed].filter(isForbiddenLabel).sort();
 }
 
-function containers(pod: Pod): Container[] {
-  const spec = pod.spec;
-  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...((spec?.ephemeralContainers ?? []) as Container[])];
-}
-
-function referencesSecrets(pod: Pod): boolean {
-  if ((pod.spec?.imagePullSecrets ?? []).length > 0) return true;
-  for (const c of containers(pod)) {
-    if (c.envFrom?.some((e) => e.secretRef) || c.env?.some((e) => e.valueFrom?.secretKeyRef)) return true;
-  }
-  return (pod.spec?.volumes ?? []).some((v) => v.secret || v.projected?.sources?.some((s) => s.secret)
-    || v.azureFile || v.cephfs?.secretRef || v.cinder?.secretRef || v.flexVolume?.secretRef || v.rbd?.secretRef
-    || v.scaleIO || v.iscsi?.secretRef || v.storageos?.secretRef || v.csi?.nodePublishSecretRef);
-}
-
-function referencesConfigMaps(pod: Pod): boolean {
-  for (const c of containers(pod)) {
-    if (c.envFrom?.some((e) => e.configMapRef) || c.env?.some((e) => e.valueFrom?.configMapKeyRef)) return true;
-  }
-  return (pod.spec?.volumes ?? []).some((v) => v.configMap || v.projected?.sources?.some((s) => s.configMap));
-}
-
 /**
  * What a mirror pod created by a node references that it may not (upstream's wording: "a service account",
  * "secrets", "configmaps", "clustertrustbundles", "persistentvolumeclaims"), or undefined when nothing.
  */
 export function podReferences(pod: Pod): string | undefined {
   if (pod.spec?.serviceAccountName) return "a service account";
-  if (referencesSecrets(pod)) return "secrets";
-  if (referencesConfigMaps(pod)) return "configmaps";
+  const names = podObjectNames(pod);
+  if (names.secrets.size > 0) return "secrets";
+  if (names.configmaps.size > 0) return "configmaps";
   const volumes = pod.spec?.volumes ?? [];
   if (volumes.some((v) => v.projected?.sources?.some((s) => (s as Record<string, unknown>).clusterTrustBundle !== undefined))) return "clustertrustbundles";
   if (volumes.some((v) => v.persistentVolumeClaim)) return "persistentvolumeclaims";

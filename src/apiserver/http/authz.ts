@@ -4,12 +4,12 @@
  * authorizer allows, with NodeRestriction admission on their writes; then, for everyone, what RBAC allows, with RBAC's
  * escalation checks on writes of roles and bindings. Denials are 403 Forbidden with upstream's wording.
  */
-import type { ResourceInfo } from "../../api/resources.js";
+import { mustFindResource } from "../../api/resources.js";
 import { StatusError } from "../../api/status-error.js";
 import type { Pod } from "../../api/types.js";
 import type { Client } from "../../client/client.js";
 import { deniedError, deny, allow, type Decision, type RequestAttributes } from "./authz-attributes.js";
-import { authorizeNode, nodeIdentity, type PodBinding } from "./authz-node.js";
+import { authorizeNode, nodeIdentity, type NodeGraph } from "./authz-node.js";
 import { nodeRestrictedClient } from "./authz-node-restriction.js";
 import { rbacAllows } from "./rbac-authorizer.js";
 import { escalationCheckedClient } from "./rbac-escalation.js";
@@ -27,13 +27,13 @@ export type RequestAuthorizer = (attrs: RequestAttributes, client: Client) => Pr
 export type RbacCheck = (attrs: RequestAttributes) => Promise<boolean>;
 
 /**
- * The decision on a request; `podBinding` answers which node a pod is bound to (for node identities); `rbac`,
+ * The decision on a request; `graph` relates pods and what they reference to nodes (for node identities); `rbac`,
  * when given, is asked after the Node authorizer for every identity that is not in system:masters.
  */
-export async function authorize(attrs: RequestAttributes, podBinding: PodBinding, rbac?: RbacCheck): Promise<Decision> {
+export async function authorize(attrs: RequestAttributes, graph: NodeGraph, rbac?: RbacCheck): Promise<Decision> {
   if (attrs.user.groups.includes(mastersGroup)) return allow;
   const node = nodeIdentity(attrs.user);
-  const nodeDecision = node !== undefined ? await authorizeNode(node, attrs, podBinding) : deny();
+  const nodeDecision = node !== undefined ? await authorizeNode(node, attrs, graph) : deny();
   if (nodeDecision.allowed) return nodeDecision;
   if (rbac && await rbac(attrs)) return allow;
   return nodeDecision;
@@ -49,7 +49,7 @@ function rbacCheck(client: Client): RbacCheck {
 /** The API server's RequestAuthorizer (see the file comment). */
 export function createAuthorizer(): RequestAuthorizer {
   return async (attrs, client) => {
-    const decision = await authorize(attrs, (namespace, name) => podBinding(client, attrs.resource, namespace, name), rbacCheck(client));
+    const decision = await authorize(attrs, nodeGraph(client), rbacCheck(client));
     if (!decision.allowed) throw deniedError(attrs, decision.reason);
     if (attrs.user.groups.includes(mastersGroup)) return client;
     const node = nodeIdentity(attrs.user);
@@ -57,12 +57,20 @@ export function createAuthorizer(): RequestAuthorizer {
   };
 }
 
-async function podBinding(client: Client, pods: ResourceInfo, namespace: string, name: string): Promise<string | undefined> {
-  try {
-    const pod = await client.get<Pod>(pods, namespace, name);
-    return pod.spec?.nodeName ?? "";
-  } catch (err) {
-    if (err instanceof StatusError && err.code === 404) return undefined;
-    throw err;
-  }
+const podsResource = mustFindResource("", "pods");
+
+/** The Node authorizer's view of the cluster, read from the API server's caches (pods are indexed by node). */
+export function nodeGraph(client: Client): NodeGraph {
+  return {
+    podBinding: async (namespace, name) => {
+      try {
+        const pod = await client.get<Pod>(podsResource, namespace, name);
+        return pod.spec?.nodeName ?? "";
+      } catch (err) {
+        if (err instanceof StatusError && err.code === 404) return undefined;
+        throw err;
+      }
+    },
+    podsOnNode: async (nodeName, namespace) => (await client.list<Pod>(podsResource, namespace, { fieldSelector: `spec.nodeName=${nodeName}` })).items,
+  };
 }

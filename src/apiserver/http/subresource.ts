@@ -1,3 +1,5 @@
+import { mastersGroup } from "./authz.js";
+import { nodeIdentity } from "./authz-node.js";
 import type { RequestContext } from "./context.js";
 import { readObject, withWarnings } from "./decode-request.js";
 import { parseWriteQuery } from "./query.js";
@@ -7,12 +9,13 @@ import type { ResourceRoute } from "./router.js";
 
 const bodyKinds: Record<string, string> = { binding: "Binding", eviction: "Eviction" };
 
-/** A TokenRequest for the ServiceAccount of the path (ServiceAccounts and bound objects read unrestricted, as upstream). */
+/** A TokenRequest for the ServiceAccount of the path (ServiceAccounts and bound objects read unrestricted, as upstream; a node's tokens bound to its pods). */
 async function tokenRequest(ctx: RequestContext, route: ResourceRoute & { name: string }): Promise<Reply> {
   if (!ctx.serviceAccountTokens || route.namespace === undefined) throw tokensNotServed();
   const body = await readObject(ctx, undefined, "TokenRequest");
   parseWriteQuery(ctx.query, "CreateOptions");
-  return objectReply(201, await answerTokenRequest(ctx.baseClient, ctx.serviceAccountTokens, route.namespace, route.name, body, ctx.now()));
+  const node = ctx.user.groups.includes(mastersGroup) ? undefined : nodeIdentity(ctx.user);
+  return objectReply(201, await answerTokenRequest(ctx.baseClient, ctx.serviceAccountTokens, route.namespace, route.name, body, ctx.now(), node));
 }
 
 /**

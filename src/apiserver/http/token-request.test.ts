@@ -103,6 +103,28 @@ describe("TokenRequest and the ServiceAccount token authenticator", () => {
     assert.equal(await authenticate("not-a-jwt"), undefined);
   });
 
+  test("a node's token must be bound to a pod of its own, as NodeRestriction admits it", async () => {
+    const { client, jwt } = await setup();
+    const pod = await client.create(R.pods, "ns", { metadata: { name: "web" }, spec: { serviceAccountName: "reader", nodeName: "n1", containers: [] } });
+    const uid = (pod.metadata as { uid?: string }).uid ?? "";
+    const ask = (node: string, ref: Record<string, unknown> | undefined): Promise<KubeObject> =>
+      answerTokenRequest(client, jwt, "ns", "reader", { spec: ref ? { boundObjectRef: ref } : {} }, new Date(), node);
+    const refused = async (node: string, ref: Record<string, unknown> | undefined, why: string): Promise<void> => {
+      const e = await status(ask(node, ref));
+      assert.equal(e.code, 403);
+      assert.equal(e.message, `serviceaccounts "reader" is forbidden: ${why}`);
+    };
+    await refused("n1", undefined, "node requested token not bound to a pod");
+    await refused("n1", { kind: "Secret", apiVersion: "v1", name: "web" }, "node requested token not bound to a pod");
+    await refused("n1", { kind: "Pod", apiVersion: "v1", name: "web" }, "node requested token with a pod binding without a uid");
+    await refused("n1", { kind: "Pod", apiVersion: "v1", name: "web", uid: "other" },
+      "the UID in the bound object reference (other) does not match the UID in record. The object might have been deleted and then recreated");
+    await refused("n2", { kind: "Pod", apiVersion: "v1", name: "web", uid }, "node requested token bound to a pod scheduled on a different node");
+    assert.equal((await status(ask("n1", { kind: "Pod", apiVersion: "v1", name: "gone", uid }))).code, 404);
+    const answer = await ask("n1", { kind: "Pod", apiVersion: "v1", name: "web", uid });
+    assert.deepEqual((decodeJwt((answer.status as { token: string }).token)["kubernetes.io"] as { pod: unknown }).pod, { name: "web", uid });
+  });
+
   test("a legacy token authenticates while its Secret holds it", async () => {
     const { client, jwt } = await setup();
     const uid = (await client.get(R.sa, "ns", "reader")).metadata?.uid ?? "";

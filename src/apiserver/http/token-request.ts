@@ -4,7 +4,7 @@
  */
 import { mustFindResource } from "../../api/resources.js";
 import { checkFields, pruneUnknownFields } from "../../api/schema/index.js";
-import { badRequest, conflict, fieldErrors, invalid, isStatus, statusError, type FieldError } from "../../api/status-error.js";
+import { badRequest, conflict, fieldErrors, forbidden, invalid, isStatus, statusError, type FieldError } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import type { Client } from "../../client/client.js";
 import { isPlainObject } from "../../util/json.js";
@@ -99,11 +99,29 @@ async function nodeRef(client: Client, name: string): Promise<ObjectRef> {
 }
 
 /**
+ * NodeRestriction's check of a node's TokenRequest: the token must be bound to a Pod (with its uid) that is
+ * bound to the node; 403 with upstream's messages otherwise, 404 when the pod does not exist.
+ */
+async function admitNodeTokenRequest(client: Client, nodeName: string, namespace: string, name: string, spec: Record<string, unknown>): Promise<void> {
+  const ref = isPlainObject(spec.boundObjectRef) ? spec.boundObjectRef : undefined;
+  const refuse = (why: string): Error => forbidden(serviceAccounts, name, why);
+  if (!ref || str(ref.apiVersion) !== "v1" || str(ref.kind) !== "Pod" || str(ref.name) === "") throw refuse("node requested token not bound to a pod");
+  if (str(ref.uid) === "") throw refuse("node requested token with a pod binding without a uid");
+  const pod = await client.get(pods, namespace, str(ref.name));
+  if (metaOf(pod).uid !== str(ref.uid)) {
+    throw refuse(`the UID in the bound object reference (${str(ref.uid)}) does not match the UID in record. The object might have been deleted and then recreated`);
+  }
+  const podSpec = isPlainObject(pod.spec) ? pod.spec : {};
+  if (str(podSpec.nodeName) !== nodeName) throw refuse("node requested token bound to a pod scheduled on a different node");
+}
+
+/**
  * Answers a TokenRequest `body` for the ServiceAccount `name` in `namespace`: the request echoed with its spec
  * defaulted and `status.token`/`status.expirationTimestamp`. Objects are read through `client`; 4xx Status for
- * bad input, 404 for a missing ServiceAccount or bound object.
+ * bad input, 404 for a missing ServiceAccount or bound object. `node` names the node making the request, when a
+ * node identity does (its tokens must be bound to its own pods).
  */
-export async function answerTokenRequest(client: Client, jwt: ServiceAccountJwt, namespace: string, name: string, body: KubeObject, now: Date): Promise<KubeObject> {
+export async function answerTokenRequest(client: Client, jwt: ServiceAccountJwt, namespace: string, name: string, body: KubeObject, now: Date, node?: string): Promise<KubeObject> {
   const req = decode(body);
   const meta = isPlainObject(req.metadata) ? req.metadata : {};
   if (str(meta.name) !== "" && meta.name !== name) {
@@ -117,6 +135,7 @@ export async function answerTokenRequest(client: Client, jwt: ServiceAccountJwt,
     throw conflict({ group: "authentication.k8s.io", resource: "TokenRequest", kind: "TokenRequest" }, name, `the UID in the token request (${str(meta.uid)}) does not match the UID of the service account (${sa.uid})`);
   }
   const spec = isPlainObject(req.spec) ? req.spec : {};
+  if (node !== undefined) await admitNodeTokenRequest(client, node, namespace, name, spec);
   const audiences = Array.isArray(spec.audiences) && spec.audiences.length > 0 ? spec.audiences.map(str) : [...jwt.audiences];
   const expirationSeconds = typeof spec.expirationSeconds === "number" ? spec.expirationSeconds : defaultExpirationSeconds;
   validate(expirationSeconds);

@@ -1,10 +1,49 @@
 /**
- * What a kubelet checks before it starts a pod's containers: every ConfigMap and Secret its volumes and
- * environment name must exist (unless marked optional), with the keys they name. A missing volume source holds
- * the pod in ContainerCreating with a `FailedMount` event; a missing environment source is a
- * CreateContainerConfigError with a `Failed` event. Lookups go to the informers' caches (one map read each).
+ * What a pod references (ConfigMaps, Secrets, its ServiceAccount), and what a kubelet checks before it starts a
+ * pod's containers: every ConfigMap and Secret its volumes and environment name must exist (unless marked
+ * optional), with the keys they name. A missing volume source holds the pod in ContainerCreating with a
+ * `FailedMount` event; a missing environment source is a CreateContainerConfigError with a `Failed` event.
+ * Lookups go to the caller's cache (the simulator's informers, the agent's referenced-object cache).
  */
-import type { Container, Pod } from "../api/types.js";
+import type { Container, Pod } from "./types.js";
+
+/** The names of the objects a pod references, optional references included. */
+export interface PodObjectNames {
+  configmaps: Set<string>;
+  secrets: Set<string>;
+  /** `spec.serviceAccountName` (or the deprecated `serviceAccount`), when set. */
+  serviceAccount: string | undefined;
+}
+
+function allContainers(pod: Pod): Container[] {
+  const spec = pod.spec;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...((spec?.ephemeralContainers ?? []) as Container[])];
+}
+
+/**
+ * Every ConfigMap and Secret `pod` names (environment, volumes of every kind, image pull secrets) and its
+ * ServiceAccount, as upstream's VisitPodConfigmapNames/VisitPodSecretNames walk a pod: what the Node authorizer
+ * relates to the pod's node and what NodeRestriction refuses in mirror pods.
+ */
+export function podObjectNames(pod: Pod): PodObjectNames {
+  const configmaps = new Set<string>();
+  const secrets = new Set<string>();
+  const add = (set: Set<string>, name: string | undefined): void => { if (name) set.add(name); };
+  for (const s of pod.spec?.imagePullSecrets ?? []) add(secrets, s.name);
+  for (const c of allContainers(pod)) {
+    for (const e of c.envFrom ?? []) { add(configmaps, e.configMapRef?.name); add(secrets, e.secretRef?.name); }
+    for (const e of c.env ?? []) { add(configmaps, e.valueFrom?.configMapKeyRef?.name); add(secrets, e.valueFrom?.secretKeyRef?.name); }
+  }
+  for (const v of pod.spec?.volumes ?? []) {
+    add(configmaps, v.configMap?.name);
+    add(secrets, v.secret?.secretName);
+    for (const p of v.projected?.sources ?? []) { add(configmaps, p.configMap?.name); add(secrets, p.secret?.name); }
+    add(secrets, v.azureFile?.secretName);
+    for (const ref of [v.cephfs?.secretRef, v.cinder?.secretRef, v.flexVolume?.secretRef, v.rbd?.secretRef, v.scaleIO?.secretRef, v.iscsi?.secretRef, v.storageos?.secretRef, v.csi?.nodePublishSecretRef]) add(secrets, ref?.name);
+  }
+  const serviceAccount = pod.spec?.serviceAccountName || pod.spec?.serviceAccount || undefined;
+  return { configmaps, secrets, serviceAccount };
+}
 
 /** The two kinds of object a pod can reference for files or environment. */
 export type ReferenceKind = "configmap" | "secret";
