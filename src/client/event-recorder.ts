@@ -25,8 +25,11 @@ export interface EventRecorderOptions {
   maxRemembered?: number;
 }
 
-/** Optional parts of an event: what was done (`action`) and a second object it concerns (`related`). */
-export interface EventDetails { action?: string; related?: ObjectReference }
+/**
+ * Optional parts of an event: what was done (`action`), a second object it concerns (`related`), and the host
+ * reporting it when it differs from the recorder's (a simulator recording for many kubelets).
+ */
+export interface EventDetails { action?: string; related?: ObjectReference; host?: string }
 
 interface Pending { ref: ObjectReference; type: EventType; reason: string; message: string; at: number; details: EventDetails | undefined }
 interface Remembered { name: string; namespace: string; count: number; firstTimestamp: string }
@@ -121,6 +124,7 @@ export class EventRecorder {
     const count = known?.count ?? 1;
     const firstTimestamp = known?.firstTimestamp ?? at;
     const name = `${ref.name ?? "unknown"}.${this.uniqueSuffix(item.at)}`;
+    const host = item.details?.host ?? this.options.host;
     const event: CoreEvent = {
       apiVersion: "v1",
       kind: "Event",
@@ -128,13 +132,13 @@ export class EventRecorder {
       involvedObject: ref,
       reason: item.reason,
       message,
-      source: this.options.host ? { component: this.options.component, host: this.options.host } : { component: this.options.component },
+      source: host ? { component: this.options.component, host } : { component: this.options.component },
       firstTimestamp,
       lastTimestamp: at,
       count,
       type: item.type,
       reportingComponent: this.options.component,
-      reportingInstance: this.options.host ?? "",
+      reportingInstance: host ?? "",
     };
     if (item.details?.action) event.action = item.details.action;
     if (item.details?.related) event.related = item.details.related;

@@ -91,5 +91,17 @@ describe("kubectl: a system-node-critical DaemonSet preempts a low-priority pod"
     const daemonEvents = await c.kubectlOk(["get", "events", "-n", "kube-system", "--field-selector", `involvedObject.name=${daemonPod}`, "-o", "custom-columns=REASON:.reason,MESSAGE:.message", "--no-headers"]);
     assert.match(daemonEvents, /^FailedScheduling\s+0\/1 nodes are available: 1 Insufficient cpu\.$/m);
     assert.match(daemonEvents, /^Scheduled\s+Successfully assigned kube-system\/\S+ to small$/m);
+
+    // The simulated kubelet's events, as the kubelet records them: kubectl describe reads as on a real node.
+    const describe = await c.kubectlOk(["describe", "pod", daemonPod, "-n", "kube-system"]);
+    const described = describe.slice(describe.indexOf("Events:"));
+    for (const line of [
+      /Normal\s+Pulled\s+\S+\s+kubelet\s+Container image "registry.k8s.io\/node-agent:1.0" already present on machine/,
+      /Normal\s+Created\s+\S+\s+kubelet\s+Created container agent/,
+      /Normal\s+Started\s+\S+\s+kubelet\s+Started container agent/,
+    ]) assert.match(described, line);
+    const kubelet = await c.kubectlOk(["get", "events", "-n", "kube-system", "--field-selector", `involvedObject.name=${daemonPod},reason=Started`,
+      "-o", "jsonpath={.items[0].source.component} {.items[0].source.host} {.items[0].involvedObject.fieldPath}"]);
+    assert.equal(kubelet, "kubelet small spec.containers{agent}");
   });
 });
