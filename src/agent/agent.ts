@@ -6,7 +6,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { mustFindResource } from "../api/resources.js";
-import type { Pod } from "../api/types.js";
+import type { Pod, Service } from "../api/types.js";
 import { daemonsNotReadyTaint } from "../api/readiness-gate.js";
 import type { Client } from "../client/client.js";
 import { EventRecorder } from "../client/event-recorder.js";
@@ -19,7 +19,11 @@ import { ContainerLogWriter, defaultLogLimits, podLogDir, type LogLimits } from 
 import { instanceLogFiles } from "./container-log-reader.js";
 import { readMachineFacts, type MachineFacts } from "./machine.js";
 import { NodeHeartbeat } from "./node-heartbeat.js";
+import { ObjectCache } from "./object-cache.js";
 import { PodWorker, type PodWorkerContext } from "./pod-worker.js";
+import type { PodVolumesContext } from "./pod-volumes.js";
+import { podServiceEnv } from "./service-env.js";
+import { TokenManager } from "./token-manager.js";
 import type { ContainerHandle, Runtime } from "./runtime.js";
 
 const podsResource = mustFindResource("", "pods");
@@ -46,6 +50,10 @@ export interface AgentOptions {
   /** Register a new Node with the daemons-not-ready taint (default true; see api/readiness-gate.ts). */
   registerGateTaint?: boolean;
   logLimits?: LogLimits;
+  /** How often mounted ConfigMaps, Secrets, downward API files and tokens are refreshed (default 60 s, the kubelet's sync period). */
+  syncFrequencyMs?: number;
+  /** The API server as containers reach it (KUBERNETES_SERVICE_HOST/PORT); default: none set. */
+  apiServer?: { host: string; port: number };
   /** Progress lines for the operator. */
   log: (line: string) => void;
   onError: (error: unknown) => void;
@@ -98,7 +106,15 @@ export class Agent {
     this.o.log(`node "${nodeName}" registered (InternalIP ${this.facts?.internalIP ?? "?"}, runtime ${runtime.version})`);
     const heartbeat = this.heartbeat.run(signal);
     const recorder = new EventRecorder({ client, component: "kubelet", host: nodeName, onError: this.o.onError });
-    const ctx = this.workerContext(recorder);
+    const syncMs = this.o.syncFrequencyMs ?? 60_000;
+    const volumes: PodVolumesContext = {
+      objects: new ObjectCache({ client, ttlMs: syncMs, now: this.o.now }),
+      tokens: new TokenManager({ client, now: this.o.now, random: Math.random }),
+      allocatable: () => (this.heartbeat?.current()?.status?.allocatable ?? {}),
+    };
+    const services = new Informer<Service>({ client, resource: mustFindResource("", "services"), onError: this.o.onError });
+    const servicesRunning = services.run(signal);
+    const ctx = this.workerContext(recorder, volumes, syncMs, services);
     const adopted = runtimeError ? [] : await runtime.adopt((i) => this.logWriter(i.podNamespace, i.podName, i.podUID, i.containerName, i.attempt).write);
     if (adopted.length > 0) this.o.log(`re-adopting ${adopted.length} container instance(s) from ${dataDir}`);
     const byPod = new Map<string, ContainerHandle[]>();
@@ -114,6 +130,7 @@ export class Agent {
       this.workers.set(uid, worker);
       void worker.done.then(async () => {
         this.workers.delete(uid);
+        volumes.tokens.forgetPod(uid);
         await rm(podLogDir(this.logRoot(), pod.metadata?.namespace ?? "", pod.metadata?.name ?? "", uid), { recursive: true, force: true });
         await rm(join(dataDir, "pods", uid), { recursive: true, force: true });
       }).catch(this.o.onError);
@@ -125,7 +142,7 @@ export class Agent {
     });
     const informing = informer.run(signal);
     if (await informer.waitForSync(signal)) await this.reapOrphans(byPod);
-    await Promise.all([heartbeat, informing]);
+    await Promise.all([heartbeat, informing, servicesRunning]);
     for (const w of this.workers.values()) w.stop();
     await recorder.flush();
   }
@@ -168,8 +185,10 @@ export class Agent {
     return { write: (stream, chunk) => writer.write(stream, chunk), close: () => writer.flush() };
   }
 
-  private workerContext(recorder: EventRecorder): PodWorkerContext {
+  private workerContext(recorder: EventRecorder, volumes: PodVolumesContext, syncMs: number, services: Informer<Service>): PodWorkerContext {
     return {
+      volumes, syncMs,
+      serviceEnv: (pod) => podServiceEnv(pod, services.store.list().filter((s) => s.metadata?.namespace === pod.metadata?.namespace), this.o.apiServer),
       client: this.o.client, runtime: this.o.runtime, clock: this.o.clock, now: this.o.now, recorder,
       nodeIP: () => this.facts?.internalIP ?? "127.0.0.1",
       allocatable: () => (this.heartbeat?.current()?.status?.allocatable ?? {}),

@@ -1,6 +1,7 @@
 /** What a container is started with: its environment (downward API included), argv with $(VAR) expansion, mounts. */
 import { join } from "node:path";
 import { parseQuantity, quantityMilliValue } from "../api/quantity.js";
+import { containerEnvProblem, type ReferencedObject, type ReferenceKind, type ReferenceLookup } from "../api/pod-references.js";
 import type { Container, Pod } from "../api/types.js";
 
 /** A container's start configuration could not be built: the message of a CreateContainerConfigError. */
@@ -48,9 +49,34 @@ export function expandVars(text: string, env: Record<string, string>): string {
   });
 }
 
-/** The environment of `container` in `pod` (env in order, each able to refer to the earlier ones). */
-export function containerEnv(pod: Pod, container: Container, allocatable: Record<string, string>): Record<string, string> {
-  const env: Record<string, string> = {};
+/** The value of key `key` of a ConfigMap (`data`, else `binaryData` as text) or Secret (base64-decoded `data`). */
+function keyValue(kind: ReferenceKind, obj: ReferencedObject, key: string): string | undefined {
+  const data = obj.data?.[key];
+  if (data !== undefined) return kind === "secret" ? Buffer.from(data, "base64").toString("utf8") : data;
+  const binary = obj.binaryData?.[key];
+  return binary === undefined ? undefined : Buffer.from(binary, "base64").toString("utf8");
+}
+
+/**
+ * The environment of `container` in `pod`, as the kubelet builds it: `base` (the service variables), then
+ * `envFrom` (prefixed keys; names containing `=` are skipped), then `env` in order, each able to refer to what
+ * came before; ConfigMaps and Secrets come from `lookup`. Throws ContainerConfigError with the kubelet's message
+ * for a missing non-optional source or key.
+ */
+export function containerEnv(pod: Pod, container: Container, allocatable: Record<string, string>, lookup: ReferenceLookup = () => undefined, base: Record<string, string> = {}): Record<string, string> {
+  const namespace = pod.metadata?.namespace ?? "default";
+  const problem = containerEnvProblem(container, namespace, lookup);
+  if (problem !== undefined) throw new ContainerConfigError(problem);
+  const env: Record<string, string> = { ...base };
+  for (const from of container.envFrom ?? []) {
+    const kind: ReferenceKind = from.configMapRef ? "configmap" : "secret";
+    const obj = lookup(kind, namespace, (from.configMapRef ?? from.secretRef)?.name ?? "");
+    if (!obj) continue;
+    for (const key of Object.keys(obj.data ?? {})) {
+      const name = `${from.prefix ?? ""}${key}`;
+      if (!name.includes("=")) env[name] = keyValue(kind, { data: obj.data }, key) ?? "";
+    }
+  }
   for (const e of container.env ?? []) {
     const from = e.valueFrom;
     if (!from) {
@@ -61,14 +87,11 @@ export function containerEnv(pod: Pod, container: Container, allocatable: Record
       env[e.name] = resourceFieldValue(pod, container, from.resourceFieldRef, allocatable);
     } else {
       const ref = from.configMapKeyRef ?? from.secretKeyRef;
-      const kind = from.configMapKeyRef ? "configmap" : "secret";
-      if (ref?.optional) continue;
-      throw new ContainerConfigError(`${kind} "${ref?.name ?? ""}" not found`);
+      const kind: ReferenceKind = from.configMapKeyRef ? "configmap" : "secret";
+      const obj = ref ? lookup(kind, namespace, ref.name ?? "") : undefined;
+      const value = ref && obj ? keyValue(kind, obj, ref.key) : undefined;
+      if (value !== undefined) env[e.name] = value;
     }
-  }
-  if (container.envFrom?.some((s) => !(s.configMapRef?.optional ?? s.secretRef?.optional))) {
-    const s = container.envFrom.find((x) => !(x.configMapRef?.optional ?? x.secretRef?.optional));
-    throw new ContainerConfigError(`${s?.configMapRef ? "configmap" : "secret"} "${s?.configMapRef?.name ?? s?.secretRef?.name ?? ""}" not found`);
   }
   return env;
 }
@@ -79,24 +102,31 @@ export function containerArgv(container: Container, env: Record<string, string>)
   return [...container.command, ...(container.args ?? [])].map((a) => expandVars(a, env));
 }
 
-/** The host directory of each pod volume the process runtime can provide (hostPath, emptyDir), by volume name. */
-export function podVolumeDirs(pod: Pod, podDir: string): Map<string, string> {
-  const out = new Map<string, string>();
+/** A pod volume's host directory, and whether it is always mounted read-only (API data volumes, as the kubelet mounts them). */
+export interface VolumeDir { path: string; readOnly: boolean }
+
+/**
+ * The host directory of each pod volume the agent can provide, by volume name: hostPath as the host path; emptyDir,
+ * configMap, secret, downwardAPI and projected as DATA/pods/<uid>/volumes/<name> (the last four read-only).
+ */
+export function podVolumeDirs(pod: Pod, podDir: string): Map<string, VolumeDir> {
+  const out = new Map<string, VolumeDir>();
   for (const v of pod.spec?.volumes ?? []) {
-    if (v.hostPath) out.set(v.name, v.hostPath.path);
-    else if (v.emptyDir) out.set(v.name, join(podDir, "volumes", v.name));
+    if (v.hostPath) out.set(v.name, { path: v.hostPath.path, readOnly: false });
+    else if (v.emptyDir) out.set(v.name, { path: join(podDir, "volumes", v.name), readOnly: false });
+    else if (v.configMap || v.secret || v.downwardAPI || v.projected) out.set(v.name, { path: join(podDir, "volumes", v.name), readOnly: true });
   }
   return out;
 }
 
 /** The mounts of `container`; throws ContainerConfigError for volumes this runtime cannot provide. */
-export function containerMounts(pod: Pod, container: Container, volumeDirs: Map<string, string>): { hostPath: string; containerPath: string; readOnly: boolean }[] {
+export function containerMounts(pod: Pod, container: Container, volumeDirs: Map<string, VolumeDir>): { hostPath: string; containerPath: string; readOnly: boolean }[] {
   return (container.volumeMounts ?? []).map((m) => {
     const dir = volumeDirs.get(m.name);
     if (!dir) {
       const known = (pod.spec?.volumes ?? []).some((v) => v.name === m.name);
-      throw new ContainerConfigError(known ? `volume "${m.name}" is of a kind the agent cannot provide yet (hostPath and emptyDir are supported)` : `volume "${m.name}" not found in pod`);
+      throw new ContainerConfigError(known ? `volume "${m.name}" is of a kind the agent cannot provide (hostPath, emptyDir, configMap, secret, downwardAPI and projected are supported)` : `volume "${m.name}" not found in pod`);
     }
-    return { hostPath: m.subPath ? join(dir, m.subPath) : dir, containerPath: m.mountPath, readOnly: m.readOnly ?? false };
+    return { hostPath: m.subPath ? join(dir.path, m.subPath) : dir.path, containerPath: m.mountPath, readOnly: dir.readOnly || (m.readOnly ?? false) };
   });
 }

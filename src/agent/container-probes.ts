@@ -1,7 +1,7 @@
 /** The startup, liveness and readiness probes of one container instance, wired as the kubelet's prober manager. */
 import type { Container } from "../api/types.js";
 import type { Clock } from "../util/clock.js";
-import { ProbeWorker, type ProbeKind } from "./probes.js";
+import { ProbeWorker, type ProbeContext, type ProbeKind } from "./probes.js";
 
 /** Options of a container's probes. */
 export interface ContainerProbesOptions {
@@ -9,6 +9,8 @@ export interface ContainerProbesOptions {
   clock: Clock;
   env: () => Record<string, string>;
   podIP: () => string;
+  /** Runs an exec probe's argv in the container's context. */
+  execArgv?: (argv: readonly string[]) => string[];
   /** Startup succeeded (or there is no startup probe: never called). */
   onStarted: () => void;
   /** The readiness result flipped. */
@@ -32,10 +34,10 @@ export class ContainerProbes {
   /** Starts every configured probe. */
   start(): void {
     const { container: c, clock } = this.o;
-    const context = (): { podIP: string; container: Container; env: Record<string, string> } => {
+    const context = (): ProbeContext => {
       let env: Record<string, string> = {};
       try { env = this.o.env(); } catch { env = {}; }
-      return { podIP: this.o.podIP(), container: c, env };
+      return { podIP: this.o.podIP(), container: c, env, execArgv: this.o.execArgv };
     };
     const workers: ProbeWorker[] = [];
     if (c.startupProbe) {

@@ -14,9 +14,9 @@ export interface KillOptions {
   onPreStopFailure?: (message: string) => void;
 }
 
-function runHook(argv: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<string | undefined> {
+function runHook(argv: readonly string[], run: readonly string[], env: Record<string, string>, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(argv[0] ?? "", argv.slice(1), { env, timeout: timeoutMs }, (err, stdout, stderr) => {
+    execFile(run[0] ?? "", run.slice(1), { env, timeout: timeoutMs }, (err, stdout, stderr) => {
       resolve(err ? `PreStopHook failed: command '${argv.join(" ")}' exited with ${String((err as { code?: unknown }).code ?? err.message)}: ${stdout}${stderr}` : undefined);
     });
   });
@@ -31,7 +31,8 @@ export async function killContainer(handle: ContainerHandle, o: KillOptions): Pr
   if (o.preStop) {
     let env: Record<string, string> = {};
     try { env = o.preStop.env(); } catch { env = {}; }
-    const failure = await runHook(o.preStop.argv, { PATH: defaultPath, ...env }, graceMs);
+    const run = handle.execArgv ? handle.execArgv(o.preStop.argv) : o.preStop.argv;
+    const failure = await runHook(o.preStop.argv, run, { PATH: defaultPath, ...env }, graceMs);
     if (failure) o.onPreStopFailure?.(failure);
   }
   if (done) return;

@@ -16,6 +16,7 @@ import { ContainerProbes } from "./container-probes.js";
 import { generatePodStatus, statusReadiness, type ContainerRecord, type Terminated } from "./pod-status.js";
 import type { ContainerExit, ContainerHandle, ContainerLaunch, Runtime } from "./runtime.js";
 import { killContainer } from "./kill-container.js";
+import { PodVolumes, type PodVolumesContext } from "./pod-volumes.js";
 
 const podsResource = mustFindResource("", "pods");
 
@@ -31,6 +32,12 @@ export interface PodWorkerContext {
   allocatable: () => Record<string, string>;
   /** The directory of a pod's volumes. */
   podDir: (uid: string) => string;
+  /** ConfigMaps, Secrets and tokens for volumes and environment. */
+  volumes: PodVolumesContext;
+  /** How often mounted ConfigMap, Secret, downward API and token files are refreshed (the kubelet's sync period). */
+  syncMs: number;
+  /** The variables every container of a pod gets first (KUBERNETES_SERVICE_HOST, service links). */
+  serviceEnv: (pod: Pod) => Record<string, string>;
   /** Output sink of one container instance; `close` flushes it after the instance ended. */
   output: (pod: Pod, container: string, attempt: number) => { write: ContainerLaunch["onOutput"]; close: () => void };
   onError: (error: unknown) => void;
@@ -51,6 +58,8 @@ export class PodWorker {
   private lastReadiness = "";
   private terminated = false;
   private gone = false;
+  private readonly volumes: PodVolumes;
+  private resyncPending = false;
   private readonly timers = new Set<() => void>();
   /** Resolves once the pod's containers are stopped and the pod is deleted (or forgotten). */
   readonly done: Promise<void>;
@@ -59,6 +68,7 @@ export class PodWorker {
   /** Starts caring for `pod`; `adopted` are instances of it found running from an earlier agent. */
   constructor(pod: Pod, private readonly ctx: PodWorkerContext, adopted: readonly ContainerHandle[] = []) {
     this.pod = pod;
+    this.volumes = new PodVolumes(ctx.volumes, ctx.podDir(pod.metadata?.uid ?? ""), ctx.syncMs, ctx.now);
     this.done = new Promise((resolve) => { this.finish = resolve; });
     const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
     for (const [c, init] of this.containers()) {
@@ -129,8 +139,8 @@ export class PodWorker {
     })();
   }
 
-  private after(ms: number): void {
-    const cancel = this.ctx.clock.setTimer(ms, () => { this.timers.delete(cancel); this.trigger(); });
+  private after(ms: number, before?: () => void): void {
+    const cancel = this.ctx.clock.setTimer(ms, () => { this.timers.delete(cancel); before?.(); this.trigger(); });
     this.timers.add(cancel);
   }
 
@@ -153,8 +163,24 @@ export class PodWorker {
       return;
     }
     const phase = this.pod.status?.phase;
-    if (phase !== "Succeeded" && phase !== "Failed") this.startWhatIsDue();
+    if (phase !== "Succeeded" && phase !== "Failed" && await this.syncVolumes()) this.startWhatIsDue();
     await this.writeStatus();
+  }
+
+  /** Sets up (or refreshes) the pod's volumes; false while they cannot be set up (then a FailedMount event and a retry). */
+  private async syncVolumes(): Promise<boolean> {
+    const configWaits = [...this.records.values()].some((r) => r.state.kind === "waiting" && r.state.reason === "CreateContainerConfigError");
+    const outcome = await this.volumes.sync(this.pod, configWaits);
+    if (outcome.failure !== undefined && outcome.ready) this.ctx.onError(new Error(`pod ${this.pod.metadata?.namespace ?? ""}/${this.pod.metadata?.name ?? ""}: ${outcome.failure}`));
+    if (outcome.failure !== undefined && !outcome.ready) this.ctx.recorder.event({ ...objectReference(this.pod, "v1", "Pod"), resourceVersion: undefined }, "Warning", "FailedMount", outcome.failure);
+    if (outcome.nextMs !== undefined) this.resyncLater(outcome.nextMs);
+    return outcome.ready;
+  }
+
+  private resyncLater(ms: number): void {
+    if (this.resyncPending) return;
+    this.resyncPending = true;
+    this.after(ms, () => { this.resyncPending = false; });
   }
 
   private startWhatIsDue(): void {
@@ -204,6 +230,11 @@ export class PodWorker {
     void this.start(c, rec).catch(this.ctx.onError).finally(() => { this.starting.delete(c.name); this.trigger(); });
   }
 
+  /** The environment of container `c` (ConfigMaps and Secrets as last read). */
+  private env(c: Container): Record<string, string> {
+    return containerEnv(this.pod, c, this.ctx.allocatable(), this.volumes.lookup, this.ctx.serviceEnv(this.pod));
+  }
+
   private async start(c: Container, rec: ContainerRecord): Promise<void> {
     const cannot = this.ctx.runtime.cannotRun(c.command);
     if (cannot) {
@@ -214,7 +245,7 @@ export class PodWorker {
     let launch: ContainerLaunch;
     const out = this.ctx.output(this.pod, c.name, rec.restartCount);
     try {
-      const env = containerEnv(this.pod, c, this.ctx.allocatable());
+      const env = this.env(c);
       const sc = { ...this.pod.spec?.securityContext, ...c.securityContext };
       launch = {
         podUID: this.pod.metadata?.uid ?? "", podNamespace: this.pod.metadata?.namespace ?? "", podName: this.pod.metadata?.name ?? "",
@@ -274,7 +305,7 @@ export class PodWorker {
 
   private startProbes(c: Container, rec: ContainerRecord, handle: ContainerHandle): void {
     const probes = new ContainerProbes({
-      container: c, clock: this.ctx.clock, env: () => containerEnv(this.pod, c, this.ctx.allocatable()), podIP: () => this.ctx.nodeIP(),
+      container: c, clock: this.ctx.clock, env: () => this.env(c), podIP: () => this.ctx.nodeIP(), execArgv: handle.execArgv?.bind(handle),
       onStarted: () => { rec.started = true; if (!c.readinessProbe) rec.ready = true; this.trigger(); },
       onReady: (ready) => { rec.ready = ready; this.trigger(); },
       onUnhealthy: (kind, output) => this.event(c.name, "Warning", "Unhealthy", `${kind} probe failed: ${output}`),
@@ -298,7 +329,7 @@ export class PodWorker {
       const preStop = c?.lifecycle?.preStop?.exec?.command;
       await killContainer(handle, {
         gracePeriodSeconds: grace, clock: this.ctx.clock,
-        preStop: preStop ? { argv: preStop, env: () => containerEnv(this.pod, c as Container, this.ctx.allocatable()) } : undefined,
+        preStop: preStop ? { argv: preStop, env: () => this.env(c as Container) } : undefined,
         onPreStopFailure: (msg) => this.event(name, "Warning", "FailedPreStopHook", msg),
       });
       await handle.exited;

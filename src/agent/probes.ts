@@ -14,6 +14,8 @@ export interface ProbeContext {
   podIP: string;
   container: Container;
   env: Record<string, string>;
+  /** Runs an exec probe's argv in the container's context (default: as is). */
+  execArgv?: (argv: readonly string[]) => string[];
 }
 
 function resolvePort(port: number | string, container: Container): number {
@@ -26,7 +28,7 @@ function resolvePort(port: number | string, container: Container): number {
 export async function runProbe(probe: Probe, ctx: ProbeContext): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   if (probe.exec) {
-    const argv = probe.exec.command ?? [];
+    const argv = ctx.execArgv ? ctx.execArgv(probe.exec.command ?? []) : probe.exec.command ?? [];
     return new Promise((resolve) => {
       execFile(argv[0] ?? "", argv.slice(1), { timeout: timeoutMs, env: { ...ctx.env }, maxBuffer: 10 * 1024 }, (err, stdout, stderr) => {
         const output = `${stdout}${stderr}`;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -73,4 +73,19 @@ test("a container whose main process ended is over even while a process it left 
   assert.ok(orphan > 0);
   assert.doesNotThrow(() => process.kill(orphan, 0), "the left-behind process still runs");
   process.kill(orphan, "SIGKILL");
+});
+
+test("a container running as another user sees its volumes at their mount paths (bind-mounted before it drops to its user)", { skip: process.getuid?.() !== 0 ? "needs root (mount namespaces)" : false }, async () => {
+  const { rt, dir } = await runtime();
+  const volume = join(dir, "vol");
+  await chmod(dir, 0o755);
+  await mkdir(volume);
+  await writeFile(join(volume, "token"), "secret-token");
+  await chmod(volume, 0o755);
+  await chmod(join(volume, "token"), 0o644);
+  const target = join(dir, "mnt", "serviceaccount");
+  const out: string[] = [];
+  const h = await rt.start({ ...launch("f", ["sh", "-c", `id -u; cat ${target}/token; touch ${target}/x 2>/dev/null || echo read-only`], out), uid: 65534, gid: 65534, mounts: [{ hostPath: volume, containerPath: target, readOnly: true }] });
+  assert.equal((await h.exited).exitCode, 0, out.join(""));
+  assert.equal(out.filter((l) => l.startsWith("stdout:")).map((l) => l.slice(7)).join(""), "65534\nsecret-tokenread-only\n");
 });

@@ -5,7 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { closeSync, constants as fsc, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants as fsc, existsSync, openSync, readFileSync, readlinkSync } from "node:fs";
 import { chown, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import { join } from "node:path";
@@ -98,11 +98,16 @@ export class ProcessRuntime implements Runtime {
     const err = openSync(join(dir, "err"), fsc.O_RDWR);
     // Readers open while a writer exists, so they see the end of output even if the container is over at once.
     const readers = openReaders(dir);
+    // Bind mounts need privileges the container's user may lack: then the shim sets them up as the agent's user
+    // and the container drops to its user (setpriv) as it starts.
+    const binds = launch.mounts.some((m) => m.hostPath !== m.containerPath);
+    const drop = binds && launch.uid !== undefined && launch.uid !== process.getuid?.();
+    const argv = drop ? ["setpriv", `--reuid=${launch.uid ?? 0}`, `--regid=${launch.gid ?? launch.uid ?? 0}`, "--clear-groups", "--", ...launch.argv] : launch.argv;
     let child: ChildProcess | undefined;
     try {
-      child = spawn("sh", shimArgs(this.shimPath, join(dir, "exit"), launch.mounts, launch.argv), {
+      child = spawn("sh", shimArgs(this.shimPath, join(dir, "exit"), launch.mounts, argv), {
         detached: true, stdio: ["ignore", out, err], env: { PATH: defaultPath, ...launch.env },
-        cwd: launch.workingDir ?? "/", uid: launch.uid, gid: launch.gid ?? launch.uid,
+        cwd: launch.workingDir ?? "/", uid: drop ? undefined : launch.uid, gid: drop ? undefined : launch.gid ?? launch.uid,
       });
       const spawned = child;
       await new Promise<void>((resolve, reject) => {
@@ -173,6 +178,7 @@ export class ProcessRuntime implements Runtime {
       id: `process://${meta.id}`, podUID: meta.podUID, containerName: meta.containerName, attempt: meta.attempt,
       startedAt: meta.startedAt, pid: meta.pid, exited,
       signal: (sig) => signalGroup(meta.pid, sig),
+      execArgv: (argv) => (ownMountNamespace(meta.pid) ? [...argv] : ["nsenter", `--mount=/proc/${meta.pid}/ns/mnt`, "--", ...argv]),
     };
   }
 
@@ -238,6 +244,15 @@ async function isShim(pid: number, dir: string): Promise<boolean> {
     return cmdline.includes(join(dir, "exit"));
   } catch {
     return false;
+  }
+}
+
+/** Whether process `pid` shares the agent's mount namespace (true when that cannot be told). */
+function ownMountNamespace(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`) === readlinkSync("/proc/self/ns/mnt");
+  } catch {
+    return true;
   }
 }
 

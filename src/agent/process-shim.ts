@@ -3,7 +3,9 @@
  * the background, survives SIGTERM (a trap, which children do not inherit) so it sees the container end, and
  * writes the exit status to a file, so an agent restarted later still learns how a container it did not start
  * ended. The shim leads the container's process group; its stdout/stderr (FIFOs the agent reads) are inherited by
- * the container. Volumes seen at another path than their host path are bind-mounted in a private mount namespace.
+ * the container. Volumes seen at another path than their host path are bind-mounted in a private mount namespace
+ * (which takes root: a container with another `runAsUser` is then started as `setpriv --reuid ... -- ARGV`, so it
+ * drops to its user after the mounts are made).
  */
 
 /** The shim script: `sh shim.sh EXITFILE [MOUNT...] -- ARGV...`, MOUNT = `src:dst:ro|rw`. */

@@ -44,6 +44,8 @@ export interface ContainerHandle {
   readonly exited: Promise<ContainerExit>;
   /** Sends a signal to every process of the instance. */
   signal(signal: "SIGTERM" | "SIGKILL"): void;
+  /** The argv that runs `argv` in the instance's context (its mount namespace: volumes at their mount paths), for exec probes and hooks. */
+  execArgv?(argv: readonly string[]): string[];
 }
 
 /** A command run inside a container's context (exec probes, preStop hooks, kubectl exec). */

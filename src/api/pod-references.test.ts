@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Pod } from "./types.js";
-import { blockedStart, ReferenceWaits, type ReferencedObject, type ReferenceLookup } from "./pod-references.js";
+import { blockedStart, podObjectNames, ReferenceWaits, type ReferencedObject, type ReferenceLookup } from "./pod-references.js";
 
 function lookupOf(objects: Record<string, ReferencedObject>): ReferenceLookup {
   return (kind, namespace, name) => objects[`${kind}/${namespace}/${name}`];
@@ -60,5 +60,24 @@ describe("blockedStart", () => {
     assert.deepEqual(waits.podsWaitingFor("secret/ns/s"), []);
     waits.clear("ns/a");
     assert.equal(waits.size, 0);
+  });
+});
+
+describe("podObjectNames", () => {
+  test("walks environment, every volume kind and image pull secrets, optional references included", () => {
+    const names = podObjectNames(podWith({
+      serviceAccountName: "agent", imagePullSecrets: [{ name: "pull" }],
+      initContainers: [{ name: "init", env: [{ name: "A", valueFrom: { configMapKeyRef: { name: "init-cm", key: "k", optional: true } } }] }],
+      containers: [{ name: "app", envFrom: [{ secretRef: { name: "env-secret" } }, { configMapRef: { name: "env-cm" } }] }],
+      volumes: [
+        { name: "a", configMap: { name: "vol-cm" } }, { name: "b", secret: { secretName: "vol-secret" } },
+        { name: "c", projected: { sources: [{ configMap: { name: "proj-cm" } }, { secret: { name: "proj-secret" } }, { serviceAccountToken: { path: "t" } }] } },
+        { name: "d", csi: { driver: "x", nodePublishSecretRef: { name: "csi-secret" } } }, { name: "e", azureFile: { secretName: "az", shareName: "s" } },
+      ],
+    }));
+    assert.deepEqual([...names.configmaps].sort(), ["env-cm", "init-cm", "proj-cm", "vol-cm"]);
+    assert.deepEqual([...names.secrets].sort(), ["az", "csi-secret", "env-secret", "proj-secret", "pull", "vol-secret"]);
+    assert.equal(names.serviceAccount, "agent");
+    assert.equal(podObjectNames(podWith({})).serviceAccount, undefined);
   });
 });

@@ -87,7 +87,7 @@ function sourceProblem(src: Source, namespace: string, lookup: ReferenceLookup):
   if (src.optional) return undefined;
   const missing = src.keys.find((k) => !hasKey(obj, k));
   if (missing === undefined) return undefined;
-  return src.kind === "configmap" ? `configmap references non-existent config key: ${missing}` : `secret references non-existent secret key: ${missing}`;
+  return src.kind === "configmap" ? `configmap references non-existent config key: ${missing}` : `references non-existent secret key: ${missing}`;
 }
 
 function volumeSources(pod: Pod): { volume: string; sources: Source[] }[] {
@@ -128,6 +128,11 @@ function envProblem(c: Container, namespace: string, lookup: ReferenceLookup, wa
     return `couldn't find key ${ref.key} in ${kind === "configmap" ? "ConfigMap" : "Secret"} ${namespace}/${name}`;
   }
   return undefined;
+}
+
+/** The CreateContainerConfigError message of container `c`'s environment in `namespace`, if any (envFrom first, then env). */
+export function containerEnvProblem(c: Container, namespace: string, lookup: ReferenceLookup): string | undefined {
+  return envProblem(c, namespace, lookup, new Set());
 }
 
 /**

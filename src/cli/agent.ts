@@ -26,6 +26,8 @@ Flags:
   --node-ip IP          the address to report as InternalIP (default: the default-route interface's)
   --node-status-update-frequency SECONDS
                         how often the node status is computed and the Lease renewed (default 10)
+  --sync-frequency SECONDS
+                        how often mounted ConfigMap, Secret, downward API and token files are refreshed (default 60)
   --register-gate-taint=false
                         register a new Node without the taint node.everynode.dev/daemons-not-ready:NoSchedule
                         (for control planes that do not run everynode's node readiness gate controller)
@@ -39,9 +41,20 @@ export function parseListen(value: string): { host: string; port: number } {
   return { host: m[1] ?? m[2] ?? "0.0.0.0", port };
 }
 
+/** Host and port of the API server URL `server` (default port 443), for containers' KUBERNETES_SERVICE_* variables. */
+export function apiServerAddress(server: string): { host: string; port: number } | undefined {
+  try {
+    const url = new URL(server);
+    const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
+    return { host, port: url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs `everynode agent` until SIGINT/SIGTERM; returns the exit code. */
 export async function agent(argv: string[], out: (line: string) => void): Promise<number> {
-  const { flags, positionals } = parseArgs(argv, { kubeconfig: "string", name: "string", runtime: "string", "data-dir": "string", listen: "string", "node-ip": "string", "node-status-update-frequency": "number", "register-gate-taint": "boolean", help: "boolean" });
+  const { flags, positionals } = parseArgs(argv, { kubeconfig: "string", name: "string", runtime: "string", "data-dir": "string", listen: "string", "node-ip": "string", "node-status-update-frequency": "number", "sync-frequency": "number", "register-gate-taint": "boolean", help: "boolean" });
   if (flags.help) { out(agentUsage); return 0; }
   if (positionals.length > 0) throw new Error(`unexpected argument "${positionals[0] ?? ""}"`);
   if (typeof flags.kubeconfig !== "string") throw new Error("--kubeconfig is required");
@@ -71,6 +84,8 @@ export async function agent(argv: string[], out: (line: string) => void): Promis
     const a = new Agent({
       client, nodeName, runtime, dataDir, clock: realClock(), now: () => Date.now(), listen, clientCA: config.caCert,
       heartbeatMs: typeof flags["node-status-update-frequency"] === "number" ? flags["node-status-update-frequency"] * 1000 : undefined,
+      syncFrequencyMs: typeof flags["sync-frequency"] === "number" && flags["sync-frequency"] > 0 ? flags["sync-frequency"] * 1000 : undefined,
+      apiServer: apiServerAddress(config.server),
       nodeIP: typeof flags["node-ip"] === "string" ? flags["node-ip"] : undefined, registerGateTaint: flags["register-gate-taint"] !== false, log: out, onError,
     });
     await a.run(abort.signal);

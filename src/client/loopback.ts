@@ -12,9 +12,12 @@ function copyValue<T>(value: T): T {
   return deepCopy(value);
 }
 
-/** Field validation typed clients default to (unknown fields are dropped silently). */
+/**
+ * Field validation typed clients default to (unknown fields are dropped silently), and the field manager of
+ * in-process writes that name none (the API server's own, as upstream's `kube-apiserver`).
+ */
 function withDefaults<O extends WriteOptions>(options: O | undefined): O {
-  return { ...(options ?? {}), fieldValidation: options?.fieldValidation ?? "Ignore" } as O;
+  return { ...(options ?? {}), fieldValidation: options?.fieldValidation ?? "Ignore", fieldManager: options?.fieldManager ?? "kube-apiserver" } as O;
 }
 
 async function* copyEvents<T extends ApiObject>(events: AsyncIterable<WatchEvent<T>>): AsyncGenerator<WatchEvent<T>> {

@@ -27,6 +27,38 @@ describe("ServiceAccount admission; default ServiceAccount and kube-root-ca.crt 
     await c.kubectlOk(["create", "-f", "-"], podManifest("ghost-pod", { serviceAccountName: "ghost" }));
   });
 
+  test("the kube-api-access volume is mounted into every container, unless automount is off or the path is taken", async () => {
+    const spec = async (name: string): Promise<{ volumes?: { name: string; projected?: unknown }[]; containers: { volumeMounts?: unknown[] }[]; initContainers?: { volumeMounts?: unknown[] }[]; imagePullSecrets?: unknown[] }> =>
+      (JSON.parse(await c.kubectlOk(["get", "pod", name, "-n", "apps", "-o", "json"])) as { spec: never }).spec;
+    await c.kubectlOk(["create", "-f", "-"], podManifest("mounted", { initContainers: [{ name: "i", image: "busybox" }], containers: [{ name: "a", image: "nginx" }, { name: "b", image: "nginx", volumeMounts: [{ name: "own", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount" }] }], volumes: [{ name: "own", emptyDir: {} }] }));
+    const s = await spec("mounted");
+    const access = s.volumes?.find((v) => v.name.startsWith("kube-api-access-"));
+    assert.match(access?.name ?? "", /^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    assert.deepEqual(access?.projected, {
+      defaultMode: 420,
+      sources: [
+        { serviceAccountToken: { expirationSeconds: 3607, path: "token" } },
+        { configMap: { name: "kube-root-ca.crt", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        { downwardAPI: { items: [{ path: "namespace", fieldRef: { apiVersion: "v1", fieldPath: "metadata.namespace" } }] } },
+      ],
+    });
+    const mount = { name: access?.name, readOnly: true, mountPath: "/var/run/secrets/kubernetes.io/serviceaccount" };
+    assert.deepEqual(s.initContainers?.[0]?.volumeMounts, [mount]);
+    assert.deepEqual(s.containers[0]?.volumeMounts, [mount]);
+    assert.deepEqual(s.containers[1]?.volumeMounts, [{ name: "own", mountPath: "/var/run/secrets/kubernetes.io/serviceaccount" }], "an existing mount at the path wins");
+    await c.kubectlOk(["create", "-f", "-"], podManifest("no-mount", { automountServiceAccountToken: false }));
+    assert.equal((await spec("no-mount")).volumes, undefined);
+    await c.kubectlOk(["create", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "quiet", namespace: "apps" }, automountServiceAccountToken: false, imagePullSecrets: [{ name: "registry" }] }));
+    await c.kubectlOk(["create", "-f", "-"], podManifest("quiet-pod", { serviceAccountName: "quiet" }));
+    const quiet = await spec("quiet-pod");
+    assert.equal(quiet.volumes, undefined, "the ServiceAccount's automountServiceAccountToken: false");
+    assert.deepEqual(quiet.imagePullSecrets, [{ name: "registry" }], "image pull secrets copied from the ServiceAccount");
+    await c.kubectlOk(["create", "-f", "-"], podManifest("loud-pod", { serviceAccountName: "quiet", automountServiceAccountToken: true, imagePullSecrets: [{ name: "mine" }] }));
+    const loud = await spec("loud-pod");
+    assert.equal(loud.volumes?.length, 1, "the pod's preference wins");
+    assert.deepEqual(loud.imagePullSecrets, [{ name: "mine" }]);
+  });
+
   test("kube-system pods of a DaemonSet naming no ServiceAccount are created", async () => {
     await c.kubectlOk(["create", "-f", "-"], JSON.stringify({
       apiVersion: "v1", kind: "Pod", metadata: { name: "sys", namespace: "kube-system" }, spec: { containers: [{ name: "c", image: "nginx" }] },

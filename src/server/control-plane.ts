@@ -151,7 +151,7 @@ export class ControlPlane {
     const backend = new InstrumentedBackend(store, (op, type, seconds) => metrics.observeStorage(op, type, seconds));
     // Faults the registry and the compactor recover from (an undecodable stored object, a failed compaction) go to the log.
     // The ServiceAccount admission plugin relies on the controllers keeping `default` ServiceAccounts.
-    const registry = new Registry({ backend, consistentReads: isShared(storage), serviceAccountAdmission: options.controllers !== false, onError: (err) => log(`registry: ${faultText(err)}`) });
+    const registry = new Registry({ backend, consistentReads: isShared(storage), serviceAccountAdmission: options.controllers !== false, serviceAccountTokenVolumes: !options.insecureHttp, onError: (err) => log(`registry: ${faultText(err)}`) });
     teardown.add(async () => { await registry.close(); });
     teardown.add(async () => { abort.abort(); });
     await registry.start(abort.signal);

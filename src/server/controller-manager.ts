@@ -1,5 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { Client } from "../client/client.js";
+import { withFieldManager } from "../client/field-manager-client.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
 import { ClusterRoleAggregationController } from "../controllers/clusterrole-aggregation/clusterrole-aggregation-controller.js";
 import { DaemonJobController } from "../controllers/daemonjob/daemonjob-controller.js";
@@ -44,9 +45,11 @@ export interface ControllerManagerOptions {
 
 /** Runs every control loop against `client` until `signal` aborts; resolves once all have stopped. */
 export async function runControllerManager(options: ControllerManagerOptions, signal: AbortSignal): Promise<void> {
-  const { client } = options;
+  const base = options.client;
+  // Writes name their component as upstream's User-Agents do (managedFields show who set what).
+  const client = withFieldManager(base, "kube-controller-manager");
   const report = options.onError ?? defaultErrorReporter();
-  const informers = options.informers ?? new SharedInformerFactory(client, { onError: (err) => report("informer", err) });
+  const informers = options.informers ?? new SharedInformerFactory(base, { onError: (err) => report("informer", err) });
   const onError = (component: string) => (err: unknown): void => report(component, err);
   const { metrics } = options;
   const loops: { run(signal: AbortSignal): Promise<void> }[] = [
@@ -58,14 +61,14 @@ export async function runControllerManager(options: ControllerManagerOptions, si
     new PodGarbageCollector({ client, informers, metrics, onError: onError("pod-garbage-collector") }),
     new NodeLifecycleController({ client, informers, metrics, gracePeriodMs: options.nodeMonitorGracePeriodMs, onError: onError("node-lifecycle-controller") }),
     new NodeReadinessGateController({ client, informers, metrics, onError: onError("node-readiness-gate-controller") }),
-    new Scheduler({ client, informers, metrics, onError: onError("scheduler") }),
+    new Scheduler({ client: withFieldManager(base, "kube-scheduler"), informers, metrics, onError: onError("scheduler") }),
     defaultServiceAccountController({ client, informers, metrics, onError: onError("serviceaccount-controller") }),
     new ClusterRoleAggregationController({ client, informers, metrics, onError: onError("clusterrole-aggregation-controller") }),
   ];
   if (options.signLegacyToken) loops.push(new TokensController({ client, informers, metrics, sign: options.signLegacyToken, caCert: options.rootCaCert, onError: onError("serviceaccount-tokens-controller") }));
   if (options.rootCaCert !== undefined) loops.push(rootCaPublisher({ client, informers, metrics, onError: onError("root-ca-cert-publisher") }, options.rootCaCert));
   if (options.simulate) {
-    loops.push(new NodeSimulator({ client, informers, nodeCount: options.nodes, stages: options.stages, leaseRenewIntervalMs: options.leaseRenewIntervalMs, onError: onError("node-simulator") }));
+    loops.push(new NodeSimulator({ client: withFieldManager(base, "kubelet"), informers, nodeCount: options.nodes, stages: options.stages, leaseRenewIntervalMs: options.leaseRenewIntervalMs, onError: onError("node-simulator") }));
   }
   const running = loops.map((l) => l.run(signal));
   if (!options.informers) informers.start(signal);

@@ -3,7 +3,7 @@ import type { RequestContext } from "./context.js";
 import { answerReview } from "./reviews.js";
 import { readObject, withWarnings } from "./decode-request.js";
 import { ensureNamespace } from "./object-meta.js";
-import { parseWriteQuery } from "./query.js";
+import { managerFromUserAgent, parseWriteQuery } from "./query.js";
 import { objectReply, type Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
 
@@ -15,6 +15,7 @@ export async function createObject(ctx: RequestContext, route: ResourceRoute): P
   }
   const obj = await readObject(ctx, route.resource, route.resource.kind);
   const options = parseWriteQuery(ctx.query, "CreateOptions");
+  options.fieldManager ??= managerFromUserAgent(ctx.req.headers["user-agent"]);
   ensureNamespace(obj, route.namespace);
   const created = await ctx.client.create(route.resource, route.namespace, obj, withWarnings(ctx, options));
   return objectReply(201, created);

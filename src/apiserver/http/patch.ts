@@ -5,7 +5,7 @@ import { parseJsonText, parseYamlText } from "./body-text.js";
 import type { RequestContext } from "./context.js";
 import { withWarnings } from "./decode-request.js";
 import { patchTypeOf } from "./negotiate.js";
-import { parseWriteQuery, queryBool } from "./query.js";
+import { managerFromUserAgent, parseWriteQuery, queryBool } from "./query.js";
 import { objectReply, type Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
 
@@ -21,6 +21,7 @@ export async function patchObject(ctx: RequestContext, route: ResourceRoute & { 
   if (type === "apply" && !ctx.query.get("fieldManager")) extra.push(fieldErrors.required("fieldManager", "is required for apply patch"));
   if (type !== "apply" && force !== undefined) extra.push(fieldErrors.forbidden("force", "may not be specified for non-apply patch"));
   const options: PatchOptions = withWarnings(ctx, parseWriteQuery(ctx.query, "PatchOptions", extra));
+  options.fieldManager ??= managerFromUserAgent(ctx.req.headers["user-agent"]);
   if (force) options.force = true;
   if (route.subresource) options.subresource = route.subresource;
   const patch = decodePatch(body, type);

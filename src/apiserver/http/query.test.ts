@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { findResource } from "../../api/resources.js";
 import { StatusError } from "../../api/status-error.js";
-import { parseListQuery, parseWriteQuery, queryBool } from "./query.js";
+import { managerFromUserAgent, parseListQuery, parseWriteQuery, queryBool } from "./query.js";
 
 const pods = findResource("", "pods")!;
 const ds = findResource("apps", "daemonsets")!;
@@ -54,6 +54,16 @@ describe("parseListQuery", () => {
     rejects(() => parseListQuery(q("sendInitialEvents=true"), ds), 422, /sendInitialEvents is forbidden for list/);
     rejects(() => parseListQuery(q("watch=1&sendInitialEvents=true"), ds), 422, /sendInitialEvents requires setting resourceVersionMatch to NotOlderThan/);
     rejects(() => parseListQuery(q("watch=1&resourceVersion=3&resourceVersionMatch=NotOlderThan"), ds), 422, /forbidden for watch unless sendInitialEvents is provided/);
+  });
+});
+
+describe("managerFromUserAgent", () => {
+  test("the User-Agent up to its first slash, printable characters only, at most 128 bytes", () => {
+    assert.equal(managerFromUserAgent("kubectl/v1.32.0 (linux/amd64) kubernetes/70d3cc9"), "kubectl");
+    assert.equal(managerFromUserAgent("kube-scheduler/v1.32.0"), "kube-scheduler");
+    assert.equal(managerFromUserAgent("a\u0007b"), "ab");
+    assert.equal(managerFromUserAgent("x".repeat(200)), "x".repeat(128));
+    assert.equal(managerFromUserAgent(undefined), "");
   });
 });
 

@@ -143,3 +143,17 @@ function fieldManagerErrors(manager: string): FieldError[] {
   if (/[\x00-\x1f\x7f]/.test(manager)) return [fieldErrors.invalid("fieldManager", manager, "must only contain printable characters")];
   return [];
 }
+
+/**
+ * The field manager of a write that names none: the User-Agent up to its first `/`, printable characters only,
+ * at most 128 bytes (upstream's prefixFromUserAgent; `kubectl/v1.32.0 (linux/amd64)` → `kubectl`).
+ */
+export function managerFromUserAgent(userAgent: string | undefined): string {
+  let out = "";
+  for (const ch of (userAgent ?? "").split("/")[0] ?? "") {
+    if (/\p{C}/u.test(ch)) continue;
+    if (Buffer.byteLength(out + ch) > 128) break;
+    out += ch;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import type { RequestContext } from "./context.js";
 import { readObject, withWarnings } from "./decode-request.js";
 import { checkName, ensureNamespace } from "./object-meta.js";
-import { parseWriteQuery } from "./query.js";
+import { managerFromUserAgent, parseWriteQuery } from "./query.js";
 import { objectReply, type Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
 
@@ -9,6 +9,7 @@ import type { ResourceRoute } from "./router.js";
 export async function updateObject(ctx: RequestContext, route: ResourceRoute & { name: string }): Promise<Reply> {
   const obj = await readObject(ctx, route.resource, route.resource.kind);
   const options = withWarnings(ctx, parseWriteQuery(ctx.query, "UpdateOptions"));
+  options.fieldManager ??= managerFromUserAgent(ctx.req.headers["user-agent"]);
   checkName(obj, route.name);
   ensureNamespace(obj, route.namespace);
   const updated = route.subresource === "status"

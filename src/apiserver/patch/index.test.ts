@@ -8,6 +8,16 @@ import { applyPatch, maxPatchDepth } from "./index.js";
 const kind = { apiVersion: "v1", kind: "Node" };
 const node = { apiVersion: "v1", kind: "Node", metadata: { name: "n", labels: { a: "1" } }, spec: { taints: [{ key: "t", effect: "NoSchedule" }] } };
 
+/** Server-side apply's field-manager view (forced: the live node has no managedFields, so all its fields are "before-first-apply"'s). */
+const own = { manager: "t", force: true, scope: { kind, subresource: "" as const, hasStatus: true, now: "2026-01-02T03:04:05Z" } };
+const patchWith = (type: PatchType, doc: JsonValue, body: unknown): JsonValue => applyPatch(type, doc, body, kind, own);
+
+function withoutManagedFields(v: JsonValue): JsonValue {
+  const o = structuredClone(v) as { metadata?: { managedFields?: unknown } };
+  delete o.metadata?.managedFields;
+  return o as JsonValue;
+}
+
 function isBadRequest(err: unknown): boolean {
   return err instanceof StatusError && err.code === 400 && err.reason === "BadRequest";
 }
@@ -18,7 +28,11 @@ describe("applyPatch", () => {
     assert.deepEqual(applyPatch("json", node, [{ op: "add", path: "/metadata/labels/b", value: "2" }], kind), labelled);
     assert.deepEqual(applyPatch("merge", node, { metadata: { labels: { b: "2" } } }, kind), labelled);
     assert.deepEqual(applyPatch("strategic", node, { metadata: { labels: { b: "2" } } }, kind), labelled);
-    assert.deepEqual(applyPatch("apply", node, { apiVersion: "v1", kind: "Node", metadata: { labels: { b: "2" } } }, kind), labelled);
+    assert.deepEqual(withoutManagedFields(patchWith("apply", node, { apiVersion: "v1", kind: "Node", metadata: { labels: { b: "2" } } })), labelled);
+  });
+
+  test("apply needs the field manager's view (400 without)", () => {
+    assert.throws(() => applyPatch("apply", node, { apiVersion: "v1", kind: "Node" }, kind), isBadRequest);
   });
 
   test("merge and strategic differ where strategic metadata applies", () => {
@@ -35,6 +49,8 @@ describe("applyPatch", () => {
   const types: PatchType[] = ["json", "merge", "strategic", "apply"];
   /** Apply configurations name their type; the other patch bodies are used as they are. */
   const typed = (type: PatchType, body: { [key: string]: JsonValue }): JsonValue => (type === "apply" ? { apiVersion: "v1", kind: "Node", ...body } : body);
+  /** A body holding `value`: apply configurations only hold declared fields, so theirs sits in an annotation (two levels deeper). */
+  const holding = (type: PatchType, value: JsonValue): JsonValue => (type === "apply" ? typed(type, { metadata: { annotations: { x: value } } }) : { x: value });
   // Far deeper than any recursive implementation could follow without overflowing the stack.
   const depth = 100000;
   const deepObject: unknown = JSON.parse('{"a":'.repeat(depth) + "1" + "}".repeat(depth));
@@ -42,20 +58,20 @@ describe("applyPatch", () => {
   for (const type of types) {
     test(`${type}: bodies of the wrong shape answer 400`, () => {
       const wrong: JsonValue[] = type === "json" ? [{}, "x", 1, null] : [[], "x", 1, null, true];
-      for (const body of wrong) assert.throws(() => applyPatch(type, node, body, kind), isBadRequest, `${type} ${JSON.stringify(body)}`);
+      for (const body of wrong) assert.throws(() => patchWith(type, node, body), isBadRequest, `${type} ${JSON.stringify(body)}`);
     });
 
     test(`${type}: hostile nesting answers 400 without crashing`, () => {
       const body = type === "json" ? [{ op: "add", path: "/x", value: deepObject }] : { metadata: deepObject };
-      assert.throws(() => applyPatch(type, node, body, kind), isBadRequest);
-      assert.throws(() => applyPatch(type, node, type === "json" ? deepArray : { spec: deepArray }, kind), isBadRequest);
+      assert.throws(() => patchWith(type, node, body), isBadRequest);
+      assert.throws(() => patchWith(type, node, type === "json" ? deepArray : { spec: deepArray }), isBadRequest);
     });
 
     test(`${type}: nesting up to the limit is accepted`, () => {
       let value: JsonValue = 1;
-      for (let i = 0; i < maxPatchDepth - 3; i++) value = { a: value };
-      const body = type === "json" ? [{ op: "add", path: "/x", value }] : typed(type, { x: value });
-      assert.doesNotThrow(() => applyPatch(type, node, body, kind));
+      for (let i = 0; i < maxPatchDepth - (type === "apply" ? 5 : 3); i++) value = { a: value };
+      const body = type === "json" ? [{ op: "add", path: "/x", value }] : holding(type, value);
+      assert.doesNotThrow(() => patchWith(type, node, body));
     });
 
     test(`${type}: never mutates its inputs`, () => {
@@ -64,7 +80,7 @@ describe("applyPatch", () => {
         ? [{ op: "remove", path: "/spec/taints/0" }, { op: "add", path: "/metadata/labels/a", value: "2" }]
         : typed(type, { metadata: { labels: { a: "2" } }, spec: { taints: [] } });
       const bodyCopy = structuredClone(body);
-      applyPatch(type, doc, body, kind);
+      patchWith(type, doc, body);
       assert.deepEqual(doc, node);
       assert.deepEqual(body, bodyCopy);
     });

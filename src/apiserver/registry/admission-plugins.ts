@@ -70,7 +70,7 @@ async function admitGlobalDefault(ctx: RegistryContext, store: ResourceStore, pc
 
 /** Mutating and validating admission of a create (after defaulting, before the strategy and validation). */
 export async function admitCreate(ctx: RegistryContext, store: ResourceStore, object: KubeObject): Promise<void> {
-  if (isResource(store, "", "pods") && ctx.serviceAccountAdmission) await admitPodServiceAccount(ctx, store, object);
+  if (isResource(store, "", "pods") && ctx.serviceAccountAdmission) await admitPodServiceAccount(ctx, store, object, ctx.serviceAccountTokenVolumes);
   if (isResource(store, "", "pods")) await admitPodPriority(ctx, store, object);
   if (isResource(store, "scheduling.k8s.io", "priorityclasses")) await admitGlobalDefault(ctx, store, object);
   if (isResource(store, "", "services")) await allocateServiceValues(ctx, store, object, undefined);

@@ -32,6 +32,7 @@ export interface ContextOptions {
   onError: (error: unknown) => void;
   consistentReads: boolean;
   serviceAccountAdmission: boolean;
+  serviceAccountTokenVolumes: boolean;
 }
 
 /** How long a consistent read waits for the cache to catch up with the store before answering 504. */
@@ -70,6 +71,8 @@ export class RegistryContext {
   private readonly consistentReads: boolean;
   /** Run the ServiceAccount admission plugin on pod creation. */
   readonly serviceAccountAdmission: boolean;
+  /** Whether ServiceAccount admission mounts the `kube-api-access-*` token volume. */
+  readonly serviceAccountTokenVolumes: boolean;
   readonly stores = new Map<string, ResourceStore>();
   /** Resolves once every cache is primed. */
   readonly ready: Promise<void>;
@@ -89,6 +92,7 @@ export class RegistryContext {
     this.bookmarkIntervalMs = options.bookmarkIntervalMs;
     this.onError = options.onError;
     this.serviceAccountAdmission = options.serviceAccountAdmission;
+    this.serviceAccountTokenVolumes = options.serviceAccountTokenVolumes;
     this.consistentReads = options.consistentReads;
     this.ready = new Promise((resolve, reject) => { this.markReady = resolve; this.markFailed = reject; });
     // Callers observe a failed start through `ready`; never as an unhandled rejection.

@@ -101,10 +101,13 @@ describe("registry create", () => {
       const input = pod(name, { resources });
       input.status = { phase: "Running", podIP: "10.0.0.1" };
       input.metadata = { ...input.metadata, deletionTimestamp: "2020-01-01T00:00:00Z", managedFields: [], generation: 4, uid: "mine" } as never;
-      const p = await h.registry.create(R.pods, "default", input);
+      const p = await h.registry.create(R.pods, "default", input, { fieldManager: "creator" });
       assert.deepEqual(p.status, { phase: "Pending", qosClass: qos }, name);
       assert.equal(p.metadata?.deletionTimestamp, undefined);
-      assert.equal(p.metadata?.managedFields, undefined);
+      // `managedFields: []` resets them: the creator's entry is all there is, owning neither status nor system fields.
+      assert.deepEqual(p.metadata?.managedFields?.map((e) => `${e.manager}/${e.operation}`), ["creator/Update"], name);
+      const owned = JSON.stringify(p.metadata?.managedFields?.[0]?.fieldsV1);
+      assert.ok(!owned.includes("f:status") && !owned.includes("f:deletionTimestamp") && !owned.includes("f:generation"), owned);
       assert.equal(p.metadata?.generation, undefined);
       assert.notEqual(p.metadata?.uid, "mine");
     }

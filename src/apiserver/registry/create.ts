@@ -5,6 +5,7 @@ import { alreadyExists, fieldErrors, invalid, statusError, StatusError } from ".
 import type { KubeObject } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
 import { deepCopy } from "../../util/json.js";
+import { recordUpdate, validateManagedFields } from "../fieldmanager/index.js";
 import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { checkTypeMeta, decodeFields, resolveNamespace } from "./decode.js";
@@ -12,11 +13,14 @@ import { generateName } from "./generate-name.js";
 import { admitCreate } from "./admission-plugins.js";
 import { checkNamespaceForCreate } from "./namespace-lifecycle.js";
 import { readCurrent, storeCreate } from "./storage-ops.js";
+import { managerOf, writeScope } from "./update.js";
 
 const maxGenerateNameAttempts = 8;
 
 /** Creates `input` (never mutated) in `namespace`; returns the stored object (dry run: what would be stored, no resourceVersion). */
-export async function createObject(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, input: KubeObject, options: WriteOptions = {}): Promise<KubeObject> {
+export async function createObject(
+  ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, input: KubeObject, options: WriteOptions = {}, ownership: "update" | "apply" = "update",
+): Promise<KubeObject> {
   const object = deepCopy(input);
   checkTypeMeta(store, object);
   decodeFields(store, object, options);
@@ -27,19 +31,21 @@ export async function createObject(ctx: RegistryContext, store: ResourceStore, n
   else meta.namespace = ns;
   await ctx.ready;
   if (ns !== undefined) await checkNamespaceForCreate(ctx, store, ns, meta.name ?? "");
-  await admitCreate(ctx, store, object);
-
   const requestedVersion = meta.resourceVersion;
-  meta.uid = randomUUID();
-  meta.creationTimestamp = ctx.timestamp();
-  for (const f of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink", "generation"] as const) {
+  for (const f of ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink", "generation"] as const) {
     delete meta[f];
   }
+  // Ownership is computed from what the client sent (before admission mutates it), as upstream's field manager does.
+  if (ownership === "update") recordUpdate(undefined, object, managerOf(options), writeScope(ctx, store, "main"));
+  await admitCreate(ctx, store, object);
+
+  meta.uid = randomUUID();
+  meta.creationTimestamp = ctx.timestamp();
   store.strategy.prepareForCreate(object);
   const generated = !meta.name && !!meta.generateName;
   if (generated) meta.name = generateName(meta.generateName ?? "");
 
-  const errs = validateCreate(store.info, object);
+  const errs = [...validateManagedFields(meta.managedFields), ...validateCreate(store.info, object)];
   if (errs.length > 0) throw invalid(store.ref, meta.name ?? "", errs);
   if (!meta.name) throw invalid(store.ref, "", [fieldErrors.required("metadata.name", "name or generateName is required")]);
   if (requestedVersion !== undefined && /^[0-9]+$/.test(requestedVersion) && Number(requestedVersion) !== 0) {

@@ -85,6 +85,26 @@ describe("registry patch", () => {
     assert.equal(again.object.metadata?.uid, first.object.metadata?.uid);
   });
 
+  test("server-side apply conflicts: 409 Status with FieldManagerConflict causes, nothing stored; force takes over", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    const body = (labels: Record<string, string>): Mutable => ({ apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "own", labels }, spec: daemonSet("own").spec });
+    await h.registry.patch(R.daemonsets, "default", "own", "apply", body({ team: "a" }), { fieldManager: "a" });
+    const stored = await h.registry.get(R.daemonsets, "default", "own");
+    const err = await rejects(h.registry.patch(R.daemonsets, "default", "own", "apply", body({ team: "b" }), { fieldManager: "b" }), 409,
+      'Apply failed with 1 conflict: conflict with "a": .metadata.labels.team');
+    assert.equal(err.reason, "Conflict");
+    assert.deepEqual(err.status.details?.causes, [{ reason: "FieldManagerConflict", message: 'conflict with "a"', field: ".metadata.labels.team" }]);
+    assert.deepEqual(await h.registry.get(R.daemonsets, "default", "own"), stored);
+    const forced: Mutable = await h.registry.patch(R.daemonsets, "default", "own", "apply", body({ team: "b" }), { fieldManager: "b", force: true });
+    assert.equal(forced.metadata.labels.team, "b");
+    assert.deepEqual(forced.metadata.managedFields.map((e: Mutable) => e.manager), ["a", "b"]);
+    // An Update by another manager takes the field without conflict; the status writer is recorded apart.
+    const updated: Mutable = await h.registry.patch(R.daemonsets, "default", "own", "merge", { metadata: { labels: { team: "c" } } }, { fieldManager: "kubectl-patch" });
+    assert.deepEqual(updated.metadata.managedFields.map((e: Mutable) => `${e.manager}/${e.operation}`), ["a/Apply", "b/Apply", "kubectl-patch/Update"]);
+    assert.equal(JSON.stringify(updated.metadata.managedFields[1].fieldsV1).includes("team"), false);
+  });
+
   test("dry-run patch does not store", async (t) => {
     const h = await startHarness();
     t.after(() => h.close());

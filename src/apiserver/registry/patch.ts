@@ -2,12 +2,12 @@
 import { badRequest, statusError, StatusError } from "../../api/status-error.js";
 import type { JsonValue, KubeObject } from "../../api/types.js";
 import type { PatchOptions, PatchOutcome, PatchType } from "../../client/client.js";
-import { applyPatch } from "../patch/index.js";
+import { applyPatch, applyServerSideApply } from "../patch/index.js";
 import { isPlainObject } from "../../util/json.js";
 import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { createObject } from "./create.js";
-import { guaranteedUpdate } from "./update.js";
+import { guaranteedUpdate, writeScope } from "./update.js";
 
 export type { PatchOutcome } from "../../client/client.js";
 
@@ -24,25 +24,26 @@ export async function patchObject(ctx: RegistryContext, store: ResourceStore, na
     if (!isPlainObject(value)) throw badRequest("the patch did not produce an object");
     return value as KubeObject;
   };
-  const build = (current: KubeObject): KubeObject => asObject(applyPatch(type, current as JsonValue, patch, kind));
+  const ownership = type === "apply" ? { manager: options.fieldManager ?? "", force: options.force === true, scope: writeScope(ctx, store, mode) } : undefined;
+  const build = (current: KubeObject): KubeObject => asObject(applyPatch(type, current as JsonValue, patch, kind, ownership));
 
   for (let attempt = 0; ; attempt++) {
     let created = false;
     const onMissing = type === "apply" && mode === "main"
       ? async (): Promise<KubeObject> => {
-        const object = asObject(applyPatch("apply", {}, patch, kind));
+        const object = asObject(applyServerSideApply(undefined, patch, kind, ownership ?? { manager: "", force: false, scope: writeScope(ctx, store, mode) }));
         const meta = metaOf(object);
         if (meta.name && meta.name !== name) {
           throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
         }
         meta.name = name;
-        const result = await createObject(ctx, store, ns, object, options);
+        const result = await createObject(ctx, store, ns, object, options, "apply");
         created = true;
         return result;
       }
       : undefined;
     try {
-      const object = await guaranteedUpdate(ctx, store, { mode, namespace: ns, name, options, build, onMissing });
+      const object = await guaranteedUpdate(ctx, store, { mode, namespace: ns, name, options, build, onMissing, ownership: type === "apply" ? "apply" : "update" });
       return { object, created };
     } catch (error) {
       // A concurrent create won the race: apply again, now as an update.

@@ -38,6 +38,11 @@ export interface RegistryOptions {
    * `default` ServiceAccount in every namespace running somewhere in the cluster.
    */
   serviceAccountAdmission?: boolean;
+  /**
+   * With serviceAccountAdmission: mount the projected `kube-api-access-*` token volume into pods (default true;
+   * it needs the controller publishing `kube-root-ca.crt`, which a server without a CA does not run).
+   */
+  serviceAccountTokenVolumes?: boolean;
 }
 
 /**
@@ -59,6 +64,7 @@ export class Registry implements Client {
       onError: options.onError ?? (() => undefined),
       consistentReads: options.consistentReads ?? false,
       serviceAccountAdmission: options.serviceAccountAdmission ?? false,
+      serviceAccountTokenVolumes: options.serviceAccountTokenVolumes ?? true,
     });
   }
 

@@ -7,6 +7,7 @@ import { badRequest, conflict, fieldErrors, invalid, notFound } from "../../api/
 import type { KubeObject, ObjectMeta } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
 import { deepCopy, jsonEqual } from "../../util/json.js";
+import { recordUpdate, validateManagedFields, type WriteScope } from "../fieldmanager/index.js";
 import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { admitUpdate } from "./admission-plugins.js";
@@ -29,6 +30,8 @@ export interface UpdateRequest {
   options: WriteOptions;
   /** Called instead of failing with 404 when the object does not exist (server-side apply creates). */
   onMissing?: () => Promise<KubeObject>;
+  /** "apply": `build` already set the managedFields (server-side apply); otherwise the write is an Update operation. */
+  ownership?: "update" | "apply";
 }
 
 /** Runs an update request to completion; see the file comment. Returns the stored (or, for no-ops, current) object. */
@@ -93,10 +96,16 @@ async function attemptUpdate(
   checkPreconditions(store, name, meta, old.metadata ?? {});
 
   const next = request.mode === "main" ? mergeForUpdate(store, candidate, old) : mergeForStatus(candidate, old);
+  const scope = writeScope(ctx, store, request.mode);
+  if (request.ownership === "apply") {
+    if (request.mode === "status") setManagedFields(next, candidate.metadata?.managedFields);
+  } else {
+    recordUpdate(old, next, managerOf(options), scope);
+  }
   if (request.mode === "main") await admitUpdate(ctx, store, next, old);
-  const errs = request.mode === "main"
+  const errs = [...validateManagedFields(next.metadata?.managedFields), ...(request.mode === "main"
     ? validateUpdate(store.info, next, old)
-    : validateStatusUpdate(store.info, next, old);
+    : validateStatusUpdate(store.info, next, old))];
   if (errs.length > 0) throw invalid(store.ref, name, errs);
   if (!next.metadata?.name) throw invalid(store.ref, name, [fieldErrors.required("metadata.name", "name or generateName is required")]);
 
@@ -135,7 +144,6 @@ function mergeForUpdate(store: ResourceStore, candidate: KubeObject, old: KubeOb
     if (value === undefined) delete target[field];
     else target[field] = value;
   }
-  delete meta.managedFields;
   delete meta.selfLink;
   if (store.hasStatus) {
     if (old.status === undefined) delete candidate.status;
@@ -143,6 +151,22 @@ function mergeForUpdate(store: ResourceStore, candidate: KubeObject, old: KubeOb
   }
   store.strategy.prepareForUpdate(candidate, old);
   return candidate;
+}
+
+/** The field manager's view of a write to `store` (the main resource or its status). */
+export function writeScope(ctx: RegistryContext, store: ResourceStore, mode: UpdateMode): WriteScope {
+  return { kind: { apiVersion: store.apiVersion, kind: store.info.kind }, subresource: mode === "status" ? "status" : "", hasStatus: store.hasStatus, now: ctx.timestamp() };
+}
+
+/** The manager of an Update operation: the request's fieldManager (the HTTP layer defaults it from the User-Agent). */
+export function managerOf(options: WriteOptions): string {
+  return options.fieldManager ?? "";
+}
+
+function setManagedFields(object: KubeObject, fields: ObjectMeta["managedFields"]): void {
+  const meta = (object.metadata ??= {});
+  if (fields === undefined) delete meta.managedFields;
+  else meta.managedFields = fields;
 }
 
 /** The status update: only the status comes from the request (the rest is copied from `old`, which stays untouched). */
