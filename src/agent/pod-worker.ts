@@ -8,7 +8,7 @@ import { containerReference, KubeletEvents, type ContainerEvent } from "../api/k
 import { mustFindResource } from "../api/resources.js";
 import { isStatus } from "../api/status-error.js";
 import type { Client } from "../client/client.js";
-import type { EventRecorder } from "../client/event-recorder.js";
+import { objectReference, type EventRecorder } from "../client/event-recorder.js";
 import type { Clock } from "../util/clock.js";
 import { ContainerConfigError, containerArgv, containerEnv, containerMounts, podVolumeDirs } from "./container-env.js";
 import { CrashBackoff, goDuration } from "./crash-backoff.js";
