@@ -3,7 +3,8 @@
  * containers; restarts them per restartPolicy with crash-loop back-off; runs probes; writes the pod's status when
  * it changed; on deletion runs preStop, SIGTERM, SIGKILL after the grace period and deletes the pod with grace 0.
  */
-import type { Container, Pod } from "../api/types.js";
+import type { Container, ObjectReference, Pod } from "../api/types.js";
+import { containerReference, KubeletEvents, type ContainerEvent } from "../api/kubelet-events.js";
 import { mustFindResource } from "../api/resources.js";
 import { isStatus } from "../api/status-error.js";
 import type { Client } from "../client/client.js";
@@ -160,12 +161,16 @@ export class PodWorker {
     this.timers.add(cancel);
   }
 
-  private ref(container: string): ReturnType<typeof objectReference> {
-    return { ...objectReference(this.pod, "v1", "Pod"), resourceVersion: undefined, fieldPath: `spec.${this.records.get(container)?.init ? "initContainers" : "containers"}{${container}}` };
+  private ref(container: string): ObjectReference {
+    return containerReference(this.pod, container);
   }
 
   private event(container: string, type: "Normal" | "Warning", reason: string, message: string): void {
     this.ctx.recorder.event(this.ref(container), type, reason, message);
+  }
+
+  private record(e: ContainerEvent): void {
+    this.event(e.container, e.type, e.reason, e.message);
   }
 
   private async sync(): Promise<void> {
@@ -231,7 +236,7 @@ export class PodWorker {
           rec.lastState = previous;
         }
         rec.state = { kind: "waiting", reason: "CrashLoopBackOff", message };
-        this.event(c.name, "Warning", "BackOff", `Back-off restarting failed container ${c.name} in pod ${meta.name ?? ""}_${meta.namespace ?? ""}(${meta.uid ?? ""})`);
+        this.record(KubeletEvents.backOff(c.name, this.pod));
         this.after(wait.remainingMs + 10);
         return;
       }
@@ -282,8 +287,8 @@ export class PodWorker {
       this.event(c.name, "Warning", "Failed", `Error: ${message}`);
       return;
     }
-    this.event(c.name, "Normal", "Created", `Created container ${c.name}`);
-    this.event(c.name, "Normal", "Started", `Started container ${c.name}`);
+    this.record(KubeletEvents.created(c.name));
+    this.record(KubeletEvents.started(c.name));
     this.running(rec, handle, out.close);
   }
 
@@ -334,7 +339,7 @@ export class PodWorker {
     const kills = [...this.handles.entries()].map(async ([name, handle]) => {
       if (this.killing.has(name)) return;
       this.killing.add(name);
-      this.event(name, "Normal", "Killing", `Stopping container ${name}`);
+      this.record(KubeletEvents.killing(name));
       const c = this.containers().find(([x]) => x.name === name)?.[0];
       const preStop = c?.lifecycle?.preStop?.exec?.command;
       await killContainer(handle, {

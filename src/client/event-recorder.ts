@@ -25,7 +25,13 @@ export interface EventRecorderOptions {
   maxRemembered?: number;
 }
 
-interface Pending { ref: ObjectReference; type: EventType; reason: string; message: string; at: number }
+/**
+ * Optional parts of an event: what was done (`action`), a second object it concerns (`related`), and the host
+ * reporting it when it differs from the recorder's (a simulator recording for many kubelets).
+ */
+export interface EventDetails { action?: string; related?: ObjectReference; host?: string }
+
+interface Pending { ref: ObjectReference; type: EventType; reason: string; message: string; at: number; details: EventDetails | undefined }
 interface Remembered { name: string; namespace: string; count: number; firstTimestamp: string }
 interface Similar { messages: Set<string>; last: number }
 interface Bucket { tokens: number; at: number }
@@ -81,12 +87,12 @@ export class EventRecorder {
    * Queues an event about the object referenced by `ref`. Dropped when too many are waiting, or by the spam filter:
    * per object and type, 25 events at once, then one more per 5 minutes.
    */
-  event(ref: ObjectReference, type: EventType, reason: string, message: string): void {
+  event(ref: ObjectReference, type: EventType, reason: string, message: string, details?: EventDetails): void {
     if (this.pending >= (this.options.maxPending ?? 1000)) return;
     const at = this.now();
     if (!this.admit([this.options.component, ref.kind, ref.namespace, ref.name, ref.uid, ref.apiVersion, type].join("\u0000"), at)) return;
     this.pending++;
-    const item: Pending = { ref, type, reason, message, at };
+    const item: Pending = { ref, type, reason, message, at, details };
     this.tail = this.tail.then(() => this.write(item)).catch((error: unknown) => this.report(error)).finally(() => { this.pending--; });
   }
 
@@ -118,6 +124,7 @@ export class EventRecorder {
     const count = known?.count ?? 1;
     const firstTimestamp = known?.firstTimestamp ?? at;
     const name = `${ref.name ?? "unknown"}.${this.uniqueSuffix(item.at)}`;
+    const host = item.details?.host ?? this.options.host;
     const event: CoreEvent = {
       apiVersion: "v1",
       kind: "Event",
@@ -125,14 +132,16 @@ export class EventRecorder {
       involvedObject: ref,
       reason: item.reason,
       message,
-      source: this.options.host ? { component: this.options.component, host: this.options.host } : { component: this.options.component },
+      source: host ? { component: this.options.component, host } : { component: this.options.component },
       firstTimestamp,
       lastTimestamp: at,
       count,
       type: item.type,
       reportingComponent: this.options.component,
-      reportingInstance: this.options.host ?? "",
+      reportingInstance: host ?? "",
     };
+    if (item.details?.action) event.action = item.details.action;
+    if (item.details?.related) event.related = item.details.related;
     await this.options.client.create(eventsResource, namespace, event);
     this.touch(key, { name, namespace, count, firstTimestamp });
   }

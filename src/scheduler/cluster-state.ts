@@ -19,6 +19,8 @@ export interface NodeState {
   podCount: number;
   /** `protocol/port` → host IP → number of pods using it. */
   usedPorts: Map<string, Map<string, number>>;
+  /** Keys of the pods counted here. */
+  pods: Set<string>;
 }
 
 interface PodRecord { uid: string; node: string; demand: PodDemand; assumed: boolean }
@@ -94,40 +96,62 @@ export class ClusterState {
     this.pods.delete(key);
     const s = this.states.get(r.node);
     if (!s) return r.node;
-    this.apply(s, r.demand, -1);
+    s.pods.delete(key);
+    applyDemand(s, r.demand, -1);
     if (!s.node && s.podCount === 0) this.states.delete(r.node);
     return r.node;
   }
 
-  private place(key: string, record: PodRecord): void {
-    this.remove(key);
-    this.pods.set(key, record);
-    this.apply(this.state(record.node), record.demand, 1);
-  }
-
-  private apply(s: NodeState, d: PodDemand, sign: 1 | -1): void {
-    const k = BigInt(sign);
-    for (const [name, v] of d.requests) s.requested.set(name, (s.requested.get(name) ?? 0n) + k * v);
-    s.nonZeroCpu += k * d.nonZeroCpu;
-    s.nonZeroMemory += k * d.nonZeroMemory;
-    s.podCount += sign;
-    for (const p of d.hostPorts) {
-      const key = portKey(p);
-      let ips = s.usedPorts.get(key);
-      if (!ips) s.usedPorts.set(key, (ips = new Map()));
-      const n = (ips.get(p.ip) ?? 0) + sign;
-      if (n > 0) ips.set(p.ip, n);
-      else ips.delete(p.ip);
-      if (ips.size === 0) s.usedPorts.delete(key);
-    }
+  /** The demand a counted pod was recorded with. */
+  demandOf(key: string): PodDemand | undefined {
+    return this.pods.get(key)?.demand;
   }
 
   private state(name: string): NodeState {
     let s = this.states.get(name);
     if (!s) {
-      s = { name, node: undefined, allocatable: new Map(), requested: new Map(), nonZeroCpu: 0n, nonZeroMemory: 0n, podCount: 0, usedPorts: new Map() };
+      s = { name, node: undefined, allocatable: new Map(), requested: new Map(), nonZeroCpu: 0n, nonZeroMemory: 0n, podCount: 0, usedPorts: new Map(), pods: new Set() };
       this.states.set(name, s);
     }
     return s;
+  }
+
+  private place(key: string, record: PodRecord): void {
+    this.remove(key);
+    this.pods.set(key, record);
+    const s = this.state(record.node);
+    s.pods.add(key);
+    applyDemand(s, record.demand, 1);
+  }
+}
+
+/**
+ * A copy of `state` as it would be with the pods of `removed` gone and those of `added` counted (keys are not
+ * tracked in the copy); the original is not touched. Used to ask "would the pod fit if…" (preemption, nominations).
+ */
+export function hypotheticalState(state: NodeState, removed: readonly PodDemand[], added: readonly PodDemand[] = []): NodeState {
+  const copy: NodeState = {
+    ...state, requested: new Map(state.requested), pods: new Set(),
+    usedPorts: new Map([...state.usedPorts].map(([k, ips]) => [k, new Map(ips)])),
+  };
+  for (const d of removed) applyDemand(copy, d, -1);
+  for (const d of added) applyDemand(copy, d, 1);
+  return copy;
+}
+
+function applyDemand(s: NodeState, d: PodDemand, sign: 1 | -1): void {
+  const k = BigInt(sign);
+  for (const [name, v] of d.requests) s.requested.set(name, (s.requested.get(name) ?? 0n) + k * v);
+  s.nonZeroCpu += k * d.nonZeroCpu;
+  s.nonZeroMemory += k * d.nonZeroMemory;
+  s.podCount += sign;
+  for (const p of d.hostPorts) {
+    const key = portKey(p);
+    let ips = s.usedPorts.get(key);
+    if (!ips) s.usedPorts.set(key, (ips = new Map()));
+    const n = (ips.get(p.ip) ?? 0) + sign;
+    if (n > 0) ips.set(p.ip, n);
+    else ips.delete(p.ip);
+    if (ips.size === 0) s.usedPorts.delete(key);
   }
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fitErrorMessage, type Diagnosis } from "./fit-error.js";
+import { fitErrorMessage, preemptionFailure, type Diagnosis } from "./fit-error.js";
 import { Reasons, type FilterFailure } from "./filters.js";
 
 const unresolvable = (reason: string): FilterFailure => ({ plugin: "X", code: "UnschedulableAndUnresolvable", reasons: [reason] });
@@ -25,6 +25,10 @@ describe("fitErrorMessage", () => {
       "0/2 nodes are available: pod affinity terms conflict. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."],
     ["preemptionPolicy Never", d(1, [unresolvable(Reasons.nodePorts)]), "Never",
       "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: not eligible due to preemptionPolicy=Never."],
+    ["preemption found victims: no preemption part", { ...d(2, [resolvable(Reasons.insufficient("cpu"))], 1), postFilterMessage: "" }, undefined,
+      "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't satisfy plugin(s) [NodeAffinity]."],
+    ["preemption's own verdict", { ...d(2, [resolvable(Reasons.insufficient("cpu"))], 1), postFilterMessage: preemptionFailure(2, [[Reasons.insufficient("cpu")]]) }, undefined,
+      "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/2 nodes are available: 1 Insufficient cpu, 1 Preemption is not helpful for scheduling."],
   ];
   for (const [name, diagnosis, policy, want] of cases) test(name, () => assert.equal(fitErrorMessage(diagnosis, policy), want));
 });

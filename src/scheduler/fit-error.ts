@@ -1,8 +1,9 @@
 /**
  * The message of a scheduling failure in upstream's form:
  * `0/N nodes are available: <pre-filter message>. | <count reason, …>. preemption: 0/N nodes are available: <…>.`
- * Reasons are counted per node and sorted as strings; preemption never finds victims here, so nodes failing
- * resolvably get "No preemption victims found for incoming pod" and the rest "Preemption is not helpful".
+ * Reasons are counted per node and sorted as strings. The preemption part is what preemption reported (see
+ * `preemptionFailure`), or by default: nodes failing resolvably "No preemption victims found for incoming pod" and
+ * the rest "Preemption is not helpful for scheduling"; it is left out when preemption nominated a node.
  */
 import type { FilterFailure } from "./filters.js";
 
@@ -25,6 +26,8 @@ export interface Diagnosis {
   skipped: number;
   /** Reason counted for the skipped nodes. */
   skippedReason: string;
+  /** What preemption reported (`preemption: …`), or "" when it nominated a node; default: see the file comment. */
+  postFilterMessage?: string;
 }
 
 function histogram(counts: Map<string, number>): string {
@@ -48,6 +51,17 @@ function preemptionMessage(d: Diagnosis, preemptionPolicy: string | undefined): 
   return `preemption: 0/${d.numAllNodes} nodes are available: ${histogram(counts)}.`;
 }
 
+/**
+ * The `preemption: …` message when no node has victims whose removal makes the pod fit: `perNode` holds the
+ * reasons of each node preemption evaluated; the other nodes count as "Preemption is not helpful for scheduling".
+ */
+export function preemptionFailure(numAllNodes: number, perNode: readonly (readonly string[])[]): string {
+  const counts = new Map<string, number>();
+  for (const reasons of perNode) for (const r of reasons) bump(counts, r);
+  bump(counts, preemptionNotHelpful, numAllNodes - perNode.length);
+  return `preemption: 0/${numAllNodes} nodes are available: ${histogram(counts)}.`;
+}
+
 /** The FailedScheduling message (also the PodScheduled condition's message). */
 export function fitErrorMessage(d: Diagnosis, preemptionPolicy?: string): string {
   if (d.numAllNodes === 0) return noNodesAvailable;
@@ -60,5 +74,6 @@ export function fitErrorMessage(d: Diagnosis, preemptionPolicy?: string): string
     bump(counts, d.skippedReason, d.skipped);
     if (counts.size > 0) message += ` ${histogram(counts)}.`;
   }
-  return `${message} ${preemptionMessage(d, preemptionPolicy)}`;
+  const postFilter = d.postFilterMessage ?? preemptionMessage(d, preemptionPolicy);
+  return postFilter === "" ? message : `${message} ${postFilter}`;
 }

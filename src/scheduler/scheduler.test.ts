@@ -3,8 +3,8 @@ import { describe, test } from "node:test";
 import { mustFindResource } from "../api/resources.js";
 import type { CoreEvent, Node, Pod, PodSpec, Taint } from "../api/types.js";
 import { settle } from "../client/testing/eventually.js";
-import { R, startCluster, type TestCluster } from "../simulator/testing/cluster.js";
-import { Scheduler, type SchedulerOptions } from "./scheduler.js";
+import { R, type TestCluster } from "../simulator/testing/cluster.js";
+import { until, withScheduler } from "./testing/scheduler-cluster.js";
 
 interface NodeShape { labels?: Record<string, string>; taints?: Taint[]; unschedulable?: boolean; cpu?: string; memory?: string; pods?: string }
 
@@ -26,28 +26,6 @@ function pinned(nodeName: string): Partial<PodSpec> {
 }
 
 const controlPlane: Taint = { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" };
-
-async function withScheduler(nodes: Node[], body: (c: TestCluster) => Promise<void>, extra: Partial<SchedulerOptions> = {}): Promise<void> {
-  const c = await startCluster();
-  for (const n of nodes) await c.client.create(R.nodes, undefined, n);
-  const scheduler = new Scheduler({ client: c.client, informers: c.informers, clock: c.clock, now: c.now, ...extra });
-  c.startInformers();
-  const run = scheduler.run(c.signal);
-  try {
-    await body(c);
-  } finally {
-    await c.stop(run);
-  }
-}
-
-async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 500; i++) {
-    const v = await read();
-    if (ok(v)) return v;
-    await settle(2);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const getPod = (c: TestCluster, name: string) => () => c.client.get<Pod>(R.pods, "default", name);
 const boundTo = (c: TestCluster, name: string) => until(getPod(c, name), (p) => Boolean(p.spec?.nodeName), `${name} bound`).then((p) => p.spec?.nodeName);

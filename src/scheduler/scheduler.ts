@@ -18,9 +18,11 @@ import type { ControlLoopOptions } from "../controller/control-loop.js";
 import type { SchedulerMetrics } from "../controller/loop-metrics.js";
 import { EventRecorder, objectReference, rfc3339 } from "../client/event-recorder.js";
 import { ClusterState } from "./cluster-state.js";
-import { Reasons, preFilterNodeNames, runFilters, scoreNode, type FilterFailure } from "./filters.js";
-import { fitErrorMessage, noNodesAvailable } from "./fit-error.js";
+import { decide, type Decision } from "./decide.js";
+import { evictVictims } from "./evict-victims.js";
+import { Nominations } from "./nominations.js";
 import { podDemand } from "./pod-demand.js";
+import { podPriority } from "./preemption.js";
 import { UnschedulablePods } from "./unschedulable-pods.js";
 import { reportTo } from "../util/report.js";
 
@@ -35,8 +37,6 @@ export interface SchedulerOptions extends Omit<ControlLoopOptions, "workers"> {
   /** Unschedulable pods are retried at least this often even without a helpful change (default 60 s). */
   retryIntervalMs?: number;
 }
-
-type Decision = { node: string } | { message: string; targets: string[] | undefined };
 
 const nodesResource = mustFindResource("", "nodes");
 const podsResource = mustFindResource("", "pods");
@@ -63,6 +63,7 @@ export class Scheduler {
   private readonly queue: WorkQueue<string>;
   private readonly state = new ClusterState();
   private readonly unschedulable = new UnschedulablePods();
+  private readonly nominations = new Nominations();
   private readonly attempts = new Map<string, { count: number; at: number }>();
   /** Pods bound by us whose binding the cache has not shown yet, by key → uid. */
   private readonly bound = new Map<string, string>();
@@ -76,7 +77,11 @@ export class Scheduler {
     this.schedulerName = options.schedulerName ?? "default-scheduler";
     this.nodeInformer = options.informers.informerFor<Node>(nodesResource);
     this.podInformer = options.informers.informerFor<Pod>(podsResource);
-    this.queue = new WorkQueue<string>({ clock: this.clock, metrics: options.metrics?.workQueue("scheduler") });
+    // Highest priority first, first come first served among equals: kube-scheduler's PrioritySort.
+    this.queue = new WorkQueue<string>({
+      clock: this.clock, metrics: options.metrics?.workQueue("scheduler"),
+      priority: (key) => podPriority(this.podInformer.store.get(key) ?? {}),
+    });
     this.metrics = options.metrics?.scheduler();
     this.recorder = new EventRecorder({
       client: options.client, component: this.schedulerName, now: () => this.now().getTime(), maxPending: 10_000,
@@ -137,6 +142,7 @@ export class Scheduler {
     const key = objectKey(pod);
     const node = pod.spec?.nodeName;
     if (node) {
+      this.nominations.delete(key);
       this.bound.delete(key);
       this.unschedulable.delete(key);
       this.attempts.delete(key);
@@ -150,7 +156,12 @@ export class Scheduler {
     }
     if (!this.responsibleFor(pod)) {
       this.unschedulable.delete(key);
+      this.nominations.delete(key);
       return;
+    }
+    const nominated = pod.status?.nominatedNodeName;
+    if (nominated && this.nominations.nodeOf(key) !== nominated) {
+      this.nominations.set(key, nominated, podPriority(pod), podDemand(pod.spec ?? { containers: [] }));
     }
     if (this.unschedulable.has(key)) {
       // Status-only updates (such as our own condition) do not help; a spec change might.
@@ -162,6 +173,7 @@ export class Scheduler {
 
   private podGone(key: string): void {
     this.unschedulable.delete(key);
+    this.nominations.delete(key);
     this.attempts.delete(key);
     this.bound.delete(key);
     const freed = this.state.remove(key);
@@ -176,7 +188,13 @@ export class Scheduler {
 
   /** Moves the unschedulable pods a change on `node` may help back to the queue, honouring their backoff. */
   private wake(node: string): void {
-    for (const key of this.unschedulable.takeForNode(node)) this.requeue(key);
+    this.requeueAll(this.unschedulable.takeForNode(node));
+  }
+
+  /** Requeues pods highest priority first, so that idle workers hand them out in the queue's order too. */
+  private requeueAll(keys: string[]): void {
+    const priority = (k: string): number => podPriority(this.podInformer.store.get(k) ?? {});
+    for (const key of keys.sort((a, b) => priority(b) - priority(a))) this.requeue(key);
   }
 
   private requeue(key: string): void {
@@ -190,7 +208,7 @@ export class Scheduler {
     while (!signal.aborted) {
       await sleep(this.clock, interval, signal);
       if (signal.aborted) return;
-      for (const key of this.unschedulable.takeWaitingSince(this.clock.now() - interval)) this.requeue(key);
+      this.requeueAll(this.unschedulable.takeWaitingSince(this.clock.now() - interval));
     }
   }
 
@@ -200,54 +218,21 @@ export class Scheduler {
     const started = this.clock.now();
     const report = (result: "scheduled" | "unschedulable" | "error"): void => this.metrics?.attempt(result, (this.clock.now() - started) / 1000);
     try {
-      const decision = this.decide(pod);
+      const decision = decide(key, pod, {
+        state: this.state, nominations: this.nominations, now: this.now().getTime(), podByKey: (k) => this.podInformer.store.get(k),
+      });
       if ("node" in decision) {
         await this.bind(key, pod, decision.node);
         report("scheduled");
       } else {
         report("unschedulable");
-        await this.markUnschedulable(key, pod, decision.message, decision.targets);
+        await this.preempt(key, pod, decision);
+        await this.markUnschedulable(key, pod, decision);
       }
     } catch (error) {
       report("error");
       throw error;
     }
-  }
-
-  /** Picks a node synchronously: pre-filter, filters, least-allocated score (ties go to the first seen). */
-  private decide(pod: Pod): Decision {
-    const spec = pod.spec ?? { containers: [] };
-    const total = this.state.nodeCount;
-    if (total === 0) return { message: noNodesAvailable, targets: undefined };
-    const targets = preFilterNodeNames(spec);
-    const targetList = targets ? [...targets] : undefined;
-    if (targets?.size === 0) {
-      const message = fitErrorMessage({ numAllNodes: total, preFilterMessage: Reasons.affinityConflict, failures: [], skipped: 0, skippedReason: "" }, spec.preemptionPolicy);
-      return { message, targets: [] };
-    }
-    const demand = podDemand(spec);
-    const candidates = targetList ? targetList.flatMap((n) => this.state.get(n) ?? []) : this.state.existingNodes();
-    const failures: FilterFailure[] = [];
-    let best: string | undefined;
-    let bestScore = -1;
-    let evaluated = 0;
-    for (const node of candidates) {
-      evaluated++;
-      const failure = runFilters(spec, demand, node);
-      if (failure) {
-        failures.push(failure);
-        continue;
-      }
-      const score = scoreNode(demand, node);
-      if (score > bestScore) {
-        best = node.name;
-        bestScore = score;
-      }
-    }
-    if (best !== undefined) return { node: best };
-    const skipped = targets ? total - evaluated : 0;
-    const message = fitErrorMessage({ numAllNodes: total, failures, skipped, skippedReason: Reasons.preFilteredOut }, spec.preemptionPolicy);
-    return { message, targets: targetList };
   }
 
   private async bind(key: string, pod: Pod, node: string): Promise<void> {
@@ -269,20 +254,50 @@ export class Scheduler {
     this.recorder.event(objectReference(pod, "v1", "Pod"), "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${node}`);
   }
 
-  private async markUnschedulable(key: string, pod: Pod, message: string, targets: string[] | undefined): Promise<void> {
+  /**
+   * Carries out the preemption a decision chose: the room is held for the pod on the node at once, lower-priority
+   * pods nominated there lose their nomination, and the victims are evicted.
+   */
+  private async preempt(key: string, pod: Pod, decision: Exclude<Decision, { node: string }>): Promise<void> {
+    if (decision.nominate === null) this.nominations.delete(key);
+    const chosen = decision.preemption;
+    if (!chosen) return;
+    const priority = podPriority(pod);
+    this.nominations.set(key, chosen.node, priority, podDemand(pod.spec ?? { containers: [] }));
+    const lower = this.nominations.lowerThan(chosen.node, priority);
+    for (const k of lower) this.nominations.delete(k);
+    await evictVictims({ client: this.options.client, recorder: this.recorder, schedulerName: this.schedulerName, now: () => this.now().getTime() },
+      pod, chosen.node, chosen.victims);
+    for (const k of lower) {
+      const { namespace, name } = splitObjectKey(k);
+      await this.patchStatus(namespace, name, { nominatedNodeName: null });
+      if (this.unschedulable.delete(k)) this.requeue(k);
+    }
+  }
+
+  private async markUnschedulable(key: string, pod: Pod, decision: Exclude<Decision, { node: string }>): Promise<void> {
+    const { message, targets, nominate } = decision;
     const count = (this.attempts.get(key)?.count ?? 0) + 1;
     this.attempts.set(key, { count, at: this.clock.now() });
-    this.unschedulable.add(key, targets, this.clock.now());
+    this.unschedulable.add(key, targets ?? (nominate ? [nominate] : undefined), this.clock.now());
     this.recorder.event(objectReference(pod, "v1", "Pod"), "Warning", "FailedScheduling", message);
     const old = pod.status?.conditions?.find((c) => c.type === "PodScheduled");
-    if (old?.status === "False" && old.reason === "Unschedulable" && old.message === message) return;
+    const nominationChanges = nominate !== undefined && (pod.status?.nominatedNodeName ?? null) !== nominate;
+    if (old?.status === "False" && old.reason === "Unschedulable" && old.message === message && !nominationChanges) return;
     const condition: PodCondition = {
       type: "PodScheduled", status: "False", reason: "Unschedulable", message,
       lastTransitionTime: old?.status === "False" && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(this.now().getTime()),
     };
     const { namespace, name } = splitObjectKey(key);
+    const status: Record<string, unknown> = { conditions: [{ ...condition, lastProbeTime: null }] };
+    if (nominationChanges) status["nominatedNodeName"] = nominate;
+    await this.patchStatus(namespace, name, status);
+  }
+
+  /** Patches a pod's status; a pod that is gone is no error. */
+  private async patchStatus(namespace: string | undefined, name: string, status: Record<string, unknown>): Promise<void> {
     try {
-      await this.options.client.patch(podsResource, namespace, name, "strategic", { status: { conditions: [{ ...condition, lastProbeTime: null }] } }, { subresource: "status" });
+      await this.options.client.patch(podsResource, namespace, name, "strategic", { status }, { subresource: "status" });
     } catch (error) {
       if (!(error instanceof StatusError && error.code === 404)) this.report(error);
     }

@@ -2,6 +2,7 @@ import { setMaxListeners } from "node:events";
 import type { Client } from "../client/client.js";
 import { withFieldManager } from "../client/field-manager-client.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
+import { ClusterRoleAggregationController } from "../controllers/clusterrole-aggregation/clusterrole-aggregation-controller.js";
 import { DaemonJobController } from "../controllers/daemonjob/daemonjob-controller.js";
 import { DaemonSetController } from "../controllers/daemonset/daemonset-controller.js";
 import { EndpointsController } from "../controllers/endpoints/endpoints-controller.js";
@@ -62,6 +63,7 @@ export async function runControllerManager(options: ControllerManagerOptions, si
     new NodeReadinessGateController({ client, informers, metrics, onError: onError("node-readiness-gate-controller") }),
     new Scheduler({ client: withFieldManager(base, "kube-scheduler"), informers, metrics, onError: onError("scheduler") }),
     defaultServiceAccountController({ client, informers, metrics, onError: onError("serviceaccount-controller") }),
+    new ClusterRoleAggregationController({ client, informers, metrics, onError: onError("clusterrole-aggregation-controller") }),
   ];
   if (options.signLegacyToken) loops.push(new TokensController({ client, informers, metrics, sign: options.signLegacyToken, caCert: options.rootCaCert, onError: onError("serviceaccount-tokens-controller") }));
   if (options.rootCaCert !== undefined) loops.push(rootCaPublisher({ client, informers, metrics, onError: onError("root-ca-cert-publisher") }, options.rootCaCert));

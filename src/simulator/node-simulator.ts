@@ -120,7 +120,8 @@ export class NodeSimulator {
       }),
       isSimulatedNode: (name) => this.simulated.has(name),
       references: (kind, namespace, name) => referenced[kind].get(`${namespace}/${name}`),
-      recorder: new EventRecorder({ client: options.client, component: "kubelet", now: () => now().getTime(), onError: (error) => this.report(error) }),
+      // One recorder for every simulated kubelet (each event names its node as host): room for a burst on many nodes.
+      recorder: new EventRecorder({ client: options.client, component: "kubelet", now: () => now().getTime(), maxPending: 10_000, onError: (error) => this.report(error) }),
     });
   }
 

@@ -16,7 +16,9 @@ import { nodeInternalIP, secondsTime } from "./node-status.js";
 import { nextPodStatus, statusMergePatch, statusResyncStage } from "./pod-status.js";
 import { stageDelayMs, type Stage, type StageMatcher } from "./stages.js";
 import { blockedStart, ReferenceWaits, type ReferenceLookup } from "../api/pod-references.js";
+import { containerReference, type ContainerEvent } from "../api/kubelet-events.js";
 import { objectReference, type EventRecorder } from "../client/event-recorder.js";
+import { killingEvents, transitionEvents } from "./container-events.js";
 
 /** Options of a PodLifecycle. */
 export interface PodLifecycleOptions {
@@ -146,6 +148,7 @@ export class PodLifecycle implements Reconciler<string> {
     const { client } = this.options;
     const { namespace, name } = splitObjectKey(key);
     if (stage.next.delete) {
+      this.record(pod, killingEvents(pod));
       await client.delete(podsResource, namespace, name, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } });
       return;
     }
@@ -154,8 +157,17 @@ export class PodLifecycle implements Reconciler<string> {
     const podIP = pod.status?.podIP || (pod.spec?.hostNetwork ? hostIP : this.options.ips.allocate(nodeName, key));
     const status = nextPodStatus(pod, stage.next, { now: secondsTime(this.options.now()), hostIP, podIP });
     await client.patch(podsResource, namespace, name, "merge", statusMergePatch(status), { subresource: "status" });
+    this.record(pod, transitionEvents(pod, status));
     const event = this.blockedEvents.get(stage);
-    if (event) this.options.recorder?.event(objectReference(pod, "v1", "Pod"), "Warning", event.reason, event.message);
+    if (event) this.options.recorder?.event(objectReference(pod, "v1", "Pod"), "Warning", event.reason, event.message, { host: nodeName });
+  }
+
+  /** Records kubelet events about `pod`'s containers, reported by the kubelet of its node. */
+  private record(pod: Pod, events: readonly ContainerEvent[]): void {
+    const recorder = this.options.recorder;
+    if (!recorder) return;
+    const host = pod.spec?.nodeName;
+    for (const e of events) recorder.event(containerReference(pod, e.container), e.type, e.reason, e.message, { host });
   }
 
   /**

@@ -6,10 +6,12 @@
  * "node-2"`). Reads pass through unchanged.
  */
 import { findResource, type ResourceInfo } from "../../api/resources.js";
-import { conflict, internalError, StatusError } from "../../api/status-error.js";
+import { internalError, StatusError } from "../../api/status-error.js";
 import type { ApiObject, DeleteOptions, KubeList, KubeObject, Node, Pod } from "../../api/types.js";
-import type { Client, ListOptions, PatchOptions, PatchOutcome, PatchType, WatchEvent, WatchOptions, WriteOptions } from "../../client/client.js";
+import type { Client, ListOptions, PatchOptions, PatchOutcome, PatchType, WriteOptions } from "../../client/client.js";
+import { admittedPatch } from "./admitted-patch.js";
 import { forbiddenError } from "./authz-attributes.js";
+import { ForwardingClient } from "./forwarding-client.js";
 import { nodeLeaseNamespace } from "./authz-node.js";
 import { forbiddenNodeLabels, podReferences } from "./authz-node-rules.js";
 
@@ -32,22 +34,12 @@ export function nodeRestrictedClient(client: Client, nodeName: string): Client {
   return new NodeRestriction(client, nodeName);
 }
 
-class NodeRestriction implements Client {
-  constructor(private readonly inner: Client, private readonly node: string) {}
-
-  get<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string): Promise<T> {
-    return this.inner.get<T>(resource, namespace, name);
+class NodeRestriction extends ForwardingClient {
+  constructor(inner: Client, private readonly node: string) {
+    super(inner);
   }
 
-  list<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options?: ListOptions): Promise<KubeList<T>> {
-    return this.inner.list<T>(resource, namespace, options);
-  }
-
-  watch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {
-    return this.inner.watch<T>(resource, namespace, options, signal);
-  }
-
-  async create<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
+  override async create<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
     const kind = kindOf(resource);
     if (kind === "nodes") this.admitNodeCreate(resource, object as Node);
     if (kind === "pods") await this.admitMirrorPod(resource, object as Pod);
@@ -55,7 +47,7 @@ class NodeRestriction implements Client {
     return this.inner.create<T>(resource, namespace, object, options);
   }
 
-  async update<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
+  override async update<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
     const kind = kindOf(resource);
     const name = nameOf(object);
     if (kind === "pods") throw this.unexpected(resource, name, "UPDATE");
@@ -70,18 +62,14 @@ class NodeRestriction implements Client {
     return this.inner.update<T>(resource, namespace, guarded, options);
   }
 
-  async updateStatus<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
+  override async updateStatus<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
     const kind = kindOf(resource);
     if (kind === "nodes") this.admitNodeName(resource, nameOf(object));
     if (kind === "pods") await this.admitPodStatus(resource, namespace, nameOf(object));
     return this.inner.updateStatus<T>(resource, namespace, object, options);
   }
 
-  async patch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<T> {
-    return (await this.patchWithOutcome<T>(resource, namespace, name, type, patch, options)).object;
-  }
-
-  async patchWithOutcome<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<PatchOutcome<T>> {
+  override async patchWithOutcome<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, name: string, type: PatchType, patch: unknown, options?: PatchOptions): Promise<PatchOutcome<T>> {
     const kind = kindOf(resource);
     const status = options?.subresource === "status";
     if (kind === "pods") {
@@ -92,39 +80,13 @@ class NodeRestriction implements Client {
     if (kind !== "nodes") return this.inner.patchWithOutcome<T>(resource, namespace, name, type, patch, options);
     this.admitNodeName(resource, name);
     if (status) return this.inner.patchWithOutcome<T>(resource, namespace, name, type, patch, options);
-    // Compute the result without writing it, admit it against the version it was computed from, then write
-    // exactly that object conditional on that version: a concurrent change answers 409 Conflict instead of
-    // slipping past the check.
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const current = await this.existing<Node>(resource, name);
-      const result = await this.inner.patch<Node>(resource, namespace, name, type, patch, { ...options, dryRun: true });
-      const version = result.metadata?.resourceVersion;
-      if (current === undefined && !version) {
-        // A server-side apply that creates the Node.
-        this.admitNodeCreate(resource, result);
-        return this.inner.patchWithOutcome<T>(resource, namespace, name, type, patch, options);
-      }
-      if (current === undefined || version !== current.metadata?.resourceVersion) continue;
-      this.admitNodeChange(resource, name, result, current);
-      if (options?.dryRun) return { object: result as unknown as T, created: false };
-      const write: WriteOptions = {};
-      if (options?.fieldManager !== undefined) write.fieldManager = options.fieldManager;
-      return { object: await this.inner.update<T>(resource, namespace, result as unknown as T, write), created: false };
-    }
-    throw conflict({ group: resource.group, resource: resource.resource, kind: resource.kind }, name);
+    return admittedPatch<T>(this.inner, resource, namespace, name, type, patch, options, (result, current) => {
+      if (current === undefined) this.admitNodeCreate(resource, result as Node);
+      else this.admitNodeChange(resource, name, result as Node, current as Node);
+    });
   }
 
-  /** The object, or undefined when it does not exist. */
-  private async existing<T extends ApiObject>(resource: ResourceInfo, name: string): Promise<T | undefined> {
-    try {
-      return await this.inner.get<T>(resource, undefined, name);
-    } catch (err) {
-      if (err instanceof StatusError && err.code === 404) return undefined;
-      throw err;
-    }
-  }
-
-  async delete(resource: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject> {
+  override async delete(resource: ResourceInfo, namespace: string | undefined, name: string, options?: DeleteOptions): Promise<KubeObject> {
     const kind = kindOf(resource);
     if (kind === "nodes") this.admitNodeName(resource, name);
     if (kind === "leases") this.admitLease(resource, namespace, name, name);
@@ -134,13 +96,13 @@ class NodeRestriction implements Client {
     return this.inner.delete(resource, namespace, name, options);
   }
 
-  deleteCollection(resource: ResourceInfo, namespace: string | undefined, listOptions?: ListOptions, options?: DeleteOptions): Promise<KubeList> {
+  override deleteCollection(resource: ResourceInfo, namespace: string | undefined, listOptions?: ListOptions, options?: DeleteOptions): Promise<KubeList> {
     const kind = kindOf(resource);
     if (kind !== undefined) return Promise.reject(this.unexpected(resource, "Unknown", "DELETE"));
     return this.inner.deleteCollection(resource, namespace, listOptions, options);
   }
 
-  async createSubresource(resource: ResourceInfo, namespace: string | undefined, name: string, subresource: string, body: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+  override async createSubresource(resource: ResourceInfo, namespace: string | undefined, name: string, subresource: string, body: KubeObject, options?: WriteOptions): Promise<KubeObject> {
     if (kindOf(resource) === "pods") {
       if (subresource !== "eviction") throw forbiddenError(resource, name, `unexpected pod subresource "${subresource}", only 'status' and 'eviction' are allowed`);
       if ((await this.podNode(resource, namespace, name)) !== this.node) {

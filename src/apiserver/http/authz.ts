@@ -1,8 +1,8 @@
 /**
  * Authorization of resource requests, after authentication and before the request is served: members of
  * `system:masters` may do everything; node identities (`system:node:<name>` in `system:nodes`) what the Node
- * authorizer allows, with NodeRestriction admission on their writes; then, for everyone, what RBAC allows. Denials are 403
- * Forbidden with upstream's wording.
+ * authorizer allows, with NodeRestriction admission on their writes; then, for everyone, what RBAC allows, with RBAC's
+ * escalation checks on writes of roles and bindings. Denials are 403 Forbidden with upstream's wording.
  */
 import { mustFindResource } from "../../api/resources.js";
 import { StatusError } from "../../api/status-error.js";
@@ -12,6 +12,7 @@ import { deniedError, deny, allow, type Decision, type RequestAttributes } from 
 import { authorizeNode, nodeIdentity, type NodeGraph } from "./authz-node.js";
 import { nodeRestrictedClient } from "./authz-node-restriction.js";
 import { rbacAllows } from "./rbac-authorizer.js";
+import { escalationCheckedClient } from "./rbac-escalation.js";
 
 /** The group whose members may do everything. */
 export const mastersGroup = "system:masters";
@@ -50,8 +51,9 @@ export function createAuthorizer(): RequestAuthorizer {
   return async (attrs, client) => {
     const decision = await authorize(attrs, nodeGraph(client), rbacCheck(client));
     if (!decision.allowed) throw deniedError(attrs, decision.reason);
+    if (attrs.user.groups.includes(mastersGroup)) return client;
     const node = nodeIdentity(attrs.user);
-    return node === undefined || attrs.user.groups.includes(mastersGroup) ? client : nodeRestrictedClient(client, node);
+    return escalationCheckedClient(node === undefined ? client : nodeRestrictedClient(client, node), attrs.user);
   };
 }
 

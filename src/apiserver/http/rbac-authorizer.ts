@@ -67,13 +67,18 @@ async function getOrUndefined(client: Client, resource: string, namespace: strin
   }
 }
 
+/** The rules of a Role or ClusterRole object (malformed entries skipped). */
+export function rulesOf(role: KubeObject | undefined): PolicyRule[] {
+  return (Array.isArray(role?.rules) ? role.rules : []).map(toRule).filter((r): r is PolicyRule => r !== undefined);
+}
+
 async function rulesOfBinding(client: Client, binding: KubeObject, namespace: string | undefined): Promise<PolicyRule[]> {
   const ref = (binding.roleRef ?? {}) as Record<string, unknown>;
   const name = typeof ref.name === "string" ? ref.name : "";
   const role = ref.kind === "Role" && namespace !== undefined
     ? await getOrUndefined(client, "roles", namespace, name)
     : ref.kind === "ClusterRole" ? await getOrUndefined(client, "clusterroles", undefined, name) : undefined;
-  return (Array.isArray(role?.rules) ? role.rules : []).map(toRule).filter((r): r is PolicyRule => r !== undefined);
+  return rulesOf(role);
 }
 
 /** Every rule granted to `user` cluster-wide, plus in `namespace` when given. */

@@ -85,12 +85,15 @@ const bindings: Array<{ name: string; role: string; groups: string[] }> = [
   { name: "system:node", role: "system:node", groups: [] },
 ];
 
-/** Rules of `name` with the rules of every role it aggregates (admin ⊇ edit ⊇ view), de-duplicated. */
+/**
+ * Rules of `name` with the rules of every role it aggregates (admin ⊇ edit ⊇ view), de-duplicated, those roles in
+ * name order as the aggregation controller takes them (so it finds nothing to change).
+ */
 function rulesOf(spec: RoleSpec): Rule[] {
   if (!spec.aggregateFrom) return spec.rules;
   const out: Rule[] = [];
   const seen = new Set<string>();
-  for (const role of roles) {
+  for (const role of [...roles].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (role.labels?.[aggregateLabel(spec.aggregateFrom)] !== "true") continue;
     for (const rule of rulesOf(role)) {
       const key = JSON.stringify(rule);
