@@ -155,6 +155,7 @@ export class Agent {
     if (await informer.waitForSync(signal)) await this.reapOrphans(byPod);
     await Promise.all([heartbeat, informing, servicesRunning]);
     for (const w of this.workers.values()) w.stop();
+    runtime.detach();
     await recorder.flush();
   }
 

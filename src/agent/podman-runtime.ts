@@ -22,6 +22,10 @@ export class PodmanRuntime implements Runtime {
   /** Creates the runtime; nothing is checked before `unavailable`. */
   constructor(private readonly options: PodmanRuntimeOptions = {}) {}
 
+  detach(): void {
+    // Nothing to let go of: containers this runtime starts are podman's, not this process's.
+  }
+
   async unavailable(): Promise<string | undefined> {
     const podman = this.options.binary ?? "podman";
     try {

@@ -66,6 +66,8 @@ export class ProcessRuntime implements Runtime {
   readonly version = processRuntimeVersion;
   private readonly root: string;
   private readonly shimPath: string;
+  /** Output readers of the instances this agent follows. */
+  private readonly readers = new Set<Reader>();
 
   /** Creates the runtime over `options.dataDir`. */
   constructor(private readonly options: ProcessRuntimeOptions) {
@@ -102,7 +104,7 @@ export class ProcessRuntime implements Runtime {
     const out = openSync(join(dir, "out"), fsc.O_RDWR);
     const err = openSync(join(dir, "err"), fsc.O_RDWR);
     // Readers open while a writer exists, so they see the end of output even if the container is over at once.
-    const readers = openReaders(dir);
+    const readers = this.follow(openReaders(dir));
     // Bind mounts need privileges the container's user may lack: then the shim sets them up as the agent's user
     // and the container drops to its user (setpriv) as it starts.
     const binds = launch.mounts.some((m) => m.hostPath !== m.containerPath);
@@ -142,6 +144,19 @@ export class ProcessRuntime implements Runtime {
     return this.handle(meta, exited);
   }
 
+  detach(): void {
+    for (const r of this.readers) r.socket.destroy();
+    this.readers.clear();
+  }
+
+  private follow(readers: Reader[]): Reader[] {
+    for (const r of readers) {
+      this.readers.add(r);
+      r.socket.once("close", () => this.readers.delete(r));
+    }
+    return readers;
+  }
+
   async adopt(onOutput: (instance: AdoptedInstance) => ContainerLaunch["onOutput"]): Promise<ContainerHandle[]> {
     const found: ContainerHandle[] = [];
     for (const podUID of await listDir(this.root)) {
@@ -159,7 +174,7 @@ export class ProcessRuntime implements Runtime {
             found.push(this.handle(meta, drained.then(() => this.readExit(dir, undefined))));
             continue;
           }
-          const readers = openReaders(dir);
+          const readers = this.follow(openReaders(dir));
           // The shim may have ended between the check and the open: then nothing would ever close the readers.
           if (!processAlive(meta.pid)) setTimeout(() => { for (const r of readers) r.socket.destroy(); }, 200);
           const drained = drain(readers, onOutput(meta));
@@ -221,7 +236,8 @@ export class ProcessRuntime implements Runtime {
 
   private async poll(pid: number): Promise<void> {
     const every = this.options.pollMs ?? 1000;
-    while (processAlive(pid)) await new Promise((r) => setTimeout(r, every));
+    // Unreferenced: watching a process must not keep a stopping agent alive (see detach).
+    while (processAlive(pid)) await new Promise((r) => setTimeout(r, every).unref());
   }
 
   private async readExit(dir: string, fallback: number | undefined): Promise<ContainerExit> {

@@ -28,7 +28,12 @@ if [ "$1" = "+ns" ]; then
   done
 fi
 shift
-"$@" &
+# The shim holds its container's output FIFOs open for reading too: while no agent reads them (between an agent
+# stopping and the next one re-adopting the container) output waits in the pipe instead of killing the container
+# with SIGPIPE; a writer blocks once the pipe is full, as it would behind a slow reader.
+o=\${exitf%/*}
+exec 7<>"$o/out" 8<>"$o/err"
+"$@" 7>&- 8>&- &
 c=$!
 # A SIGTERM that came before the container existed is passed on to it.
 if [ -n "$early" ]; then kill -TERM $c 2>/dev/null; fi

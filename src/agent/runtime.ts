@@ -95,6 +95,11 @@ export interface Runtime {
   cannotRun(command: readonly string[] | undefined): string | undefined;
   /** Starts one container instance; throws with a message fit for a CreateContainerError/RunContainerError. */
   start(launch: ContainerLaunch): Promise<ContainerHandle>;
+  /**
+   * Lets go of the running instances as the agent stops: stops reading their output and watching them, so the
+   * agent's process can end while they keep running (the next agent re-adopts them).
+   */
+  detach(): void;
   /** The instances still running from an earlier agent on the same data directory, re-attached to their output. */
   adopt(onOutput: (instance: AdoptedInstance) => ContainerLaunch["onOutput"]): Promise<ContainerHandle[]>;
   /** Starts `request` in its own process group; throws ExecStartError when the command cannot be started there. */

@@ -118,6 +118,26 @@ describe("everynode agent: the seeds' DaemonSet as real processes on two agents"
     assert.match(previous.stderr, /previous terminated container "talk" in pod ".*" not found/);
     const wrong = await cluster.kubectl(["logs", pod, "-c", "nope"]);
     assert.match(wrong.stderr, /container nope is not valid for pod/);
+  });
+
+  test("SIGTERM stops the agent at once; its containers run on, and their output written meanwhile is kept", async () => {
+    const b = agents[1] as TestAgent;
+    const before = await sleepers(b);
+    b.child.kill("SIGTERM");
+    const code = await Promise.race([b.exited, new Promise<string>((ok) => setTimeout(() => ok("still running after 15 s"), 15_000))]);
+    assert.equal(code, 0, b.output());
+    assert.deepEqual(await sleepers(b), before, "processes survive the agent");
+    await new Promise((ok) => setTimeout(ok, 1500)); // The talk container writes 5 lines a second while no agent runs.
+    const restarted = await startAgent(cluster, b.name, { args: [...loopbackAgentArgs] });
+    agents[1] = restarted;
+    await until(() => restarted.output().includes("re-adopting"), "re-adoption");
+    const pod = await cluster.kubectlOk(["get", "pods", "-l", "app=talk", "--field-selector", "spec.nodeName=agent-b", "-o", "jsonpath={.items[0].metadata.name}"]);
+    const last = async (): Promise<number> => Number(/line (\d+) on agent-b\n$/.exec((await cluster.kubectl(["logs", pod, "--tail", "1"])).stdout)?.[1] ?? -1);
+    const seen = await last();
+    await until(async () => (await last()) > seen + 5, "output after the restart");
+    const numbers = (await cluster.kubectlOk(["logs", pod])).trimEnd().split("\n").map((l) => Number(/^line (\d+) on agent-b$/.exec(l)?.[1] ?? -1));
+    numbers.forEach((n, i) => assert.equal(n, i, `line ${i} of the log`));
+    assert.equal(await cluster.kubectlOk(["get", "pod", pod, "-o", "jsonpath={.status.containerStatuses[0].restartCount}"]), "0", "re-adopted, not restarted");
     await cluster.kubectlOk(["delete", "ds", "talk"]);
   });
 
