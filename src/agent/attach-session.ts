@@ -6,7 +6,8 @@
  * hold the container back.
  */
 import type { WebSocket } from "ws";
-import { channel, encodeFrame, internalErrorStatus, successStatus, type RemoteCommandStatus } from "../api/remote-command.js";
+import { sessionSocket } from "./session-socket.js";
+import { channel, encodeFrame, internalErrorStatus, successStatus } from "../api/remote-command.js";
 import type { ContainerLaunch } from "./runtime.js";
 
 /** Options of runAttachSession. */
@@ -25,12 +26,7 @@ export interface AttachSessionOptions {
 /** Runs one attach session to its end; resolves once the socket is closed. */
 export async function runAttachSession(o: AttachSessionOptions): Promise<void> {
   const ws = o.socket;
-  const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
-  const finish = (status: RemoteCommandStatus): void => {
-    if (ws.readyState !== ws.OPEN) return;
-    ws.send(encodeFrame(channel.error, JSON.stringify(status)));
-    ws.close(1000);
-  };
+  const { closed, finish } = sessionSocket(ws);
   const limit = o.maxBufferedBytes ?? 8 * 1024 * 1024;
   ws.on("error", () => ws.terminate());
   const unsubscribe = o.subscribe((stream, chunk) => {

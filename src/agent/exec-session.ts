@@ -12,8 +12,9 @@
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import type { WebSocket } from "ws";
+import { sessionSocket } from "./session-socket.js";
 import {
-  channel, decodeFrame, decodeResize, encodeFrame, exitCodeStatus, internalErrorStatus, successStatus, type RemoteCommandStatus,
+  channel, decodeFrame, decodeResize, encodeFrame, exitCodeStatus, internalErrorStatus, successStatus,
 } from "../api/remote-command.js";
 import { ExecStartError, type ExecProcess } from "./runtime.js";
 
@@ -50,12 +51,7 @@ const highWater = 1024 * 1024;
 /** Runs one exec session to its end; resolves once the socket is closed and the process group is gone. */
 export async function runExecSession(o: ExecSessionOptions): Promise<void> {
   const ws = o.socket;
-  const closed = new Promise<void>((resolve) => ws.once("close", () => resolve()));
-  const finish = (status: RemoteCommandStatus): void => {
-    if (ws.readyState !== ws.OPEN) return;
-    ws.send(encodeFrame(channel.error, JSON.stringify(status)));
-    ws.close(1000);
-  };
+  const { closed, finish } = sessionSocket(ws);
   ws.on("error", () => ws.terminate());
   // A terminal starts at the client's size: kubectl sends it first thing, so wait a moment for it.
   const early: { data: Buffer; isBinary: boolean }[] = [];
