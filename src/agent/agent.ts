@@ -127,6 +127,7 @@ export class Agent {
     const informer = new Informer<Pod>({ client, resource: podsResource, fieldSelector: `spec.nodeName=${nodeName}`, onError: this.o.onError });
     const rejected = new Set<string>();
     const ensure = (pod: Pod): void => {
+      if (signal.aborted) return;
       const uid = pod.metadata?.uid ?? "";
       const w = this.workers.get(uid);
       if (w) { w.update(pod); return; }
@@ -151,6 +152,8 @@ export class Agent {
       onUpdate: (_old, pod) => ensure(pod),
       onDelete: (pod) => this.workers.get(pod.metadata?.uid ?? "")?.removed(),
     });
+    // Shutting down: from the abort on no worker starts a container (a restart here would outlive the agent).
+    signal.addEventListener("abort", () => { for (const w of this.workers.values()) w.stop(); }, { once: true });
     const informing = informer.run(signal);
     if (await informer.waitForSync(signal)) await this.reapOrphans(byPod);
     await Promise.all([heartbeat, informing, servicesRunning]);

@@ -57,6 +57,7 @@ export class PodWorker {
   private lastWritten = "";
   private lastReadiness = "";
   private terminated = false;
+  private stopped = false;
   private gone = false;
   private readonly volumes: PodVolumes;
   private resyncPending = false;
@@ -106,8 +107,12 @@ export class PodWorker {
     this.trigger();
   }
 
-  /** Stops timers and probes without touching containers (agent shutdown). */
+  /**
+   * Agent shutdown: stops timers and probes and makes the worker inert without touching containers. From now on it
+   * starts nothing and writes no status, whatever exits or changes; the next agent re-adopts what still runs.
+   */
   stop(): void {
+    this.stopped = true;
     for (const cancel of this.timers) cancel();
     for (const p of this.probes.values()) p.stop();
   }
@@ -174,14 +179,14 @@ export class PodWorker {
   }
 
   private async sync(): Promise<void> {
-    if (this.terminated) return;
+    if (this.terminated || this.stopped) return;
     if (this.gone || this.pod.metadata?.deletionTimestamp) {
       await this.terminate();
       return;
     }
     const phase = this.pod.status?.phase;
     if (phase !== "Succeeded" && phase !== "Failed" && await this.syncVolumes()) this.startWhatIsDue();
-    await this.writeStatus();
+    if (!this.stopped) await this.writeStatus();
   }
 
   /** Sets up (or refreshes) the pod's volumes; false while they cannot be set up (then a FailedMount event and a retry). */
@@ -201,6 +206,7 @@ export class PodWorker {
   }
 
   private startWhatIsDue(): void {
+    if (this.stopped) return;
     const policy = this.pod.spec?.restartPolicy ?? "Always";
     for (const c of this.pod.spec?.initContainers ?? []) {
       const rec = this.records.get(c.name);
