@@ -13,7 +13,6 @@ import { EventRecorder, objectReference } from "../client/event-recorder.js";
 import { Informer } from "../client/informer.js";
 import type { Clock } from "../util/clock.js";
 import { X509Certificate } from "node:crypto";
-import { selfSignedServingCertificate } from "../server/pki.js";
 import { AgentServer, type AttachResolver, type ExecResolver, type LogResolver, type PortForwardResolver } from "./agent-server.js";
 import { dialHostPort } from "./pod-dial.js";
 import { nodePortsRejection, takenHostPort } from "./host-port-admission.js";
@@ -22,6 +21,7 @@ import { instanceLogFiles } from "./container-log-reader.js";
 import { readMachineFacts, type MachineFacts } from "./machine.js";
 import { NodeHeartbeat } from "./node-heartbeat.js";
 import { ObjectCache } from "./object-cache.js";
+import { servingCertificate } from "./serving-certificate.js";
 import { PodWorker, type PodWorkerContext } from "./pod-worker.js";
 import type { PodVolumesContext } from "./pod-volumes.js";
 import { podServiceEnv } from "./service-env.js";
@@ -92,7 +92,7 @@ export class Agent {
     if (runtimeError) this.o.log(`runtime ${runtime.version} cannot run containers on this machine: ${runtimeError}`);
     const readFacts = async (): Promise<MachineFacts> => (this.facts = await readMachineFacts(dataDir, this.o.nodeIP));
     const facts = await readFacts();
-    const serving = await selfSignedServingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
+    const serving = await servingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
     const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, portForward: this.resolvePortForward, exec: this.resolveExec, attach: this.resolveAttach,
       pods: () => ({ kind: "PodList", apiVersion: "v1", metadata: {}, items: [...this.workers.values()].map((w) => w.current()) }), onError: this.o.onError });
     const port = await server.start();
