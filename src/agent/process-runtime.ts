@@ -89,7 +89,7 @@ export class ProcessRuntime implements Runtime {
 
   cannotRun(command: readonly string[] | undefined): string | undefined {
     if (command && command.length > 0) return undefined;
-    return "the process runtime runs a container's command as a host process, and this container has no command (the image's entrypoint cannot be read without an image runtime); set command, or run the agent with --runtime podman";
+    return "the process runtime runs a container's command as a host process, and this container has no command (the image's entrypoint cannot be read without an image runtime); set command (kubectl run and kubectl debug take it after --)";
   }
 
   imageNotUsed(image: string): string {
