@@ -54,6 +54,8 @@ test("a stdin container reads what attached writers send; their end is not its e
   const out: string[] = [];
   const h = await rt.start(launch(["cat"], out, { stdin: true }));
   started.push(h);
+  // Started means the shim already holds the input open: a client attaching at once finds it.
+  assert.equal(readlinkSync(`/proc/${h.pid}/fd/6`), join(dir, "containers", "uid-1", "c", "0", "in"));
   await write(h.openStdin?.(), "first\n");
   await until(() => out.join("") === "first\n", "the first writer's input");
   // The first writer has ended; the container still runs and takes a second one.
@@ -100,4 +102,12 @@ test("a tty container runs on a terminal that attached clients size and type int
   assert.match(text, /hello\r\n/);
   assert.match(text, new RegExp(`got hello on ${pts} sized 31 101 as xterm\\r\\n`));
   assert.deepEqual(errors, []);
+});
+
+test("closing stdin for good reports the container's own exit code, however close its end follows the shim's signal", async () => {
+  const { rt } = await runtime();
+  const handles = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => rt.start({ ...launch(["sh", "-c", "cat >/dev/null; exit 5"], [], { stdin: true }), containerName: `c${i}` })));
+  started.push(...handles);
+  for (const h of handles) h.closeStdin?.();
+  assert.deepEqual((await Promise.all(handles.map((h) => h.exited))).map((e) => e.exitCode), [5, 5, 5, 5, 5, 5]);
 });

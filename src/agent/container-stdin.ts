@@ -6,7 +6,7 @@
  * the shim, which then lets go of its writer: the container reads the end of its input once no attach writes any
  * more. A `tty` container runs under util-linux `script` (the shim's child), whose terminal is sized with `stty`.
  */
-import { constants as fsc, existsSync, openSync, writeFileSync } from "node:fs";
+import { constants as fsc, existsSync, openSync, readlinkSync, writeFileSync } from "node:fs";
 import { Socket } from "node:net";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
@@ -33,6 +33,26 @@ export function openStdin(dir: string): Writable | undefined {
   // A container that ended while input was still being written: the client's input has nowhere to go.
   socket.on("error", () => socket.destroy());
   return socket;
+}
+
+/**
+ * Resolves once shim `shimPid` holds the stdin FIFO of the instance in `dir` (its descriptor 6), so attached clients
+ * find a reader and the shim takes SIGUSR1; also when `ended` settles or after `timeoutMs` (checked every 10 ms).
+ */
+export async function stdinHeld(shimPid: number, dir: string, ended: Promise<unknown>, timeoutMs = 10_000): Promise<void> {
+  let over = false;
+  const done = (): void => { over = true; };
+  ended.then(done, done);
+  const fifo = join(dir, stdinFifo);
+  const deadline = Date.now() + timeoutMs;
+  while (!over && Date.now() < deadline) {
+    try {
+      if (readlinkSync(`/proc/${shimPid}/fd/6`) === fifo) return;
+    } catch {
+      // Not open yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /** Closes the stdin of the instance in `dir` (shim process `shimPid`) for good. */

@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { shimArgs, shimScript } from "./process-shim.js";
 import { ExecStartError, type AdoptedInstance, type ContainerExit, type ContainerHandle, type ContainerLaunch, type ExecProcess, type ExecRequest, type Runtime } from "./runtime.js";
 import { ExecTerminal, terminalArgv } from "./exec-terminal.js";
-import { closeStdin, ContainerTerminal, openStdin, stdinFifo } from "./container-stdin.js";
+import { closeStdin, ContainerTerminal, openStdin, stdinFifo, stdinHeld } from "./container-stdin.js";
 
 const run = promisify(execFile);
 
@@ -140,6 +140,8 @@ export class ProcessRuntime implements Runtime {
       shim.once("exit", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? 137 : 143)));
     });
     const pid = child.pid ?? 0;
+    // Running (and open to attach) only once the shim holds the container's input open.
+    if (launch.stdin || launch.tty) await stdinHeld(pid, dir, shimExit);
     const meta: Meta = {
       id: randomBytes(32).toString("hex"), podUID: launch.podUID, podNamespace: launch.podNamespace, podName: launch.podName,
       containerName: launch.containerName, attempt: launch.attempt, startedAt: Date.now(), pid, stdin: launch.stdin === true,

@@ -48,6 +48,9 @@ c=$!
 # A SIGTERM that came before the container existed is passed on to it.
 if [ -n "$early" ]; then kill -TERM $c 2>/dev/null; fi
 while :; do wait $c 2>/dev/null; rc=$?; kill -0 $c 2>/dev/null || break; done
+# A wait cut short by a trapped signal returns 128+signal even when the container ended meanwhile: the shell
+# keeps the container's own status for the next wait.
+if [ $rc -gt 128 ]; then wait $c 2>/dev/null; r=$?; if [ $r -ne 127 ]; then rc=$r; fi; fi
 echo $rc > "$exitf.tmp" && mv "$exitf.tmp" "$exitf"
 exit $rc
 `;

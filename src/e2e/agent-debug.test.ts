@@ -108,11 +108,14 @@ describe("kubectl attach -i and kubectl debug node/NAME against everynode agent"
     let out = "";
     child.stdout?.on("data", (d: Buffer) => { out += d.toString(); });
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    // The shell's prompt: kubectl has put its terminal in raw mode and passes on what is typed.
-    await until(() => /If you don't see a command prompt, try pressing enter\.\r\n.*# $/s.test(out), "the shell's prompt", 30_000);
-    child.stdin?.write("tty; echo $TERM; exit\r");
+    // The shell's prompt may come before kubectl attached: press enter, as kubectl suggests, until one shows.
+    await until(() => out.includes("If you don't see a command prompt, try pressing enter."), "kubectl attaching", 30_000);
+    const after = (): string => out.slice(out.indexOf("try pressing enter."));
+    await until(() => { if (!after().includes("# ")) child.stdin?.write("\r"); return after().includes("# "); }, "the shell's prompt", 30_000);
+    child.stdin?.write("tty; stty size; echo $TERM; exit\r");
     await exited;
-    assert.match(out, /\/dev\/pts\/\d+\r\nxterm\r\n/);
+    // The terminal has kubectl's size (kubectl attach sends it one larger first, then its own).
+    assert.match(out, /\/dev\/pts\/\d+\r\n33 111\r\nxterm\r\n/);
     for (const pod of await debugPods()) await cluster.kubectlOk(["delete", "pod", pod]);
   });
 
