@@ -5,6 +5,7 @@ import { after, before, describe, test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { decodeFrame, type RemoteCommandStatus } from "../api/remote-command.js";
 import { runAttachSession } from "./attach-session.js";
+import { webSocketTransport } from "./session-socket.js";
 import type { ContainerLaunch } from "./runtime.js";
 
 describe("agent attach session", () => {
@@ -22,7 +23,7 @@ describe("agent attach session", () => {
       const exited = new Promise<void>((resolve) => { exit = resolve; });
       wss.handleUpgrade(req, socket, head, (ws) => {
         void runAttachSession({
-          socket: ws, stdout: true, stderr, exited, maxBufferedBytes,
+          transport: webSocketTransport(ws), stdout: true, stderr, exited, maxBufferedBytes,
           subscribe: (l) => { listeners.add(l); return () => listeners.delete(l); },
         });
       });
