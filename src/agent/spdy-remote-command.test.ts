@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { after, before, describe, test } from "node:test";
+import { promisify } from "node:util";
 import type { RemoteCommandStatus } from "../api/remote-command.js";
 import { runExecSession, type ExecStreams } from "./exec-session.js";
 import { ProcessRuntime } from "./process-runtime.js";
@@ -10,6 +12,12 @@ import { ResizeDecoder, serveSpdyRemoteCommand } from "./spdy-remote-command.js"
 import { spdyUpgrade, type SpdyTestClient } from "./spdy/testing/spdy-client.js";
 
 const v4 = "v4.channel.k8s.io";
+
+/** The `sleep 3134…` processes on the machine. */
+async function sleeping(): Promise<string[]> {
+  const { stdout } = await promisify(execFile)("ps", ["-eo", "args="]);
+  return stdout.split("\n").filter((l) => l.startsWith("sleep 3134")).sort();
+}
 
 test("the resize stream's JSON objects are decoded however the frames split them", () => {
   const d = new ResizeDecoder();
@@ -125,6 +133,19 @@ describe("agent exec over SPDY", () => {
     await goneAway(ok);
     assert.ok(ok.fins.has(1));
     assert.equal(ok.data.get(1) ?? "", "");
+  });
+
+  test("a client that goes away ends the command's whole process group", async () => {
+    const c = await connect(["sh", "-c", "echo up; sleep 31341 & sleep 31342"], { output: "1" });
+    await openStreams(c, "error", "stdout");
+    await c.waitFor("the command's output", () => c.data.get(3) === "up\n");
+    assert.deepEqual(await sleeping(), ["sleep 31341", "sleep 31342"]);
+    c.socket.destroy();
+    const deadline = Date.now() + 5000;
+    while ((await sleeping()).length > 0) {
+      assert.ok(Date.now() < deadline, "the exec's processes are still running");
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 
   test("a client that does not open its streams in time is disconnected; nothing runs", async () => {
