@@ -2,7 +2,7 @@
  * The agent's HTTPS endpoint (the kubelet's port 10250): it accepts only clients holding a certificate of the
  * cluster's CA (the API server's kubelet client certificate) and serves /healthz, /pods, /containerLogs, the upgrade
  * to SPDY of /portForward and, over a WebSocket (subprotocol v5.channel.k8s.io) or SPDY/3.1 (v4/v3/v2.channel.k8s.io),
- * /exec/<ns>/<pod>/<container>?command=…&input=1&output=1&error=1&tty=0 and /attach/<ns>/<pod>/<container>?output=1&error=1. Its own
+ * /exec/<ns>/<pod>/<container>?command=…&input=1&output=1&error=1&tty=0 and /attach/<ns>/<pod>/<container>?input=1&output=1&error=1. Its own
  * serving certificate is self-signed; the agent publishes its SHA-256 fingerprint on its Node so the API server can
  * tell it is talking to this agent.
  */
@@ -34,9 +34,12 @@ export type LogResolver = (namespace: string, pod: string, container: string, pr
 export type ExecResolver = (namespace: string, pod: string, container: string) =>
   { start: (argv: string[], stdin: boolean, tty: boolean, size?: { width: number; height: number }) => ExecProcess } | { code: number; message: string };
 
-/** Answers an attach request: the running container's output and end, or an error (status, text) as for exec. */
-export type AttachResolver = (namespace: string, pod: string, container: string) =>
-  Pick<AttachSessionOptions, "subscribe" | "exited"> | { code: number; message: string };
+/**
+ * Answers an attach request: the running container's output and end, with its input when `stdin` is asked for and
+ * the container has one, or an error (status, text) as for exec.
+ */
+export type AttachResolver = (namespace: string, pod: string, container: string, stdin: boolean) =>
+  Pick<AttachSessionOptions, "subscribe" | "exited" | "stdin" | "resize"> | { code: number; message: string };
 /** Finds the pod a port-forward request is for, or an error (status, text). */
 export type PortForwardResolver = (namespace: string, pod: string) => PortForwardTarget | { code: number; message: string };
 
@@ -152,8 +155,7 @@ export class AgentServer {
       this.wss.handleUpgrade(req, socket, Buffer.alloc(0), (ws) => { session(webSocketTransport(ws)).catch(this.o.onError); });
     };
     if (m[1] === "attach") {
-      if (streams.stdin || streams.tty) { refuse(400, "containers of the process runtime have no stdin and no terminal to attach to"); return; }
-      const found = this.o.attach(ns, pod, container);
+      const found = this.o.attach(ns, pod, container, streams.stdin);
       if ("code" in found) { refuse(found.code, found.message); return; }
       accept((transport) => runAttachSession({ transport, stdout: streams.stdout, stderr: streams.stderr, ...found }));
       return;

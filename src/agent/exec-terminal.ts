@@ -23,7 +23,7 @@ export function terminalArgv(argv: readonly string[], size = { width: 80, height
 }
 
 /** The first child of process `pid`, undefined when it has none (yet). */
-function firstChild(pid: number): number | undefined {
+export function firstChild(pid: number): number | undefined {
   try {
     const first = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0];
     return first ? Number(first) : undefined;

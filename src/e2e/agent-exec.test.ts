@@ -1,21 +1,17 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { randomInt } from "node:crypto";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { promisify } from "node:util";
 import { issueNodeKubeconfig } from "../server/node-credentials.js";
 import { writeSecret } from "../server/pki.js";
 import { kubectlStream, until, type TestCluster } from "./harness.js";
+import { hostCommandLines } from "./agent-harness.js";
 import { checkAttach, checkCopy, checkExitCode, checkMissingCommand, checkSimulatedPod, checkStdin, checkTerminal, startTalker } from "./agent-exec-checks.js";
 import { startExecCluster, type ExecCluster } from "./agent-exec-setup.js";
 
-const run = promisify(execFile);
-
 /** Host processes whose command line starts with `prefix`. */
 async function processesWith(prefix: string): Promise<string[]> {
-  const { stdout } = await run("ps", ["-eo", "args="], { maxBuffer: 16 * 1024 * 1024 });
-  return stdout.split("\n").filter((l) => l.startsWith(prefix));
+  return (await hostCommandLines()).filter((l) => l.startsWith(prefix));
 }
 
 describe("kubectl exec and cp against pods run by everynode agent", () => {
@@ -78,7 +74,7 @@ describe("kubectl exec and cp against pods run by everynode agent", () => {
     await startTalker(x, "exec-a");
     const refused = await cluster.kubectl(["attach", "-i", "talker"]);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /container talker has no stdin and no terminal to attach to/);
+    assert.match(refused.stderr, /container talker has no stdin to attach to: its spec does not set stdin: true/);
     await checkAttach(x);
   });
 

@@ -45,6 +45,12 @@ export async function startAgent(cluster: TestCluster, name: string, options: St
   return { name, dataDir, child, output: () => out, exited };
 }
 
+/** The command lines of every process on the host. */
+export async function hostCommandLines(): Promise<string[]> {
+  const { stdout } = await run("ps", ["-eo", "args="], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout.split("\n");
+}
+
 /** A host process: pid, parent pid and command line. */
 export interface HostProcess { pid: number; ppid: number; args: string }
 

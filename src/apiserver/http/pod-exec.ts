@@ -6,12 +6,14 @@
  * one, the pod has a node — and then the node must be one run by an agent (a simulated node has no processes to exec
  * into). A request that is no upgrade gets 400 `Upgrade request required`. Once a WebSocket is upgraded, failures
  * reaching the agent are the InternalError Status on channel 3, as upstream's stream translator reports them; a SPDY
- * upgrade the agent refuses is answered with the agent's code and reason before the client's connection is upgraded. Attach carries the container's output only: containers
- * run by the agent have no stdin and no terminal, so asking for either is refused with a 400.
+ * upgrade the agent refuses is answered with the agent's code and reason before the client's connection is upgraded.
+ * Attach passes the client's input only to a container with `stdin: true` (asking for stdin of another is refused
+ * with a 400 before anything is upgraded); whether the session has a terminal follows the container's `tty`, as the
+ * kubelet decides it.
  */
 import { WebSocketServer, type WebSocket } from "ws";
 import { mustFindResource } from "../../api/resources.js";
-import { channel, encodeFrame, internalErrorStatus, remoteCommandProtocols } from "../../api/remote-command.js";
+import { attachWithoutStdinMessage, channel, encodeFrame, internalErrorStatus, remoteCommandProtocols } from "../../api/remote-command.js";
 import { badRequest, statusError } from "../../api/status-error.js";
 import type { Pod } from "../../api/types.js";
 import { isSpdyRequest, spdyProtocols, spliceSpdy, upgradeThroughAgent } from "./agent-spdy-proxy.js";
@@ -39,6 +41,12 @@ export function streamContainer(pod: Pod, requested: string | null): string {
   }
   if (!all.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${name}`);
   return requested;
+}
+
+/** Container `name` of `pod`, of any kind. */
+function podContainer(pod: Pod, name: string): { stdin?: boolean } | undefined {
+  const spec = pod.spec;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].find((c) => c.name === name);
 }
 
 /** The refusal of a request that cannot be upgraded here. */
@@ -74,9 +82,7 @@ export async function podStream(ctx: RequestContext, route: ResourceRoute & { na
   const streams = { input: queryBool(q, "stdin") ?? false, output: queryBool(q, "stdout") ?? false, error: queryBool(q, "stderr") ?? false, tty: queryBool(q, "tty") ?? false };
   if (!streams.input && !streams.output && !streams.error) throw badRequest("you must specify at least 1 of stdin, stdout, stderr");
   if (kind === "exec" && command.length === 0) throw badRequest("you must specify at least one command for the container");
-  if (kind === "attach" && (streams.input || streams.tty)) {
-    throw badRequest(`container ${container} has no stdin and no terminal to attach to: containers run by everynode agent pass on their output only (attach without -i and -t)`);
-  }
+  if (kind === "attach" && streams.input && !podContainer(pod, container)?.stdin) throw badRequest(attachWithoutStdinMessage(container));
   const params = new URLSearchParams();
   if (kind === "exec") for (const c of command) params.append("command", c);
   for (const [k, v] of Object.entries(streams)) params.set(k, v ? "1" : "0");
