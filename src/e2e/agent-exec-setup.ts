@@ -59,6 +59,14 @@ spec:
 `;
 }
 
+/** A pod on node `node` whose one container runs `command` with the given stdin settings. */
+export function stdinPod(name: string, node: string, command: string[], stdin: { stdinOnce?: boolean; tty?: boolean } = {}): string {
+  return JSON.stringify({
+    apiVersion: "v1", kind: "Pod", metadata: { name },
+    spec: { nodeName: node, restartPolicy: "Never", containers: [{ name, image: "busybox", command, stdin: true, ...stdin }] },
+  });
+}
+
 /** What startExecCluster set up. */
 export interface ExecCluster {
   env: AgentCluster;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { checkAttach, checkCopy, checkExitCode, checkMissingCommand, checkSimulatedPod, checkStdin, checkTerminal, startTalker } from "./agent-exec-checks.js";
-import { startExecCluster, type ExecCluster } from "./agent-exec-setup.js";
+import { startExecCluster, stdinPod, type ExecCluster } from "./agent-exec-setup.js";
 import { kubectlStream, until } from "./harness.js";
 
 /** kubectl 1.32 speaks SPDY for exec, cp and attach when told not to use WebSockets. */
@@ -47,5 +47,14 @@ describe("kubectl exec, cp and attach over SPDY against pods run by everynode ag
   test("kubectl attach streams a running container's output until it exits", async () => {
     await startTalker(x, "spdy-a");
     await checkAttach(x);
+  });
+
+  test("kubectl attach -i writes to a stdin container; with stdinOnce the end of input is the container's", async () => {
+    await x.cluster.kubectlOk(["apply", "-f", "-"], stdinPod("once", "spdy-a", ["sh", "-c", "cat; echo stdin-ended"], { stdinOnce: true }));
+    const phase = (): Promise<string> => x.cluster.kubectlOk(["get", "pod", "once", "-o", "jsonpath={.status.phase}"]);
+    await until(async () => (await phase()) === "Running", "once Running");
+    const r = await x.cluster.kubectl(["attach", "-i", "once"], "abc\n");
+    assert.deepEqual([r.code, r.stdout], [0, "abc\nstdin-ended\n"], r.stderr);
+    await until(async () => (await phase()) === "Succeeded", "once Succeeded");
   });
 });
