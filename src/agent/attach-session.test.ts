@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { channel, decodeFrame, encodeClose, encodeFrame, type RemoteCommandStatus } from "../api/remote-command.js";
 import { runAttachSession } from "./attach-session.js";
+import { webSocketTransport } from "./session-socket.js";
 import type { ContainerLaunch } from "./runtime.js";
 
 async function until(check: () => boolean): Promise<void> {
@@ -46,7 +47,7 @@ describe("agent attach session", () => {
       const input = q.get("stdin") === "1" ? { writer: inputSink(), once, close: () => { stdinClosed = true; } } : undefined;
       wss.handleUpgrade(req, socket, head, (ws) => {
         void runAttachSession({
-          socket: ws, stdout: true, stderr, exited, maxBufferedBytes, stdin: input, drainMs: 50,
+          transport: webSocketTransport(ws), stdout: true, stderr, exited, maxBufferedBytes, stdin: input, drainMs: 50,
           resize: (width, height) => sizes.push(`${width}x${height}`),
           subscribe: (l) => { listeners.add(l); return () => listeners.delete(l); },
         });

@@ -5,14 +5,7 @@ import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { kubectlStream, until, type TestCluster } from "./harness.js";
 import { hostCommandLines, startAgentCluster, type AgentCluster } from "./agent-harness.js";
-
-/** A pod on node `node` whose one container runs `command` with the given stdin settings. */
-function stdinPod(name: string, node: string, command: string[], stdin: { stdinOnce?: boolean; tty?: boolean } = {}): string {
-  return JSON.stringify({
-    apiVersion: "v1", kind: "Pod", metadata: { name },
-    spec: { nodeName: node, restartPolicy: "Never", containers: [{ name, image: "busybox", command, stdin: true, ...stdin }] },
-  });
-}
+import { stdinPod } from "./agent-exec-setup.js";
 
 /** Host command lines that mention `text` (a pod's uid names its shim's files). */
 async function hostProcessesWith(text: string): Promise<string[]> {
