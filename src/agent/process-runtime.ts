@@ -1,7 +1,9 @@
 /**
  * The `process` runtime (like Nomad's raw_exec): each container is its argv run as host processes in a process
  * group of its own, under the shell shim of process-shim.ts. State lives in DATA/containers/<podUID>/<name>/<n>/
- * (meta.json, exit status, the two output FIFOs), so a restarted agent re-adopts the instances still running.
+ * (meta.json, exit status, the two output FIFOs and, with `stdin` or `tty`, the input FIFO of container-stdin.ts),
+ * so a restarted agent re-adopts the instances still running, input included. A `tty` container runs under util-linux
+ * `script` (exec-terminal.ts). Images are not run: the container's command is a program of the host.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
