@@ -6,6 +6,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { mustFindResource } from "../api/resources.js";
+import { attachWithoutStdinMessage } from "../api/remote-command.js";
 import type { Pod, Service } from "../api/types.js";
 import { daemonsNotReadyTaint } from "../api/readiness-gate.js";
 import type { Client } from "../client/client.js";
@@ -199,14 +200,20 @@ export class Agent {
   };
 
   /** Finds the running container an attach goes to, with the kubelet's errors. */
-  private readonly resolveAttach: AttachResolver = (namespace, name, container) => {
+  private readonly resolveAttach: AttachResolver = (namespace, name, container, stdin) => {
     const w = this.worker(namespace, name);
     if (!w) return { code: 404, message: "pod does not exist" };
     const handle = w.handle(container);
     if (!handle || w.container(container)?.state.kind !== "running") return { code: 500, message: `container not found (${JSON.stringify(container)})` };
+    const spec = [...(w.current().spec?.initContainers ?? []), ...(w.current().spec?.containers ?? [])].find((c) => c.name === container);
+    if (stdin && !spec?.stdin) return { code: 400, message: attachWithoutStdinMessage(container) };
+    // Stdin closed for good (stdinOnce, after an earlier attach): the client's input goes nowhere, as upstream.
+    const writer = stdin ? handle.openStdin?.() : undefined;
     const key = `${handle.podUID}/${container}`;
     return {
       exited: handle.exited,
+      stdin: writer && { writer, once: spec?.stdinOnce === true, close: () => handle.closeStdin?.() },
+      resize: spec?.tty ? (width, height) => handle.resize?.(width, height, this.o.onError) : undefined,
       subscribe: (listener) => {
         const set = this.attached.get(key) ?? new Set();
         this.attached.set(key, set.add(listener));

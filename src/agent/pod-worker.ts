@@ -273,7 +273,7 @@ export class PodWorker {
         podUID: this.pod.metadata?.uid ?? "", podNamespace: this.pod.metadata?.namespace ?? "", podName: this.pod.metadata?.name ?? "",
         containerName: c.name, attempt: rec.restartCount, argv: containerArgv(c, env), env, workingDir: c.workingDir, ...this.runAs(c),
         mounts: containerMounts(this.pod, c, podVolumeDirs(this.pod, this.ctx.podDir(this.pod.metadata?.uid ?? ""))),
-        onOutput: out.write,
+        stdin: c.stdin === true, tty: c.tty === true, onOutput: out.write,
       };
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
@@ -293,6 +293,8 @@ export class PodWorker {
       this.event(c.name, "Warning", "Failed", `Error: ${message}`);
       return;
     }
+    const unused = this.ctx.runtime.imageNotUsed?.(c.image ?? "");
+    if (unused) this.event(c.name, "Normal", "ImageNotUsed", unused);
     this.record(KubeletEvents.created(c.name));
     this.record(KubeletEvents.started(c.name));
     this.running(rec, handle, out.close);
