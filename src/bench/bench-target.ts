@@ -21,6 +21,8 @@ export type BenchMode = "inprocess" | "up";
 export interface ProcessUsage {
   /** User + system CPU time in milliseconds since the process started. */
   cpuMs: number;
+  /** The same for the process's main thread alone (known for a spawned `everynode up`). */
+  mainThreadCpuMs?: number;
   /** Peak resident set size in bytes so far. */
   peakRssBytes: number;
   /** Resident set size in bytes now. */
@@ -48,6 +50,10 @@ export interface BenchTargetOptions {
   log: (line: string) => void;
   /** etcd endpoints to keep the state in (default: SQLite in the scratch directory). */
   etcdEndpoints?: string[];
+  /** With mode up: directory where the `everynode up` child writes its V8 CPU profile when it exits (node --cpu-prof). */
+  cpuProfileDir?: string;
+  /** With mode up: further flags of `everynode up` (e.g. `--controller-thread=false`, for comparisons). */
+  upArgs?: readonly string[];
 }
 
 /** Starts the cluster per `options`. */
@@ -82,7 +88,8 @@ async function startUp(options: BenchTargetOptions): Promise<BenchTarget> {
   const stagesPath = join(options.dir, "stages.json");
   await writeFile(stagesPath, JSON.stringify(options.stages));
   const store = options.etcdEndpoints !== undefined ? ["--store", `etcd://${options.etcdEndpoints.join(",")}`] : [];
-  const child = spawn(process.execPath, [...serverRuntimeFlags, everynodeBin(), "up", "--nodes", String(options.nodes), "--port", "0", "--data-dir", join(options.dir, "data"), "--stages", stagesPath, ...store], {
+  const profile = options.cpuProfileDir !== undefined ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
+  const child = spawn(process.execPath, [...serverRuntimeFlags, ...profile, everynodeBin(), "up", "--nodes", String(options.nodes), "--port", "0", "--data-dir", join(options.dir, "data"), "--stages", stagesPath, ...store, ...(options.upArgs ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
@@ -142,11 +149,15 @@ function waitForLine(child: ChildProcess, re: RegExp, timeoutMs: number): Promis
 
 /** CPU time and RSS of another process from /proc (Linux). */
 async function procUsage(pid: number): Promise<ProcessUsage> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-  // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  const ticks = cpuTicks(await readFile(`/proc/${pid}/stat`, "utf8"));
+  const mainTicks = cpuTicks(await readFile(`/proc/${pid}/task/${pid}/stat`, "utf8"));
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)\\s+kB`, "m").exec(status)?.[1] ?? 0) * 1024;
-  return { cpuMs: ticks * 10, peakRssBytes: kb("VmHWM"), rssBytes: kb("VmRSS") };
+  return { cpuMs: ticks * 10, mainThreadCpuMs: mainTicks * 10, peakRssBytes: kb("VmHWM"), rssBytes: kb("VmRSS") };
+}
+
+/** utime + stime of a /proc stat line: the 12th and 13th fields after the parenthesised command name. */
+function cpuTicks(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
 }

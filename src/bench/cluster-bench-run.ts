@@ -54,8 +54,10 @@ export interface ClusterBenchOptions {
   timeoutSeconds: number;
   /** kubectl executable (undefined or missing skips the kubectl phase). */
   kubectl: string | undefined;
-  /** Directory for one CPU profile per phase (in-process only). */
+  /** Directory for one CPU profile per phase (in process), or for the `everynode up` child's profile of the whole run (up). */
   cpuProfileDir?: string;
+  /** Further flags of the `everynode up` child (mode up). */
+  upArgs?: readonly string[];
   /** Directory for heap snapshots after convergence (in-process only). */
   heapSnapshotDir?: string;
   /** Progress lines. */
@@ -117,7 +119,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     log(`starting ${options.mode} cluster with ${options.nodes} nodes`);
     const t0 = performance.now();
     target = await profiler.phase("start", async () => {
-      const started = await startTarget({ mode: options.mode, nodes: options.nodes, dir, stages: options.stages === "instant" ? instantStages() : defaultStages(), log, etcdEndpoints: etcd?.endpoints });
+      const started = await startTarget({ mode: options.mode, nodes: options.nodes, dir, stages: options.stages === "instant" ? instantStages() : defaultStages(), log, etcdEndpoints: etcd?.endpoints, cpuProfileDir: options.mode === "up" ? options.cpuProfileDir : undefined, upArgs: options.upArgs });
       await waitNodesReady(started.client, options.nodes, timeoutMs);
       return started;
     });
@@ -130,10 +132,12 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     log(`${options.nodes} nodes Ready after ${startSeconds.toFixed(1)} s`);
 
     if (!want("daemonset")) return result;
-    const ds = await profiler.phase("daemonset", () => measured(probe, async () => {
+    const tgt0 = target;
+    const cpu = <R>(fn: () => Promise<{ result: R; measure: PhaseMeasure }>): Promise<{ result: R; measure: PhaseMeasure }> => withCpu(tgt0, fn);
+    const ds = await profiler.phase("daemonset", () => cpu(() => measured(probe, async () => {
       const created = await client.create<DaemonSet>(R.daemonSets, benchNamespace, benchDaemonSetObject());
       return waitDaemonSetAvailable(client, nodes, created.metadata?.generation ?? 1, timeoutMs);
-    }));
+    })));
     result.daemonSet = { ...ds.measure, podsPerSecond: Math.round(nodes / ds.measure.seconds), scheduledSeconds: ds.result.scheduledSeconds };
     log(`DaemonSet available on ${nodes} nodes after ${ds.measure.seconds} s`);
     await profiler.heapSnapshot("converged");
@@ -160,7 +164,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
       log(`joins: p50 ${result.joins.p50Ms} ms, p99 ${result.joins.p99Ms} ms`);
     }
     if (want("rollout")) {
-      const roll = await profiler.phase("rollout", () => measured(probe, async () => waitDaemonSetAvailable(client, nodes, await startRollout(client, 2), timeoutMs)));
+      const roll = await profiler.phase("rollout", () => cpu(() => measured(probe, async () => waitDaemonSetAvailable(client, nodes, await startRollout(client, 2), timeoutMs))));
       result.rollout = { ...roll.measure, podsPerSecond: Math.round(nodes / roll.measure.seconds), scheduledSeconds: roll.result.scheduledSeconds };
       log(`rolling update done after ${roll.measure.seconds} s`);
     }
@@ -198,6 +202,16 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
   }
   result.gates = options.gated === false ? [] : benchGates(result);
   return result;
+}
+
+/** Adds the serving process's CPU seconds (and its main thread's, when known) over `fn` to its measure. */
+async function withCpu<R>(target: BenchTarget, fn: () => Promise<{ result: R; measure: PhaseMeasure }>): Promise<{ result: R; measure: PhaseMeasure }> {
+  const u0 = await target.usage();
+  const out = await fn();
+  const u1 = await target.usage();
+  out.measure.cpuSeconds = round((u1.cpuMs - u0.cpuMs) / 1000);
+  if (u0.mainThreadCpuMs !== undefined && u1.mainThreadCpuMs !== undefined) out.measure.mainThreadCpuSeconds = round((u1.mainThreadCpuMs - u0.mainThreadCpuMs) / 1000);
+  return out;
 }
 
 /**

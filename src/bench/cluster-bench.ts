@@ -12,6 +12,8 @@
  *   [--joins 100] [--steady-seconds 20] [--settle-seconds 10] [--store-seconds 2] [--timeout-seconds 600] [--store sqlite|etcd]
  *   [--etcd-dir DIR] (with --store etcd: where etcd keeps its data, default the scratch dir; /dev/shm takes the disk out)
  *   [--phases start,daemonset,...] [--kubectl /usr/bin/kubectl] [--cpu-prof DIR] [--heap-snapshot DIR]
+ *   [--up-args "FLAGS"] (space-separated flags added to the `everynode up` child's, e.g. --controller-thread=false)
+ *   (--cpu-prof with mode up: the child writes one profile per thread of the whole run when it stops)
  * Prints one JSON line per run, then tables. Exits 1 when a phase failed or a gate of the gated run was missed.
  */
 import { loadavg } from "node:os";
@@ -37,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
   const progress = new Progress(process.stderr, { quietUnlessTty: true });
   const flags = benchFlags(argv, [
     "nodes", "mode", "stages", "joins", "steady-seconds", "settle-seconds", "store-seconds", "timeout-seconds", "store", "phases", "kubectl",
-    "cpu-prof", "heap-snapshot", "etcd-dir",
+    "cpu-prof", "heap-snapshot", "etcd-dir", "up-args",
   ]);
   const number = (name: string, fallback: number): number => numberFlag(flags, name, fallback);
   const mode = flags.mode ?? "both";
@@ -61,6 +63,7 @@ async function main(argv: string[]): Promise<number> {
     kubectl: flags.kubectl ?? "/usr/bin/kubectl",
     cpuProfileDir: flags["cpu-prof"],
     heapSnapshotDir: flags["heap-snapshot"],
+    upArgs: flags["up-args"]?.split(" ").filter(Boolean),
     log: (line) => progress.update(`[bench ${m}] ${line}`),
   });
   const primary = await run(mode === "inprocess" ? "inprocess" : "up", true);

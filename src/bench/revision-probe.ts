@@ -35,6 +35,9 @@ export interface PhaseMeasure {
   /** Store revisions the phase produced (every write of every component). */
   writes: number;
   writesPerSecond: number;
+  /** CPU seconds the serving process used in the phase, and those of its main thread (when known). */
+  cpuSeconds?: number;
+  mainThreadCpuSeconds?: number;
 }
 
 /** Measures `fn`: wall time and store writes (minus the probe's own). */

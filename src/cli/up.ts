@@ -13,7 +13,7 @@ import { reportReadiness } from "./readiness.js";
 export const upUsage = `Usage: everynode up [flags]
 
 Starts the API server on an embedded SQLite store (or on etcd), the controllers, the scheduler
-and simulated nodes, all in one process. Several processes on one etcd form one cluster: each
+and simulated nodes, all in one process (the controllers, scheduler and nodes in a thread of their own). Several processes on one etcd form one cluster: each
 serves the API, the controllers run in the one holding the Lease
 kube-system/everynode-controller-manager. Start each further server with the first one's cluster
 bundle (everynode pki export) so they share the CA and tokens and one kubeconfig works against all.
@@ -39,6 +39,9 @@ Flags:
   --dns-port N       cluster DNS port, UDP and TCP; 0 disables it (default 10053)
   --dns-listen ADDR  cluster DNS listen address (default 127.0.0.1)
   --cluster-domain D cluster domain DNS answers for (default cluster.local)
+  --controller-thread=false
+                     run the controllers, scheduler and simulated nodes on the API server's thread rather
+                     than in a thread of their own (default: their own thread, a second core)
   --reset-store      start with an empty store: moves an existing state.db aside (state.db.discarded-<time>);
                      without it, an empty, missing or unreadable store in a used data directory is refused
 `;
@@ -59,7 +62,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   const startedAt = Date.now();
   const { flags, positionals } = parseArgs(argv, {
     "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string",
-    "reset-store": "boolean", help: "boolean", "join-bundle": "string",
+    "reset-store": "boolean", help: "boolean", "join-bundle": "string", "controller-thread": "boolean",
     "event-ttl": "string", "dns-port": "number", "dns-listen": "string", "cluster-domain": "string",
     store: "string", "etcd-prefix": "string", "etcd-cafile": "string", "etcd-certfile": "string", "etcd-keyfile": "string",
     "leader-elect-lease-duration": "string", "leader-elect-renew-deadline": "string", "leader-elect-retry-period": "string",
@@ -94,6 +97,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
     resetStore: flags["reset-store"] === true,
     eventTtlMs: durationFlag("event-ttl", text("event-ttl")),
     nodes: Number(flags.nodes ?? 3),
+    controllerThread: flags["controller-thread"] !== false,
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
     log: out,
   });

@@ -27,6 +27,7 @@ import { ensureServiceAccountKey } from "./service-account-key.js";
 import { ServiceAccountJwt } from "../apiserver/http/service-account-jwt.js";
 import { serviceAccountAuthenticator } from "../apiserver/http/service-account-auth.js";
 import { runControllerManager, runElectedControllerManager, type ControllerManagerOptions } from "./controller-manager.js";
+import { runControllerThread } from "./controller-thread.js";
 import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import { runCompactor } from "../storage/compactor.js";
 import { runEventExpiry } from "../apiserver/event-expiry.js";
@@ -63,6 +64,11 @@ export interface ControlPlaneOptions {
   sync?: "normal" | "full";
   /** Run controllers, scheduler and node simulator in this process (default true). */
   controllers?: boolean;
+  /**
+   * Run them in a worker thread of this process rather than on the API server's thread (default false): they then
+   * use a second core, reaching the API through a Client served over a MessagePort (same admission path).
+   */
+  controllerThread?: boolean;
   /** Simulated nodes node-1..node-N to create (default 3). */
   nodes?: number;
   /** Pod lifecycle stages for the simulator (default: the shipped stages). */
@@ -167,7 +173,11 @@ export class ControlPlane {
       log(`warning: ${pki.caRenewed}: created a new cluster CA and serving certificate; ${kubeconfigPath} is rewritten with the new CA. ` +
         "Kubeconfigs issued before (everynode kubeconfig) still carry the old CA: issue them again (their tokens stay valid); client certificates signed by the old CA are no longer accepted.");
     }
-    const informers = new SharedInformerFactory(client, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
+    const sharedWatch: Client["watch"] = (resource, namespace, opts, signal) => registry.watchShared(resource, namespace, opts, signal) as AsyncIterable<never>;
+    // With the controllers in their own thread, this thread's informers only feed metrics, DNS and health checks, which
+    // never mutate what they read: they may hold the watch cache's own objects instead of copies.
+    const informerClient: Client = options.controllerThread === true ? { ...client, watch: sharedWatch } : client;
+    const informers = new SharedInformerFactory(informerClient, { onError: (err) => log(`informer: ${err instanceof Error ? err.message : String(err)}`) });
     metrics.include(new KubeStateMetrics({ informers }));
     const health = controlPlaneHealth({ backend: store, informers, stopping });
     // The API server's credential towards node agents (their endpoints accept clients of the cluster CA).
@@ -200,9 +210,17 @@ export class ControlPlane {
       client, informers, metrics, rootCaCert: pki?.caCert, signLegacyToken: (ns, sa, secret) => serviceAccountTokens.issueLegacy(ns, sa, secret), simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
     let controllers = Promise.resolve();
     const identity = isShared(storage) ? `${hostname()}_${randomUUID()}` : undefined;
-    if (options.controllers !== false && identity !== undefined) {
-      log(`controllers, scheduler and simulator run while this server (${identity}) holds the Lease kube-system/everynode-controller-manager`);
-      controllers = runElectedControllerManager(manager, { client, namespace: "kube-system", name: "everynode-controller-manager", identity, ...options.leaderElection }, abort.signal, log);
+    const election = identity === undefined ? undefined : { namespace: "kube-system", name: "everynode-controller-manager", identity, ...options.leaderElection };
+    if (options.controllers !== false && election !== undefined) {
+      log(`controllers, scheduler and simulator run while this server (${election.identity}) holds the Lease kube-system/everynode-controller-manager`);
+    }
+    if (options.controllers !== false && options.controllerThread === true) {
+      controllers = runControllerThread({
+        client, watch: (resource, namespace, opts, signal) => registry.watchShared(resource, namespace, opts, signal), metrics, signLegacyToken: manager.signLegacyToken, rootCaCert: manager.rootCaCert, nodes, stages: options.stages,
+        nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs, election, log,
+      }, abort.signal);
+    } else if (options.controllers !== false && election !== undefined) {
+      controllers = runElectedControllerManager(manager, { client, ...election }, abort.signal, log);
     } else if (options.controllers !== false) {
       controllers = runControllerManager(manager, abort.signal);
     }

@@ -14,7 +14,7 @@ import { getObject, listObjects } from "./read.js";
 import { storageFailure } from "./storage-ops.js";
 import { createSubresource } from "./subresources.js";
 import { updateObject } from "./update.js";
-import { watchObjects } from "./watch.js";
+import { watchObjects, type StoredWatchEvent } from "./watch.js";
 
 /** Construction options of a Registry. */
 export interface RegistryOptions {
@@ -97,6 +97,15 @@ export class Registry implements Client {
   /** Streams changes; throws 400 synchronously for bad selectors/resourceVersion; 410 and other failures arrive as an ERROR event. */
   watch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {
     return watchObjects(this.ctx, this.ctx.store(resource), namespace, options, signal) as AsyncIterable<unknown> as AsyncIterable<WatchEvent<T>>;
+  }
+
+  /**
+   * As watch, but each event carries the watch cache's own object (never mutated: the cache replaces objects) rather
+   * than a copy, and the stored value it decodes from when known: for a consumer that neither mutates the object nor
+   * hands it on (one that serializes it, e.g. to another thread, or sends the stored value instead).
+   */
+  watchShared(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<StoredWatchEvent> {
+    return watchObjects(this.ctx, this.ctx.store(resource), namespace, options, signal, true);
   }
 
   /** Creates an object (201 semantics); dry run returns it without storing. */

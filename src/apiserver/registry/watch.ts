@@ -21,12 +21,17 @@ const tick = Symbol("tick");
  * Validates the request synchronously (400 for bad selectors or resourceVersion) and returns the event stream.
  * The stream ends when `signal` aborts, timeoutSeconds pass, the registry stops, or after an ERROR event.
  */
-export function watchObjects(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent> {
+export function watchObjects(
+  ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, options: WatchOptions, signal: AbortSignal, shared = false,
+): AsyncIterable<StoredWatchEvent> {
   const selection = parseSelection(store, namespace, options.labelSelector, options.fieldSelector);
   const rv = options.resourceVersion ?? "";
   const requested = rv === "" || rv === "0" ? undefined : parseResourceVersion(rv);
-  return stream(ctx, store, selection, requested, rv === "", options, signal);
+  return stream(ctx, store, selection, requested, rv === "", options, signal, shared ? (o) => o : deepCopy, shared);
 }
+
+/** A watch event carrying, when known, the stored value its object decodes from (see WatchCache.storedValueOf). */
+export type StoredWatchEvent = WatchEvent & { stored?: string };
 
 function errorEvent(error: unknown): WatchEvent {
   const status: Status & KubeObject = error instanceof StatusError
@@ -41,17 +46,20 @@ function bookmark(store: ResourceStore, revision: number, initialEventsEnd = fal
   return { type: "BOOKMARK", object: { kind: store.info.kind, apiVersion: store.apiVersion, metadata } };
 }
 
-/** The event a watcher with `selection` sees for a cache event, or undefined when it is not interested. */
-export function toWatchEvent(selection: Selection, event: CacheEvent): WatchEvent | undefined {
+/**
+ * The event a watcher with `selection` sees for a cache event, or undefined when it is not interested; its object is
+ * `copy` of the cache's (the cache's own object when `copy` returns its argument).
+ */
+export function toWatchEvent(selection: Selection, event: CacheEvent, copy: (object: KubeObject) => KubeObject = deepCopy): WatchEvent | undefined {
   const now = event.type !== "DELETED" && selection.matches(event.object);
   const before = event.prevObject !== undefined && selection.matches(event.prevObject);
-  if (now && !before) return { type: "ADDED", object: deepCopy(event.object) };
-  if (now && before) return { type: "MODIFIED", object: deepCopy(event.object) };
+  if (now && !before) return { type: "ADDED", object: copy(event.object) };
+  if (now && before) return { type: "MODIFIED", object: copy(event.object) };
   if (!before || event.prevObject === undefined) return undefined;
-  if (event.type === "DELETED") return { type: "DELETED", object: deepCopy(event.object) };
-  const last = deepCopy(event.prevObject);
-  last.metadata = { ...(last.metadata ?? {}), resourceVersion: String(event.revision) };
-  return { type: "DELETED", object: last };
+  if (event.type === "DELETED") return { type: "DELETED", object: copy(event.object) };
+  const prev = event.prevObject;
+  const last = { ...prev, metadata: { ...(prev.metadata ?? {}), resourceVersion: String(event.revision) } };
+  return { type: "DELETED", object: copy(last) };
 }
 
 /**
@@ -71,8 +79,8 @@ async function untilTick(pending: Promise<CacheEvent | undefined>, tickAt: numbe
 
 async function* stream(
   ctx: RegistryContext, store: ResourceStore, selection: Selection, requested: number | undefined, latest: boolean,
-  options: WatchOptions, signal: AbortSignal,
-): AsyncGenerator<WatchEvent> {
+  options: WatchOptions, signal: AbortSignal, copy: (object: KubeObject) => KubeObject, withStored: boolean,
+): AsyncGenerator<StoredWatchEvent> {
   if (signal.aborted) return;
   const filter = (e: CacheEvent): boolean => selection.matches(e.object) || (e.prevObject !== undefined && selection.matches(e.prevObject));
   const initial = options.sendInitialEvents ?? requested === undefined;
@@ -113,7 +121,7 @@ async function* stream(
   try {
     for (const object of initialObjects) {
       if (subscription.closed) return;
-      yield { type: "ADDED", object: deepCopy(object) };
+      yield withStored ? { type: "ADDED", object, stored: store.cache.storedValueOf(object) } : { type: "ADDED", object: copy(object) };
     }
     if (options.sendInitialEvents === true) yield bookmark(store, startRevision, true);
     let pending: Promise<CacheEvent | undefined> | undefined;
@@ -133,8 +141,9 @@ async function* stream(
         if (subscription.error !== undefined && !signal.aborted) yield errorEvent(internalError(subscription.error.message));
         return;
       }
-      const event = toWatchEvent(selection, next);
-      if (event !== undefined) yield event;
+      const event = toWatchEvent(selection, next, copy);
+      if (event === undefined) continue;
+      yield withStored && event.type !== "ERROR" ? { ...event, stored: store.cache.storedValueOf(event.object as KubeObject) } : event;
     }
   } finally {
     signal.removeEventListener("abort", onAbort);

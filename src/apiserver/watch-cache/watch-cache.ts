@@ -38,6 +38,8 @@ export class WatchCache {
   private readonly subscriptions = new Set<WatchSubscription>();
   /** Keys whose stored value does not decode, with the decode error: they are errors, never silently absent. */
   private readonly corrupt = new Map<string, CorruptObject>();
+  /** The stored value each cached object (and each DELETED event's object) decodes from. */
+  private readonly stored = new WeakMap<KubeObject, string>();
 
   /** A cache of `options.prefix`; nothing is read until `start`. */
   constructor(options: WatchCacheOptions) {
@@ -49,6 +51,14 @@ export class WatchCache {
     this.objects = new ObjectIndex(options.indexers ?? {});
     this.onError = options.onError ?? (() => undefined);
     this.ring = new EventRing(bufferSize);
+  }
+
+  /**
+   * The stored value `object` (an object this cache handed out, unchanged) was decoded from: decoding it again and
+   * setting metadata.resourceVersion to the object's gives an equal object. Undefined for any other object.
+   */
+  storedValueOf(object: KubeObject): string | undefined {
+    return this.stored.get(object);
   }
 
   /** Revision the cached state reflects. */
@@ -245,6 +255,8 @@ export class WatchCache {
         const lastState = prev ?? this.tryDecode(e.kv);
         if (lastState === undefined) { this.objects.remove(e.kv.key); continue; }
         const object: KubeObject = { ...lastState, metadata: { ...lastState.metadata, resourceVersion: String(revision) } };
+        const value = this.stored.get(lastState);
+        if (value !== undefined) this.stored.set(object, value);
         this.objects.remove(e.kv.key);
         event = { type: "DELETED", key: e.kv.key, revision, object, prevObject: prev ?? lastState };
       } else {
@@ -280,6 +292,7 @@ export class WatchCache {
   private tryDecode(kv: KeyValue): KubeObject | undefined {
     try {
       const object = this.decode(kv);
+      this.stored.set(object, kv.value);
       this.corrupt.delete(kv.key);
       return object;
     } catch (error) {
