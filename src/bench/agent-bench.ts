@@ -2,7 +2,7 @@
  * `npm run bench:agent -- [--agents N] [--pods P] [--rest-seconds S]`: real node agents on this machine.
  * Starts a control plane with no simulated nodes and N `everynode agent` processes (loopback), then measures
  * (1) DaemonSet create → every agent runs its real `sleep infinity` process (seen in `ps`), and (2) each agent's
- * own CPU (utime + stime from /proc/PID/stat over S seconds) and RSS (VmRSS) at rest while it runs P pods, with
+ * own CPU (utime + stime from /proc/PID/stat over S seconds) and RSS (VmRSS, and its RssAnon part) at rest while it runs P pods, with
  * the kubelet's default status/Lease interval (10 s).
  * Prints a table and one JSON line.
  */
@@ -42,9 +42,11 @@ async function cpuTicks(pid: number): Promise<number> {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-async function rssMiB(pid: number): Promise<number> {
+/** VmRSS and its anonymous part (RssAnon: the process' own memory, without the node binary's shared file pages). */
+async function rssMiB(pid: number): Promise<{ rss: number; anon: number }> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+  const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  return { rss: kb("VmRSS"), anon: kb("RssAnon") };
 }
 
 /** The result of one run. */
@@ -53,7 +55,7 @@ export interface AgentBenchResult {
   podsPerAgent: number;
   dsToProcessesMs: number;
   restSeconds: number;
-  perAgent: { name: string; cpuPercent: number; rssMiB: number }[];
+  perAgent: { name: string; cpuPercent: number; rssMiB: number; anonMiB: number }[];
 }
 
 async function runBench(cluster: TestCluster, agents: TestAgent[], pods: number, restSeconds: number): Promise<AgentBenchResult> {
@@ -78,7 +80,7 @@ async function runBench(cluster: TestCluster, agents: TestAgent[], pods: number,
   const rss = await Promise.all(pids.map(rssMiB));
   return {
     agents: agents.length, podsPerAgent: pods, dsToProcessesMs, restSeconds: seconds,
-    perAgent: agents.map((a, i) => ({ name: a.name, cpuPercent: (((after[i] ?? 0) - (before[i] ?? 0)) / ticksPerSecond / seconds) * 100, rssMiB: rss[i] ?? 0 })),
+    perAgent: agents.map((a, i) => ({ name: a.name, cpuPercent: (((after[i] ?? 0) - (before[i] ?? 0)) / ticksPerSecond / seconds) * 100, rssMiB: rss[i]?.rss ?? 0, anonMiB: rss[i]?.anon ?? 0 })),
   };
 }
 
@@ -95,7 +97,7 @@ async function main(): Promise<void> {
     const rows: [string, string, string][] = [
       ["agents", String(r.agents), "everynode agent processes on this machine, process runtime"],
       ["DaemonSet create -> all processes", `${(r.dsToProcessesMs / 1000).toFixed(2)} s`, `one real sleep process on each of ${r.agents} agents (ps)`],
-      ...r.perAgent.map((a): [string, string, string] => [`${a.name} at rest`, `${a.cpuPercent.toFixed(2)} % CPU`, `${a.rssMiB.toFixed(1)} MiB RSS, ${r.podsPerAgent} pods, over ${r.restSeconds.toFixed(0)} s`]),
+      ...r.perAgent.map((a): [string, string, string] => [`${a.name} at rest`, `${a.cpuPercent.toFixed(2)} % CPU`, `${a.rssMiB.toFixed(1)} MiB RSS (${a.anonMiB.toFixed(1)} MiB anonymous), ${r.podsPerAgent} pods, over ${r.restSeconds.toFixed(0)} s`]),
     ];
     for (const [a, b, c] of rows) console.log(`${a.padEnd(36)} ${b.padStart(14)}  ${c}`);
     console.log(JSON.stringify(r));
