@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { kubectlStream, until, type TestCluster } from "./harness.js";
@@ -17,12 +18,19 @@ describe("kubectl attach -i and kubectl debug node/NAME against everynode agent"
   let cluster: TestCluster;
   const node = "debug-a";
 
+  // The debugging pods' mount point of the host's root: made on this machine by the first one, unless it was there.
+  let hostDirExisted = true;
+
   before(async () => {
+    hostDirExisted = existsSync("/host");
     env = await startAgentCluster([node]);
     cluster = env.cluster;
     await until(async () => (await cluster.kubectl(["get", "node", node])).code === 0, "the agent's node registered");
   });
-  after(async () => { await env.stop(); });
+  after(async () => {
+    await env.stop();
+    if (!hostDirExisted) await rmdir("/host").catch(() => undefined);
+  });
 
   const phase = async (pod: string): Promise<string> => cluster.kubectlOk(["get", "pod", pod, "-o", "jsonpath={.status.phase}"]);
   const running = async (pod: string): Promise<void> => until(async () => (await phase(pod)) === "Running", `${pod} Running`);
