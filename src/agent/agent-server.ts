@@ -157,7 +157,10 @@ export class AgentServer {
     if (m[1] === "attach") {
       const found = this.o.attach(ns, pod, container, streams.stdin);
       if ("code" in found) { refuse(found.code, found.message); return; }
-      accept((transport) => runAttachSession({ transport, stdout: streams.stdout, stderr: streams.stderr, ...found }));
+      // A client gone before its session started leaves no writer of the container's input open.
+      let started = false;
+      socket.once("close", () => { if (!started) found.stdin?.writer.destroy(); });
+      accept((transport) => { started = true; return runAttachSession({ transport, stdout: streams.stdout, stderr: streams.stderr, ...found }); });
       return;
     }
     const argv = q.getAll("command");

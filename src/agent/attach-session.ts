@@ -40,7 +40,10 @@ export interface AttachSessionOptions {
   stdin?: AttachInput;
   /** Sizes the container's terminal (a `tty` container). */
   resize?: (width: number, height: number) => void;
-  /** How long output still passes after the client's input ended, when that ends the session (default 1 s). */
+  /**
+   * How long output still passes after the client's input ended, when that ends the session (default 2 s: the
+   * answer to piped commands, `echo ls | kubectl attach -i`, has that long to come back).
+   */
   drainMs?: number;
 }
 
@@ -66,7 +69,7 @@ export async function runAttachSession(o: AttachSessionOptions): Promise<void> {
     ended = true;
     input.writer.end();
     if (input.once) input.close();
-    else setTimeout(() => t.finish(successStatus()), o.drainMs ?? 1000).unref();
+    else setTimeout(() => t.finish(successStatus()), o.drainMs ?? 2000).unref();
   };
   input?.writer.on("error", () => undefined);
   t.onInput((m) => {

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { readFile } from "node:fs/promises";
+import { randomInt } from "node:crypto";
+import { existsSync } from "node:fs";
+import { readFile, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { kubectlStream, until, type TestCluster } from "./harness.js";
@@ -17,12 +19,19 @@ describe("kubectl attach -i and kubectl debug node/NAME against everynode agent"
   let cluster: TestCluster;
   const node = "debug-a";
 
+  // The debugging pods' mount point of the host's root: made on this machine by the first one, unless it was there.
+  let hostDirExisted = true;
+
   before(async () => {
+    hostDirExisted = existsSync("/host");
     env = await startAgentCluster([node]);
     cluster = env.cluster;
     await until(async () => (await cluster.kubectl(["get", "node", node])).code === 0, "the agent's node registered");
   });
-  after(async () => { await env.stop(); });
+  after(async () => {
+    await env.stop();
+    if (!hostDirExisted) await rmdir("/host").catch(() => undefined);
+  });
 
   const phase = async (pod: string): Promise<string> => cluster.kubectlOk(["get", "pod", pod, "-o", "jsonpath={.status.phase}"]);
   const running = async (pod: string): Promise<void> => until(async () => (await phase(pod)) === "Running", `${pod} Running`);
@@ -80,17 +89,25 @@ describe("kubectl attach -i and kubectl debug node/NAME against everynode agent"
   });
 
   test("kubectl debug node/NAME -i takes commands on stdin; deleting the pod leaves no process behind", async () => {
-    const script = "cat /host/etc/hostname\nls -d /host/proc/1 && echo host-proc-seen\n";
+    const script = "cat /host/etc/hostname\nls -d /host/proc/1 && echo host-proc-seen\nexit 0\n";
     const r = await cluster.kubectl(["debug", `node/${node}`, "-i", "--image=busybox", "--", "sh"], script);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok(r.stdout.includes(`${await readFile("/etc/hostname", "utf8")}/host/proc/1\nhost-proc-seen\n`), r.stdout);
-    const [pod] = await debugPods();
+    assert.ok(r.stdout.endsWith(`${await readFile("/etc/hostname", "utf8")}/host/proc/1\nhost-proc-seen\n`), r.stdout);
+    // Without `exit` the shell waits for more input once kubectl is gone (no stdinOnce, as with the kubelet), and
+    // runs until its pod is deleted.
+    const before = await debugPods();
+    const sleep = `sleep ${randomInt(100_000, 999_999)}`;
+    const left = await cluster.kubectl(["debug", `node/${node}`, "-i", "--image=busybox", "--", "sh"], `${sleep}\n`);
+    assert.equal(left.code, 0, left.stderr);
+    const [pod] = (await debugPods()).filter((p) => !before.includes(p));
     assert.ok(pod);
-    // The shell still waits for more input, as with the kubelet (no stdinOnce): deleting the pod ends it.
     const podUID = await uid(pod);
+    await until(async () => (await hostCommandLines()).includes(sleep), "the shell's command running");
+    assert.equal(await phase(pod), "Running");
     assert.ok((await hostProcessesWith(podUID)).length > 0, "the pod's shim runs");
     await cluster.kubectlOk(["delete", "pod", pod, "--wait=true"]);
     await until(async () => (await hostProcessesWith(podUID)).length === 0, "no process of the debug pod left", 15_000);
+    assert.ok(!(await hostCommandLines()).includes(sleep), "the shell's command ended with its pod");
   });
 
   test("kubectl debug node/NAME -it gives the shell a terminal", async () => {

@@ -194,6 +194,21 @@ describe("pods/exec through the API server", () => {
     assert.deepEqual([attrs?.verb, attrs?.resource.resource, attrs?.subresource, attrs?.name], ["get", "pods", "exec", "p"]);
   });
 
+  test("attach -i reaches the agent only for a container with stdin: true; -t is passed on for the agent to decide", async () => {
+    agentSaw.length = 0;
+    const mute = await refused("/api/v1/namespaces/default/pods/p/attach?stdin=true&stdout=true");
+    assert.deepEqual([mute.code, mute.body.reason, mute.body.message], [400, "BadRequest", "container c has no stdin to attach to: its spec does not set stdin: true (attach without -i to see its output)"]);
+    assert.deepEqual(agentSaw, [], "refused before the agent is asked");
+    await api.registry.create<Pod>(pods, "default", { apiVersion: "v1", kind: "Pod", metadata: { name: "in", namespace: "default" }, spec: { nodeName: "real-1", containers: [{ name: "c", image: "busybox", stdin: true, tty: true }] } });
+    const ws = new WebSocket(wsUrl("/api/v1/namespaces/default/pods/in/attach?stdin=true&stdout=true&tty=true"), ["v5.channel.k8s.io"]);
+    const result = streamed(ws);
+    await new Promise<void>((ok) => ws.once("open", () => ok()));
+    ws.send(encodeFrame(0, "typed"));
+    ws.send(encodeClose(0));
+    assert.equal((await result).stdout, "hello\ntyped");
+    assert.deepEqual(agentSaw, ["/attach/default/in/c?input=1&output=1&error=0&tty=1"]);
+  });
+
   test("the agent's refusal and a certificate other than the published one end in an InternalError Status", async () => {
     const refusedByAgent = await streamed(new WebSocket(wsUrl("/api/v1/namespaces/default/pods/p/exec?command=refuse&stdout=true"), ["v5.channel.k8s.io"]));
     assert.equal(refusedByAgent.status?.message, 'Internal error occurred: unable to upgrade connection: container not found ("c")');
