@@ -1,8 +1,8 @@
 /**
  * The agent's HTTPS endpoint (the kubelet's port 10250): it accepts only clients holding a certificate of the
  * cluster's CA (the API server's kubelet client certificate) and serves /healthz, /pods, /containerLogs, the upgrade
- * to SPDY of /portForward and, over a WebSocket (subprotocol v5.channel.k8s.io),
- * /exec/<ns>/<pod>/<container>?command=…&input=1&output=1&error=1&tty=0 and /attach/<ns>/<pod>/<container>?output=1&error=1. Its own
+ * to SPDY of /portForward and, over a WebSocket (subprotocol v5.channel.k8s.io) or SPDY/3.1 (v4/v3/v2.channel.k8s.io),
+ * /exec/<ns>/<pod>/<container>?command=…&input=1&output=1&error=1&tty=0 and /attach/<ns>/<pod>/<container>?input=1&output=1&error=1. Its own
  * serving certificate is self-signed; the agent publishes its SHA-256 fingerprint on its Node so the API server can
  * tell it is talking to this agent.
  */
@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:https";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer } from "ws";
 import { remoteCommandProtocols } from "../api/remote-command.js";
 import { streamLog, type LogQuery } from "./container-log-reader.js";
 import { runAttachSession, type AttachSessionOptions } from "./attach-session.js";
@@ -18,6 +18,10 @@ import { runExecSession, type ExecStreams } from "./exec-session.js";
 import { servePortForward, type PortForwardTarget } from "./port-forward.js";
 import { writeRawResponse } from "./raw-response.js";
 import type { ExecProcess } from "./runtime.js";
+import { webSocketTransport } from "./session-socket.js";
+import type { SessionTransport } from "./session-transport.js";
+import { serveSpdyRemoteCommand } from "./spdy-remote-command.js";
+import { isSpdyUpgrade } from "./spdy-upgrade.js";
 
 /** Answers a container log request: the files to read and when the instance is over, or an error (status, text). */
 export type LogResolver = (namespace: string, pod: string, container: string, previous: boolean) =>
@@ -30,9 +34,12 @@ export type LogResolver = (namespace: string, pod: string, container: string, pr
 export type ExecResolver = (namespace: string, pod: string, container: string) =>
   { start: (argv: string[], stdin: boolean, tty: boolean, size?: { width: number; height: number }) => ExecProcess } | { code: number; message: string };
 
-/** Answers an attach request: the running container's output and end, or an error (status, text) as for exec. */
-export type AttachResolver = (namespace: string, pod: string, container: string) =>
-  Pick<AttachSessionOptions, "subscribe" | "exited"> | { code: number; message: string };
+/**
+ * Answers an attach request: the running container's output and end, with its input when `stdin` is asked for and
+ * the container has one, or an error (status, text) as for exec.
+ */
+export type AttachResolver = (namespace: string, pod: string, container: string, stdin: boolean) =>
+  Pick<AttachSessionOptions, "subscribe" | "exited" | "stdin" | "resize"> | { code: number; message: string };
 /** Finds the pod a port-forward request is for, or an error (status, text). */
 export type PortForwardResolver = (namespace: string, pod: string) => PortForwardTarget | { code: number; message: string };
 
@@ -126,33 +133,38 @@ export class AgentServer {
     this.remoteCommand(req, socket, url);
   }
 
-  /** `/exec/…` and `/attach/…` over a WebSocket; anything else upgraded is refused. */
+  /** `/exec/…` and `/attach/…` over a WebSocket or SPDY/3.1; anything else upgraded is refused. */
   private remoteCommand(req: IncomingMessage, socket: Duplex, url: URL): void {
     const refuse = (code: number, body: string): void => writeRawResponse(socket, code, {}, body);
+    const spdy = isSpdyUpgrade(req);
     const m = /^\/(exec|attach)\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-    if (!m || req.method !== "GET") { refuse(404, "404 page not found"); return; }
+    if (!m || !(req.method === "GET" || (spdy && req.method === "POST"))) { refuse(404, "404 page not found"); return; }
     const protocols = (req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim());
-    if (!protocols.includes(remoteCommandProtocols[0])) { refuse(400, `the ${remoteCommandProtocols[0]} subprotocol is required`); return; }
+    if (!spdy && !protocols.includes(remoteCommandProtocols[0])) { refuse(400, `the ${remoteCommandProtocols[0]} subprotocol is required`); return; }
     const q = url.searchParams;
     const flag = (name: string): boolean => q.get(name) === "1" || q.get(name) === "true";
-    const streams: ExecStreams = { stdin: flag("input"), stdout: flag("output"), stderr: flag("error"), tty: flag("tty") };
+    // As the kubelet: with a terminal, stderr is part of it.
+    const streams: ExecStreams = { stdin: flag("input"), stdout: flag("output"), stderr: flag("error") && !flag("tty"), tty: flag("tty") };
     if (!streams.stdin && !streams.stdout && !streams.stderr) { refuse(400, "you must specify at least 1 of stdin, stdout, stderr"); return; }
     const [ns, pod, container] = [m[2], m[3], m[4]].map((s) => decodeURIComponent(s ?? "")) as [string, string, string];
-    const accept = (session: (ws: WebSocket) => Promise<void>): void => {
-      this.wss.handleUpgrade(req, socket, Buffer.alloc(0), (ws) => { session(ws).catch(this.o.onError); });
+    const accept = (session: (transport: SessionTransport) => Promise<void>): void => {
+      if (spdy) {
+        serveSpdyRemoteCommand(req, socket, { streams, streamCreationTimeoutMs: 30_000, onError: this.o.onError }, session);
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, Buffer.alloc(0), (ws) => { session(webSocketTransport(ws)).catch(this.o.onError); });
     };
     if (m[1] === "attach") {
-      if (streams.stdin || streams.tty) { refuse(400, "containers of the process runtime have no stdin and no terminal to attach to"); return; }
-      const found = this.o.attach(ns, pod, container);
+      const found = this.o.attach(ns, pod, container, streams.stdin);
       if ("code" in found) { refuse(found.code, found.message); return; }
-      accept((ws) => runAttachSession({ socket: ws, stdout: streams.stdout, stderr: streams.stderr, ...found }));
+      accept((transport) => runAttachSession({ transport, stdout: streams.stdout, stderr: streams.stderr, ...found }));
       return;
     }
     const argv = q.getAll("command");
     if (argv.length === 0) { refuse(400, "you must specify at least one command for the container"); return; }
     const found = this.o.exec(ns, pod, container);
     if ("code" in found) { refuse(found.code, found.message); return; }
-    accept((ws) => runExecSession({ socket: ws, argv, streams, start: (size) => found.start(argv, streams.stdin, streams.tty, size), onError: this.o.onError }));
+    accept((transport) => runExecSession({ transport, argv, streams, start: (size) => found.start(argv, streams.stdin, streams.tty, size), onError: this.o.onError }));
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -6,6 +6,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { mustFindResource } from "../api/resources.js";
+import { attachWithoutStdinMessage } from "../api/remote-command.js";
 import type { Pod, Service } from "../api/types.js";
 import { daemonsNotReadyTaint } from "../api/readiness-gate.js";
 import type { Client } from "../client/client.js";
@@ -13,7 +14,6 @@ import { EventRecorder, objectReference } from "../client/event-recorder.js";
 import { Informer } from "../client/informer.js";
 import type { Clock } from "../util/clock.js";
 import { X509Certificate } from "node:crypto";
-import { selfSignedServingCertificate } from "../server/pki.js";
 import { AgentServer, type AttachResolver, type ExecResolver, type LogResolver, type PortForwardResolver } from "./agent-server.js";
 import { dialHostPort } from "./pod-dial.js";
 import { nodePortsRejection, takenHostPort } from "./host-port-admission.js";
@@ -22,6 +22,7 @@ import { instanceLogFiles } from "./container-log-reader.js";
 import { readMachineFacts, type MachineFacts } from "./machine.js";
 import { NodeHeartbeat } from "./node-heartbeat.js";
 import { ObjectCache } from "./object-cache.js";
+import { servingCertificate } from "./serving-certificate.js";
 import { PodWorker, type PodWorkerContext } from "./pod-worker.js";
 import type { PodVolumesContext } from "./pod-volumes.js";
 import { podServiceEnv } from "./service-env.js";
@@ -92,7 +93,7 @@ export class Agent {
     if (runtimeError) this.o.log(`runtime ${runtime.version} cannot run containers on this machine: ${runtimeError}`);
     const readFacts = async (): Promise<MachineFacts> => (this.facts = await readMachineFacts(dataDir, this.o.nodeIP));
     const facts = await readFacts();
-    const serving = await selfSignedServingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
+    const serving = await servingCertificate(`${nodeName}@agent`, [...new Set([facts.internalIP, "127.0.0.1", nodeName])]);
     const server = new AgentServer({ ...this.o.listen, ...serving, clientCA: this.o.clientCA, logs: this.resolveLogs, portForward: this.resolvePortForward, exec: this.resolveExec, attach: this.resolveAttach,
       pods: () => ({ kind: "PodList", apiVersion: "v1", metadata: {}, items: [...this.workers.values()].map((w) => w.current()) }), onError: this.o.onError });
     const port = await server.start();
@@ -127,6 +128,7 @@ export class Agent {
     const informer = new Informer<Pod>({ client, resource: podsResource, fieldSelector: `spec.nodeName=${nodeName}`, onError: this.o.onError });
     const rejected = new Set<string>();
     const ensure = (pod: Pod): void => {
+      if (signal.aborted) return;
       const uid = pod.metadata?.uid ?? "";
       const w = this.workers.get(uid);
       if (w) { w.update(pod); return; }
@@ -151,6 +153,8 @@ export class Agent {
       onUpdate: (_old, pod) => ensure(pod),
       onDelete: (pod) => this.workers.get(pod.metadata?.uid ?? "")?.removed(),
     });
+    // Shutting down: from the abort on no worker starts a container (a restart here would outlive the agent).
+    signal.addEventListener("abort", () => { for (const w of this.workers.values()) w.stop(); }, { once: true });
     const informing = informer.run(signal);
     if (await informer.waitForSync(signal)) await this.reapOrphans(byPod);
     await Promise.all([heartbeat, informing, servicesRunning]);
@@ -196,14 +200,20 @@ export class Agent {
   };
 
   /** Finds the running container an attach goes to, with the kubelet's errors. */
-  private readonly resolveAttach: AttachResolver = (namespace, name, container) => {
+  private readonly resolveAttach: AttachResolver = (namespace, name, container, stdin) => {
     const w = this.worker(namespace, name);
     if (!w) return { code: 404, message: "pod does not exist" };
     const handle = w.handle(container);
     if (!handle || w.container(container)?.state.kind !== "running") return { code: 500, message: `container not found (${JSON.stringify(container)})` };
+    const spec = [...(w.current().spec?.initContainers ?? []), ...(w.current().spec?.containers ?? [])].find((c) => c.name === container);
+    if (stdin && !spec?.stdin) return { code: 400, message: attachWithoutStdinMessage(container) };
+    // Stdin closed for good (stdinOnce, after an earlier attach): the client's input goes nowhere, as upstream.
+    const writer = stdin ? handle.openStdin?.() : undefined;
     const key = `${handle.podUID}/${container}`;
     return {
       exited: handle.exited,
+      stdin: writer && { writer, once: spec?.stdinOnce === true, close: () => handle.closeStdin?.() },
+      resize: spec?.tty ? (width, height) => handle.resize?.(width, height, this.o.onError) : undefined,
       subscribe: (listener) => {
         const set = this.attached.get(key) ?? new Set();
         this.attached.set(key, set.add(listener));

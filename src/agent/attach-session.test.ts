@@ -1,11 +1,20 @@
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
-import { decodeFrame, type RemoteCommandStatus } from "../api/remote-command.js";
+import { channel, decodeFrame, encodeClose, encodeFrame, type RemoteCommandStatus } from "../api/remote-command.js";
 import { runAttachSession } from "./attach-session.js";
+import { webSocketTransport } from "./session-socket.js";
 import type { ContainerLaunch } from "./runtime.js";
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; !check(); i++) {
+    if (i > 500) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe("agent attach session", () => {
   let server: Server;
@@ -13,16 +22,33 @@ describe("agent attach session", () => {
   const listeners = new Set<ContainerLaunch["onOutput"]>();
   let exit: () => void = () => undefined;
   let maxBufferedBytes: number | undefined;
+  let typed = "";
+  let inputEnded = false;
+  let stdinClosed = false;
+  const sizes: string[] = [];
+  const inputSink = (): Writable => {
+    typed = "";
+    inputEnded = false;
+    stdinClosed = false;
+    return new Writable({
+      write: (chunk: Buffer, _enc, done) => { typed += chunk.toString(); done(); },
+      final: (done) => { inputEnded = true; done(); },
+    });
+  };
 
   before(async () => {
     const wss = new WebSocketServer({ noServer: true });
     server = createServer();
     server.on("upgrade", (req, socket, head) => {
-      const stderr = new URL(req.url ?? "/", "http://x").searchParams.get("stderr") === "1";
+      const q = new URL(req.url ?? "/", "http://x").searchParams;
+      const stderr = q.get("stderr") === "1";
       const exited = new Promise<void>((resolve) => { exit = resolve; });
+      const once = q.get("once") === "1";
+      const input = q.get("stdin") === "1" ? { writer: inputSink(), once, close: () => { stdinClosed = true; } } : undefined;
       wss.handleUpgrade(req, socket, head, (ws) => {
         void runAttachSession({
-          socket: ws, stdout: true, stderr, exited, maxBufferedBytes,
+          transport: webSocketTransport(ws), stdout: true, stderr, exited, maxBufferedBytes, stdin: input, drainMs: 50,
+          resize: (width, height) => sizes.push(`${width}x${height}`),
           subscribe: (l) => { listeners.add(l); return () => listeners.delete(l); },
         });
       });
@@ -57,6 +83,39 @@ describe("agent attach session", () => {
     assert.deepEqual(JSON.parse(a.frames[2]?.text ?? "") as RemoteCommandStatus, { metadata: {}, status: "Success" });
     await new Promise((r) => setTimeout(r, 20));
     assert.equal(listeners.size, 0, "the listener is removed");
+  });
+
+  test("with stdinOnce, the client's input reaches the container and its end closes stdin for good; output goes on", async () => {
+    const a = await attach("stdin=1&once=1");
+    a.ws.send(encodeFrame(channel.resize, JSON.stringify({ Width: 90, Height: 20 })));
+    a.ws.send(encodeFrame(channel.stdin, "ls\n"));
+    a.ws.send(encodeClose(channel.stdin));
+    await until(() => inputEnded && stdinClosed);
+    assert.equal(typed, "ls\n");
+    assert.deepEqual(sizes.splice(0), ["90x20"]);
+    emit("stdout", "after the input\n");
+    exit();
+    assert.equal(await a.closed, 1000);
+    assert.deepEqual(a.frames.map((f) => f.ch), [1, 3]);
+  });
+
+  test("without stdinOnce, the end of the client's input ends the session, not the container's stdin", async () => {
+    const a = await attach("stdin=1");
+    a.ws.send(encodeFrame(channel.stdin, "x"));
+    a.ws.send(encodeClose(channel.stdin));
+    // The container has not exited: the session ends by itself once output had a moment to drain.
+    assert.equal(await a.closed, 1000);
+    assert.deepEqual([typed, inputEnded, stdinClosed], ["x", true, false]);
+    assert.deepEqual(JSON.parse(a.frames.at(-1)?.text ?? "") as RemoteCommandStatus, { metadata: {}, status: "Success" });
+    exit();
+  });
+
+  test("a stdinOnce client that goes away closes the container's stdin", async () => {
+    const a = await attach("stdin=1&once=1");
+    a.ws.close();
+    await a.closed;
+    await until(() => inputEnded && stdinClosed);
+    exit();
   });
 
   test("a client that leaves stops listening; one that cannot keep up is disconnected", async () => {

@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { WebSocket, WebSocketServer } from "ws";
 import { decodeFrame, encodeClose, encodeFrame, type RemoteCommandStatus } from "../api/remote-command.js";
 import { runExecSession, type ExecStreams } from "./exec-session.js";
+import { webSocketTransport } from "./session-socket.js";
 import { ProcessRuntime } from "./process-runtime.js";
 
 const run = promisify(execFile);
@@ -31,7 +32,7 @@ describe("agent exec session", () => {
       const env = { GREETING: "hello from the container" };
       wss.handleUpgrade(req, socket, head, (ws) => {
         sessions.push(runExecSession({
-          socket: ws, argv, streams, drainMs: 300, onError: (err) => assert.fail(String(err)),
+          transport: webSocketTransport(ws), argv, streams, drainMs: 300, onError: (err) => assert.fail(String(err)),
           start: (size) => runtime.exec({ argv, env, workingDir: "/tmp", pid: process.pid, stdin: streams.stdin, tty: streams.tty, size, onError: (err) => assert.fail(String(err)) }),
         }));
       });

@@ -23,7 +23,7 @@ export function terminalArgv(argv: readonly string[], size = { width: 80, height
 }
 
 /** The first child of process `pid`, undefined when it has none (yet). */
-function firstChild(pid: number): number | undefined {
+export function firstChild(pid: number): number | undefined {
   try {
     const first = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/)[0];
     return first ? Number(first) : undefined;
@@ -37,6 +37,7 @@ export class ExecTerminal {
   private leader: number | undefined;
   private size: { width: number; height: number };
   private sizedTo: string;
+  private setting = false;
   private readonly timer: NodeJS.Timeout;
 
   /** Follows the `script` process `scriptPid` (started at `size`) until its command started (checked every 20 ms for up to 5 s). */
@@ -71,7 +72,7 @@ export class ExecTerminal {
   }
 
   private apply(): void {
-    if (this.leader === undefined) return;
+    if (this.leader === undefined || this.setting) return;
     const key = `${this.size.width}x${this.size.height}`;
     if (key === this.sizedTo) return;
     let tty: string;
@@ -82,8 +83,12 @@ export class ExecTerminal {
     }
     if (!tty.startsWith("/dev/pts/")) return;
     this.sizedTo = key;
+    // One stty at a time, so sizes asked for in quick succession (kubectl attach sends two) end in the last one.
+    this.setting = true;
     execFile("stty", ["-F", tty, "cols", String(this.size.width), "rows", String(this.size.height)], (err) => {
+      this.setting = false;
       if (err && !/No such file|Input\/output error|No such process/.test(err.message)) this.onError(err);
+      else this.apply();
     });
   }
 }

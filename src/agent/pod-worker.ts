@@ -57,6 +57,7 @@ export class PodWorker {
   private lastWritten = "";
   private lastReadiness = "";
   private terminated = false;
+  private stopped = false;
   private gone = false;
   private readonly volumes: PodVolumes;
   private resyncPending = false;
@@ -106,8 +107,12 @@ export class PodWorker {
     this.trigger();
   }
 
-  /** Stops timers and probes without touching containers (agent shutdown). */
+  /**
+   * Agent shutdown: stops timers and probes and makes the worker inert without touching containers. From now on it
+   * starts nothing and writes no status, whatever exits or changes; the next agent re-adopts what still runs.
+   */
   stop(): void {
+    this.stopped = true;
     for (const cancel of this.timers) cancel();
     for (const p of this.probes.values()) p.stop();
   }
@@ -174,14 +179,14 @@ export class PodWorker {
   }
 
   private async sync(): Promise<void> {
-    if (this.terminated) return;
+    if (this.terminated || this.stopped) return;
     if (this.gone || this.pod.metadata?.deletionTimestamp) {
       await this.terminate();
       return;
     }
     const phase = this.pod.status?.phase;
     if (phase !== "Succeeded" && phase !== "Failed" && await this.syncVolumes()) this.startWhatIsDue();
-    await this.writeStatus();
+    if (!this.stopped) await this.writeStatus();
   }
 
   /** Sets up (or refreshes) the pod's volumes; false while they cannot be set up (then a FailedMount event and a retry). */
@@ -201,6 +206,7 @@ export class PodWorker {
   }
 
   private startWhatIsDue(): void {
+    if (this.stopped) return;
     const policy = this.pod.spec?.restartPolicy ?? "Always";
     for (const c of this.pod.spec?.initContainers ?? []) {
       const rec = this.records.get(c.name);
@@ -267,7 +273,7 @@ export class PodWorker {
         podUID: this.pod.metadata?.uid ?? "", podNamespace: this.pod.metadata?.namespace ?? "", podName: this.pod.metadata?.name ?? "",
         containerName: c.name, attempt: rec.restartCount, argv: containerArgv(c, env), env, workingDir: c.workingDir, ...this.runAs(c),
         mounts: containerMounts(this.pod, c, podVolumeDirs(this.pod, this.ctx.podDir(this.pod.metadata?.uid ?? ""))),
-        onOutput: out.write,
+        stdin: c.stdin === true, tty: c.tty === true, onOutput: out.write,
       };
     } catch (err) {
       if (!(err instanceof ContainerConfigError)) throw err;
@@ -287,6 +293,8 @@ export class PodWorker {
       this.event(c.name, "Warning", "Failed", `Error: ${message}`);
       return;
     }
+    const unused = this.ctx.runtime.imageNotUsed?.(c.image ?? "");
+    if (unused) this.event(c.name, "Normal", "ImageNotUsed", unused);
     this.record(KubeletEvents.created(c.name));
     this.record(KubeletEvents.started(c.name));
     this.running(rec, handle, out.close);

@@ -1,57 +1,18 @@
 import assert from "node:assert/strict";
-import { createServer as createHttpServer, request, type IncomingMessage } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage } from "node:http";
 import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { after, before, test } from "node:test";
 import { servePortForward, type PortForwardTarget } from "./port-forward.js";
-import { encodeFrame, FrameReader, RstStatus, type SpdyFrame } from "./spdy/frame.js";
-import { HeaderCompressor, HeaderDecompressor } from "./spdy/header-block.js";
-
-/** A minimal SPDY client, as kubectl's: opens streams, collects what the server sends per stream. */
-class Client {
-  private readonly reader = new FrameReader();
-  private readonly compressor = new HeaderCompressor();
-  readonly decompressor = new HeaderDecompressor();
-  readonly frames: SpdyFrame[] = [];
-  readonly data = new Map<number, string>();
-  readonly fins = new Set<number>();
-
-  constructor(readonly socket: Duplex) {
-    socket.on("data", (c: Buffer) => {
-      for (const f of this.reader.push(c)) {
-        this.frames.push(f);
-        if (f.type === "data") {
-          this.data.set(f.streamId, (this.data.get(f.streamId) ?? "") + f.data.toString());
-          if (f.fin) this.fins.add(f.streamId);
-        }
-      }
-    });
-  }
-
-  async open(id: number, headers: Record<string, string>, fin = false): Promise<void> {
-    const headerBlock = await this.compressor.compress(headers);
-    this.socket.write(encodeFrame({ type: "synStream", streamId: id, associatedId: 0, priority: 0, fin, unidirectional: false, headerBlock }));
-  }
-
-  send(frame: Parameters<typeof encodeFrame>[0]): void { this.socket.write(encodeFrame(frame)); }
-
-  async waitFor(what: string, check: () => boolean): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.map((f) => f.type))}`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  close(): void { this.compressor.close(); this.decompressor.close(); this.socket.destroy(); }
-}
+import { RstStatus } from "./spdy/frame.js";
+import { spdyUpgrade, type SpdyTestClient, type SpdyUpgradeResult } from "./spdy/testing/spdy-client.js";
 
 let echo: Server;
 let echoPort = 0;
 let refusedPort = 0;
 let agent: ReturnType<typeof createHttpServer>;
 let agentPort = 0;
-const clients: Client[] = [];
+const clients: SpdyTestClient[] = [];
 
 before(async () => {
   echo = createServer((s) => s.pipe(s));
@@ -80,14 +41,10 @@ after(async () => {
   await new Promise<void>((ok) => agent.close(() => ok()));
 });
 
-function upgrade(protocol = "portforward.k8s.io"): Promise<{ res: IncomingMessage; client?: Client; body?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ port: agentPort, host: "127.0.0.1", method: "POST", path: "/", headers: { Connection: "Upgrade", Upgrade: "SPDY/3.1", "X-Stream-Protocol-Version": protocol } });
-    req.once("upgrade", (res, socket) => { const client = new Client(socket); clients.push(client); resolve({ res, client }); });
-    req.once("response", (res) => { let body = ""; res.on("data", (d: Buffer) => { body += d.toString(); }); res.once("end", () => resolve({ res, body })); });
-    req.once("error", reject);
-    req.end();
-  });
+async function upgrade(protocol = "portforward.k8s.io"): Promise<SpdyUpgradeResult> {
+  const result = await spdyUpgrade(agentPort, "POST", "/", [protocol]);
+  if (result.client) clients.push(result.client);
+  return result;
 }
 
 test("the upgrade answers 101 with the negotiated protocol; an unknown protocol gets 403", async () => {
@@ -104,8 +61,8 @@ test("an error and a data stream forward bytes both ways, then both end with FIN
   assert.ok(client);
   await client.open(1, { streamtype: "error", port: String(echoPort), requestid: "0" }, true);
   await client.open(3, { streamtype: "data", port: String(echoPort), requestid: "0" });
-  client.send({ type: "data", streamId: 3, fin: false, data: Buffer.from("hello ") });
-  client.send({ type: "data", streamId: 3, fin: false, data: Buffer.from("pod") });
+  client.write(3, "hello ");
+  client.write(3, "pod");
   await client.waitFor("echo", () => client.data.get(3) === "hello pod");
   assert.deepEqual(client.frames.filter((f) => f.type === "synReply").map((f) => f.type === "synReply" && f.streamId), [1, 3]);
   client.send({ type: "data", streamId: 3, fin: true, data: Buffer.alloc(0) });

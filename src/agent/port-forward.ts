@@ -7,7 +7,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { writeRawResponse } from "./raw-response.js";
+import { acceptSpdyUpgrade } from "./spdy-upgrade.js";
 import { SpdySession, type SpdyStream } from "./spdy/session.js";
 import type { SpdyHeaders } from "./spdy/header-block.js";
 
@@ -30,30 +30,12 @@ export interface PortForwardOptions {
   onError: (error: unknown) => void;
 }
 
-/** The protocol versions a client asked for with `X-Stream-Protocol-Version` (repeated or comma-separated). */
-export function requestedProtocols(req: IncomingMessage): string[] {
-  const raw = req.headersDistinct["x-stream-protocol-version"] ?? [];
-  return raw.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
-}
-
 /**
  * Answers the upgrade request on `socket` (101 and the SPDY session, or an HTTP error) and serves the session until
  * either side closes it.
  */
 export function servePortForward(req: IncomingMessage, socket: Duplex, target: PortForwardTarget, options: PortForwardOptions): void {
-  const upgrade = (req.headers.upgrade ?? "").toLowerCase();
-  if (!upgrade.split(",").map((s) => s.trim()).includes("spdy/3.1")) {
-    writeRawResponse(socket, 400, {}, `unable to upgrade: missing upgrade headers in request: Upgrade ${JSON.stringify(req.headers.upgrade ?? "")}`);
-    return;
-  }
-  const protocols = requestedProtocols(req);
-  if (protocols.length > 0 && !protocols.includes(portForwardProtocol)) {
-    writeRawResponse(socket, 403, { "X-Accepted-Stream-Protocol-Versions": portForwardProtocol },
-      `unable to upgrade: unable to negotiate protocol: client supports [${protocols.join(" ")}], server accepts [${portForwardProtocol}]`);
-    return;
-  }
-  socket.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n" +
-    `X-Stream-Protocol-Version: ${portForwardProtocol}\r\n\r\n`);
+  if (acceptSpdyUpgrade(req, socket, [portForwardProtocol]) === undefined) return;
   const pairs = new Map<string, StreamPair>();
   const session = new SpdySession(socket, {
     check: streamHeaderProblem,

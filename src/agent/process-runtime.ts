@@ -1,7 +1,9 @@
 /**
  * The `process` runtime (like Nomad's raw_exec): each container is its argv run as host processes in a process
  * group of its own, under the shell shim of process-shim.ts. State lives in DATA/containers/<podUID>/<name>/<n>/
- * (meta.json, exit status, the two output FIFOs), so a restarted agent re-adopts the instances still running.
+ * (meta.json, exit status, the two output FIFOs and, with `stdin` or `tty`, the input FIFO of container-stdin.ts),
+ * so a restarted agent re-adopts the instances still running, input included. A `tty` container runs under util-linux
+ * `script` (exec-terminal.ts). Images are not run: the container's command is a program of the host.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -13,6 +15,7 @@ import { promisify } from "node:util";
 import { shimArgs, shimScript } from "./process-shim.js";
 import { ExecStartError, type AdoptedInstance, type ContainerExit, type ContainerHandle, type ContainerLaunch, type ExecProcess, type ExecRequest, type Runtime } from "./runtime.js";
 import { ExecTerminal, terminalArgv } from "./exec-terminal.js";
+import { closeStdin, ContainerTerminal, openStdin, stdinFifo, stdinHeld } from "./container-stdin.js";
 
 const run = promisify(execFile);
 
@@ -21,7 +24,7 @@ export const processRuntimeVersion = "process://0.1.0";
 /** PATH of containers that set none (the usual container default). */
 export const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-interface Meta { id: string; podUID: string; podNamespace: string; podName: string; containerName: string; attempt: number; startedAt: number; pid: number }
+interface Meta { id: string; podUID: string; podNamespace: string; podName: string; containerName: string; attempt: number; startedAt: number; pid: number; stdin?: boolean }
 
 /** Options of a ProcessRuntime. */
 export interface ProcessRuntimeOptions {
@@ -88,7 +91,11 @@ export class ProcessRuntime implements Runtime {
 
   cannotRun(command: readonly string[] | undefined): string | undefined {
     if (command && command.length > 0) return undefined;
-    return "the process runtime runs a container's command as a host process, and this container has no command (the image's entrypoint cannot be read without an image runtime); set command, or run the agent with --runtime podman";
+    return "the process runtime runs a container's command as a host process, and this container has no command (the image's entrypoint cannot be read without an image runtime); set command (kubectl run and kubectl debug take it after --)";
+  }
+
+  imageNotUsed(image: string): string {
+    return `Container image "${image}" is not used: the process runtime runs the container's command as a host process, with the host's files and programs`;
   }
 
   async start(launch: ContainerLaunch): Promise<ContainerHandle> {
@@ -100,7 +107,8 @@ export class ProcessRuntime implements Runtime {
     await mkdir(dir, { recursive: true });
     if (launch.uid !== undefined) await chown(dir, launch.uid, launch.gid ?? launch.uid);
     if (launch.workingDir) await mkdir(launch.workingDir, { recursive: true });
-    await run("mkfifo", [join(dir, "out"), join(dir, "err")]);
+    // A terminal always reads the stdin FIFO: without stdin the shim's writer keeps it open and nothing is typed.
+    await run("mkfifo", [join(dir, "out"), join(dir, "err"), ...(launch.stdin || launch.tty ? [join(dir, stdinFifo)] : [])]);
     const out = openSync(join(dir, "out"), fsc.O_RDWR);
     const err = openSync(join(dir, "err"), fsc.O_RDWR);
     // Readers open while a writer exists, so they see the end of output even if the container is over at once.
@@ -109,11 +117,14 @@ export class ProcessRuntime implements Runtime {
     // and the container drops to its user (setpriv) as it starts.
     const binds = launch.mounts.some((m) => m.hostPath !== m.containerPath);
     const drop = binds && launch.uid !== undefined && launch.uid !== process.getuid?.();
-    const argv = drop ? ["setpriv", `--reuid=${launch.uid ?? 0}`, `--regid=${launch.gid ?? launch.uid ?? 0}`, "--clear-groups", "--", ...launch.argv] : launch.argv;
+    const command = launch.tty ? terminalArgv(launch.argv) : launch.argv;
+    if (launch.tty) command[0] = lookPath("script", defaultPath) ?? "script";
+    const argv = drop ? ["setpriv", `--reuid=${launch.uid ?? 0}`, `--regid=${launch.gid ?? launch.uid ?? 0}`, "--clear-groups", "--", ...command] : command;
+    const env = { PATH: defaultPath, ...(launch.tty ? { TERM: "xterm" } : {}), ...launch.env };
     let child: ChildProcess | undefined;
     try {
       child = spawn("sh", shimArgs(this.shimPath, join(dir, "exit"), launch.mounts, argv), {
-        detached: true, stdio: ["ignore", out, err], env: { PATH: defaultPath, ...launch.env },
+        detached: true, stdio: ["ignore", out, err], env,
         cwd: launch.workingDir ?? "/", uid: drop ? undefined : launch.uid, gid: drop ? undefined : launch.gid ?? launch.uid,
       });
       const spawned = child;
@@ -131,9 +142,11 @@ export class ProcessRuntime implements Runtime {
       shim.once("exit", (code, signal) => resolve(code ?? (signal === "SIGKILL" ? 137 : 143)));
     });
     const pid = child.pid ?? 0;
+    // Running (and open to attach) only once the shim holds the container's input open.
+    if (launch.stdin || launch.tty) await stdinHeld(pid, dir, shimExit);
     const meta: Meta = {
       id: randomBytes(32).toString("hex"), podUID: launch.podUID, podNamespace: launch.podNamespace, podName: launch.podName,
-      containerName: launch.containerName, attempt: launch.attempt, startedAt: Date.now(), pid,
+      containerName: launch.containerName, attempt: launch.attempt, startedAt: Date.now(), pid, stdin: launch.stdin === true,
     };
     await writeFile(join(dir, "meta.json"), JSON.stringify(meta));
     const drained = drain(readers, launch.onOutput);
@@ -141,7 +154,7 @@ export class ProcessRuntime implements Runtime {
       await settle(drained, readers, this.options.outputGraceMs ?? 1000);
       return this.readExit(dir, code);
     });
-    return this.handle(meta, exited);
+    return this.handle(meta, exited, dir);
   }
 
   detach(): void {
@@ -171,14 +184,14 @@ export class ProcessRuntime implements Runtime {
           }
           if (existsSync(join(dir, "exit")) || !processAlive(meta.pid) || !(await isShim(meta.pid, dir))) {
             const drained = Promise.resolve();
-            found.push(this.handle(meta, drained.then(() => this.readExit(dir, undefined))));
+            found.push(this.handle(meta, drained.then(() => this.readExit(dir, undefined)), dir));
             continue;
           }
           const readers = this.follow(openReaders(dir));
           // The shim may have ended between the check and the open: then nothing would ever close the readers.
           if (!processAlive(meta.pid)) setTimeout(() => { for (const r of readers) r.socket.destroy(); }, 200);
           const drained = drain(readers, onOutput(meta));
-          found.push(this.handle(meta, this.poll(meta.pid).then(() => drained).then(() => this.readExit(dir, undefined))));
+          found.push(this.handle(meta, this.poll(meta.pid).then(() => drained).then(() => this.readExit(dir, undefined)), dir));
         }
       }
     }
@@ -225,8 +238,12 @@ export class ProcessRuntime implements Runtime {
     return join(this.root, podUID, name, String(attempt));
   }
 
-  private handle(meta: Meta, exited: Promise<ContainerExit>): ContainerHandle {
+  private handle(meta: Meta, exited: Promise<ContainerExit>, dir: string): ContainerHandle {
+    const terminal = new ContainerTerminal(meta.pid);
     return {
+      openStdin: () => (meta.stdin ? openStdin(dir) : undefined),
+      closeStdin: () => closeStdin(dir, meta.pid),
+      resize: (width, height, onError) => terminal.resize(width, height, onError),
       id: `process://${meta.id}`, podUID: meta.podUID, containerName: meta.containerName, attempt: meta.attempt,
       startedAt: meta.startedAt, pid: meta.pid, exited,
       signal: (sig) => signalGroup(meta.pid, sig),

@@ -1,5 +1,6 @@
 /** The container runtime interface of the agent: start, signal, wait for and re-adopt containers; exec into them. */
 import type { ChildProcess } from "node:child_process";
+import type { Writable } from "node:stream";
 
 /** How one container instance is to be started (everything resolved: argv, env, user, mounts). */
 export interface ContainerLaunch {
@@ -17,6 +18,10 @@ export interface ContainerLaunch {
   gid?: number;
   /** Volumes: a host directory seen at `containerPath` by the container. */
   mounts: { hostPath: string; containerPath: string; readOnly: boolean }[];
+  /** Give the container a standard input that attached clients write to (otherwise it reads /dev/null). */
+  stdin?: boolean;
+  /** Run the container on a terminal of its own (its output then all arrives on stdout). */
+  tty?: boolean;
   /** Receives the container's output, stream by stream, in the order it arrives. */
   onOutput: (stream: "stdout" | "stderr", chunk: Buffer) => void;
 }
@@ -45,6 +50,15 @@ export interface ContainerHandle {
   readonly exited: Promise<ContainerExit>;
   /** Sends a signal to every process of the instance. */
   signal(signal: "SIGTERM" | "SIGKILL"): void;
+  /**
+   * A writer of the instance's standard input, for one attached client (ending it does not end the container's
+   * input); undefined when the container has no stdin or it was closed for good.
+   */
+  openStdin?(): Writable | undefined;
+  /** Closes the instance's standard input for good: the container reads its end (`stdinOnce`). */
+  closeStdin?(): void;
+  /** Sets the size of the instance's terminal (a no-op without one); `onError` receives a size that could not be set. */
+  resize?(width: number, height: number, onError: (error: unknown) => void): void;
   /** The argv that runs `argv` in the instance's context (its mount namespace: volumes at their mount paths), for exec probes and hooks. */
   execArgv?(argv: readonly string[]): string[];
 }
@@ -93,6 +107,8 @@ export interface Runtime {
   unavailable(): Promise<string | undefined>;
   /** Why a container with this image/command cannot run here (CreateContainerError message), or undefined. */
   cannotRun(command: readonly string[] | undefined): string | undefined;
+  /** Why the image of a container is not run (a Normal `ImageNotUsed` event as it starts); undefined when it is. */
+  imageNotUsed?(image: string): string | undefined;
   /** Starts one container instance; throws with a message fit for a CreateContainerError/RunContainerError. */
   start(launch: ContainerLaunch): Promise<ContainerHandle>;
   /**

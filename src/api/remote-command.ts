@@ -93,3 +93,8 @@ export function statusExitCode(status: RemoteCommandStatus): number {
   const cause = status.reason === "NonZeroExitCode" ? status.details?.causes.find((c) => c.reason === "ExitCode") : undefined;
   return cause ? Number(cause.message) : 1;
 }
+
+/** The refusal of `attach -i` to a container started without `stdin: true` (nothing would read the input). */
+export function attachWithoutStdinMessage(container: string): string {
+  return `container ${container} has no stdin to attach to: its spec does not set stdin: true (attach without -i to see its output)`;
+}

@@ -5,8 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
-import { loadKubeconfig } from "../client/kubeconfig.js";
+import { readKubeconfig } from "../client/kubeconfig.js";
 import { RestClient } from "../client/rest.js";
 import { UsageError } from "./flags.js";
 
@@ -40,10 +39,7 @@ export function kubeconfigPath(o: KubeTargetOptions): string {
 /** Loads the kubeconfig and builds a REST client for the chosen context. */
 export async function resolveKubeTarget(o: KubeTargetOptions, userAgent: string): Promise<KubeTarget> {
   const path = kubeconfigPath(o);
-  const config = await loadKubeconfig(path, o.context);
-  const kc = new KubeConfig();
-  kc.loadFromFile(path);
-  const contextName = o.context ?? kc.getCurrentContext();
-  const namespace = o.namespace ?? kc.getContextObject(contextName)?.namespace ?? "default";
-  return { client: new RestClient({ ...config, userAgent }), namespace, kubeconfigPath: path };
+  const target = await readKubeconfig(path, o.context);
+  const namespace = o.namespace ?? target.namespace ?? "default";
+  return { client: new RestClient({ ...target.rest, userAgent }), namespace, kubeconfigPath: path };
 }

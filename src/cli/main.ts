@@ -1,12 +1,5 @@
-import { agent, agentUsage } from "./agent.js";
-import { controllerManager, controllerManagerUsage } from "./controller-manager.js";
-import { kubeconfig, kubeconfigUsage } from "./kubeconfig.js";
-import { pki, pkiUsage } from "./pki.js";
-import { rollout, rolloutUsage } from "./rollout.js";
 import { readFileSync } from "node:fs";
 import { UsageError } from "./flags.js";
-import { plan, planUsage } from "./plan.js";
-import { up, upUsage } from "./up.js";
 
 /** The version line `everynode --version` prints: the package's version and the Kubernetes API it serves. */
 export function versionLine(): string {
@@ -14,7 +7,12 @@ export function versionLine(): string {
   return `everynode ${pkg.version ?? "unknown"} (Kubernetes API v1.32)`;
 }
 
-const usage = `everynode — run one pod on every node, driven by kubectl
+/** The full help text; loads every command's module (each command alone loads only its own, see `main`). */
+async function usage(): Promise<string> {
+  const [{ upUsage }, { controllerManagerUsage }, { kubeconfigUsage }, { pkiUsage }, { agentUsage }, { planUsage }, { rolloutUsage }] = await Promise.all([
+    import("./up.js"), import("./controller-manager.js"), import("./kubeconfig.js"), import("./pki.js"), import("./agent.js"), import("./plan.js"), import("./rollout.js"),
+  ]);
+  return `everynode — run one pod on every node, driven by kubectl
 
 Usage: everynode <command> [flags]
 
@@ -36,27 +34,31 @@ ${pkiUsage}
 ${agentUsage}
 ${planUsage}
 ${rolloutUsage}`;
+}
 
-/** Runs the CLI with `argv` (without node and script); resolves to the process exit code. */
+/**
+ * Runs the CLI with `argv` (without node and script); resolves to the process exit code. Each command's module is
+ * imported only when that command runs, so `everynode agent` does not load the control plane.
+ */
 export async function main(argv: string[]): Promise<number> {
   const out = (line: string): void => { process.stdout.write(`${line}\n`); };
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case "up":
-        return await up(rest, out, process.stdout);
+        return await (await import("./up.js")).up(rest, out, process.stdout);
       case "controller-manager":
-        return await controllerManager(rest, out);
+        return await (await import("./controller-manager.js")).controllerManager(rest, out);
       case "kubeconfig":
-        return await kubeconfig(rest, out);
+        return await (await import("./kubeconfig.js")).kubeconfig(rest, out);
       case "pki":
-        return await pki(rest, out);
+        return await (await import("./pki.js")).pki(rest, out);
       case "agent":
-        return await agent(rest, out);
+        return await (await import("./agent.js")).agent(rest, out);
       case "plan":
-        return await plan(rest, out, { env: process.env, readStdin, now: () => Date.now() });
+        return await (await import("./plan.js")).plan(rest, out, { env: process.env, readStdin, now: () => Date.now() });
       case "rollout":
-        return await rollout(rest, { out, envKubeconfig: process.env.KUBECONFIG });
+        return await (await import("./rollout.js")).rollout(rest, { out, envKubeconfig: process.env.KUBECONFIG });
       case "version":
       case "--version":
       case "-v":
@@ -66,10 +68,10 @@ export async function main(argv: string[]): Promise<number> {
       case "help":
       case "--help":
       case "-h":
-        out(usage);
+        out(await usage());
         return 0;
       default:
-        process.stderr.write(`unknown command "${command}"\n\n${usage}\n`);
+        process.stderr.write(`unknown command "${command}"\n\n${await usage()}\n`);
         return 2;
     }
   } catch (err) {

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { issueNodeKubeconfig } from "../server/node-credentials.js";
 import { writeSecret } from "../server/pki.js";
-import { startTestCluster, type TestCluster } from "./harness.js";
+import { startTestCluster, type KubectlResult, type TestCluster, type TestClusterOptions } from "./harness.js";
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL("../../bin/everynode.js", import.meta.url));
@@ -45,6 +45,12 @@ export async function startAgent(cluster: TestCluster, name: string, options: St
   return { name, dataDir, child, output: () => out, exited };
 }
 
+/** The command lines of every process on the host. */
+export async function hostCommandLines(): Promise<string[]> {
+  const { stdout } = await run("ps", ["-eo", "args="], { maxBuffer: 16 * 1024 * 1024 });
+  return stdout.split("\n");
+}
+
 /** A host process: pid, parent pid and command line. */
 export interface HostProcess { pid: number; ppid: number; args: string }
 
@@ -77,9 +83,9 @@ export const loopbackAgentArgs: readonly string[] = ["--listen", "127.0.0.1:0", 
 /** A control plane with real agents; `agents` may be replaced in place (a restarted agent), `stop` ends all of them. */
 export interface AgentCluster { cluster: TestCluster; agents: TestAgent[]; stop: () => Promise<void> }
 
-/** Starts a control plane with no simulated nodes and one loopback agent per name (node monitor grace 4 s). */
-export async function startAgentCluster(names: readonly string[]): Promise<AgentCluster> {
-  const cluster = await startTestCluster({ nodeMonitorGracePeriodMs: 4000 });
+/** Starts a control plane with no simulated nodes and one loopback agent per name (node monitor grace 4 s, unless `options` say otherwise). */
+export async function startAgentCluster(names: readonly string[], options: TestClusterOptions = {}): Promise<AgentCluster> {
+  const cluster = await startTestCluster({ nodeMonitorGracePeriodMs: 4000, ...options });
   const agents: TestAgent[] = [];
   const stop = async (): Promise<void> => { await stopAgents(agents); await cluster.stop(); };
   try {
@@ -89,4 +95,13 @@ export async function startAgentCluster(names: readonly string[]): Promise<Agent
     throw err;
   }
   return { cluster, agents, stop };
+}
+
+/**
+ * Runs the shell command `inner` (which runs kubectl) on a terminal of its own, as a user at a terminal does (util-linux
+ * `script`), in the cluster's kubectl environment; resolves with the exit code and everything the terminal showed.
+ */
+export async function onTerminal(cluster: TestCluster, inner: string): Promise<Omit<KubectlResult, "stderr">> {
+  return run("script", ["--quiet", "--return", "--command", inner, "/dev/null"], { env: cluster.kubectlEnv, timeout: 30_000 })
+    .then((ok) => ({ code: 0, stdout: ok.stdout }), (err: { code: number; stdout: string }) => err);
 }

@@ -22,6 +22,8 @@ export interface TestCluster {
   dataDir: string;
   /** The kubeconfig kubectl uses (a copy of the one the server wrote). */
   kubeconfigPath: string;
+  /** The environment kubectl runs with (its own HOME, KUBECONFIG and KUBECACHEDIR, plus the options' kubectlEnv). */
+  kubectlEnv: Record<string, string>;
   /** Runs the installed kubectl with `args`; `input` is piped to stdin. Never throws on a non-zero exit. */
   kubectl(args: string[], input?: string): Promise<KubectlResult>;
   /** Like kubectl, but throws with stderr when the exit code is not 0. Returns stdout. */
@@ -54,6 +56,8 @@ export interface TestClusterOptions {
   log?: (line: string) => void;
   /** Address the API server listens on (default 127.0.0.1). */
   listen?: string;
+  /** Extra environment of every kubectl run against the cluster (e.g. `KUBECTL_REMOTE_COMMAND_WEBSOCKETS: "false"`). */
+  kubectlEnv?: Record<string, string>;
 }
 
 /** Starts a control plane on a free port in a fresh temp dir (HTTPS + token unless `insecureHttp`). */
@@ -69,7 +73,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
   // kubectl gets its own copy: servers sharing a data dir each rewrite the kubeconfig there with their address.
   const kubeconfigPath = join(dir, "kubeconfig");
   await copyFile(plane.kubeconfigPath, kubeconfigPath);
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(dir, "cache") };
+  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(dir, "cache"), ...options.kubectlEnv };
   const kubectl = (args: string[], input?: string): Promise<KubectlResult> =>
     new Promise((resolve) => {
       const child = execFile(kubectlPath, args, { env, timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
@@ -85,7 +89,7 @@ export async function startTestCluster(options: TestClusterOptions = {}): Promis
     return r.stdout;
   };
   return {
-    plane, home: dir, dataDir, kubeconfigPath, kubectl, kubectlOk,
+    plane, home: dir, dataDir, kubeconfigPath, kubectlEnv: env, kubectl, kubectlOk,
     stop: async () => { await plane.stop(); await rm(dir, { recursive: true, force: true }); },
   };
 }
@@ -106,7 +110,7 @@ export interface KubectlStream {
 
 /** Starts kubectl in the background against the cluster, with the same isolated environment (plus `extraEnv`). */
 export function kubectlStream(cluster: TestCluster, args: string[], extraEnv: Record<string, string> = {}): KubectlStream {
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: cluster.home, KUBECONFIG: cluster.kubeconfigPath, KUBECACHEDIR: join(cluster.home, "cache"), ...extraEnv };
+  const env = { ...cluster.kubectlEnv, ...extraEnv };
   const child = spawn(kubectlPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";

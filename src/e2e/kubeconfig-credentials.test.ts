@@ -111,7 +111,7 @@ describe("kubeconfigs as kubectl reads them, and x509 client certificates", () =
     ));
     assert.ok((await listNamespaces(file, "token-file")).includes("default"));
     assert.ok((await listNamespaces(file, "cert-files")).includes("default"));
-    await assert.rejects(listNamespaces(file, "missing"), /context "missing" not found/);
+    await assert.rejects(listNamespaces(file, "missing"), /context was not found for specified context: missing/);
     for (const context of ["token-file", "cert-files"]) {
       const r = await kubectlWith(file, dir, ["--context", context, "get", "ns", "default", "-o", "name"]);
       assert.equal(r.code, 0, `kubectl agrees for ${context}: ${r.stderr}`);

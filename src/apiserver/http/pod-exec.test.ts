@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { X509Certificate } from "node:crypto";
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { after, before, describe, test } from "node:test";
 import { WebSocket, WebSocketServer } from "ws";
 import { mustFindResource } from "../../api/resources.js";
@@ -46,6 +47,14 @@ describe("pods/exec through the API server", () => {
       agentSaw.push(req.url ?? "");
       if (new URL(req.url ?? "/", "https://x").searchParams.get("command") === "refuse") {
         socket.end('HTTP/1.1 500 Internal Server Error\r\nContent-Length: 26\r\n\r\ncontainer not found ("c")\n');
+        return;
+      }
+      if (req.headers.upgrade === "SPDY/3.1") {
+        // SPDY is negotiated by the agent and then carried as bytes: answer the first version offered, echo bytes.
+        agentSaw.push(`${req.method ?? ""} ${String(req.headers["x-stream-protocol-version"])}`);
+        const chosen = String(req.headers["x-stream-protocol-version"]).split(",")[0] ?? "";
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: ${chosen}\r\n\r\n`);
+        socket.pipe(socket);
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
@@ -108,24 +117,54 @@ describe("pods/exec through the API server", () => {
     ws.once("close", (code) => { out.closeCode = code; resolve(out); });
   });
 
-  test("without an upgrade: 400 Upgrade request required; SPDY is refused with the reason", async () => {
+  const spdyUpgrade = (path: string, upgrade = "SPDY/3.1"): Promise<{ code: number; headers: IncomingHttpHeaders; body: string; socket?: Duplex }> => new Promise((resolve, reject) => {
+    const headers = { Connection: "Upgrade", Upgrade: upgrade, "X-Stream-Protocol-Version": ["v4.channel.k8s.io", "v3.channel.k8s.io"] };
+    const req = httpRequest(`${api.url}${path}`, { method: "POST", headers }, (res) => {
+      let body = "";
+      res.on("data", (d: Buffer) => { body += d.toString(); });
+      res.once("end", () => resolve({ code: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.once("upgrade", (res, socket) => resolve({ code: res.statusCode ?? 0, headers: res.headers, body: "", socket }));
+    req.once("error", reject);
+    req.end();
+  });
+
+  test("without an upgrade: 400 Upgrade request required; an upgrade to another protocol is refused with the reason", async () => {
     const plain = await api.call("GET", "/api/v1/namespaces/default/pods/p/exec?command=ls&stdout=true");
     assert.equal(plain.status, 400);
     assert.equal(((await plain.json()) as { message: string }).message, "Upgrade request required");
-    const spdy = await new Promise<{ code: number; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${api.url}/api/v1/namespaces/default/pods/p/exec?command=ls&stdout=true`, { method: "POST", headers: { Connection: "Upgrade", Upgrade: "SPDY/3.1" } }, (res) => {
-        let body = "";
-        res.on("data", (d: Buffer) => { body += d.toString(); });
-        res.once("end", () => resolve({ code: res.statusCode ?? 0, body }));
-      });
-      req.once("error", reject);
-      req.end();
+    const other = await spdyUpgrade("/api/v1/namespaces/default/pods/p/exec?command=ls&stdout=true", "h2c");
+    assert.equal(other.code, 400);
+    assert.match(other.body, /unable to upgrade: h2c is not served; this API server streams commands over WebSockets \(v5.channel.k8s.io, v4.channel.k8s.io\) and SPDY\/3.1/);
+  });
+
+  test("a SPDY upgrade goes on to the agent, which negotiates the version; then bytes pass both ways", async () => {
+    agentSaw.length = 0;
+    const r = await spdyUpgrade("/api/v1/namespaces/default/pods/p/exec?command=cat&stdin=true&stdout=true&tty=true");
+    assert.equal(r.code, 101);
+    assert.equal(r.headers["x-stream-protocol-version"], "v4.channel.k8s.io");
+    assert.deepEqual(agentSaw, ["/exec/default/p/c?command=cat&input=1&output=1&error=0&tty=1", "POST v4.channel.k8s.io, v3.channel.k8s.io"]);
+    const attrs = seen.at(-1);
+    assert.deepEqual([attrs?.verb, attrs?.subresource], ["create", "exec"]);
+    const socket = r.socket;
+    assert.ok(socket);
+    const echoed = new Promise<string>((ok) => socket.once("data", (d: Buffer) => ok(d.toString())));
+    socket.write("frames");
+    assert.equal(await echoed, "frames");
+    socket.destroy();
+    const refusedByAgent = await spdyUpgrade("/api/v1/namespaces/default/pods/p/exec?command=refuse&stdout=true");
+    assert.equal(refusedByAgent.code, 500);
+    assert.deepEqual(JSON.parse(refusedByAgent.body), {
+      kind: "Status", apiVersion: "v1", metadata: {}, status: "Failure", code: 500, reason: "InternalError",
+      message: 'unable to upgrade connection: container not found ("c")',
     });
-    assert.equal(spdy.code, 400);
-    assert.match(spdy.body, /unable to upgrade: SPDY\/3.1 is not served/);
+    const simulated = await spdyUpgrade("/api/v1/namespaces/default/pods/sp/attach?stdout=true");
+    assert.equal(simulated.code, 400);
+    assert.match(simulated.body, /pod sp runs on the simulated node \\"sim-1\\", which has no processes to attach to/);
   });
 
   test("refused before the handshake as upstream: missing pod, unnamed container, simulated node, no command", async () => {
+    agentSaw.length = 0;
     const missing = await refused("/api/v1/namespaces/default/pods/nope/exec?command=ls&stdout=true");
     assert.deepEqual([missing.code, missing.body.reason, missing.body.message], [404, "NotFound", 'pods "nope" not found']);
     const unnamed = await refused("/api/v1/namespaces/default/pods/two/exec?command=ls&stdout=true");

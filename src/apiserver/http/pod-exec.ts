@@ -1,18 +1,22 @@
 /**
- * `pods/exec` and `pods/attach`: kubectl's WebSocket remote command (v5.channel.k8s.io, or v4) through the API
- * server to the agent of the pod's node. Checked as upstream's ExecLocation checks before anything is upgraded — the pod exists, the
- * container is named or the only one, the pod has a node — and then the node must be one run by an agent (a
- * simulated node has no processes to exec into). A request that is no WebSocket upgrade gets 400 `Upgrade request
- * required`; SPDY is not served, so a refused WebSocket handshake always carries the reason kubectl prints after
- * its SPDY retry gets the same answer. Once upgraded, failures reaching the agent are the InternalError Status on
- * channel 3, as upstream's stream translator reports them. Attach carries the container's output only: containers
- * run by the agent have no stdin and no terminal, so asking for either is refused with a 400.
+ * `pods/exec` and `pods/attach`: kubectl's remote command through the API server to the agent of the pod's node,
+ * over a WebSocket (v5.channel.k8s.io, or v4; relayed message by message) or over SPDY/3.1 (v4/v3/v2.channel.k8s.io,
+ * negotiated by the agent; the upgraded connections are spliced, as upstream's upgrade-aware proxy does). Checked as
+ * upstream's ExecLocation checks before anything is upgraded — the pod exists, the container is named or the only
+ * one, the pod has a node — and then the node must be one run by an agent (a simulated node has no processes to exec
+ * into). A request that is no upgrade gets 400 `Upgrade request required`. Once a WebSocket is upgraded, failures
+ * reaching the agent are the InternalError Status on channel 3, as upstream's stream translator reports them; a SPDY
+ * upgrade the agent refuses is answered with the agent's code and reason before the client's connection is upgraded.
+ * Attach passes the client's input only to a container with `stdin: true` (asking for stdin of another is refused
+ * with a 400 before anything is upgraded); whether the session has a terminal follows the container's `tty`, as the
+ * kubelet decides it.
  */
 import { WebSocketServer, type WebSocket } from "ws";
 import { mustFindResource } from "../../api/resources.js";
-import { channel, encodeFrame, internalErrorStatus, remoteCommandProtocols } from "../../api/remote-command.js";
+import { attachWithoutStdinMessage, channel, encodeFrame, internalErrorStatus, remoteCommandProtocols } from "../../api/remote-command.js";
 import { badRequest, statusError } from "../../api/status-error.js";
 import type { Pod } from "../../api/types.js";
+import { isSpdyRequest, spdyProtocols, spliceSpdy, upgradeThroughAgent } from "./agent-spdy-proxy.js";
 import type { RequestContext } from "./context.js";
 import { maxMessageBytes, openAgentStream, relayStreams } from "./exec-tunnel.js";
 import { agentTargetOf, isSimulatedNode, readNode } from "./node-agent-target.js";
@@ -20,7 +24,7 @@ import type { NodeConnector } from "./pod-log.js";
 import { queryBool } from "./query.js";
 import type { Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
-import { isWebSocketRequest, takeUpgrade } from "./upgrade.js";
+import { isUpgradeRequest, isWebSocketRequest, takeUpgrade } from "./upgrade.js";
 
 const podsResource = mustFindResource("", "pods");
 
@@ -39,11 +43,17 @@ export function streamContainer(pod: Pod, requested: string | null): string {
   return requested;
 }
 
+/** Container `name` of `pod`, of any kind. */
+function podContainer(pod: Pod, name: string): { stdin?: boolean } | undefined {
+  const spec = pod.spec;
+  return [...(spec?.initContainers ?? []), ...(spec?.containers ?? []), ...(spec?.ephemeralContainers ?? [])].find((c) => c.name === name);
+}
+
 /** The refusal of a request that cannot be upgraded here. */
 function notUpgradable(ctx: RequestContext): Error {
   const upgrade = ctx.req.headers.upgrade;
   if (upgrade === undefined) return badRequest("Upgrade request required");
-  return badRequest(`unable to upgrade: ${upgrade} is not served; this API server streams commands over WebSockets (${remoteCommandProtocols.join(", ")}), as kubectl 1.30 and later use by default`);
+  return badRequest(`unable to upgrade: ${upgrade} is not served; this API server streams commands over WebSockets (${remoteCommandProtocols.join(", ")}) and SPDY/3.1`);
 }
 
 /** The subprotocol chosen for the client, or the 400 when it offers none spoken here. */
@@ -55,7 +65,7 @@ function chooseProtocol(ctx: RequestContext): string {
   return chosen;
 }
 
-/** Serves `pods/<name>/exec` or `pods/<name>/attach` (GET with a WebSocket upgrade; anything else is refused with upstream's 400). */
+/** Serves `pods/<name>/exec` or `pods/<name>/attach` (GET with a WebSocket upgrade, GET or POST with a SPDY/3.1 upgrade; anything else is refused with upstream's 400). */
 export async function podStream(ctx: RequestContext, route: ResourceRoute & { name: string }, kind: "exec" | "attach", connector: NodeConnector | undefined): Promise<Reply> {
   if (!connector) throw statusError(503, "ServiceUnavailable", "this API server has no credentials to reach node agents");
   const q = ctx.query;
@@ -72,16 +82,18 @@ export async function podStream(ctx: RequestContext, route: ResourceRoute & { na
   const streams = { input: queryBool(q, "stdin") ?? false, output: queryBool(q, "stdout") ?? false, error: queryBool(q, "stderr") ?? false, tty: queryBool(q, "tty") ?? false };
   if (!streams.input && !streams.output && !streams.error) throw badRequest("you must specify at least 1 of stdin, stdout, stderr");
   if (kind === "exec" && command.length === 0) throw badRequest("you must specify at least one command for the container");
-  if (kind === "attach" && (streams.input || streams.tty)) {
-    throw badRequest(`container ${container} has no stdin and no terminal to attach to: containers run by everynode agent pass on their output only (attach without -i and -t)`);
-  }
-  if (!isWebSocketRequest(ctx) || ctx.req.method !== "GET") throw notUpgradable(ctx);
-  const protocol = chooseProtocol(ctx);
-
+  if (kind === "attach" && streams.input && !podContainer(pod, container)?.stdin) throw badRequest(attachWithoutStdinMessage(container));
   const params = new URLSearchParams();
   if (kind === "exec") for (const c of command) params.append("command", c);
   for (const [k, v] of Object.entries(streams)) params.set(k, v ? "1" : "0");
   const path = `/${kind}/${encodeURIComponent(route.namespace ?? "")}/${encodeURIComponent(route.name)}/${encodeURIComponent(container)}?${params.toString()}`;
+  if (isUpgradeRequest(ctx) && isSpdyRequest(ctx)) {
+    spliceSpdy(await upgradeThroughAgent(ctx, target, path, spdyProtocols(ctx), connector, kind, "unable to upgrade connection: "));
+    return { kind: "streamed" };
+  }
+  if (!isWebSocketRequest(ctx) || ctx.req.method !== "GET") throw notUpgradable(ctx);
+  const protocol = chooseProtocol(ctx);
+
   let agent: WebSocket | undefined;
   let failure: string | undefined;
   try {

@@ -10,14 +10,13 @@ import { createWebSocketStream, WebSocketServer, type WebSocket } from "ws";
 import { mustFindResource } from "../../api/resources.js";
 import { badRequest, statusError } from "../../api/status-error.js";
 import type { Pod } from "../../api/types.js";
-import { agentOrigin } from "./agent-request.js";
-import { refusalText, upgradeAgent } from "./agent-upgrade.js";
+import { spdyProtocols, spliceSpdy, upgradeThroughAgent } from "./agent-spdy-proxy.js";
 import type { RequestContext } from "./context.js";
 import { agentTargetOf, isSimulatedNode, readNode } from "./node-agent-target.js";
 import type { NodeConnector } from "./pod-log.js";
 import type { Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
-import { isUpgradeRequest, isWebSocketRequest, takeUpgrade } from "./upgrade.js";
+import { isUpgradeRequest, isWebSocketRequest } from "./upgrade.js";
 
 const podsResource = mustFindResource("", "pods");
 /** WebSocket sub-protocols that tunnel SPDY carry this prefix before the SPDY protocol version. */
@@ -27,10 +26,6 @@ export const spdyTunnelPrefix = "SPDY/3.1+";
 export function tunneledProtocols(header: string | undefined): string[] {
   return (header ?? "").split(",").map((p) => p.trim())
     .filter((p) => p.startsWith(spdyTunnelPrefix) && p.endsWith(".k8s.io")).map((p) => p.slice(spdyTunnelPrefix.length));
-}
-
-function spdyProtocols(ctx: RequestContext): string[] {
-  return (ctx.req.headersDistinct["x-stream-protocol-version"] ?? []).flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
 }
 
 /** Serves `pods/<name>/portforward` (GET for WebSocket, POST for SPDY). */
@@ -52,36 +47,10 @@ export async function podPortForward(ctx: RequestContext, route: ResourceRoute &
   if (isSimulatedNode(node)) throw badRequest(`pod ${route.name} runs on simulated node "${nodeName}", which has no agent to forward ports to`);
   const target = agentTargetOf(node);
   const path = `/portForward/${encodeURIComponent(route.namespace ?? "")}/${encodeURIComponent(route.name)}`;
-  let upgrade;
-  try {
-    upgrade = await upgradeAgent(target, "POST", path, { Connection: "Upgrade", Upgrade: "SPDY/3.1", "X-Stream-Protocol-Version": protocols }, connector, ctx.signal);
-  } catch (err) {
-    throw statusError(500, "InternalError", `error dialing backend: ${agentOrigin(target)}${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  if (upgrade.kind === "refused") {
-    const code = upgrade.response.statusCode ?? 500;
-    const text = await refusalText(upgrade.response);
-    throw code === 404 ? statusError(404, "NotFound", text) : code === 403 ? statusError(403, "Forbidden", text) : badRequest(text);
-  }
-  const agentSocket = upgrade.socket;
-  const chosen = String(upgrade.response.headers["x-stream-protocol-version"] ?? "");
-  const client = takeUpgrade(ctx, "port forwarding");
-  if (websocket) tunnelWebSocket(ctx, client, agentSocket, chosen);
-  else spliceSpdy(client, agentSocket, chosen);
+  const upgraded = await upgradeThroughAgent(ctx, target, path, protocols, connector, "port forwarding");
+  if (websocket) tunnelWebSocket(ctx, upgraded.client, upgraded.agent, upgraded.protocol);
+  else spliceSpdy(upgraded);
   return { kind: "streamed" };
-}
-
-/** Answers the SPDY upgrade with the agent's choice and splices the two connections. */
-function spliceSpdy(client: Duplex, agent: Duplex, protocol: string): void {
-  client.write("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n" +
-    (protocol !== "" ? `X-Stream-Protocol-Version: ${protocol}\r\n` : "") + "\r\n");
-  client.pipe(agent);
-  agent.pipe(client);
-  const close = (): void => { client.destroy(); agent.destroy(); };
-  client.once("close", close);
-  agent.once("close", close);
-  client.on("error", close);
-  agent.on("error", close);
 }
 
 /** Completes the WebSocket handshake (sub-protocol `SPDY/3.1+<agent's choice>`) and carries the SPDY bytes in binary messages. */

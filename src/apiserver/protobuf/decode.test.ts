@@ -106,7 +106,7 @@ void describe("decodeProtobufObject", () => {
   });
 
   const unsupported: Array<[string, Uint8Array]> = [
-    ["a Pod", envelope("v1", "Pod", [])],
+    ["a DaemonSet", envelope("apps/v1", "DaemonSet", [])],
     ["a Namespace under another apiVersion", envelope("apps/v1", "Namespace", [])],
     ["a prototype key as kind", envelope("", "constructor", [])],
     ["gzip content encoding", Uint8Array.from([0x6b, 0x38, 0x73, 0x00, ...msg(1, str(1, "v1"), str(2, "Namespace")), ...str(3, "gzip")])],
@@ -161,5 +161,38 @@ void describe("ProtoReader", () => {
     assert.equal(r.int64(), -2);
     assert.equal(r.int32(), -5);
     assert.equal(r.done(), true);
+  });
+});
+
+describe("protobuf Pods (kubectl debug creates them so)", () => {
+  test("a node debugging pod decodes to its JSON form: inlined structs, quantities, pointer zeros kept", () => {
+    const container = [
+      str(1, "debugger"), str(2, "busybox"), str(3, "cat"), str(3, "/host/etc/hostname"),
+      msg(8, msg(1, str(1, "cpu"), msg(2, str(1, "100m")))),
+      msg(9, str(1, "host-root"), int(2, 0), str(3, "/host")),
+      msg(15, int(2, 0)), int(16, 1), int(17, 0), int(18, 1), str(20, "File"),
+    ].flat();
+    const spec = [
+      msg(1, str(1, "host-root"), msg(2, msg(1, str(1, "/")))),
+      bytesField(2, container), str(3, "Never"), int(4, 0), str(10, "node-a"), int(11, 1), int(12, 1), int(13, 0),
+      msg(22, str(2, "Exists")),
+      msg(34, msg(1, str(1, "dbg"), str(2, "busybox")), str(2, "debugger")),
+    ].flat();
+    const pod = [...msg(1, str(1, "node-debugger-node-a-x2b9q"), mapEntry(11, "app.kubernetes.io/managed-by", "kubectl-debug")), ...bytesField(2, spec)];
+    assert.deepEqual(decodeProtobufObject(envelope("v1", "Pod", pod)), {
+      apiVersion: "v1", kind: "Pod",
+      metadata: { name: "node-debugger-node-a-x2b9q", labels: { "app.kubernetes.io/managed-by": "kubectl-debug" } },
+      spec: {
+        volumes: [{ name: "host-root", hostPath: { path: "/" } }],
+        containers: [{
+          name: "debugger", image: "busybox", command: ["cat", "/host/etc/hostname"], resources: { limits: { cpu: "100m" } },
+          volumeMounts: [{ name: "host-root", mountPath: "/host" }], securityContext: { privileged: false }, stdin: true, tty: true,
+          terminationMessagePolicy: "File",
+        }],
+        restartPolicy: "Never", terminationGracePeriodSeconds: 0, nodeName: "node-a", hostNetwork: true, hostPID: true,
+        tolerations: [{ operator: "Exists" }],
+        ephemeralContainers: [{ name: "dbg", image: "busybox", targetContainerName: "debugger" }],
+      },
+    });
   });
 });

@@ -66,18 +66,32 @@ function decodeTime(bytes: Uint8Array): string | undefined {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** A map<string, string|bytes> entry; bytes values become base64 as in JSON. */
-function decodeMapEntry(bytes: Uint8Array, base64Value: boolean): [string, string] {
+/** resource.Quantity: its string form (field 1). */
+function decodeQuantity(bytes: Uint8Array): string {
   const r = new ProtoReader(bytes);
-  let key = "";
   let value = "";
   while (!r.done()) {
     const tag = r.tag();
-    if (tag.field === 1) { expectWireType(tag, WireType.bytes); key = r.string(); }
-    else if (tag.field === 2) { expectWireType(tag, WireType.bytes); value = base64Value ? Buffer.from(r.bytes()).toString("base64") : r.string(); }
+    if (tag.field === 1) { expectWireType(tag, WireType.bytes); value = r.string(); }
     else r.skip(tag.wireType);
   }
-  return [key, value];
+  return value;
+}
+
+/** A map<string, string|bytes|Quantity> entry; bytes values become base64 as in JSON, Quantities their string. */
+function decodeMapEntry(bytes: Uint8Array, value: "string" | "base64" | "quantity"): [string, string] {
+  const r = new ProtoReader(bytes);
+  let key = "";
+  let v = "";
+  while (!r.done()) {
+    const tag = r.tag();
+    if (tag.field === 1) { expectWireType(tag, WireType.bytes); key = r.string(); }
+    else if (tag.field === 2) {
+      expectWireType(tag, WireType.bytes);
+      v = value === "base64" ? Buffer.from(r.bytes()).toString("base64") : value === "quantity" ? decodeQuantity(r.bytes()) : r.string();
+    } else r.skip(tag.wireType);
+  }
+  return [key, v];
 }
 
 /** intstr.IntOrString: type 0 = intVal (field 2), 1 = strVal (field 3). */
@@ -130,8 +144,10 @@ function readField(r: ProtoReader, spec: FieldSpec, wireType: number): JsonValue
     case "bool": expectWireType({ field: 0, wireType }, WireType.varint); return r.bool();
     case "time": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeTime(r.bytes());
     case "fieldsV1": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeFieldsV1(r.bytes());
-    case "stringMap": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeMapEntry(r.bytes(), false);
-    case "bytesMap": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeMapEntry(r.bytes(), true);
+    case "stringMap": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeMapEntry(r.bytes(), "string");
+    case "bytesMap": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeMapEntry(r.bytes(), "base64");
+    case "quantityMap": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeMapEntry(r.bytes(), "quantity");
+    case "quantity": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeQuantity(r.bytes());
     case "intOrString": expectWireType({ field: 0, wireType }, WireType.bytes); return decodeIntOrString(r.bytes());
   }
 }
@@ -147,7 +163,9 @@ function decodeMessage(bytes: Uint8Array, spec: MessageSpec): JsonObject {
       continue;
     }
     const value = readField(r, field, tag.wireType);
-    if (field.kind === "stringMap" || field.kind === "bytesMap") {
+    if (field.inline) {
+      Object.assign(out, value);
+    } else if (field.kind === "stringMap" || field.kind === "bytesMap" || field.kind === "quantityMap") {
       const [k, v] = value as [string, string];
       const map = (out[field.name] ?? (out[field.name] = {})) as JsonObject;
       map[k] = v;

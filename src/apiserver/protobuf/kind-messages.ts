@@ -1,14 +1,10 @@
 /**
  * Protobuf message layouts (field numbers from upstream's generated.proto) of the kinds kubectl's `create`
  * subcommands send as protobuf: ConfigMap, Secret, ServiceAccount, Service, PriorityClass, the RBAC kinds,
- * TokenRequest and the access and identity reviews.
+ * TokenRequest and the access and identity reviews; and Pod (pod-messages.ts), which `kubectl debug` creates.
  */
-import { type MessageSpec, objectMeta, objectReference } from "./meta-messages.js";
-
-const labelSelector: MessageSpec = {
-  1: { name: "matchLabels", kind: "stringMap" },
-  2: { name: "matchExpressions", kind: { 1: { name: "key", kind: "string" }, 2: { name: "operator", kind: "string" }, 3: { name: "values", kind: "string", repeated: true } }, repeated: true },
-};
+import { labelSelector, type MessageSpec, objectMeta, objectReference } from "./meta-messages.js";
+import { podMessage } from "./pod-messages.js";
 
 const configMap: MessageSpec = {
   1: { name: "metadata", kind: objectMeta }, 2: { name: "data", kind: "stringMap" }, 3: { name: "binaryData", kind: "bytesMap" },
@@ -101,6 +97,7 @@ export const kindMessages: Readonly<Record<string, MessageSpec>> = {
   "v1/Secret": secret,
   "v1/ServiceAccount": serviceAccount,
   "v1/Service": service,
+  "v1/Pod": podMessage,
   "scheduling.k8s.io/v1/PriorityClass": priorityClass,
   "rbac.authorization.k8s.io/v1/Role": role,
   "rbac.authorization.k8s.io/v1/ClusterRole": clusterRole,

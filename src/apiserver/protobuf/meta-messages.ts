@@ -1,7 +1,10 @@
 /** Protobuf message layouts of the metadata types every kind embeds, and the layout model itself. */
 
-/** Leaf kinds: scalars, map entries (`stringMap`, `bytesMap` with base64 values) and intstr.IntOrString. */
-export type Scalar = "string" | "int64" | "int32" | "bool" | "time" | "fieldsV1" | "stringMap" | "bytesMap" | "intOrString";
+/**
+ * Leaf kinds: scalars, map entries (`stringMap`, `bytesMap` with base64 values, `quantityMap`), intstr.IntOrString
+ * and resource.Quantity (its string form).
+ */
+export type Scalar = "string" | "int64" | "int32" | "bool" | "time" | "fieldsV1" | "stringMap" | "bytesMap" | "intOrString" | "quantity" | "quantityMap";
 /** How one protobuf field maps to a JSON field. */
 export interface FieldSpec {
   name: string;
@@ -9,6 +12,8 @@ export interface FieldSpec {
   repeated?: boolean;
   /** Go pointer fields: a present zero value is kept (omitempty drops zero values of the others). */
   keepZero?: boolean;
+  /** A Go embedded struct: its fields are the parent's in JSON. */
+  inline?: boolean;
 }
 export type MessageSpec = { readonly [field: number]: FieldSpec };
 
@@ -43,3 +48,9 @@ export const objectReference: MessageSpec = {
   7: { name: "fieldPath", kind: "string" },
 };
 
+
+/** metav1.LabelSelector. */
+export const labelSelector: MessageSpec = {
+  1: { name: "matchLabels", kind: "stringMap" },
+  2: { name: "matchExpressions", kind: { 1: { name: "key", kind: "string" }, 2: { name: "operator", kind: "string" }, 3: { name: "values", kind: "string", repeated: true } }, repeated: true },
+};
