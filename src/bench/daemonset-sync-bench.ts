@@ -4,7 +4,7 @@
  * rollout step pays), without the API, the store or the messaging.
  *
  * Usage: node dist/bench/daemonset-sync-bench.js [--nodes 10000] [--syncs 50]
- * Prints milliseconds per sync for: a converged DaemonSet (status only, nothing written), a sync that creates one
+ * Prints CPU milliseconds per sync for: a converged DaemonSet (status only, nothing written), a sync that creates one
  * pod (a node joined), and a rollout step (half the pods on the old template; maxUnavailable 10%).
  */
 import { mustFindResource } from "../api/resources.js";
@@ -142,12 +142,14 @@ async function measure(s: Scenario, syncs: number): Promise<{ ms: number; writes
     await syncDaemonSet(s.deps, "bench/agent");
   }
   s.client.writes = 0;
-  const t0 = performance.now();
+  // CPU time rather than wall time: on a shared machine the latter mostly measures the other jobs.
+  const t0 = process.cpuUsage();
   for (let i = 0; i < syncs; i++) {
     s.reset();
     await syncDaemonSet(s.deps, "bench/agent");
   }
-  return { ms: (performance.now() - t0) / syncs, writes: s.client.writes / syncs };
+  const used = process.cpuUsage(t0);
+  return { ms: (used.user + used.system) / 1000 / syncs, writes: s.client.writes / syncs };
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -162,7 +164,7 @@ async function main(argv: string[]): Promise<void> {
   console.log(`DaemonSet sync over ${nodes} nodes, ${syncs} syncs each`);
   for (const s of scenarios) {
     const { ms, writes } = await measure(s, syncs);
-    console.log(`${s.name.padEnd(28)} ${ms.toFixed(2).padStart(8)} ms/sync  ${writes.toFixed(0)} writes/sync`);
+    console.log(`${s.name.padEnd(28)} ${ms.toFixed(2).padStart(8)} ms CPU/sync  ${writes.toFixed(0)} writes/sync`);
   }
 }
 

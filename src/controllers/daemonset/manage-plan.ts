@@ -39,14 +39,26 @@ export interface NodePlanContext {
  */
 export function planNode(nodeName: string, decision: NodeDecision, pods: readonly Pod[] | undefined, ctx: NodePlanContext): ManagePlan {
   const plan: ManagePlan = { nodesNeedingPods: [], podsToDelete: [] };
+  planNodeInto(plan, nodeName, decision, pods, ctx);
+  return plan;
+}
+
+/** planNode, adding to `plan` (no allocation per node: the manage step runs it for every node of every sync). */
+function planNodeInto(plan: ManagePlan, nodeName: string, decision: NodeDecision, pods: readonly Pod[] | undefined, ctx: NodePlanContext): void {
   if (decision.shouldRun && pods === undefined) {
     plan.nodesNeedingPods.push(nodeName);
-    return plan;
+    return;
   }
-  if (pods === undefined) return plan;
+  if (pods === undefined) return;
   if (!decision.shouldContinueRunning) {
     for (const pod of pods) if (!isDeleting(pod)) plan.podsToDelete.push(pod);
-    return plan;
+    return;
+  }
+  // The common case, one running pod that is not being deleted, decides without a list.
+  if (pods.length === 1 && !ctx.surge) {
+    const pod = pods[0] as Pod;
+    const phase = pod.status?.phase;
+    if (phase !== "Failed" && phase !== "Succeeded" || isDeleting(pod)) return;
   }
   const running: Pod[] = [];
   for (const pod of pods) {
@@ -66,11 +78,11 @@ export function planNode(nodeName: string, decision: NodeDecision, pods: readonl
       running.sort(compareDaemonPods);
       plan.podsToDelete.push(...running.slice(1));
     }
-    return plan;
+    return;
   }
   if (running.length <= 1) {
     if (running.length === 0 && decision.shouldRun) plan.nodesNeedingPods.push(nodeName);
-    return plan;
+    return;
   }
   running.sort(compareDaemonPods);
   let oldestNew: Pod | undefined;
@@ -84,7 +96,6 @@ export function planNode(nodeName: string, decision: NodeDecision, pods: readonl
   if (oldestNew && oldestOld) {
     if (!isPodReady(oldestOld) || isPodAvailable(oldestNew, ctx.minReadySeconds, ctx.nowMs)) plan.podsToDelete.push(oldestOld);
   }
-  return plan;
 }
 
 /**
@@ -98,14 +109,16 @@ export function planManage(
   ctx: NodePlanContext,
 ): ManagePlan {
   const plan: ManagePlan = { nodesNeedingPods: [], podsToDelete: [] };
-  const present = new Set<string>();
+  let listed = 0;
   for (const node of nodes) {
     const name = node.metadata?.name ?? "";
-    present.add(name);
-    const part = planNode(name, decide(node), nodeToPods.get(name), ctx);
-    for (const n of part.nodesNeedingPods) plan.nodesNeedingPods.push(n);
-    for (const p of part.podsToDelete) plan.podsToDelete.push(p);
+    const pods = nodeToPods.get(name);
+    if (pods !== undefined) listed++;
+    planNodeInto(plan, name, decide(node), pods, ctx);
   }
+  // Pods target a node that is not listed only when fewer listed nodes had pods than nodes have pods.
+  if (listed === nodeToPods.size) return plan;
+  const present = new Set(nodes.map((node) => node.metadata?.name ?? ""));
   for (const [nodeName, pods] of nodeToPods) {
     if (present.has(nodeName)) continue;
     for (const pod of pods) if (!pod.spec?.nodeName && !isDeleting(pod)) plan.podsToDelete.push(pod);

@@ -100,3 +100,12 @@ describe("planRollingUpdate with rollout controls", () => {
     assert.deepEqual(plan(pods, all, { maxSurge: 4, maxUnavailable: 0, updatable: new Set(["a"]) }), { del: [], create: ["a"] });
   });
 });
+
+describe("planRollingUpdate with pods on nodes that are not listed", () => {
+  test("an old pod of a vanished node counts as on a node that should not run", () => {
+    // Without surge it is an ordinary candidate; with surge it goes once availability exceeds the desired count.
+    assert.deepEqual(plan({ a: [cur("a")], gone: [old("gone")] }, { a: run }, { maxUnavailable: 1 }), { del: ["old-gone"], create: [] });
+    assert.deepEqual(plan({ a: [cur("a")], gone: [old("gone")] }, { a: run }, { maxSurge: 1, maxUnavailable: 0 }), { del: ["old-gone"], create: [] });
+    assert.deepEqual(plan({ a: [cur("a", false)], gone: [old("gone")] }, { a: run }, { maxSurge: 1, maxUnavailable: 0 }), { del: [], create: [] });
+  });
+});

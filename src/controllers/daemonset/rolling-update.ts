@@ -81,14 +81,16 @@ interface NodeEntry { name: string; pods: readonly Pod[]; shouldRun: boolean }
 /** Nodes that should run the daemon or carry its pods: listed nodes in order, then vanished nodes with pods. */
 function nodeEntries(nodes: readonly Node[], decide: (node: Node) => NodeDecision, nodeToPods: ReadonlyMap<string, readonly Pod[]>): NodeEntry[] {
   const out: NodeEntry[] = [];
-  const seen = new Set<string>();
+  let listed = 0;
   for (const node of nodes) {
     const name = node.metadata?.name ?? "";
-    seen.add(name);
     const pods = nodeToPods.get(name);
+    if (pods !== undefined) listed++;
     const shouldRun = decide(node).shouldRun;
     if (shouldRun || pods !== undefined) out.push({ name, pods: pods ?? [], shouldRun });
   }
+  if (listed === nodeToPods.size) return out;
+  const seen = new Set(nodes.map((node) => node.metadata?.name ?? ""));
   for (const [name, pods] of nodeToPods) if (!seen.has(name)) out.push({ name, pods, shouldRun: false });
   return out;
 }

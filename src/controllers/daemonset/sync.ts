@@ -6,7 +6,7 @@ import type { ControllerRevision, DaemonSet, Node, ObjectReference, Pod } from "
 import type { Store } from "../../client/cache.js";
 import type { Client } from "../../client/client.js";
 import type { Clock } from "../../util/clock.js";
-import { ClaimManager, classifyClaim } from "./controller-ref.js";
+import { ClaimManager } from "./controller-ref.js";
 import { objectReference, type EventRecorder } from "../../client/event-recorder.js";
 import type { ControllerExpectations } from "./expectations.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
@@ -96,6 +96,22 @@ export function groupPodsByNode(pods: readonly Pod[]): { nodeToPods: Map<string,
   return { nodeToPods, live };
 }
 
+/**
+ * The pods the claim step looks at, split: `owned`, those the DaemonSet controls that its selector still matches
+ * (claimed as they are), and `rest`, those it controls that no longer match plus the orphans in its namespace (which
+ * go through the claim rules: release, adopt or ignore).
+ */
+function podCandidates(store: Store<Pod>, ds: DaemonSet, selector: Selector): { owned: Pod[]; rest: Pod[] } {
+  const owned: Pod[] = [];
+  const rest: Pod[] = [];
+  const uid = ds.metadata?.uid ?? "";
+  // The index holds exactly the pods whose controller reference carries this uid: those classifyClaim calls "own"
+  // when the selector matches.
+  if (uid) for (const pod of store.byIndex(controllerUidIndex, uid)) (selector.matches(pod.metadata?.labels) ? owned : rest).push(pod);
+  for (const pod of store.byIndex(orphanNamespaceIndex, ds.metadata?.namespace ?? "")) rest.push(pod);
+  return { owned, rest };
+}
+
 function candidates<T extends Pod | ControllerRevision>(store: Store<T>, ds: DaemonSet): T[] {
   const uid = ds.metadata?.uid ?? "";
   const ns = ds.metadata?.namespace ?? "";
@@ -141,7 +157,8 @@ export async function syncDaemonSet(deps: SyncDeps, key: string): Promise<void> 
   // Expectations are checked before pods are read from the cache: every creation or deletion they count as observed
   // is then already in what the sync reads, so no pod is created twice while the cache catches up.
   const satisfied = deps.expectations.satisfied(key);
-  const pods = await claims.claim(deps.resources.pods, candidates(deps.pods, ds));
+  const { owned, rest } = podCandidates(deps.pods, ds, selector);
+  const pods = rest.length === 0 ? owned : owned.concat(await claims.claim(deps.resources.pods, rest));
   const grouped = groupPodsByNode(pods);
   // Invalid control annotations (admission rejects them) count as absent: they never stop the controller.
   const controls = parseRolloutControls(ds.metadata?.annotations).controls;
@@ -186,7 +203,8 @@ function decidedNode(node: Node, decision: NodeDecision): DecidedNode {
 function ownedFromCache(pods: Store<Pod>, ds: DaemonSet, selector: Selector): Pod[] {
   const uid = ds.metadata?.uid;
   if (!uid) return [];
-  return pods.byIndex(controllerUidIndex, uid).filter((p) => classifyClaim(p, ds, selector) === "own");
+  // Pods in the index are controlled by the DaemonSet (see podCandidates): those the selector matches are its own.
+  return pods.byIndex(controllerUidIndex, uid).filter((p) => selector.matches(p.metadata?.labels));
 }
 
 /** What the manage, rolling-update and status steps share: the roles they use and this sync's view of the set. */
