@@ -138,6 +138,30 @@ describe("Informer", () => {
     await stop();
   });
 
+  test("handlers added or removed while an event is dispatched take effect from the next event", async () => {
+    const client = new FakeClient();
+    const { informer, events, stop } = start(client);
+    await informer.waitForSync(new AbortController().signal);
+    await eventually(() => client.openWatches() === 1);
+    const added = recorder();
+    const removed = recorder();
+    let registration: { remove(): void } | undefined;
+    informer.addEventHandler({
+      onAdd: () => {
+        if (registration !== undefined) return;
+        registration = informer.addEventHandler(added.handler);
+        later.remove();
+      },
+    });
+    const later = informer.addEventHandler(removed.handler);
+    await client.create(podsResource, "default", pod("a"));
+    await client.create(podsResource, "default", pod("b"));
+    await eventually(() => events.length === 2);
+    assert.deepEqual(removed.events, ["add:default/a"], "a handler removed during a dispatch still gets that event, then none");
+    assert.deepEqual(added.events, ["add:default/a:initial", "add:default/b"], "a handler added during a dispatch gets the cache, then later events");
+    await stop();
+  });
+
   test("an ERROR 410 event relists and announces exactly the difference", async () => {
     const client = new FakeClient();
     for (const n of ["keep", "change", "gone"]) await client.create(podsResource, "default", pod(n));

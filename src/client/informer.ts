@@ -59,7 +59,7 @@ export class Informer<T extends ApiObject> {
   readonly store: Store<T>;
   private readonly indexer: Indexer<T>;
   private readonly clock: Clock;
-  private readonly handlers: EventHandler<T>[] = [];
+  private handlers: readonly EventHandler<T>[] = [];
   private readonly syncWaiters = new Set<() => void>();
   private synced = false;
   private started = false;
@@ -74,12 +74,12 @@ export class Informer<T extends ApiObject> {
 
   /** Registers a handler; if objects are already cached, it first receives them as adds (isInitialList true). */
   addEventHandler(handler: EventHandler<T>): HandlerRegistration {
-    this.handlers.push(handler);
+    // Copy on write: a dispatch in progress keeps walking the list it started with.
+    this.handlers = [...this.handlers, handler];
     for (const obj of this.indexer.list()) this.call(() => handler.onAdd?.(obj, true));
     return {
       remove: () => {
-        const i = this.handlers.indexOf(handler);
-        if (i >= 0) this.handlers.splice(i, 1);
+        this.handlers = this.handlers.filter((h) => h !== handler);
       },
     };
   }
@@ -243,7 +243,13 @@ export class Informer<T extends ApiObject> {
   }
 
   private dispatch(fn: (h: EventHandler<T>) => void): void {
-    for (const h of [...this.handlers]) this.call(() => fn(h));
+    for (const h of this.handlers) {
+      try {
+        fn(h);
+      } catch (error) {
+        this.report(error);
+      }
+    }
   }
 
   private call(fn: () => void): void {

@@ -27,6 +27,17 @@ describe("DependencyGraph", () => {
     assert.equal(g.remove(obj("missing")), undefined);
   });
 
+  test("an update keeping the owners replaces the object and keeps the index", () => {
+    const g = new DependencyGraph();
+    g.upsert(pods, obj("p1", ["a"]));
+    const next = { ...obj("p1", ["a"]), status: { phase: "Running" } };
+    assert.equal(g.upsert(pods, next)?.uid, "p1");
+    assert.equal(g.get("p1")?.object, next);
+    assert.deepEqual(g.dependentsOf("a").map((n) => n.object), [next]);
+    g.upsert(pods, obj("p1", []));
+    assert.equal(g.hasDependents("a"), false);
+  });
+
   test("ignores objects without a uid", () => {
     const g = new DependencyGraph();
     g.upsert(pods, { metadata: { name: "x" } });

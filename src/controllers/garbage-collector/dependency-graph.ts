@@ -33,9 +33,11 @@ export class DependencyGraph {
     const uid = object.metadata?.uid;
     if (!uid) return undefined;
     const old = this.nodes.get(uid);
-    if (old) this.unindex(old);
     const node: GraphNode = { uid, resource, object };
     this.nodes.set(uid, node);
+    // Most updates (status, heartbeats) keep the owners: the index stays as it is.
+    if (old && sameOwnerUids(old.object, object)) return old;
+    if (old) this.unindex(old);
     for (const owner of ownerUidsOf(object)) {
       let set = this.dependents.get(owner);
       if (!set) this.dependents.set(owner, (set = new Set()));
@@ -78,6 +80,15 @@ export class DependencyGraph {
       if (set.size === 0) this.dependents.delete(owner);
     }
   }
+}
+
+/** Whether both objects name the same owner uids in the same order (then they index alike). */
+function sameOwnerUids(a: KubeObject, b: KubeObject): boolean {
+  const x = a.metadata?.ownerReferences ?? [];
+  const y = b.metadata?.ownerReferences ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i]?.uid !== y[i]?.uid) return false;
+  return true;
 }
 
 /** A bounded set of owner uids verified absent (uids are never reused, so entries never go stale). */

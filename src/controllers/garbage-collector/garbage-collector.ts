@@ -21,6 +21,10 @@ export function defaultGarbageCollectedResources(): ResourceInfo[] {
   return servedResources.filter((r) => !(r.group === "" && (r.resource === "events" || r.resource === "namespaces")));
 }
 
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 /** Options of the GarbageCollector (workers default 8). */
 export interface GarbageCollectorOptions extends ControlLoopOptions {
   /** Resources whose objects are tracked as owners and dependents (default: defaultGarbageCollectedResources()). */
@@ -100,7 +104,7 @@ export class GarbageCollector implements Reconciler {
     if (!uid) return;
     const refsChanged = !sameOwnerReferences(ownerReferencesOf(old), ownerReferencesOf(obj));
     const deletionChanged = old.metadata?.deletionTimestamp !== obj.metadata?.deletionTimestamp
-      || JSON.stringify(old.metadata?.finalizers ?? []) !== JSON.stringify(obj.metadata?.finalizers ?? []);
+      || !sameStrings(old.metadata?.finalizers ?? [], obj.metadata?.finalizers ?? []);
     if (!refsChanged && !deletionChanged) return;
     this.queue.add(uid);
     // Owners waiting in the foreground re-check when a dependent starts going or stops blocking them.

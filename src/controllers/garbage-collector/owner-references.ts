@@ -43,6 +43,8 @@ export function ownerUidsOf(obj: ApiObject): string[] {
 
 /** True when the two lists are the same references (order and fields included). */
 export function sameOwnerReferences(a: readonly OwnerReference[], b: readonly OwnerReference[]): boolean {
-  return a.length === b.length && JSON.stringify(a) === JSON.stringify(b);
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
