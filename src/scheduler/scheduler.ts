@@ -32,10 +32,7 @@ export interface SchedulerOptions extends Omit<ControlLoopOptions, "workers"> {
   now?: () => Date;
   /** Pods whose spec.schedulerName equals this are scheduled (default "default-scheduler"). */
   schedulerName?: string;
-  /**
-   * Bindings in flight at once (default 1000: as kube-scheduler binds each pod asynchronously, a DaemonSet's pods
-   * appearing on every node at once are bound through a deep pipeline rather than a few round trips at a time).
-   */
+  /** Bindings in flight at once (default 64). */
   bindConcurrency?: number;
   /** Unschedulable pods are retried at least this often even without a helpful change (default 60 s). */
   retryIntervalMs?: number;
@@ -44,7 +41,6 @@ export interface SchedulerOptions extends Omit<ControlLoopOptions, "workers"> {
 const nodesResource = mustFindResource("", "nodes");
 const podsResource = mustFindResource("", "pods");
 const initialBackoffMs = 1000;
-const defaultBindConcurrency = 1000;
 const maxBackoffMs = 10_000;
 
 function isTerminal(pod: Pod): boolean {
@@ -108,7 +104,7 @@ export class Scheduler {
       if (!synced.every(Boolean) || inner.signal.aborted) return;
       await Promise.all([
         runReconciler({
-          name: "scheduler", queue: this.queue, workers: Math.max(1, this.options.bindConcurrency ?? defaultBindConcurrency), signal: inner.signal,
+          name: "scheduler", queue: this.queue, workers: Math.max(1, this.options.bindConcurrency ?? 64), signal: inner.signal,
           reconciler: { reconcile: (key) => this.scheduleKey(key) },
           onError: (e) => this.report(e),
         }),

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Lease, Node, Pod } from "../api/types.js";
 import { settle } from "../client/testing/eventually.js";
-import { NodeSimulator, nodeWorkers, podWorkers, type NodeSimulatorOptions } from "./node-simulator.js";
+import { NodeSimulator, nodeWorkers, type NodeSimulatorOptions } from "./node-simulator.js";
 import { simulatedAnnotation } from "./node-status.js";
 import { R, startCluster, type TestCluster } from "./testing/cluster.js";
 
@@ -323,14 +323,4 @@ describe("nodeWorkers", () => {
     ["rounded up", 1, 101, 2],
   ];
   for (const [name, concurrency, nodes, want] of cases) test(name, () => assert.equal(nodeWorkers(concurrency, nodes), want));
-});
-
-describe("podWorkers", () => {
-  const cases: [string, number, number, number][] = [
-    ["small clusters keep the configured concurrency", 64, 3, 64],
-    ["up to 640 nodes still 64", 64, 640, 64],
-    ["one per 10 nodes beyond", 64, 10_000, 1_000],
-    ["rounded up", 1, 11, 2],
-  ];
-  for (const [name, concurrency, nodes, want] of cases) test(name, () => assert.equal(podWorkers(concurrency, nodes), want));
 });

@@ -32,18 +32,6 @@ export function nodeWorkers(concurrency: number, nodes: number): number {
   return Math.max(concurrency, Math.ceil(nodes / nodesPerNodeWorker));
 }
 
-/** Nodes per pod transition in flight beyond `concurrency`. */
-const nodesPerPodWorker = 10;
-
-/**
- * Pod transitions in flight (status writes, final deletions) for `nodes` simulated nodes: each kubelet starts and
- * stops its pods on its own, so when a DaemonSet lands on every node at once the writes must not queue behind a
- * fixed number in flight (each waits a round trip; a deep pipeline keeps the API server busy instead).
- */
-export function podWorkers(concurrency: number, nodes: number): number {
-  return Math.max(concurrency, Math.ceil(nodes / nodesPerPodWorker));
-}
-
 /** Options of a NodeSimulator (concurrency instead of workers; onError receives failed writes before they are retried with backoff). */
 export interface NodeSimulatorOptions extends Omit<ControlLoopOptions, "workers"> {
   /** Wall-clock time for timestamps (default: the system time). */
@@ -161,7 +149,7 @@ export class NodeSimulator {
       const count = Math.max(0, Math.floor(this.options.nodeCount ?? 0));
       const workers = [
         runReconciler({ name: "node-simulator-nodes", queue: this.keeper.queue, reconciler: this.keeper, workers: nodeWorkers(this.concurrency, count), signal: inner.signal, onError }),
-        runReconciler({ name: "node-simulator-pods", queue: this.lifecycle.queue, reconciler: this.lifecycle, workers: podWorkers(this.concurrency, count), signal: inner.signal, onError }),
+        runReconciler({ name: "node-simulator-pods", queue: this.lifecycle.queue, reconciler: this.lifecycle, workers: this.concurrency, signal: inner.signal, onError }),
       ];
       const names = Array.from({ length: count }, (_, i) => `node-${i + 1}`);
       try {
