@@ -66,8 +66,9 @@ describe("burstFor", () => {
   const cases: [string, number | undefined, number, number][] = [
     ["a configured burst is kept", 3, 50_000, 3],
     ["small clusters get upstream's 250", undefined, 10, 250],
-    ["up to 250 nodes still 250", undefined, 250, 250],
-    ["beyond, every node in one sync", undefined, 10_000, 10_000],
+    ["up to 5,000 nodes still 250", undefined, 5_000, 250],
+    ["beyond, a twentieth of the nodes", undefined, 10_000, 500],
+    ["rounded up", undefined, 50_001, 2_501],
   ];
   for (const [name, configured, nodes, want] of cases) test(name, () => assert.equal(burstFor(configured, nodes), want));
 });

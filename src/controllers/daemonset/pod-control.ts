@@ -8,21 +8,22 @@ import type { ControllerExpectations } from "./expectations.js";
 import { templateGeneration } from "./labels.js";
 import { daemonPodTemplate, podFromTemplate } from "./pod-template.js";
 
-/** Least cap of creations and of deletions per sync (upstream's burstReplicas; raised with the node count, see burstFor). */
+/** Default cap of creations and of deletions per sync (raised on large clusters, see burstFor). */
 export const defaultBurstReplicas = 250;
+
+/** Full syncs a DaemonSet's initial creations take at most on a large cluster under the default burst. */
+export const maxCreationSyncs = 20;
 
 /** API calls one syncNodes keeps in flight at most (a slow-start batch larger than this streams through). */
 export const maxCallsInFlight = 1000;
 
 /**
- * The burst of a sync over `nodeCount` nodes: `configured` when set, else 250 or the node count if more. Every sync
- * walks all nodes and pods and every burst waits for its slow-start batches in turn, so a burst below the node count
- * only multiplies both: one sync creates a new DaemonSet's pods on every node (slow start still begins with one pod
- * and doubles, and stops at the first failure), and one rolling-update step deletes all that maxUnavailable allows.
+ * The burst of a sync over `nodeCount` nodes: `configured` when set, else 250 or a twentieth of the nodes if more —
+ * every sync walks all nodes and pods, so a fixed burst would make the creations of one DaemonSet cost nodes² / 250.
  */
 export function burstFor(configured: number | undefined, nodeCount: number): number {
   if (configured !== undefined) return configured;
-  return Math.max(defaultBurstReplicas, nodeCount);
+  return Math.max(defaultBurstReplicas, Math.ceil(nodeCount / maxCreationSyncs));
 }
 
 /** Runs `work` on every item with at most `limit` running at once; resolves when all have settled (work must not throw). */
