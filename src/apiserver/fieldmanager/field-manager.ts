@@ -100,19 +100,37 @@ function takeFromOthers(managed: Managed, changed: FieldSet, except: string): vo
   }
 }
 
-/** Gives `manager` the fields `c` shows it changed (merged into its previous entry of the same identity). */
+/**
+ * Whether `previous` (the writing manager's entry) comes out of this write unchanged: it owns every field the write
+ * gives it (`mine`) and none of the other fields the write changed (which it would lose). Decides on the stored
+ * encoding where the entry has not been decoded.
+ */
+function keepsItsFields(previous: ManagerEntry, mine: FieldSet, changed: FieldSet): boolean {
+  const others = changed.difference(mine);
+  if (previous.fields === undefined && previous.raw !== undefined) return covers(previous.raw, mine) && !touches(previous.raw, others);
+  const fields = fieldsOf(previous);
+  return mine.difference(fields).isEmpty() && others.intersection(fields).isEmpty();
+}
+
+/**
+ * Gives `manager` the fields `c` shows it changed (merged into its previous entry of the same identity) and takes
+ * them from everyone else. A manager that changes only values it already owns (a renewal, a heartbeat) keeps its
+ * entry as it is but for the time, as upstream's managedFieldsUpdater stamps every write that owns something.
+ */
 function recordChanges(managed: Managed, c: Comparison, entry: Omit<ManagerEntry, "raw" | "fields">, scope: WriteScope): void {
   const key = managerKey(entry);
-  takeFromOthers(managed, changedPaths(c), "");
+  const changed = changedPaths(c);
   const mine = ownable(c.added.union(c.modified), scope);
-  if (mine.isEmpty()) return;
   const previous = managed.get(key);
-  if (previous?.fields === undefined && previous?.raw !== undefined && covers(previous.raw, mine)) {
-    // The common case of controllers and kubelets: the same fields written again; the stored encoding stands.
+  if (previous !== undefined && !mine.isEmpty() && keepsItsFields(previous, mine, changed)) {
+    takeFromOthers(managed, changed, key);
     previous.time = scope.now;
     return;
   }
-  const fields = previous === undefined ? mine : fieldsOf(previous).union(mine);
+  takeFromOthers(managed, changed, "");
+  if (mine.isEmpty()) return;
+  const left = managed.get(key);
+  const fields = left === undefined ? mine : fieldsOf(left).union(mine);
   managed.set(key, { ...entry, time: scope.now, fields });
 }
 

@@ -158,7 +158,7 @@ export function validateManagedFields(list: unknown): FieldError[] {
     }
     const manager = typeof e.manager === "string" ? e.manager : "";
     if (manager.length > 128) errs.push(fieldErrors.tooLong(`${at}.manager`, 128));
-    const bad = [...manager].findIndex((ch) => /\p{C}/u.test(ch));
+    const bad = /\p{C}/u.test(manager) ? [...manager].findIndex((ch) => /\p{C}/u.test(ch)) : -1;
     if (bad >= 0) errs.push(fieldErrors.invalid(`${at}.manager`, manager, `invalid ${bad}th character: ${unicodeName([...manager][bad] as string)}`));
     if (typeof e.subresource === "string" && e.subresource.length > 128) errs.push(fieldErrors.tooLong(`${at}.subresource`, 128));
   });
