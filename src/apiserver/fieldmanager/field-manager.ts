@@ -54,14 +54,26 @@ function ownable(set: FieldSet, scope: WriteScope): FieldSet {
 function comparable(object: JsonObject | undefined, scope: WriteScope): JsonObject | undefined {
   if (object === undefined) return undefined;
   if (scope.subresource === "status") return Object.hasOwn(object, "status") ? { status: object.status as JsonValue } : {};
-  const out: JsonObject = { ...object };
-  if (scope.hasStatus) delete out.status;
-  if (isPlainObject(out.metadata) && Object.hasOwn(out.metadata, "managedFields")) {
-    const meta: JsonObject = { ...(out.metadata as JsonObject) };
-    delete meta.managedFields;
-    out.metadata = meta;
+  // Copied key by key (deleting from a copy would slow every later read of it).
+  const out: JsonObject = {};
+  for (const key of Object.keys(object)) {
+    if (key === "status" && scope.hasStatus) continue;
+    const value = object[key] as JsonValue;
+    setOwn(out, key, key === "metadata" && isPlainObject(value) && Object.hasOwn(value, "managedFields") ? withoutManagedFields(value as JsonObject) : value);
   }
   return out;
+}
+
+function withoutManagedFields(meta: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of Object.keys(meta)) if (key !== "managedFields") setOwn(out, key, meta[key] as JsonValue);
+  return out;
+}
+
+/** Sets an own property (a `__proto__` key too, as JSON decoding makes it). */
+function setOwn(target: JsonObject, key: string, value: JsonValue): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }
 
 const zeros = new WeakMap<Shape, JsonObject>();

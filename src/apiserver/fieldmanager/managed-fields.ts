@@ -25,7 +25,9 @@ export type Managed = Map<string, ManagerEntry>;
 
 /** The identity of a manager: appliers keep one entry whatever apiVersion they apply; updaters one per apiVersion. */
 export function managerKey(e: { manager: string; operation: string; apiVersion: string; subresource?: string }): string {
-  return JSON.stringify([e.manager, e.operation, e.operation === "Apply" ? "" : e.apiVersion, e.subresource ?? ""]);
+  const parts = [e.manager, e.operation, e.operation === "Apply" ? "" : e.apiVersion, e.subresource ?? ""];
+  // Each part prefixed by its length: distinct identities never share a key, whatever characters names hold.
+  return parts.map((p) => `${p.length}:${p}`).join("");
 }
 
 /** The fields of an entry (decoded on first use). */
