@@ -1,7 +1,8 @@
 import type { ResourceInfo } from "../../api/resources.js";
 import { badRequest } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
-import { printTable } from "../printers/index.js";
+import { printTable, printTableRow } from "../printers/index.js";
+import { jsonArrayChunks } from "./json-chunks.js";
 import { queryString } from "./query.js";
 
 /** How the client asked for a meta.k8s.io Table. */
@@ -28,4 +29,11 @@ export function tableOf(resource: ResourceInfo, objects: KubeObject[], req: Tabl
   if (meta.continue) options.continue = meta.continue;
   const table = printTable(resource, objects, options);
   return req.version === "v1" ? table : { ...table, apiVersion: "meta.k8s.io/v1beta1" };
+}
+
+/** The JSON text of tableOf(...) and a newline, in chunks; each row is printed when its chunk is asked for. */
+export function tableChunks(resource: ResourceInfo, objects: readonly KubeObject[], req: TableRequest, meta: { resourceVersion?: string | undefined; continue?: string | undefined }): Iterable<string> {
+  const envelope = tableOf(resource, [], req, meta) as Record<string, unknown>;
+  const options = { now: req.now, includeObject: req.includeObject };
+  return jsonArrayChunks(envelope, "rows", objects, (o) => JSON.stringify(printTableRow(resource, o, options)));
 }
