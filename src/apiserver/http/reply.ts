@@ -8,7 +8,7 @@ export type Reply =
   | { kind: "text"; code: number; body: string }
   | { kind: "raw"; code: number; body: string | Uint8Array; contentType: string; headers?: Record<string, string> }
   /** A body produced piece by piece as the connection takes it (a large list), of encoding's media type. */
-  | { kind: "chunks"; code: number; chunks: Iterable<string> }
+  | { kind: "chunks"; code: number; chunks: Iterable<string | Uint8Array> }
   | { kind: "streamed" };
 
 /** How response bodies are encoded for one request. */
@@ -65,8 +65,8 @@ export function sendReply(res: ServerResponse, reply: Reply, encoding: Encoding,
  * Writes the chunks as the connection drains (a body of one chunk goes out with its Content-Length, longer ones
  * chunked); a chunk that fails to render cuts the response off rather than ending it as if complete.
  */
-function sendChunks(res: ServerResponse, chunks: Iterator<string>): void {
-  let pending: IteratorResult<string>;
+function sendChunks(res: ServerResponse, chunks: Iterator<string | Uint8Array>): void {
+  let pending: IteratorResult<string | Uint8Array>;
   try {
     const first = chunks.next();
     pending = first.done ? first : chunks.next();

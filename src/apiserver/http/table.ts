@@ -30,8 +30,8 @@ export function tableOf(resource: ResourceInfo, objects: KubeObject[], req: Tabl
   return printTable(resource, objects, options);
 }
 
-/** The JSON text of tableOf(...) and a newline, in chunks; each row is printed when its chunk is asked for. */
-export function tableChunks(resource: ResourceInfo, objects: readonly KubeObject[], req: TableRequest, meta: { resourceVersion?: string | undefined; continue?: string | undefined }): Iterable<string> {
+/** The UTF-8 JSON of tableOf(...) and a newline, in chunks; each row is printed when its chunk is asked for. */
+export function tableChunks(resource: ResourceInfo, objects: readonly KubeObject[], req: TableRequest, meta: { resourceVersion?: string | undefined; continue?: string | undefined }): Iterable<Uint8Array> {
   const envelope = tableOf(resource, [], req, meta) as Record<string, unknown>;
   const options = { now: req.now, includeObject: req.includeObject, version: req.version };
   return jsonArrayChunks(envelope, "rows", objects, (o) => JSON.stringify(printTableRow(resource, o, options)));
