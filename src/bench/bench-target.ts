@@ -36,6 +36,8 @@ export interface BenchTarget {
   readonly kubeconfigPath: string;
   /** CPU and memory of the serving process (this one in-process, the child with `up`). */
   usage(): Promise<ProcessUsage>;
+  /** With mode up and a heap snapshot directory: has the child write snapshots of its threads; resolves with their paths. */
+  heapSnapshot?(): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,8 @@ export interface BenchTargetOptions {
   cpuProfileDir?: string;
   /** With mode up: further flags of `everynode up` (e.g. `--controller-thread=false`, for comparisons). */
   upArgs?: readonly string[];
+  /** With mode up: directory the child writes heap snapshots of its threads into when asked (`heapSnapshot`). */
+  heapSnapshotDir?: string;
 }
 
 /** Starts the cluster per `options`. */
@@ -89,7 +93,8 @@ async function startUp(options: BenchTargetOptions): Promise<BenchTarget> {
   await writeFile(stagesPath, JSON.stringify(options.stages));
   const store = options.etcdEndpoints !== undefined ? ["--store", `etcd://${options.etcdEndpoints.join(",")}`] : [];
   const profile = options.cpuProfileDir !== undefined ? ["--cpu-prof", "--cpu-prof-dir", options.cpuProfileDir] : [];
-  const child = spawn(process.execPath, [...serverRuntimeFlags, ...profile, everynodeBin(), "up", "--nodes", String(options.nodes), "--port", "0", "--data-dir", join(options.dir, "data"), "--stages", stagesPath, ...store, ...(options.upArgs ?? [])], {
+  const snapshots = options.heapSnapshotDir !== undefined ? ["--heap-snapshot-dir", options.heapSnapshotDir] : [];
+  const child = spawn(process.execPath, [...serverRuntimeFlags, ...profile, everynodeBin(), "up", "--nodes", String(options.nodes), "--port", "0", "--data-dir", join(options.dir, "data"), "--stages", stagesPath, ...store, ...snapshots, ...(options.upArgs ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
@@ -102,6 +107,11 @@ async function startUp(options: BenchTargetOptions): Promise<BenchTarget> {
       client,
       kubeconfigPath,
       usage: () => procUsage(pid),
+      heapSnapshot: options.heapSnapshotDir === undefined ? undefined : async () => {
+        const line = waitForLine(child, /^heap snapshots written: (.+)$/, 600_000);
+        child.kill("SIGUSR2");
+        return (await line).split(" ");
+      },
       stop: async () => {
         client.close();
         child.kill("SIGTERM");

@@ -58,7 +58,7 @@ export interface ClusterBenchOptions {
   cpuProfileDir?: string;
   /** Further flags of the `everynode up` child (mode up). */
   upArgs?: readonly string[];
-  /** Directory for heap snapshots after convergence (in-process only). */
+  /** Directory for heap snapshots after convergence (of this process in process, of the child's threads with up). */
   heapSnapshotDir?: string;
   /** Progress lines. */
   log: (line: string) => void;
@@ -119,7 +119,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     log(`starting ${options.mode} cluster with ${options.nodes} nodes`);
     const t0 = performance.now();
     target = await profiler.phase("start", async () => {
-      const started = await startTarget({ mode: options.mode, nodes: options.nodes, dir, stages: options.stages === "instant" ? instantStages() : defaultStages(), log, etcdEndpoints: etcd?.endpoints, cpuProfileDir: options.mode === "up" ? options.cpuProfileDir : undefined, upArgs: options.upArgs });
+      const started = await startTarget({ mode: options.mode, nodes: options.nodes, dir, stages: options.stages === "instant" ? instantStages() : defaultStages(), log, etcdEndpoints: etcd?.endpoints, cpuProfileDir: options.mode === "up" ? options.cpuProfileDir : undefined, upArgs: options.upArgs, heapSnapshotDir: options.mode === "up" ? options.heapSnapshotDir : undefined });
       await waitNodesReady(started.client, options.nodes, timeoutMs);
       return started;
     });
@@ -141,6 +141,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     result.daemonSet = { ...ds.measure, podsPerSecond: Math.round(nodes / ds.measure.seconds), scheduledSeconds: ds.result.scheduledSeconds };
     log(`DaemonSet available on ${nodes} nodes after ${ds.measure.seconds} s`);
     await profiler.heapSnapshot("converged");
+    if (target.heapSnapshot !== undefined) log(`heap snapshots: ${(await target.heapSnapshot()).join(" ")}`);
 
     if (want("checks")) {
       result.checks = await checkPlacement(client, nodes);

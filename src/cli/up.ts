@@ -8,6 +8,7 @@ import { parseArgs, UsageError } from "./flags.js";
 import { importLine } from "./pki.js";
 import { Progress, type ProgressStream } from "./progress.js";
 import { reportReadiness } from "./readiness.js";
+import { HeapSnapshots } from "../server/heap-snapshots.js";
 
 /** Usage text of `everynode up`. */
 export const upUsage = `Usage: everynode up [flags]
@@ -42,6 +43,8 @@ Flags:
   --controller-thread=false
                      run the controllers, scheduler and simulated nodes on the API server's thread rather
                      than in a thread of their own (default: their own thread, a second core)
+  --heap-snapshot-dir DIR
+                     on SIGUSR2, write heap snapshots of the server's threads into DIR (diagnosing memory)
   --reset-store      start with an empty store: moves an existing state.db aside (state.db.discarded-<time>);
                      without it, an empty, missing or unreadable store in a used data directory is refused
 `;
@@ -62,7 +65,7 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   const startedAt = Date.now();
   const { flags, positionals } = parseArgs(argv, {
     "data-dir": "string", port: "number", listen: "string", nodes: "number", "insecure-http": "boolean", sync: "string", stages: "string",
-    "reset-store": "boolean", help: "boolean", "join-bundle": "string", "controller-thread": "boolean",
+    "reset-store": "boolean", help: "boolean", "join-bundle": "string", "controller-thread": "boolean", "heap-snapshot-dir": "string",
     "event-ttl": "string", "dns-port": "number", "dns-listen": "string", "cluster-domain": "string",
     store: "string", "etcd-prefix": "string", "etcd-cafile": "string", "etcd-certfile": "string", "etcd-keyfile": "string",
     "leader-elect-lease-duration": "string", "leader-elect-renew-deadline": "string", "leader-elect-retry-period": "string",
@@ -82,6 +85,8 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
   }
   if (bundle !== undefined) out(importLine(dataDir, await importClusterBundle(dataDir, await readFile(bundle, "utf8"))));
   const dns = dnsFlags(flags);
+  const snapshotDir = text("heap-snapshot-dir");
+  const heapSnapshots = snapshotDir === undefined ? undefined : new HeapSnapshots(snapshotDir);
   const plane = await ControlPlane.start({
     dataDir,
     port: Number(flags.port ?? 6443),
@@ -99,11 +104,16 @@ export async function up(argv: string[], out: (line: string) => void, progress?:
     nodes: Number(flags.nodes ?? 3),
     controllerThread: flags["controller-thread"] !== false,
     stages: typeof flags.stages === "string" ? await loadStages(flags.stages) : undefined,
+    heapSnapshots,
     log: out,
   });
   // Signals are handled from here on: once the kubeconfig line is out, SIGTERM must mean a clean stop even while DNS starts.
   const abort = new AbortController();
-  const stop = (): void => { process.off("SIGINT", stop); process.off("SIGTERM", stop); abort.abort(); };
+  const snapshot = (): void => {
+    heapSnapshots?.write().then((paths) => out(`heap snapshots written: ${paths.join(" ")}`), (err: unknown) => out(`heap snapshot failed: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  const stop = (): void => { process.off("SIGINT", stop); process.off("SIGTERM", stop); process.off("SIGUSR2", snapshot); abort.abort(); };
+  if (heapSnapshots !== undefined) process.on("SIGUSR2", snapshot);
   const stopped = new Promise<void>((resolve) => abort.signal.addEventListener("abort", () => resolve(), { once: true }));
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);

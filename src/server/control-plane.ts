@@ -38,6 +38,7 @@ import { InstrumentedBackend } from "../metrics/instrumented-backend.js";
 import { KubeStateMetrics } from "../metrics/kube-state.js";
 import { ServerMetrics } from "../metrics/server-metrics.js";
 import { controlPlaneHealth } from "./health-checks.js";
+import type { HeapSnapshots } from "./heap-snapshots.js";
 
 /** How to run one control plane process. */
 export interface ControlPlaneOptions {
@@ -92,6 +93,8 @@ export interface ControlPlaneOptions {
   httpTimeouts?: HttpTimeouts;
   /** The `iss` of ServiceAccount tokens, also their default audience (default kubeadm's `https://kubernetes.default.svc.cluster.local`). */
   serviceAccountIssuer?: string;
+  /** Heap snapshots that include the controller thread (for diagnosing memory). */
+  heapSnapshots?: HeapSnapshots;
 }
 
 /** The default issuer (and audience) of ServiceAccount tokens. */
@@ -186,6 +189,7 @@ export class ControlPlane {
     const handler = createApiHandler({
       client, authenticate: requestAuthenticator(tokens, serviceAccountAuthenticator(serviceAccountTokens, client)), serviceAccountTokens, authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
       nodeConnector: agentClient ? { client, ...agentClient } : undefined,
+      listShared: (resource, namespace, opts) => registry.listShared(resource, namespace, opts),
     });
     const server = createServer(options, handler, pki);
     teardown.add(() => closeServer(server));
@@ -218,6 +222,7 @@ export class ControlPlane {
       controllers = runControllerThread({
         client, watch: (resource, namespace, opts, signal) => registry.watchShared(resource, namespace, opts, signal), metrics, signLegacyToken: manager.signLegacyToken, rootCaCert: manager.rootCaCert, nodes, stages: options.stages,
         nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs, election, log,
+        heapSnapshots: options.heapSnapshots,
       }, abort.signal);
     } else if (options.controllers !== false && election !== undefined) {
       controllers = runElectedControllerManager(manager, { client, ...election }, abort.signal, log);

@@ -13,6 +13,7 @@ import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import type { LoopMetrics } from "../controller/loop-metrics.js";
 import type { LegacyTokenSigner } from "../controllers/serviceaccount-tokens/tokens-controller.js";
 import type { StageConfig } from "../simulator/index.js";
+import type { HeapSnapshots } from "./heap-snapshots.js";
 
 /** What the thread is started with (structured-clone data). */
 export interface ControllerThreadData {
@@ -54,6 +55,8 @@ export interface ControllerThreadOptions extends Omit<ControllerThreadData, "sig
   restartDelayMs?: number;
   /** How long a stopping thread may take before it is terminated (default 15 s). */
   stopTimeoutMs?: number;
+  /** Includes the thread in these heap snapshots while it runs. */
+  heapSnapshots?: HeapSnapshots;
 }
 
 const workerUrl = new URL("./controller-worker.js", import.meta.url);
@@ -73,7 +76,7 @@ export async function runControllerThread(options: ControllerThreadOptions, sign
 
 /** One life of the thread: undefined when it stopped because asked to, else what went wrong. */
 function runOnce(options: ControllerThreadOptions, signal: AbortSignal): Promise<string | undefined> {
-  const { client, watch, metrics, signLegacyToken, log, restartDelayMs: _r, stopTimeoutMs, ...rest } = options;
+  const { client, watch, metrics, signLegacyToken, log, restartDelayMs: _r, stopTimeoutMs, heapSnapshots, ...rest } = options;
   const data: ControllerThreadData = { ...rest, signLegacyTokens: signLegacyToken !== undefined };
   const channel = new MessageChannel();
   const service = servePortClient(channel.port1, client, {
@@ -81,6 +84,7 @@ function runOnce(options: ControllerThreadOptions, signal: AbortSignal): Promise
   });
   const worker = new Worker(workerUrl, { workerData: { ...data, port: channel.port2 }, transferList: [channel.port2] });
   const post = (message: MainThreadMessage): void => worker.postMessage(message);
+  heapSnapshots?.add(worker, "controller-thread");
   let stopping = false;
   let failure: string | undefined;
   let forced: NodeJS.Timeout | undefined;
@@ -108,6 +112,7 @@ function runOnce(options: ControllerThreadOptions, signal: AbortSignal): Promise
   return new Promise((resolve) => {
     worker.once("exit", (code) => {
       signal.removeEventListener("abort", stop);
+      heapSnapshots?.remove(worker);
       clearTimeout(forced);
       service.close();
       channel.port1.close();

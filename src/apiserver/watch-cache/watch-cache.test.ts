@@ -1,5 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { StatusError } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { CompactedError, type KeyValue } from "../../storage/backend.js";
@@ -121,6 +123,46 @@ describe("WatchCache", () => {
     assert.deepEqual((await collect(onlyB, 1)).map((e) => e.key), [`${prefix}b/y`]);
     assert.deepEqual((await collect(all, 2)).map((e) => e.key), [`${prefix}a/x`, `${prefix}b/y`]);
     assert.equal(onlyB.revision, last.revision);
+  });
+
+  test("events replayed from the ring equal the live ones: objects, previous states, stored values", async (t) => {
+    const { backend, cache, stop } = await setup(t);
+    await cache.start(stop.signal);
+    const start = cache.revision;
+    const live = cache.subscribe({ afterRevision: start });
+    const r1 = await backend.create(`${prefix}a/p1`, value("a", "p1"));
+    const r2 = await backend.update(`${prefix}a/p1`, value("a", "p1", "n1"), r1.revision);
+    await backend.create(`${prefix}b/p2`, value("b", "p2"));
+    await backend.update(`${prefix}a/p1`, value("a", "p1", "n2"), r2.revision);
+    await backend.delete(`${prefix}a/p1`);
+    const seen = await collect(live, 5);
+    const replayed = await collect(cache.subscribe({ afterRevision: start }), 5);
+    assert.deepEqual(seen.map((e) => e.type), ["ADDED", "MODIFIED", "ADDED", "MODIFIED", "DELETED"]);
+    assert.deepEqual(replayed, seen);
+    for (const [i, e] of replayed.entries()) {
+      assert.equal(cache.storedValueOf(e.object), cache.storedValueOf((seen[i] as CacheEvent).object), `stored value of event ${i}`);
+      if (e.prevObject !== undefined) assert.ok(cache.storedValueOf(e.prevObject) !== undefined, `stored value of event ${i}'s previous state`);
+    }
+    const fromMiddle = await collect(cache.subscribe({ afterRevision: r2.revision, filter: (e) => e.key.endsWith("/p1") }), 2);
+    assert.deepEqual(fromMiddle, [seen[3], seen[4]]);
+  });
+
+  test("superseded versions are not kept decoded: the ring holds their stored text", async (t) => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const { backend, cache, stop } = await setup(t);
+    await cache.start(stop.signal);
+    const r1 = await backend.create(`${prefix}a/p1`, value("a", "p1"));
+    await cache.waitUntilFresh(r1.revision);
+    const first = new WeakRef(cache.get(`${prefix}a/p1`) as KubeObject);
+    const r2 = await backend.update(`${prefix}a/p1`, value("a", "p1", "n1"), r1.revision);
+    await cache.waitUntilFresh(r2.revision);
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    assert.equal(first.deref(), undefined, "the first version is collectable once superseded");
+    const [added] = await collect(cache.subscribe({ afterRevision: 0 }), 1);
+    assert.equal(added?.object.metadata?.resourceVersion, String(r1.revision), "yet a watch from before it still replays it");
+    assert.equal((added?.object.spec as { nodeName: string }).nodeName, "");
   });
 
   test("revisions older than the ring expire with 410", async (t) => {

@@ -50,7 +50,11 @@ export class WatchCache {
     this.maxLag = Math.max(1, options.maxWatcherLag ?? bufferSize + 1000);
     this.objects = new ObjectIndex(options.indexers ?? {});
     this.onError = options.onError ?? (() => undefined);
-    this.ring = new EventRing(bufferSize);
+    this.ring = new EventRing(bufferSize, (kv) => {
+      const object = this.decode(kv);
+      this.stored.set(object, kv.value);
+      return object;
+    });
   }
 
   /**
@@ -271,8 +275,8 @@ export class WatchCache {
         this.objects.put(e.kv.key, object, prev);
         event = { type: prev === undefined ? "ADDED" : "MODIFIED", key: e.kv.key, revision, object, prevObject: prev };
       }
-      this.ring.record(event);
       for (const sub of this.subscriptions) sub.offer(event);
+      this.ring.record(event, this.textOf(event.object), event.prevObject === undefined ? undefined : this.textOf(event.prevObject));
     }
     this.advance(last);
   }
@@ -287,6 +291,11 @@ export class WatchCache {
     this.stoppedFlag = true;
     for (const sub of [...this.subscriptions]) sub.close();
     this.waiters.rejectAll(reason);
+  }
+
+  /** The JSON `object` decodes from: its stored value (every object the cache decoded has one), else its own text. */
+  private textOf(object: KubeObject): string {
+    return this.stored.get(object) ?? JSON.stringify(object);
   }
 
   private tryDecode(kv: KeyValue): KubeObject | undefined {
