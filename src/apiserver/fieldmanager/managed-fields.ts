@@ -6,7 +6,7 @@
  */
 import { fieldErrors, type FieldError } from "../../api/status-error.js";
 import type { JsonObject, JsonValue } from "../../api/types.js";
-import { isPlainObject } from "../../util/json.js";
+import { deepCopy, isPlainObject } from "../../util/json.js";
 import { FieldSet } from "./fieldset.js";
 
 /** One manager's fields. `raw` is the stored FieldsV1 while `fields` has not been replaced. */
@@ -140,7 +140,8 @@ export function encodeManaged(managed: Managed): JsonValue[] | undefined {
     const out: JsonObject = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
     if (e.time !== undefined) out.time = e.time;
     out.fieldsType = "FieldsV1";
-    out.fieldsV1 = e.raw ?? fieldsOf(e).toFieldsV1();
+    // A stored encoding is copied: the written object shares nothing with the live one it came from.
+    out.fieldsV1 = e.raw !== undefined ? deepCopy(e.raw) : fieldsOf(e).toFieldsV1();
     if (e.subresource) out.subresource = e.subresource;
     return out;
   });

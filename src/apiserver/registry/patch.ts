@@ -25,7 +25,8 @@ export async function patchObject(ctx: RegistryContext, store: ResourceStore, na
     return value as KubeObject;
   };
   const ownership = type === "apply" ? { manager: options.fieldManager ?? "", force: options.force === true, scope: writeScope(ctx, store, mode) } : undefined;
-  const build = (current: KubeObject): KubeObject => asObject(applyPatch(type, current as JsonValue, patch, kind, ownership));
+  const source = leavesManagedFields(type, patch) ? withoutManagedFields : (current: KubeObject): KubeObject => current;
+  const build = (current: KubeObject): KubeObject => asObject(applyPatch(type, source(current) as JsonValue, patch, kind, ownership));
 
   for (let attempt = 0; ; attempt++) {
     let created = false;
@@ -51,4 +52,24 @@ export async function patchObject(ctx: RegistryContext, store: ResourceStore, na
       throw error;
     }
   }
+}
+
+/**
+ * Whether a merge or strategic merge patch leaves metadata.managedFields as stored (it names them nowhere in its
+ * metadata). Such a patch is applied to the object without them: an Update that omits managedFields keeps the
+ * stored ones (see recordUpdate), exactly as one that sends them back unchanged, and they need not be copied.
+ */
+function leavesManagedFields(type: PatchType, patch: unknown): boolean {
+  if ((type !== "merge" && type !== "strategic") || !isPlainObject(patch)) return false;
+  if (!Object.hasOwn(patch, "metadata")) return true;
+  const meta = patch.metadata;
+  return isPlainObject(meta) && !Object.keys(meta).some((key) => key.includes("managedFields"));
+}
+
+/** A shallow view of `object` without metadata.managedFields (the object itself when it has none). */
+function withoutManagedFields(object: KubeObject): KubeObject {
+  const meta = object.metadata;
+  if (meta === undefined || !Object.hasOwn(meta, "managedFields")) return object;
+  const { managedFields: _stored, ...rest } = meta;
+  return { ...object, metadata: rest };
 }

@@ -169,12 +169,18 @@ function setManagedFields(object: KubeObject, fields: ObjectMeta["managedFields"
   else meta.managedFields = fields;
 }
 
-/** The status update: only the status comes from the request (the rest is copied from `old`, which stays untouched). */
+/**
+ * The status update: only the status comes from the request (the rest is copied from `old`, which stays untouched;
+ * not its managedFields, which the status write's ownership always replaces).
+ */
 function mergeForStatus(candidate: KubeObject, old: KubeObject): KubeObject {
   const next: KubeObject = {};
   for (const key of Object.keys(old)) {
     if (key === "status") {
       if (candidate.status !== undefined) next.status = candidate.status;
+    } else if (key === "metadata" && old.metadata !== undefined) {
+      const { managedFields: _replaced, ...meta } = old.metadata;
+      next.metadata = deepCopy(meta);
     } else {
       next[key] = deepCopy(old[key]);
     }
