@@ -36,13 +36,15 @@ interface KindAdmission {
   create: Validate;
   update: ValidateUpdate;
   status?: ValidateUpdate;
+  /** The update (and status) validators begin with validateObjectMetaUpdate themselves: validateChange leaves it to them. */
+  checksMetaUpdate?: true;
 }
 
 const validateEventUpdate: ValidateUpdate = (obj) => validateEvent(obj);
 
 const kinds: Readonly<Record<string, KindAdmission>> = {
   "/namespaces": { defaults: defaultNamespace, create: validateNamespace, update: validateNamespaceUpdate, status: validateNamespaceStatusUpdate },
-  "/nodes": { defaults: defaultNode, create: validateNode, update: validateNodeUpdate, status: validateNodeUpdate },
+  "/nodes": { defaults: defaultNode, create: validateNode, update: validateNodeUpdate, status: validateNodeUpdate, checksMetaUpdate: true },
   "/pods": { defaults: defaultPod, create: validatePodCreate, update: validatePodUpdate, status: validatePodStatusUpdate },
   "/events": { defaults: defaultEvent, create: validateEvent, update: validateEventUpdate },
   "/configmaps": { create: validateConfigMap, update: validateConfigMapUpdate },
@@ -58,7 +60,7 @@ const kinds: Readonly<Record<string, KindAdmission>> = {
   "rbac.authorization.k8s.io/clusterrolebindings": { create: (o) => validateClusterRoleBinding(o), update: validateClusterRoleBinding },
   "apps/daemonsets": { defaults: defaultDaemonSet, create: validateDaemonSet, update: validateDaemonSetUpdate, status: validateDaemonSetStatusUpdate },
   "apps/controllerrevisions": { defaults: defaultControllerRevision, create: validateControllerRevision, update: validateControllerRevisionUpdate },
-  "coordination.k8s.io/leases": { create: validateLease, update: validateLeaseUpdate },
+  "coordination.k8s.io/leases": { create: validateLease, update: validateLeaseUpdate, checksMetaUpdate: true },
   "everynode.dev/daemonjobs": { defaults: defaultDaemonJob, create: validateDaemonJob, update: validateDaemonJobUpdate, status: validateDaemonJobStatusUpdate },
 };
 
@@ -132,8 +134,10 @@ function validateChange(resource: ResourceInfo, obj: KubeObject, old: KubeObject
   if (bad) return bad;
   return guarded(() => {
     const previous = isObj(old) ? old : {};
-    const errs = [...genericMeta(resource, obj), ...validateObjectMetaUpdate(obj.metadata, previous.metadata)];
     const kind = kindOf(resource);
+    // Errors of the same check repeated later count once (unique), so a kind validator that starts with the metadata
+    // update checks gives the same list as running them here first.
+    const errs = kind?.checksMetaUpdate ? genericMeta(resource, obj) : [...genericMeta(resource, obj), ...validateObjectMetaUpdate(obj.metadata, previous.metadata)];
     if (kind) errs.push(...pick(kind)(obj, previous));
     return errs;
   });

@@ -122,9 +122,17 @@ describe("kubectl attach -i and kubectl debug node/NAME against everynode agent"
     await until(() => out.includes("If you don't see a command prompt, try pressing enter."), "kubectl attaching", 30_000);
     const after = (): string => out.slice(out.indexOf("try pressing enter."));
     await until(() => { if (!after().includes("# ")) child.stdin?.write("\r"); return after().includes("# "); }, "the shell's prompt", 30_000);
+    // The terminal takes kubectl's size (kubectl attach sends it one larger first, then its own) once the resize
+    // messages are applied, which may be after the prompt: ask for the size until it is kubectl's.
+    const sized = out.length;
+    let checks = 0;
+    await until(() => {
+      const seen = out.slice(sized).includes("33 111\r\n");
+      if (!seen && checks++ % 5 === 0) child.stdin?.write("stty size\r");
+      return seen;
+    }, "the terminal sized as kubectl's", 15_000);
     child.stdin?.write("tty; stty size; echo $TERM; exit\r");
     await exited;
-    // The terminal has kubectl's size (kubectl attach sends it one larger first, then its own).
     assert.match(out, /\/dev\/pts\/\d+\r\n33 111\r\nxterm\r\n/);
     for (const pod of await debugPods()) await cluster.kubectlOk(["delete", "pod", pod]);
   });

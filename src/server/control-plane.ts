@@ -189,6 +189,7 @@ export class ControlPlane {
     const handler = createApiHandler({
       client, authenticate: requestAuthenticator(tokens, serviceAccountAuthenticator(serviceAccountTokens, client)), serviceAccountTokens, authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
       nodeConnector: agentClient ? { client, ...agentClient } : undefined,
+      listShared: (resource, namespace, opts) => registry.listShared(resource, namespace, opts),
     });
     const server = createServer(options, handler, pki);
     teardown.add(() => closeServer(server));

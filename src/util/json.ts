@@ -54,15 +54,23 @@ function jsonCopy(value: unknown): unknown {
 /** Structural equality of two JSON values, ignoring key order; undefined-valued keys count as absent. */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
-    return a.every((v, i) => jsonEqual(v, b[i]));
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
   }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const ak = Object.keys(a).filter((k) => a[k] !== undefined);
-    const bk = Object.keys(b).filter((k) => b[k] !== undefined);
-    if (ak.length !== bk.length) return false;
-    return ak.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  // Every defined key of `x` has an equal value in `y`, and `y` has no other defined key.
+  let defined = 0;
+  for (const key of Object.keys(x)) {
+    const v = x[key];
+    if (v === undefined) continue;
+    if (!Object.hasOwn(y, key) || !jsonEqual(v, y[key])) return false;
+    defined++;
   }
-  return false;
+  for (const key of Object.keys(y)) if (y[key] !== undefined) defined--;
+  return defined === 0;
 }

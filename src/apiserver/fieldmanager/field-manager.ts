@@ -54,14 +54,26 @@ function ownable(set: FieldSet, scope: WriteScope): FieldSet {
 function comparable(object: JsonObject | undefined, scope: WriteScope): JsonObject | undefined {
   if (object === undefined) return undefined;
   if (scope.subresource === "status") return Object.hasOwn(object, "status") ? { status: object.status as JsonValue } : {};
-  const out: JsonObject = { ...object };
-  if (scope.hasStatus) delete out.status;
-  if (isPlainObject(out.metadata) && Object.hasOwn(out.metadata, "managedFields")) {
-    const meta: JsonObject = { ...(out.metadata as JsonObject) };
-    delete meta.managedFields;
-    out.metadata = meta;
+  // Copied key by key (deleting from a copy would slow every later read of it).
+  const out: JsonObject = {};
+  for (const key of Object.keys(object)) {
+    if (key === "status" && scope.hasStatus) continue;
+    const value = object[key] as JsonValue;
+    setOwn(out, key, key === "metadata" && isPlainObject(value) && Object.hasOwn(value, "managedFields") ? withoutManagedFields(value as JsonObject) : value);
   }
   return out;
+}
+
+function withoutManagedFields(meta: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const key of Object.keys(meta)) if (key !== "managedFields") setOwn(out, key, meta[key] as JsonValue);
+  return out;
+}
+
+/** Sets an own property (a `__proto__` key too, as JSON decoding makes it). */
+function setOwn(target: JsonObject, key: string, value: JsonValue): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
 }
 
 const zeros = new WeakMap<Shape, JsonObject>();
@@ -100,19 +112,37 @@ function takeFromOthers(managed: Managed, changed: FieldSet, except: string): vo
   }
 }
 
-/** Gives `manager` the fields `c` shows it changed (merged into its previous entry of the same identity). */
+/**
+ * Whether `previous` (the writing manager's entry) comes out of this write unchanged: it owns every field the write
+ * gives it (`mine`) and none of the other fields the write changed (which it would lose). Decides on the stored
+ * encoding where the entry has not been decoded.
+ */
+function keepsItsFields(previous: ManagerEntry, mine: FieldSet, changed: FieldSet): boolean {
+  const others = changed.difference(mine);
+  if (previous.fields === undefined && previous.raw !== undefined) return covers(previous.raw, mine) && !touches(previous.raw, others);
+  const fields = fieldsOf(previous);
+  return mine.difference(fields).isEmpty() && others.intersection(fields).isEmpty();
+}
+
+/**
+ * Gives `manager` the fields `c` shows it changed (merged into its previous entry of the same identity) and takes
+ * them from everyone else. A manager that changes only values it already owns (a renewal, a heartbeat) keeps its
+ * entry as it is but for the time, as upstream's managedFieldsUpdater stamps every write that owns something.
+ */
 function recordChanges(managed: Managed, c: Comparison, entry: Omit<ManagerEntry, "raw" | "fields">, scope: WriteScope): void {
   const key = managerKey(entry);
-  takeFromOthers(managed, changedPaths(c), "");
+  const changed = changedPaths(c);
   const mine = ownable(c.added.union(c.modified), scope);
-  if (mine.isEmpty()) return;
   const previous = managed.get(key);
-  if (previous?.fields === undefined && previous?.raw !== undefined && covers(previous.raw, mine)) {
-    // The common case of controllers and kubelets: the same fields written again; the stored encoding stands.
+  if (previous !== undefined && !mine.isEmpty() && keepsItsFields(previous, mine, changed)) {
+    takeFromOthers(managed, changed, key);
     previous.time = scope.now;
     return;
   }
-  const fields = previous === undefined ? mine : fieldsOf(previous).union(mine);
+  takeFromOthers(managed, changed, "");
+  if (mine.isEmpty()) return;
+  const left = managed.get(key);
+  const fields = left === undefined ? mine : fieldsOf(left).union(mine);
   managed.set(key, { ...entry, time: scope.now, fields });
 }
 

@@ -25,7 +25,9 @@ export type Managed = Map<string, ManagerEntry>;
 
 /** The identity of a manager: appliers keep one entry whatever apiVersion they apply; updaters one per apiVersion. */
 export function managerKey(e: { manager: string; operation: string; apiVersion: string; subresource?: string }): string {
-  return JSON.stringify([e.manager, e.operation, e.operation === "Apply" ? "" : e.apiVersion, e.subresource ?? ""]);
+  const parts = [e.manager, e.operation, e.operation === "Apply" ? "" : e.apiVersion, e.subresource ?? ""];
+  // Each part prefixed by its length: distinct identities never share a key, whatever characters names hold.
+  return parts.map((p) => `${p.length}:${p}`).join("");
 }
 
 /** The fields of an entry (decoded on first use). */
@@ -158,7 +160,7 @@ export function validateManagedFields(list: unknown): FieldError[] {
     }
     const manager = typeof e.manager === "string" ? e.manager : "";
     if (manager.length > 128) errs.push(fieldErrors.tooLong(`${at}.manager`, 128));
-    const bad = [...manager].findIndex((ch) => /\p{C}/u.test(ch));
+    const bad = /\p{C}/u.test(manager) ? [...manager].findIndex((ch) => /\p{C}/u.test(ch)) : -1;
     if (bad >= 0) errs.push(fieldErrors.invalid(`${at}.manager`, manager, `invalid ${bad}th character: ${unicodeName([...manager][bad] as string)}`));
     if (typeof e.subresource === "string" && e.subresource.length > 128) errs.push(fieldErrors.tooLong(`${at}.subresource`, 128));
   });

@@ -120,10 +120,13 @@ function isEmptyContainer(v: JsonValue | undefined): boolean {
   return v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : isObject(v) && Object.keys(v).length === 0);
 }
 
+/** Whether `v` (absent, null, or a value) can be compared as a container of the shape: a list for lists, an object otherwise. */
+function containerOk(shape: Shape, v: JsonValue | undefined): boolean {
+  return v === undefined || v === null || (shape.kind === "list" ? Array.isArray(v) : isObject(v));
+}
+
 function compareInto(lhs: JsonValue | undefined, rhs: JsonValue | undefined, shape: Shape, path: PathElement[], c: Comparison): void {
-  const sample = rhs ?? lhs;
-  const containerOk = (v: JsonValue | undefined): boolean => v === undefined || v === null || (shape.kind === "list" ? Array.isArray(v) : isObject(v));
-  if (isAtomic(shape, sample) || !containerOk(lhs) || !containerOk(rhs) || (isEmptyContainer(lhs) && isEmptyContainer(rhs))) {
+  if (isAtomic(shape, rhs ?? lhs) || !containerOk(shape, lhs) || !containerOk(shape, rhs) || (isEmptyContainer(lhs) && isEmptyContainer(rhs))) {
     leaf(lhs, rhs, path, c);
     return;
   }
@@ -136,13 +139,20 @@ function compareInto(lhs: JsonValue | undefined, rhs: JsonValue | undefined, sha
 }
 
 function compareMaps(lhs: JsonObject | undefined, rhs: JsonObject | undefined, shape: Shape, path: PathElement[], c: Comparison): void {
-  const visit = (key: string): void => {
+  if (lhs !== undefined) {
+    for (const key of Object.keys(lhs)) {
+      path.push(fieldElement(key));
+      compareInto(lhs[key], rhs !== undefined && Object.hasOwn(rhs, key) ? rhs[key] : undefined, childShape(shape, key), path, c);
+      path.pop();
+    }
+  }
+  if (rhs === undefined) return;
+  for (const key of Object.keys(rhs)) {
+    if (lhs !== undefined && Object.hasOwn(lhs, key)) continue;
     path.push(fieldElement(key));
-    compareInto(lhs !== undefined && Object.hasOwn(lhs, key) ? lhs[key] : undefined, rhs !== undefined && Object.hasOwn(rhs, key) ? rhs[key] : undefined, childShape(shape, key), path, c);
+    compareInto(undefined, rhs[key], childShape(shape, key), path, c);
     path.pop();
-  };
-  if (lhs !== undefined) for (const key of Object.keys(lhs)) visit(key);
-  if (rhs !== undefined) for (const key of Object.keys(rhs)) if (lhs === undefined || !Object.hasOwn(lhs, key)) visit(key);
+  }
 }
 
 function indexItems(list: JsonValue[], shape: Shape & { kind: "list" }, path: PathElement[]): Map<PathElement, JsonValue[]> {
@@ -156,7 +166,32 @@ function indexItems(list: JsonValue[], shape: Shape & { kind: "list" }, path: Pa
   return out;
 }
 
+/** Whether comparing `value` with itself names every list item without a SchemaViolation (list-map items need a key). */
+function keyable(value: JsonValue | undefined, shape: Shape): boolean {
+  if (value === undefined || value === null || isAtomic(shape, value)) return true;
+  if (shape.kind === "list") {
+    if (!Array.isArray(value)) return true;
+    for (const item of value) {
+      if (shape.rel === "map" && !(isObject(item) && shape.keys.some((key) => Object.hasOwn(item, key) || keyDefault(key) !== undefined))) return false;
+      if (!keyable(item, shape.items)) return false;
+    }
+    return true;
+  }
+  if (!isObject(value)) return true;
+  for (const key of Object.keys(value)) if (!keyable(value[key], childShape(shape, key))) return false;
+  return true;
+}
+
+/** Whether two lists hold equal items in the same order. */
+function sameItems(lhs: readonly JsonValue[], rhs: readonly JsonValue[]): boolean {
+  if (lhs.length !== rhs.length) return false;
+  for (let i = 0; i < lhs.length; i++) if (!jsonEqual(lhs[i], rhs[i])) return false;
+  return true;
+}
+
 function compareLists(lhs: JsonValue[], rhs: JsonValue[], shape: Shape & { kind: "list" }, path: PathElement[], c: Comparison): void {
+  // Unchanged lists (most of them, in most writes) have nothing to report: no need to name their items.
+  if (sameItems(lhs, rhs) && keyable(lhs, shape)) return;
   const left = indexItems(lhs, shape, path);
   const right = indexItems(rhs, shape, path);
   const all = new Set<PathElement>([...left.keys(), ...right.keys()]);

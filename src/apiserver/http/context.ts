@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Client } from "../../client/client.js";
+import type { ResourceInfo } from "../../api/resources.js";
+import type { KubeList } from "../../api/types.js";
+import type { Client, ListOptions } from "../../client/client.js";
 import type { UserInfo } from "./auth.js";
 import type { NodeConnector } from "./pod-log.js";
 import type { Encoding } from "./reply.js";
@@ -23,6 +25,8 @@ export interface RequestContext {
   user: UserInfo;
   /** The client before authorization wrapped it: reads what reviews evaluate (RBAC objects). */
   baseClient: Client;
+  /** As baseClient's list, but the items may be the store's own objects: serialize them, never change them. */
+  listShared?: SharedLister;
   /** Logs an unexpected server fault once. */
   log: (message: string) => void;
   /** Issues ServiceAccount tokens (`serviceaccounts/token`); absent: that subresource answers 404. */
@@ -30,3 +34,6 @@ export interface RequestContext {
   /** How subresources served by node agents (`pods/log`) reach them. */
   nodeConnector?: NodeConnector;
 }
+
+/** A list whose items may be the store's own objects (see Registry.listShared): to be serialized, never changed. */
+export type SharedLister = (resource: ResourceInfo, namespace: string | undefined, options: ListOptions) => Promise<KubeList>;

@@ -105,6 +105,8 @@ describe("resource verbs over HTTP", () => {
     assert.equal(one.rows[0].object, undefined);
     const beta = await (await api.call("GET", `${dsPath}/crud-t`, undefined, { accept: "application/json;as=Table;v=v1beta1;g=meta.k8s.io" })).json() as any;
     assert.equal(beta.apiVersion, "meta.k8s.io/v1beta1");
+    assert.equal(beta.rows[0].object.apiVersion, "meta.k8s.io/v1beta1", "rows' PartialObjectMetadata in the Table's version, as upstream");
+    assert.equal(one.rows[0].object, undefined);
     const bad = await api.call("GET", `${dsPath}/crud-t?includeObject=All`, undefined, { accept: tableAccept });
     assert.equal(bad.status, 400);
   });

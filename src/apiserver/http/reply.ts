@@ -7,6 +7,8 @@ export type Reply =
   | { kind: "object"; code: number; body: unknown; contentType?: string; headers?: Record<string, string> }
   | { kind: "text"; code: number; body: string }
   | { kind: "raw"; code: number; body: string | Uint8Array; contentType: string; headers?: Record<string, string> }
+  /** A body produced piece by piece as the connection takes it (a large list), of encoding's media type. */
+  | { kind: "chunks"; code: number; chunks: Iterable<string | Uint8Array> }
   | { kind: "streamed" };
 
 /** How response bodies are encoded for one request. */
@@ -43,6 +45,11 @@ export function sendReply(res: ServerResponse, reply: Reply, encoding: Encoding,
     return;
   }
   res.statusCode = reply.code;
+  if (reply.kind === "chunks") {
+    res.setHeader("Content-Type", encoding.mediaType);
+    sendChunks(res, reply.chunks[Symbol.iterator]());
+    return;
+  }
   for (const [k, v] of Object.entries(reply.headers ?? {})) res.setHeader(k, v);
   if (reply.code === 304) {
     res.end();
@@ -52,6 +59,47 @@ export function sendReply(res: ServerResponse, reply: Reply, encoding: Encoding,
   res.setHeader("Content-Type", reply.contentType ?? encoding.mediaType);
   res.setHeader("Content-Length", Buffer.byteLength(text));
   res.end(text);
+}
+
+/**
+ * Writes the chunks as the connection drains (a body of one chunk goes out with its Content-Length, longer ones
+ * chunked); a chunk that fails to render cuts the response off rather than ending it as if complete.
+ */
+function sendChunks(res: ServerResponse, chunks: Iterator<string | Uint8Array>): void {
+  let pending: IteratorResult<string | Uint8Array>;
+  try {
+    const first = chunks.next();
+    pending = first.done ? first : chunks.next();
+    if (first.done || pending.done) {
+      const text = first.done ? "" : first.value;
+      res.setHeader("Content-Length", Buffer.byteLength(text));
+      res.end(text);
+      return;
+    }
+    res.write(first.value);
+  } catch (error) {
+    res.destroy(error instanceof Error ? error : new Error(String(error)));
+    return;
+  }
+  const pump = (): void => {
+    try {
+      while (!res.destroyed) {
+        if (pending.done) {
+          res.end();
+          return;
+        }
+        const written = res.write(pending.value);
+        pending = chunks.next();
+        if (!written) {
+          res.once("drain", pump);
+          return;
+        }
+      }
+    } catch (error) {
+      res.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+  pump();
 }
 
 /** Headers every API response carries, plus one `Warning` header per warning. */

@@ -4,7 +4,7 @@ import type { Client } from "../../client/client.js";
 import { anonymousUser, bearerToken, unauthorized, withAuthenticatedGroup, type Authenticator, type UserInfo } from "./auth.js";
 import type { RequestAuthorizer } from "./authz.js";
 import { requestAttributes } from "./authz-attributes.js";
-import type { RequestContext } from "./context.js";
+import type { RequestContext, SharedLister } from "./context.js";
 import { deadlineExceeded, requestDeadline, requestIncomplete } from "./deadline.js";
 import { aggregatedDiscoveryReply, apiGroupOf, apiResourceList, legacyDiscoveryReply } from "./discovery.js";
 import { negotiateOutput } from "./negotiate.js";
@@ -56,6 +56,11 @@ export interface ApiHandlerOptions {
   nodeConnector?: NodeConnector;
   /** Issues ServiceAccount tokens for `serviceaccounts/token` (absent: it answers 404). */
   serviceAccountTokens?: ServiceAccountJwt;
+  /**
+   * The client's list without copies (Registry.listShared), for list GETs the unwrapped client serves: their items
+   * are only serialized (absent: client.list).
+   */
+  listShared?: SharedLister;
 }
 
 interface Config {
@@ -74,6 +79,7 @@ interface Config {
   ui: UiAssets | undefined;
   health: HealthChecks | undefined;
   authorizeNonResource: NonResourceAuthorizer;
+  listShared: SharedLister | undefined;
 }
 
 /**
@@ -98,6 +104,7 @@ export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMess
     ui: options.ui,
     health: options.health,
     authorizeNonResource: options.authorizeNonResource ?? authorizeNonResource,
+    listShared: options.listShared,
   };
   return (req, res) => {
     serve(req, res, config).catch((err: unknown) => {
@@ -126,6 +133,7 @@ async function serve(req: IncomingMessage, res: ServerResponse, config: Config):
     signal: abort.signal, warnings: [], log: config.log, nodeConnector: config.nodeConnector, serviceAccountTokens: config.serviceAccountTokens,
     user: anonymousUser, baseClient: config.client,
   };
+  if (config.listShared) ctx.listShared = config.listShared;
   let reply: Reply;
   const started = performance.now();
   const route = parseRoute(path);

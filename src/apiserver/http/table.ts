@@ -1,7 +1,8 @@
 import type { ResourceInfo } from "../../api/resources.js";
 import { badRequest } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
-import { printTable } from "../printers/index.js";
+import { printTable, printTableRow } from "../printers/index.js";
+import { jsonArrayChunks } from "./json-chunks.js";
 import { queryString } from "./query.js";
 
 /** How the client asked for a meta.k8s.io Table. */
@@ -21,11 +22,17 @@ export function tableRequest(query: URLSearchParams, version: "v1" | "v1beta1", 
   return { version, includeObject, now };
 }
 
-/** Renders objects as a Table of the requested version. */
+/** Renders objects as a Table of the requested version (its rows' PartialObjectMetadata of that version too). */
 export function tableOf(resource: ResourceInfo, objects: KubeObject[], req: TableRequest, meta: { resourceVersion?: string | undefined; continue?: string | undefined }): object {
-  const options: Parameters<typeof printTable>[2] = { now: req.now, includeObject: req.includeObject };
+  const options: Parameters<typeof printTable>[2] = { now: req.now, includeObject: req.includeObject, version: req.version };
   if (meta.resourceVersion) options.resourceVersion = meta.resourceVersion;
   if (meta.continue) options.continue = meta.continue;
-  const table = printTable(resource, objects, options);
-  return req.version === "v1" ? table : { ...table, apiVersion: "meta.k8s.io/v1beta1" };
+  return printTable(resource, objects, options);
+}
+
+/** The UTF-8 JSON of tableOf(...) and a newline, in chunks; each row is printed when its chunk is asked for. */
+export function tableChunks(resource: ResourceInfo, objects: readonly KubeObject[], req: TableRequest, meta: { resourceVersion?: string | undefined; continue?: string | undefined }): Iterable<Uint8Array> {
+  const envelope = tableOf(resource, [], req, meta) as Record<string, unknown>;
+  const options = { now: req.now, includeObject: req.includeObject, version: req.version };
+  return jsonArrayChunks(envelope, "rows", objects, (o) => JSON.stringify(printTableRow(resource, o, options)));
 }

@@ -29,10 +29,13 @@ export interface TableRow {
   object?: KubeObject;
 }
 
+/** The meta.k8s.io versions a Table is served in. */
+export type TableVersion = "v1" | "v1beta1";
+
 /** A metav1.Table as served to kubectl. */
 export interface Table {
   kind: "Table";
-  apiVersion: "meta.k8s.io/v1";
+  apiVersion: `meta.k8s.io/${TableVersion}`;
   metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
   columnDefinitions: TableColumnDefinition[];
   rows: TableRow[];
@@ -49,6 +52,8 @@ export interface PrintOptions {
   remainingItemCount?: number;
   /** Leave columnDefinitions empty (watch events after the first may omit them). */
   noHeaders?: boolean;
+  /** The Table's version (default v1); rows' PartialObjectMetadata are of the same meta.k8s.io version, as upstream's. */
+  version?: TableVersion;
 }
 
 type CellPrinter = (o: Record<string, unknown>, now: Date) => { cells: unknown[]; conditions?: TableRowCondition[] };
@@ -94,7 +99,7 @@ export function printTableRow(resource: Pick<ResourceInfo, "kind" | "group" | "v
       row.object = object;
       break;
     default:
-      row.object = { kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: object.metadata ?? {} };
+      row.object = { kind: "PartialObjectMetadata", apiVersion: `meta.k8s.io/${options.version ?? "v1"}`, metadata: object.metadata ?? {} };
   }
   return row;
 }
@@ -107,7 +112,7 @@ export function printTable(resource: Pick<ResourceInfo, "kind" | "group" | "vers
   if (options.remainingItemCount !== undefined) metadata.remainingItemCount = options.remainingItemCount;
   return {
     kind: "Table",
-    apiVersion: "meta.k8s.io/v1",
+    apiVersion: `meta.k8s.io/${options.version ?? "v1"}`,
     metadata,
     columnDefinitions: options.noHeaders ? [] : columnDefinitions(resource.kind),
     rows: objects.map((o) => printTableRow(resource, o, options)),

@@ -78,6 +78,8 @@ export class RegistryContext {
   readonly ready: Promise<void>;
   private markReady!: () => void;
   private markFailed!: (error: unknown) => void;
+  private stampSecond = Number.NaN;
+  private stamp = "";
   private readonly lastWrite = new Map<ResourceStore, number>();
   /**
    * The store's keys per range, read once for every consistent read that asks while another read of the range runs
@@ -214,7 +216,13 @@ export class RegistryContext {
 
   /** RFC 3339 timestamp (seconds) of `date` (default now). */
   timestamp(date: Date = this.now()): string {
-    return rfc3339(date);
+    // Every write asks for one; thousands a second share the same text.
+    const second = Math.floor(date.getTime() / 1000);
+    if (second !== this.stampSecond) {
+      this.stampSecond = second;
+      this.stamp = rfc3339(date);
+    }
+    return this.stamp;
   }
 }
 

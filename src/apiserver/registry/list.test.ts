@@ -125,6 +125,24 @@ describe("registry get and list", () => {
     await rejects(h.registry.list(R.pods, undefined, { resourceVersion: String(rv), resourceVersionMatch: "Exact" }), 410, "too old resource version");
   });
 
+  test("listShared serves the watch cache's own objects, list serves copies; both page alike", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    await seed(h);
+    const shared = await h.registry.listShared(R.pods, undefined);
+    const again = await h.registry.listShared(R.pods, undefined);
+    const copied = await h.registry.list(R.pods, undefined);
+    assert.deepEqual(copied, shared);
+    shared.items.forEach((item, i) => {
+      assert.equal(again.items[i], item, "the same cached object each time");
+      assert.notEqual(copied.items[i], item, "list hands out a copy");
+    });
+    const first = await h.registry.listShared(R.pods, undefined, { limit: 2, labelSelector: "app=web" });
+    const rest = await h.registry.listShared(R.pods, undefined, { continue: first.metadata.continue, labelSelector: "app=web" });
+    assert.deepEqual([...names(first), ...names(rest)], ["default/a", "default/b", "other/d"]);
+    assert.equal(rest.metadata.resourceVersion, first.metadata.resourceVersion);
+  });
+
   test("get errors", async (t) => {
     const h = await startHarness();
     t.after(() => h.close());

@@ -67,8 +67,11 @@ interface Page {
   next: string | undefined;
 }
 
-/** Lists objects per the options (selectors, pagination, resourceVersion semantics); see the file comment. */
-export async function listObjects(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, options: ListOptions = {}): Promise<KubeList> {
+/**
+ * Lists objects per the options (selectors, pagination, resourceVersion semantics); see the file comment. With
+ * `shared`, items read from the watch cache are the cache's own objects (never to be changed) rather than copies.
+ */
+export async function listObjects(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, options: ListOptions = {}, shared = false): Promise<KubeList> {
   const selection = parseSelection(store, namespace, options.labelSelector, options.fieldSelector);
   const limit = options.limit !== undefined && options.limit > 0 ? Math.floor(options.limit) : 0;
   const listPrefix = selection.namespace !== undefined ? storageKey(store.info, selection.namespace) : store.prefix;
@@ -82,17 +85,17 @@ export async function listObjects(ctx: RegistryContext, store: ResourceStore, na
     if (!startKey.startsWith(listPrefix)) throw badRequest("continue key is not valid: the key is outside the listed range");
     await ctx.ready;
     page = store.cache.revision === token.revision
-      ? pageFromCache(store, selection, listPrefix, startKey, limit)
+      ? pageFromCache(store, selection, listPrefix, startKey, limit, shared)
       : await pageFromBackend(ctx, selection, listPrefix, token.revision, startKey, limit, () => expired(continueTooOld));
   } else if (rv === "") {
     if (match !== undefined) throw badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
     page = (await ctx.freshWithin(store, listPrefix, cacheWaitMs))
-      ? pageFromCache(store, selection, listPrefix, undefined, limit)
+      ? pageFromCache(store, selection, listPrefix, undefined, limit, shared)
       : await pageFromBackend(ctx, selection, listPrefix, undefined, undefined, limit, (compacted) => expired(`too old resource version: ${compacted}`));
   } else if (rv === "0") {
     if (match === "Exact") throw badRequest("resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is forbidden for resourceVersion \"0\"");
     await ctx.ready;
-    page = pageFromCache(store, selection, listPrefix, undefined, limit);
+    page = pageFromCache(store, selection, listPrefix, undefined, limit, shared);
   } else {
     const requested = parseResourceVersion(rv);
     await ctx.ready;
@@ -100,7 +103,7 @@ export async function listObjects(ctx: RegistryContext, store: ResourceStore, na
     if (exact) {
       page = await pageFromBackend(ctx, selection, listPrefix, requested, undefined, limit, (compacted) => expired(`too old resource version: ${requested} (${compacted})`));
     } else if (store.cache.revision >= requested) {
-      page = pageFromCache(store, selection, listPrefix, undefined, limit);
+      page = pageFromCache(store, selection, listPrefix, undefined, limit, shared);
     } else {
       const current = await ctx.backend.currentRevision().catch((e: unknown) => { throw storageFailure(e); });
       if (requested > current) throw tooLargeResourceVersion(requested, current);
@@ -112,7 +115,7 @@ export async function listObjects(ctx: RegistryContext, store: ResourceStore, na
   return { apiVersion: store.apiVersion, kind: store.info.listKind, metadata, items: page.items };
 }
 
-function pageFromCache(store: ResourceStore, selection: Selection, listPrefix: string, startKey: string | undefined, limit: number): Page {
+function pageFromCache(store: ResourceStore, selection: Selection, listPrefix: string, startKey: string | undefined, limit: number, shared: boolean): Page {
   // As upstream's list from storage, a list over an undecodable object fails (500) naming it, instead of leaving it out.
   const corrupt = store.cache.corruptUnder(listPrefix);
   if (corrupt) throw internalError(new CorruptObjectError(corrupt).message);
@@ -123,7 +126,7 @@ function pageFromCache(store: ResourceStore, selection: Selection, listPrefix: s
   for (const item of snapshot.items) {
     if (!selection.matches(item.object)) continue;
     if (limit > 0 && items.length === limit) return { revision: snapshot.revision, items, next: `${lastKey}\u0000` };
-    items.push(deepCopy(item.object));
+    items.push(shared ? item.object : deepCopy(item.object));
     lastKey = item.key;
   }
   return { revision: snapshot.revision, items, next: undefined };

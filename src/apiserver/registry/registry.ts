@@ -94,6 +94,14 @@ export class Registry implements Client {
     return this.run(() => listObjects(this.ctx, this.ctx.store(resource), namespace, options)) as Promise<unknown> as Promise<KubeList<T>>;
   }
 
+  /**
+   * As list, but the items served from the watch cache are the cache's own objects (never mutated: the cache replaces
+   * objects) rather than copies: for a consumer that only serializes them, such as the API server answering a GET.
+   */
+  listShared(resource: ResourceInfo, namespace: string | undefined, options?: ListOptions): Promise<KubeList> {
+    return this.run(() => listObjects(this.ctx, this.ctx.store(resource), namespace, options, true));
+  }
+
   /** Streams changes; throws 400 synchronously for bad selectors/resourceVersion; 410 and other failures arrive as an ERROR event. */
   watch<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<WatchEvent<T>> {
     return watchObjects(this.ctx, this.ctx.store(resource), namespace, options, signal) as AsyncIterable<unknown> as AsyncIterable<WatchEvent<T>>;

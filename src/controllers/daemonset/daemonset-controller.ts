@@ -28,7 +28,7 @@ export const daemonSetControllerComponent = "daemonset-controller";
 export interface DaemonSetControllerOptions extends ControlLoopOptions {
   /** Wall-clock time in epoch ms, for pod availability and event timestamps (default Date.now). */
   now?: () => number;
-  /** Creations and deletions per sync (default 250, or a twentieth of the nodes when that is more). */
+  /** Creations and deletions per sync (default 250, or the node count when that is more; see burstFor). */
   burstReplicas?: number;
   /** While pod creations/deletions are in flight, status-only syncs run at most this often (default 1000 ms). */
   statusOnlyIntervalMs?: number;

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { FakeClock } from "../../util/clock.js";
 import { ControllerExpectations, expectationsTimeoutMs } from "./expectations.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
-import { burstFor, slowStartBatches } from "./pod-control.js";
+import { burstFor, forEachLimited, slowStartBatches } from "./pod-control.js";
 
 describe("ControllerExpectations", () => {
   test("satisfied without a record, after observations, after lowering, after the TTL", () => {
@@ -66,9 +66,30 @@ describe("burstFor", () => {
   const cases: [string, number | undefined, number, number][] = [
     ["a configured burst is kept", 3, 50_000, 3],
     ["small clusters get upstream's 250", undefined, 10, 250],
-    ["up to 5,000 nodes still 250", undefined, 5_000, 250],
-    ["beyond, a twentieth of the nodes", undefined, 10_000, 500],
-    ["rounded up", undefined, 50_001, 2_501],
+    ["up to 250 nodes still 250", undefined, 250, 250],
+    ["beyond, every node in one sync", undefined, 10_000, 10_000],
   ];
   for (const [name, configured, nodes, want] of cases) test(name, () => assert.equal(burstFor(configured, nodes), want));
+});
+
+describe("forEachLimited", () => {
+  test("runs every item, never more than the limit at once", async () => {
+    let running = 0;
+    let peak = 0;
+    const seen: number[] = [];
+    await forEachLimited(Array.from({ length: 25 }, (_, i) => i), 4, async (i) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setImmediate(resolve));
+      seen.push(i);
+      running--;
+    });
+    assert.equal(peak, 4);
+    assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: 25 }, (_, i) => i));
+  });
+  test("no items, no work", async () => {
+    let calls = 0;
+    await forEachLimited([], 4, async () => { calls++; });
+    assert.equal(calls, 0);
+  });
 });

@@ -92,6 +92,17 @@ describe("NodeLifecycleController", () => {
     assert.equal(ready(await getNode(c, "n1"))?.status, "True");
   }));
 
+  test("only Leases in kube-node-lease are signs of life: a namesake Lease elsewhere keeps nobody healthy", () => withController(async (c) => {
+    await c.client.create(R.nodes, undefined, node("n1"));
+    await renewLease(c, "n1");
+    await advance(c, 40_000);
+    const elsewhere: Lease = { metadata: { name: "n1", namespace: "other" }, spec: { holderIdentity: "n1", leaseDurationSeconds: 40, renewTime: iso(c.clock.now()) } };
+    await c.client.create(R.leases, "other", elsewhere);
+    await settle();
+    await advance(c, 15_000);
+    await until(c.clock, async () => ready(await getNode(c, "n1"))?.status === "Unknown", "Ready Unknown despite the Lease in other", 1000, 20);
+  }));
+
   test("Ready=False posted by the kubelet → not-ready taints; nodes never posting Ready get the startup grace", () => withController(async (c) => {
     const n = node("sick");
     (n.status as { conditions: unknown[] }).conditions = [{ type: "Ready", status: "False" }];

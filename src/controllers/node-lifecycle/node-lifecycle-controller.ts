@@ -73,7 +73,10 @@ export class NodeLifecycleController implements Reconciler {
     this.health = new NodeHealthTracker({ gracePeriodMs: options.gracePeriodMs ?? 50_000, startupGracePeriodMs: options.startupGracePeriodMs ?? 60_000 });
     this.nodes = options.informers.informerFor<Node>(nodes);
     this.pods = options.informers.informerFor<Pod>(pods);
-    this.leases = options.informers.informerFor<Lease>(leases, options.leaseNamespace ?? nodeLeaseNamespace);
+    // The shared informer of every namespace's Leases, as upstream's controller uses it (the garbage collector watches
+    // the same one): a second, namespace-scoped watch would carry every renewal twice.
+    this.leases = options.informers.informerFor<Lease>(leases);
+    const leaseNamespace = options.leaseNamespace ?? nodeLeaseNamespace;
     ensureIndexers(this.pods, { [nodeNameIndex]: byNodeName });
     this.nodes.addEventHandler({
       onAdd: (node) => {
@@ -91,8 +94,8 @@ export class NodeLifecycleController implements Reconciler {
       },
     });
     this.leases.addEventHandler({
-      onAdd: (lease) => this.health.observeLease(lease, this.clock.now()),
-      onUpdate: (_old, lease) => this.health.observeLease(lease, this.clock.now()),
+      onAdd: (lease) => { if (lease.metadata?.namespace === leaseNamespace) this.health.observeLease(lease, this.clock.now()); },
+      onUpdate: (_old, lease) => { if (lease.metadata?.namespace === leaseNamespace) this.health.observeLease(lease, this.clock.now()); },
     });
     this.pods.addEventHandler({
       onAdd: (pod) => { if (pod.spec?.nodeName) this.queue.add(podPrefix + objectKey(pod)); },
