@@ -119,7 +119,8 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     log(`starting ${options.mode} cluster with ${options.nodes} nodes`);
     const t0 = performance.now();
     target = await profiler.phase("start", async () => {
-      const started = await startTarget({ mode: options.mode, nodes: options.nodes, dir, stages: options.stages === "instant" ? instantStages() : defaultStages(), log, etcdEndpoints: etcd?.endpoints, cpuProfileDir: options.mode === "up" ? options.cpuProfileDir : undefined, upArgs: options.upArgs, heapSnapshotDir: options.mode === "up" ? options.heapSnapshotDir : undefined });
+      // Held before waiting, so a cluster whose nodes never turn Ready is still stopped below.
+      const started = target = await startTarget({ mode: options.mode, nodes: options.nodes, dir, stages: options.stages === "instant" ? instantStages() : defaultStages(), log, etcdEndpoints: etcd?.endpoints, cpuProfileDir: options.mode === "up" ? options.cpuProfileDir : undefined, upArgs: options.upArgs, heapSnapshotDir: options.mode === "up" ? options.heapSnapshotDir : undefined });
       await waitNodesReady(started.client, options.nodes, timeoutMs);
       return started;
     });
