@@ -6,7 +6,7 @@
 import type { ResourceInfo } from "../api/resources.js";
 import type { ApiObject, DeleteOptions, KubeList, KubeObject } from "../api/types.js";
 import type { Client, ListOptions, PatchOptions, PatchOutcome, PatchType, WatchEvent, WatchOptions, WriteOptions } from "./client.js";
-import { fromPortError, Outbox, portWatchWindow, type PortCallMethod, type PortError, type PortReply, type PortRequest, type PortWatchEvent } from "./port-protocol.js";
+import { decodeStored, fromPortError, Outbox, portWatchWindow, type PortCallMethod, type PortError, type PortReply, type PortRequest, type PortWatchEvent } from "./port-protocol.js";
 
 /** The end of a MessagePort (worker_threads' MessagePort and parentPort fit). */
 export interface MessageEndpoint {
@@ -24,9 +24,7 @@ interface PendingCall {
 /** The watch event `e` stands for; a stored value is decoded here, in the receiving thread. */
 function decodeEvent(e: PortWatchEvent): WatchEvent {
   if (!("stored" in e)) return e as WatchEvent;
-  const object = JSON.parse(e.stored) as KubeObject;
-  object.metadata = { ...(object.metadata ?? {}), resourceVersion: e.resourceVersion };
-  return { type: e.type as WatchEvent["type"], object };
+  return { type: e.type as WatchEvent["type"], object: decodeStored(e.stored, e.resourceVersion) as KubeObject };
 }
 
 /** The receiving end of one watch: events queued until consumed. */
@@ -184,7 +182,7 @@ export class PortClient implements Client {
         if (call === undefined) return;
         this.calls.delete(reply.id);
         for (const warning of reply.warnings ?? []) call.onWarning?.(warning);
-        call.resolve(JSON.parse(reply.value));
+        call.resolve("stored" in reply ? decodeStored(reply.stored, reply.resourceVersion) : JSON.parse(reply.value));
         return;
       }
       case "error": {

@@ -7,7 +7,7 @@
  */
 import { MessageChannel, Worker } from "node:worker_threads";
 import type { Client } from "../client/client.js";
-import { servePortClient } from "../client/port-server.js";
+import { servePortClient, type PortServeOptions } from "../client/port-server.js";
 import { replayLoopMetrics, type LoopObservation } from "../controller/loop-metrics-relay.js";
 import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import type { LoopMetrics } from "../controller/loop-metrics.js";
@@ -46,6 +46,8 @@ export interface ControllerThreadOptions extends Omit<ControllerThreadData, "sig
   client: Client;
   /** The watch the thread's watches run on (default client.watch; events are only serialized, so shared objects fit). */
   watch?: Client["watch"];
+  /** The stored JSON an answer decodes from, when known (Registry.storedFormOf): it crosses as that text. */
+  storedFormOf?: PortServeOptions["storedFormOf"];
   metrics?: LoopMetrics;
   signLegacyToken?: LegacyTokenSigner;
   /** Progress lines and failures. */
@@ -73,11 +75,11 @@ export async function runControllerThread(options: ControllerThreadOptions, sign
 
 /** One life of the thread: undefined when it stopped because asked to, else what went wrong. */
 function runOnce(options: ControllerThreadOptions, signal: AbortSignal): Promise<string | undefined> {
-  const { client, watch, metrics, signLegacyToken, log, restartDelayMs: _r, stopTimeoutMs, ...rest } = options;
+  const { client, watch, storedFormOf, metrics, signLegacyToken, log, restartDelayMs: _r, stopTimeoutMs, ...rest } = options;
   const data: ControllerThreadData = { ...rest, signLegacyTokens: signLegacyToken !== undefined };
   const channel = new MessageChannel();
   const service = servePortClient(channel.port1, client, {
-    onError: (error) => log(`controller thread client: ${error instanceof Error ? error.message : String(error)}`), watch,
+    onError: (error) => log(`controller thread client: ${error instanceof Error ? error.message : String(error)}`), watch, storedFormOf,
   });
   const worker = new Worker(workerUrl, { workerData: { ...data, port: channel.port2 }, transferList: [channel.port2] });
   const post = (message: MainThreadMessage): void => worker.postMessage(message);

@@ -108,6 +108,14 @@ export class Registry implements Client {
     return watchObjects(this.ctx, this.ctx.store(resource), namespace, options, signal, true);
   }
 
+  /**
+   * For an object this registry answered a write with (unchanged since): the stored value it decodes from and its
+   * resourceVersion, so that a caller serializing the answer can send the stored text instead. Undefined otherwise.
+   */
+  storedFormOf(object: unknown): { stored: string; resourceVersion: string } | undefined {
+    return this.ctx.storedFormOf(object);
+  }
+
   /** Creates an object (201 semantics); dry run returns it without storing. */
   create<T extends ApiObject = KubeObject>(resource: ResourceInfo, namespace: string | undefined, object: T, options?: WriteOptions): Promise<T> {
     return this.run(() => createObject(this.ctx, this.ctx.store(resource), namespace, object as unknown as KubeObject, options)) as Promise<unknown> as Promise<T>;

@@ -2,6 +2,7 @@
 import { alreadyExists, internalError, notFound, statusError, StatusError } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { ClosedError, ConflictError, KeyExistsError, NotFoundError, StoreUnavailableError } from "../../storage/backend.js";
+import { deepCopy } from "../../util/json.js";
 import { decodeObject, encodeObject } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 
@@ -9,6 +10,8 @@ import type { RegistryContext, ResourceStore } from "./context.js";
 export interface Current {
   object: KubeObject;
   modRevision: number;
+  /** The stored value `object` was decoded from, when it was (not for the watch cache's objects). */
+  value?: string;
 }
 
 /**
@@ -22,7 +25,7 @@ export class RetryableConflict extends Error {
 /** The stored object a ConflictError carries; undefined when it cannot be decoded (a re-read then reports why). */
 function conflictCurrent(error: ConflictError): Current | undefined {
   try {
-    return { object: decodeObject(error.current), modRevision: error.current.modRevision };
+    return { object: decodeObject(error.current), modRevision: error.current.modRevision, value: error.current.value };
   } catch {
     return undefined;
   }
@@ -49,7 +52,7 @@ export async function readCurrent(ctx: RegistryContext, key: string): Promise<Cu
   }
   if (kv === undefined) return undefined;
   try {
-    return { object: decodeObject(kv), modRevision: kv.modRevision };
+    return { object: decodeObject(kv), modRevision: kv.modRevision, value: kv.value };
   } catch (error) {
     throw internalError(`stored object at ${key} cannot be decoded: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -70,9 +73,10 @@ export function readCached(store: ResourceStore, key: string): Current | undefin
 /** Creates the object at `key`; 409 AlreadyExists when taken. Returns the stored object (resourceVersion set). */
 export async function storeCreate(ctx: RegistryContext, store: ResourceStore, key: string, object: KubeObject): Promise<KubeObject> {
   try {
-    const result = await ctx.backend.create(key, encodeObject(object));
+    const value = encodeObject(object);
+    const result = await ctx.backend.create(key, value);
     ctx.recordWrite(store, result.revision);
-    return withVersion(object, result.kv.modRevision);
+    return stored(ctx, withVersion(object, result.kv.modRevision), value);
   } catch (error) {
     if (error instanceof KeyExistsError) throw alreadyExists(store.ref, object.metadata?.name ?? "");
     throw storageFailure(error);
@@ -82,9 +86,10 @@ export async function storeCreate(ctx: RegistryContext, store: ResourceStore, ke
 /** Replaces the object at `key` if still at `modRevision`; RetryableConflict when it moved, 404 when gone. */
 export async function storeUpdate(ctx: RegistryContext, store: ResourceStore, key: string, object: KubeObject, modRevision: number): Promise<KubeObject> {
   try {
-    const result = await ctx.backend.update(key, encodeObject(object), modRevision);
+    const value = encodeObject(object);
+    const result = await ctx.backend.update(key, value, modRevision);
     ctx.recordWrite(store, result.revision);
-    return withVersion(object, result.kv.modRevision);
+    return stored(ctx, withVersion(object, result.kv.modRevision), value);
   } catch (error) {
     if (error instanceof ConflictError) throw new RetryableConflict(conflictCurrent(error));
     if (error instanceof NotFoundError) throw notFound(store.ref, object.metadata?.name ?? "");
@@ -103,6 +108,28 @@ export async function storeDelete(ctx: RegistryContext, store: ResourceStore, ke
     if (error instanceof NotFoundError) throw notFound(store.ref, name);
     throw storageFailure(error);
   }
+}
+
+/** `current.object`, read from storage, for a caller to keep: noted as decoding from its stored value. */
+export function answerStored(ctx: RegistryContext, current: Current): KubeObject {
+  ctx.noteStored(current.object, current.value);
+  return current.object;
+}
+
+/** `object`, noted as what `value` decodes to (see RegistryContext.noteStored). */
+function stored(ctx: RegistryContext, object: KubeObject, value: string): KubeObject {
+  ctx.noteStored(object, value);
+  return object;
+}
+
+/**
+ * A copy of `object`, the watch cache's own (shared) object at some key, for a caller to keep: noted as decoding
+ * from the stored value the cache decoded it from.
+ */
+export function copyCached(ctx: RegistryContext, store: ResourceStore, object: KubeObject): KubeObject {
+  const copy = deepCopy(object);
+  ctx.noteStored(copy, store.cache.storedValueOf(object));
+  return copy;
 }
 
 /** `object` with metadata.resourceVersion set to `revision` (mutates and returns it). */

@@ -62,7 +62,8 @@ async function bind(ctx: RegistryContext, store: ResourceStore, namespace: strin
     try {
       if (await bindOnce(ctx, store, key, name, meta, nodeName, cached ?? await readCurrent(ctx, key), options)) return created();
     } catch (error) {
-      if (cached === undefined) throw error;
+      // A refusal based on the cache's copy is confirmed from storage, unless the cache is as current as storage.
+      if (cached === undefined || ctx.cacheIsCurrent(store)) throw error;
     }
   }
   throw conflict(bindingRef, name);
