@@ -184,7 +184,8 @@ export class ControlPlane {
     const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
     const serviceAccountTokens = await ServiceAccountJwt.fromPem(await ensureServiceAccountKey(join(dataDir, "pki")), options.serviceAccountIssuer ?? defaultServiceAccountIssuer);
     const handler = createApiHandler({
-      client, authenticate: requestAuthenticator(tokens, serviceAccountAuthenticator(serviceAccountTokens, client)), serviceAccountTokens, authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
+      // Watches over HTTP only serialize their events: they may carry the watch cache's own objects.
+      client: { ...client, watch: sharedWatch }, authenticate: requestAuthenticator(tokens, serviceAccountAuthenticator(serviceAccountTokens, client)), serviceAccountTokens, authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
       nodeConnector: agentClient ? { client, ...agentClient } : undefined,
     });
     const server = createServer(options, handler, pki);
