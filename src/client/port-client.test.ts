@@ -12,7 +12,7 @@ import { portWatchWindow, type PortReply } from "./port-protocol.js";
 
 async function setUp(shared: boolean): Promise<{ client: PortClient; close(): Promise<void>; errors: unknown[]; replies: PortReply[] }> {
   const h = await startHarness();
-  const loopback = createLoopbackClient(h.registry, { copy: false });
+  const loopback = createLoopbackClient(shared ? h.registry.serializingClient() : h.registry, { copy: false });
   const channel = new MessageChannel();
   const errors: unknown[] = [];
   const replies: PortReply[] = [];

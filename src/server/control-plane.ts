@@ -217,7 +217,8 @@ export class ControlPlane {
     }
     if (options.controllers !== false && options.controllerThread === true) {
       controllers = runControllerThread({
-        client, watch: (resource, namespace, opts, signal) => registry.watchShared(resource, namespace, opts, signal), storedFormOf: (value) => registry.storedFormOf(value), metrics, signLegacyToken: manager.signLegacyToken, rootCaCert: manager.rootCaCert, nodes, stages: options.stages,
+        // The port only serializes answers: the objects written go to the watch caches as they are.
+        client: createLoopbackClient(registry.serializingClient(), { copy: false }), watch: (resource, namespace, opts, signal) => registry.watchShared(resource, namespace, opts, signal), storedFormOf: (value) => registry.storedFormOf(value), metrics, signLegacyToken: manager.signLegacyToken, rootCaCert: manager.rootCaCert, nodes, stages: options.stages,
         nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs, election, log,
       }, abort.signal);
     } else if (options.controllers !== false && election !== undefined) {

@@ -17,7 +17,6 @@ import type { ServiceAccountJwt } from "./service-account-jwt.js";
 import { impersonatedUser } from "./impersonation.js";
 import { isPublicPath, parseRoute, type Route } from "./router.js";
 import type { WatchLimits } from "./watch.js";
-import { WatchLines } from "./watch-lines.js";
 import { versionReply } from "./version.js";
 import type { UiAssets } from "./ui-assets.js";
 import { healthReply, type HealthChecks } from "./health.js";
@@ -90,7 +89,7 @@ export function createApiHandler(options: ApiHandlerOptions): (req: IncomingMess
     now: options.now ?? (() => new Date()),
     maxBodyBytes: options.maxBodyBytes ?? 3 * 1024 * 1024,
     requestTimeoutMs: options.requestTimeoutMs ?? 60_000,
-    limits: { defaultTimeoutSeconds: 1800, stallTimeoutMs: options.watchStallTimeoutMs ?? 30_000, lines: new WatchLines() },
+    limits: { defaultTimeoutSeconds: 1800, stallTimeoutMs: options.watchStallTimeoutMs ?? 30_000 },
     log: options.log ?? ((message) => console.error(message)),
     openApi: new OpenApiEndpoint(),
     nodeConnector: options.nodeConnector,

@@ -8,7 +8,7 @@ import type { RequestContext } from "./context.js";
 import { setCommonHeaders, type Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
 import { tableOf, type TableRequest } from "./table.js";
-import { WatchLines } from "./watch-lines.js";
+import { watchLine } from "./watch-lines.js";
 
 /** Bounds of one watch stream. */
 export interface WatchLimits {
@@ -16,13 +16,12 @@ export interface WatchLimits {
   defaultTimeoutSeconds: number;
   /** A client that has not drained its socket buffer for this long is disconnected. */
   stallTimeoutMs: number;
-  /** Serializes events, shared by every watch of the server (so each object is serialized once for all of them). */
-  lines?: WatchLines;
 }
 
 /**
  * Streams a watch as chunked JSON lines (`{"type":…,"object":…}`), each written as it arrives (the events' objects are
- * only serialized, so a client whose watch hands out shared objects fits). Ends when the
+ * only serialized, so a client whose watch hands out shared objects fits; an event carrying `stored`, the stored JSON
+ * its object decodes from, is written from that text). Ends when the
  * client disconnects, the timeout passes, or after an ERROR event; the Client watch is aborted in every case.
  * A watch on one object (`route.name`) selects `metadata.name`. With a Table request every object event
  * carries a one-row Table. Writes wait for the socket to drain, so a slow reader holds at most one event in
@@ -30,7 +29,6 @@ export interface WatchLimits {
  */
 export async function serveWatch(ctx: RequestContext, route: ResourceRoute, options: WatchOptions, table: TableRequest | undefined, limits: WatchLimits): Promise<Reply> {
   const res = ctx.res;
-  const lines = limits.lines ?? new WatchLines();
   const opts: WatchOptions = { ...options, timeoutSeconds: options.timeoutSeconds ?? limits.defaultTimeoutSeconds };
   if (route.name !== undefined) {
     const byName = `metadata.name=${escapeFieldValue(route.name)}`;
@@ -61,7 +59,10 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opti
       const step = await nextUnlessAborted(iterator, abort.signal);
       if (step === "aborted" || step.done) break;
       const event = step.value;
-      const line = table || event.type === "ERROR" ? `${JSON.stringify(encodeEvent(event, route.resource, table))}\n` : lines.line(event.type, event.object);
+      const stored = (event as { stored?: unknown }).stored;
+      const line = table || event.type === "ERROR"
+        ? `${JSON.stringify(encodeEvent(event, route.resource, table))}\n`
+        : watchLine(event.type, event.object, typeof stored === "string" ? stored : undefined);
       if (!(await writeLine(res, line, abort.signal, limits.stallTimeoutMs))) {
         clean = false;
         break;

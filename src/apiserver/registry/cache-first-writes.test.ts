@@ -118,3 +118,31 @@ describe("registry writes starting from the watch cache", () => {
     assert.equal(reads.get, 2, "the delete's refusal is confirmed by a read of storage");
   });
 });
+
+describe("registry writes for a caller that only serializes the answers", () => {
+  test("the watch cache keeps the objects written, equal to what is stored; answers are equal to them", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    const client = h.registry.serializingClient();
+    const agree = async (answer: KubeObject, what: string): Promise<void> => {
+      const name = answer.metadata?.name ?? "";
+      const got = await h.registry.get(R.pods, "default", name);
+      assert.deepEqual(got, await stored(h, name), `${what}: the cache's object is what is stored`);
+      assert.deepEqual(answer, got, `${what}: the answer`);
+      assertStoredForm(h, answer, what);
+    };
+    await agree(await client.create(R.pods, "default", pod("p", { labels: { app: "a" } })), "create");
+    await agree(await client.patch(R.pods, "default", "p", "merge", { metadata: { labels: { app: "b" } } }), "merge patch");
+    await agree(await client.patch(R.pods, "default", "p", "strategic", { spec: { containers: [{ name: "main", image: "nginx:1.26" }] } }), "strategic patch");
+    await agree(await client.patch(R.pods, "default", "p", "merge", { status: { phase: "Pending" } }, { subresource: "status" }), "status patch");
+    const current = await h.registry.get(R.pods, "default", "p");
+    await agree(await client.update(R.pods, "default", { ...current, metadata: { ...current.metadata, annotations: { x: "1" } } }), "update");
+    const again = await h.registry.get(R.pods, "default", "p");
+    await agree(await client.updateStatus(R.pods, "default", { ...again, status: { phase: "Running" } }), "status update");
+    await client.createSubresource(R.pods, "default", "p", "binding", { metadata: { name: "p" }, target: { kind: "Node", name: "n1" } });
+    const bound = await h.registry.get(R.pods, "default", "p");
+    assert.equal((bound.spec as { nodeName?: string }).nodeName, "n1");
+    assert.deepEqual(bound, await stored(h, "p"), "binding: the cache's object is what is stored");
+    await agree(await client.create(R.pods, "default", { ...pod(""), metadata: { generateName: "g-" } }), "generated name");
+  });
+});

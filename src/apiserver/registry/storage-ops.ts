@@ -70,31 +70,58 @@ export function readCached(store: ResourceStore, key: string): Current | undefin
   return { object: cached, modRevision };
 }
 
+/**
+ * Marks write options whose caller only serializes the answer (never changes it or hands it on): the object written
+ * is then handed to the watch cache (see WatchCache.expect), which keeps it instead of decoding the stored value, and
+ * the answer shares its contents.
+ */
+export const answerSerialized = Symbol("answerSerialized");
+
+/** Write options, possibly marked with answerSerialized. */
+export type MarkedOptions = object & { [answerSerialized]?: boolean };
+
 /** Creates the object at `key`; 409 AlreadyExists when taken. Returns the stored object (resourceVersion set). */
-export async function storeCreate(ctx: RegistryContext, store: ResourceStore, key: string, object: KubeObject): Promise<KubeObject> {
+export async function storeCreate(ctx: RegistryContext, store: ResourceStore, key: string, object: KubeObject, options?: MarkedOptions): Promise<KubeObject> {
+  const value = encodeObject(object);
+  const handOver = options?.[answerSerialized] === true;
+  if (handOver) store.cache.expect(key, value, object);
   try {
-    const value = encodeObject(object);
     const result = await ctx.backend.create(key, value);
     ctx.recordWrite(store, result.revision);
-    return stored(ctx, withVersion(object, result.kv.modRevision), value);
+    return stored(ctx, answerOf(object, result.kv.modRevision, handOver), value);
   } catch (error) {
+    if (handOver) store.cache.unexpect(key, object);
     if (error instanceof KeyExistsError) throw alreadyExists(store.ref, object.metadata?.name ?? "");
     throw storageFailure(error);
   }
 }
 
 /** Replaces the object at `key` if still at `modRevision`; RetryableConflict when it moved, 404 when gone. */
-export async function storeUpdate(ctx: RegistryContext, store: ResourceStore, key: string, object: KubeObject, modRevision: number): Promise<KubeObject> {
+export async function storeUpdate(
+  ctx: RegistryContext, store: ResourceStore, key: string, object: KubeObject, modRevision: number, options?: MarkedOptions,
+): Promise<KubeObject> {
+  const value = encodeObject(object);
+  const handOver = options?.[answerSerialized] === true;
+  if (handOver) store.cache.expect(key, value, object);
   try {
-    const value = encodeObject(object);
     const result = await ctx.backend.update(key, value, modRevision);
     ctx.recordWrite(store, result.revision);
-    return stored(ctx, withVersion(object, result.kv.modRevision), value);
+    return stored(ctx, answerOf(object, result.kv.modRevision, handOver), value);
   } catch (error) {
+    if (handOver) store.cache.unexpect(key, object);
     if (error instanceof ConflictError) throw new RetryableConflict(conflictCurrent(error));
     if (error instanceof NotFoundError) throw notFound(store.ref, object.metadata?.name ?? "");
     throw storageFailure(error);
   }
+}
+
+/**
+ * The answer to a write of `object` stored at `revision`: the object itself, or, when it was handed to the watch
+ * cache, a shallow copy of it (the cache's object is never changed again, not even its metadata).
+ */
+function answerOf(object: KubeObject, revision: number, handedOver: boolean): KubeObject {
+  if (!handedOver) return withVersion(object, revision);
+  return { ...object, metadata: { ...(object.metadata ?? {}), resourceVersion: String(revision) } };
 }
 
 /** Deletes the object at `key` if still at `modRevision`; returns the delete's revision. RetryableConflict / 404 as storeUpdate. */

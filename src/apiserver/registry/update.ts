@@ -120,7 +120,7 @@ async function attemptUpdate(
       return withVersion(next, revision);
     }
     if (options.dryRun) return next;
-    return await storeUpdate(ctx, store, key, next, current.modRevision);
+    return await storeUpdate(ctx, store, key, next, current.modRevision, options);
   } catch (error) {
     if (error instanceof RetryableConflict) return error;
     throw error;
