@@ -144,5 +144,11 @@ describe("registry writes for a caller that only serializes the answers", () => 
     assert.equal((bound.spec as { nodeName?: string }).nodeName, "n1");
     assert.deepEqual(bound, await stored(h, "p"), "binding: the cache's object is what is stored");
     await agree(await client.create(R.pods, "default", { ...pod(""), metadata: { generateName: "g-" } }), "generated name");
+    const marked = await client.delete(R.pods, "default", "p", { gracePeriodSeconds: 30 });
+    assert.ok(marked.metadata?.deletionTimestamp);
+    await agree(marked, "graceful delete");
+    const deleted = await client.delete(R.pods, "default", "p", { gracePeriodSeconds: 0 });
+    assert.deepEqual({ ...deleted, metadata: { ...deleted.metadata, resourceVersion: undefined } }, { ...marked, metadata: { ...marked.metadata, resourceVersion: undefined } });
+    assert.equal(await stored(h, "p"), undefined);
   });
 });

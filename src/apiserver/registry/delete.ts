@@ -7,7 +7,7 @@ import type { DeleteOptions, KubeObject, Status } from "../../api/types.js";
 import { deepCopy, jsonEqual } from "../../util/json.js";
 import { metaOf, type MutableObjectMeta } from "./codec.js";
 import { rfc3339, type RegistryContext, type ResourceStore } from "./context.js";
-import { answerStored, copyCached, maxWriteAttempts, readCurrent, RetryableConflict, storeDelete, storeUpdate, type Current } from "./storage-ops.js";
+import { answerSerialized, answerStored, copyCached, maxWriteAttempts, type MarkedOptions, readCurrent, RetryableConflict, storeDelete, storeUpdate, type Current } from "./storage-ops.js";
 import { requestedGrace } from "./strategy.js";
 
 /** Finalizer the garbage collector honours by orphaning dependents. */
@@ -79,8 +79,13 @@ export function markAsDeleting(meta: MutableObjectMeta, now: Date): void {
   meta.deletionGracePeriodSeconds = 0;
 }
 
-function plan(ctx: RegistryContext, store: ResourceStore, current: KubeObject, options: DeleteOptions): Plan {
-  const object = deepCopy(current);
+/**
+ * What a delete of `current` (never changed) does; an "update" carries the object to store: a deep copy of `current`,
+ * or, when `shallow`, one sharing everything but its metadata with it (for an object handed to the watch cache and
+ * answered read-only).
+ */
+function plan(ctx: RegistryContext, store: ResourceStore, current: KubeObject, options: DeleteOptions, shallow: boolean): Plan {
+  const object = shallow ? { ...current, metadata: { ...(current.metadata ?? {}) } } : deepCopy(current);
   const meta = metaOf(object);
   const requested = requestedGrace(options);
   const graceOf = store.strategy.gracePeriodSeconds;
@@ -141,12 +146,12 @@ export async function deleteStored(
     const own = (): KubeObject => (shares ? copyCached(ctx, store, read.object) : answerStored(ctx, read));
     try {
       checkDeletePreconditions(store, name, options, current.object);
-      const p = plan(ctx, store, current.object, options);
+      const p = plan(ctx, store, current.object, options, (options as MarkedOptions)[answerSerialized] === true);
       if (p.action === "pending" || (p.action === "update" && (jsonEqual(p.object, current.object) || isDryRun(options)))) {
         if (confirm) throw new RetryableConflict();
         return { object: p.action === "pending" ? own() : p.object, deleted: false };
       }
-      if (p.action === "update") return { object: await storeUpdate(ctx, store, key, p.object, current.modRevision), deleted: false };
+      if (p.action === "update") return { object: await storeUpdate(ctx, store, key, p.object, current.modRevision, options), deleted: false };
       if (!isDryRun(options)) await storeDelete(ctx, store, key, name, current.modRevision);
       const answer = store.strategy.returnsDeletedObject ? own() : deletedStatus(store, current.object);
       return { object: answer, deleted: true };

@@ -132,7 +132,7 @@ export class Registry implements Client {
       updateStatus: (resource, namespace, object, options) => this.updateStatus(resource, namespace, object, mark(options)),
       patch: (resource, namespace, name, type, patch, options) => this.patch(resource, namespace, name, type, patch, mark(options)),
       patchWithOutcome: (resource, namespace, name, type, patch, options) => this.patchWithOutcome(resource, namespace, name, type, patch, mark(options)),
-      delete: (resource, namespace, name, options) => this.delete(resource, namespace, name, options),
+      delete: (resource, namespace, name, options) => this.delete(resource, namespace, name, mark(options)),
       deleteCollection: (resource, namespace, listOptions, options) => this.deleteCollection(resource, namespace, listOptions, options),
       createSubresource: (resource, namespace, name, subresource, body, options) => this.createSubresource(resource, namespace, name, subresource, body, mark(options)),
     } as Client;
