@@ -24,7 +24,9 @@ interface PendingCall {
 /** The watch event `e` stands for; a stored value is decoded here, in the receiving thread. */
 function decodeEvent(e: PortWatchEvent): WatchEvent {
   if (!("stored" in e)) return e as WatchEvent;
-  return { type: e.type as WatchEvent["type"], object: decodeStored(e.stored, e.resourceVersion) as KubeObject };
+  const object = JSON.parse(e.stored) as KubeObject;
+  object.metadata = { ...(object.metadata ?? {}), resourceVersion: e.resourceVersion };
+  return { type: e.type as WatchEvent["type"], object };
 }
 
 /** The receiving end of one watch: events queued until consumed. */

@@ -75,13 +75,13 @@ export async function runControllerThread(options: ControllerThreadOptions, sign
 
 /** One life of the thread: undefined when it stopped because asked to, else what went wrong. */
 function runOnce(options: ControllerThreadOptions, signal: AbortSignal): Promise<string | undefined> {
-  const { client, watch, storedFormOf, metrics, signLegacyToken, log, restartDelayMs: _r, stopTimeoutMs, ...rest } = options;
+  const { client, watch, metrics, signLegacyToken, log, restartDelayMs: _r, stopTimeoutMs, ...rest } = options;
   const data: ControllerThreadData = { ...rest, signLegacyTokens: signLegacyToken !== undefined };
   const channel = new MessageChannel();
   const service = servePortClient(channel.port1, client, {
-    onError: (error) => log(`controller thread client: ${error instanceof Error ? error.message : String(error)}`), watch, storedFormOf,
+    onError: (error) => log(`controller thread client: ${error instanceof Error ? error.message : String(error)}`), watch, storedFormOf: options.storedFormOf,
   });
-  const worker = new Worker(workerUrl, { workerData: { ...data, port: channel.port2 }, transferList: [channel.port2] });
+  const worker = new Worker(workerUrl, { workerData: { ...data, storedFormOf: undefined, port: channel.port2 }, transferList: [channel.port2] });
   const post = (message: MainThreadMessage): void => worker.postMessage(message);
   let stopping = false;
   let failure: string | undefined;

@@ -307,18 +307,6 @@ export class WatchCache {
     this.waiters.rejectAll(reason);
   }
 
-  /** The object offered for this stored value (see expect), now the cache's, with its resourceVersion; else undefined. */
-  private adopt(kv: KeyValue): KubeObject | undefined {
-    const offered = this.expected.get(kv.key);
-    if (offered === undefined || offered.value !== kv.value) return undefined;
-    this.expected.delete(kv.key);
-    const object = offered.object;
-    object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(kv.modRevision) };
-    this.stored.set(object, kv.value);
-    this.corrupt.delete(kv.key);
-    return object;
-  }
-
   private tryDecode(kv: KeyValue): KubeObject | undefined {
     try {
       const object = this.decode(kv);
@@ -331,6 +319,18 @@ export class WatchCache {
       this.onError(new CorruptObjectError(corrupt));
       return undefined;
     }
+  }
+
+  /** The object offered for this stored value (see expect), now the cache's, with its resourceVersion; else undefined. */
+  private adopt(kv: KeyValue): KubeObject | undefined {
+    const offered = this.expected.get(kv.key);
+    if (offered === undefined || offered.value !== kv.value) return undefined;
+    this.expected.delete(kv.key);
+    const object = offered.object;
+    object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+    this.stored.set(object, kv.value);
+    this.corrupt.delete(kv.key);
+    return object;
   }
 }
 
