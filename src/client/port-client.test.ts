@@ -8,20 +8,24 @@ import type { WatchEvent } from "./client.js";
 import { createLoopbackClient } from "./loopback.js";
 import { PortClient } from "./port-client.js";
 import { servePortClient } from "./port-server.js";
-import { portWatchWindow } from "./port-protocol.js";
+import { portWatchWindow, type PortReply } from "./port-protocol.js";
 
-async function setUp(shared: boolean): Promise<{ client: PortClient; close(): Promise<void>; errors: unknown[] }> {
+async function setUp(shared: boolean): Promise<{ client: PortClient; close(): Promise<void>; errors: unknown[]; replies: PortReply[] }> {
   const h = await startHarness();
-  const loopback = createLoopbackClient(h.registry, { copy: false });
+  const loopback = createLoopbackClient(shared ? h.registry.serializingClient() : h.registry, { copy: false });
   const channel = new MessageChannel();
   const errors: unknown[] = [];
+  const replies: PortReply[] = [];
+  const post = channel.port1.postMessage.bind(channel.port1);
+  channel.port1.postMessage = (batch: PortReply[]) => { replies.push(...batch); post(batch); };
   const service = servePortClient(channel.port1, loopback, {
     onError: (e) => errors.push(e),
     watch: shared ? (resource, namespace, options, signal) => h.registry.watchShared(resource, namespace, options, signal) : undefined,
+    storedFormOf: shared ? (value) => h.registry.storedFormOf(value) : undefined,
   });
   const client = new PortClient(channel.port2);
   return {
-    client, errors,
+    client, errors, replies,
     async close() {
       client.close();
       service.close();
@@ -61,6 +65,27 @@ describe("port client", () => {
     await assert.rejects(c.client.create(R.pods, "default", pod("p")), (e: unknown) => e instanceof StatusError && e.code === 409);
     const patched = await c.client.patch<KubeObject>(R.pods, "default", "p", "merge", { metadata: { labels: { a: "2" } } });
     assert.equal(patched.metadata?.labels?.a, "2");
+    assert.deepEqual(c.errors, []);
+  });
+
+  test("write answers cross as the stored JSON they decode from, equal to what is stored; other answers as JSON text", async (t) => {
+    const c = await setUp(true);
+    t.after(() => c.close());
+    const created = await c.client.create(R.pods, "default", pod("p", { labels: { a: "1" } }));
+    assert.deepEqual(created, await c.client.get(R.pods, "default", "p"));
+    const patched = await c.client.patch<KubeObject>(R.pods, "default", "p", "merge", { metadata: { labels: { a: "2" } } });
+    assert.equal(patched.metadata?.labels?.a, "2");
+    assert.deepEqual(patched, await c.client.get(R.pods, "default", "p"));
+    const unchanged = await c.client.patch<KubeObject>(R.pods, "default", "p", "merge", { metadata: { labels: { a: "2" } } });
+    assert.deepEqual(unchanged, patched, "a no-op answers the stored object");
+    const bound = await c.client.createSubresource(R.pods, "default", "p", "binding", { metadata: { name: "p" }, target: { kind: "Node", name: "n1" } });
+    assert.equal(bound.status, "Success");
+    const deleted = await c.client.delete(R.pods, "default", "p", { gracePeriodSeconds: 0 });
+    assert.equal((deleted.spec as { nodeName?: string }).nodeName, "n1");
+    const stored = c.replies.filter((r) => r.t === "result" && "stored" in r).length;
+    const texts = c.replies.filter((r) => r.t === "result" && "value" in r).length;
+    assert.equal(stored, 4, "create, patch, no-op patch and delete answer with stored JSON");
+    assert.equal(texts, 3, "gets and the binding's Status answer with JSON text");
     assert.deepEqual(c.errors, []);
   });
 

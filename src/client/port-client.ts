@@ -6,7 +6,7 @@
 import type { ResourceInfo } from "../api/resources.js";
 import type { ApiObject, DeleteOptions, KubeList, KubeObject } from "../api/types.js";
 import type { Client, ListOptions, PatchOptions, PatchOutcome, PatchType, WatchEvent, WatchOptions, WriteOptions } from "./client.js";
-import { fromPortError, Outbox, portWatchWindow, type PortCallMethod, type PortError, type PortReply, type PortRequest, type PortWatchEvent } from "./port-protocol.js";
+import { decodeStored, fromPortError, Outbox, portWatchWindow, type PortCallMethod, type PortError, type PortReply, type PortRequest, type PortWatchEvent } from "./port-protocol.js";
 
 /** The end of a MessagePort (worker_threads' MessagePort and parentPort fit). */
 export interface MessageEndpoint {
@@ -186,7 +186,7 @@ export class PortClient implements Client {
         if (call === undefined) return;
         this.calls.delete(reply.id);
         for (const warning of reply.warnings ?? []) call.onWarning?.(warning);
-        call.resolve(JSON.parse(reply.value));
+        call.resolve("stored" in reply ? decodeStored(reply.stored, reply.resourceVersion) : JSON.parse(reply.value));
         return;
       }
       case "error": {

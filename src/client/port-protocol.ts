@@ -37,6 +37,11 @@ export type PortRequest =
 export type PortReply =
   /** `value` is the JSON text of the answer. */
   | { t: "result"; id: number; value: string; warnings?: string[] }
+  /**
+   * The answer is an object given as the stored JSON it decodes from (without metadata.resourceVersion, which
+   * travels beside it), so the serving side need not serialize it.
+   */
+  | { t: "result"; id: number; stored: string; resourceVersion: string; warnings?: string[] }
   | { t: "error"; id: number; error: PortError }
   | { t: "events"; id: number; events: PortWatchEvent[] }
   /** Watch `id` ended: cleanly (no error) or with `error`. */
@@ -49,6 +54,13 @@ export type PortReply =
 export type PortWatchEvent =
   | { type: string; object: unknown }
   | { type: string; stored: string; resourceVersion: string };
+
+/** The object a stored JSON text and its resourceVersion stand for (decoded on the receiving side). */
+export function decodeStored(stored: string, resourceVersion: string): Record<string, unknown> & { metadata?: Record<string, unknown> } {
+  const object = JSON.parse(stored) as Record<string, unknown> & { metadata?: Record<string, unknown> };
+  object.metadata = { ...(object.metadata ?? {}), resourceVersion };
+  return object;
+}
 
 /** How `error` crosses the port. */
 export function toPortError(error: unknown): PortError {

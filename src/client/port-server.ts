@@ -53,6 +53,11 @@ export interface PortServeOptions {
    * from, without metadata.resourceVersion) crosses as that text.
    */
   watch?: (...args: Parameters<Client["watch"]>) => AsyncIterable<WatchEvent & { stored?: string }>;
+  /**
+   * The stored JSON (without metadata.resourceVersion) an answer decodes from, when known (e.g.
+   * Registry.storedFormOf): such an answer crosses as that text instead of being serialized.
+   */
+  storedFormOf?: (value: unknown) => { stored: string; resourceVersion: string } | undefined;
 }
 
 /** Answers the PortClient at the other end of `port` with `client`, until close(). */
@@ -79,7 +84,9 @@ export function servePortClient(port: MessageEndpoint, client: Client, options: 
     try {
       const method = client[request.method] as (...a: unknown[]) => Promise<unknown>;
       const value = await method.apply(client, args);
-      send({ t: "result", id: request.id, value: JSON.stringify(value) ?? "null", ...(warnings.length > 0 ? { warnings } : {}) });
+      const form = options.storedFormOf?.(value);
+      const extra = warnings.length > 0 ? { warnings } : {};
+      send(form !== undefined ? { t: "result", id: request.id, ...form, ...extra } : { t: "result", id: request.id, value: JSON.stringify(value) ?? "null", ...extra });
     } catch (error) {
       send({ t: "error", id: request.id, error: toPortError(error) });
     }

@@ -40,6 +40,19 @@ describe("kubectl get -w", () => {
     }
   });
 
+  test("a raw JSON watch carries each event as its type and object only, the object as a get answers it", async () => {
+    const out = await c.kubectlOk(["get", "--raw", "/apis/apps/v1/namespaces/default/daemonsets?watch=1&timeoutSeconds=1"]);
+    type Ds = { metadata: { name: string; uid: string; resourceVersion: string }; spec: unknown };
+    const events = out.trim().split("\n").map((l) => JSON.parse(l) as { type: string; object: Ds });
+    assert.ok(events.length >= 2, out);
+    for (const event of events) assert.deepEqual(Object.keys(event), ["type", "object"]);
+    const named = events.find((e) => e.object.metadata.name === "monitoring-daemon")?.object;
+    const got = JSON.parse(await c.kubectlOk(["get", "--raw", "/apis/apps/v1/namespaces/default/daemonsets/monitoring-daemon"])) as Ds;
+    assert.equal(named?.metadata.uid, got.metadata.uid);
+    assert.deepEqual(named.spec, got.spec);
+    if (named.metadata.resourceVersion === got.metadata.resourceVersion) assert.deepEqual(named, got);
+  });
+
   test("watch one object with --output-watch-events", async () => {
     const w = kubectlStream(c, ["get", "ds", "demo", "-w", "--output-watch-events"]);
     try {

@@ -187,7 +187,8 @@ export class ControlPlane {
     const agentClient = pki ? await ensureClientCertificate(join(dataDir, "pki"), "apiserver-agent-client", "everynode-apiserver-agent-client") : undefined;
     const serviceAccountTokens = await ServiceAccountJwt.fromPem(await ensureServiceAccountKey(join(dataDir, "pki")), options.serviceAccountIssuer ?? defaultServiceAccountIssuer);
     const handler = createApiHandler({
-      client, authenticate: requestAuthenticator(tokens, serviceAccountAuthenticator(serviceAccountTokens, client)), serviceAccountTokens, authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
+      // Watches over HTTP only serialize their events: they may carry the watch cache's own objects.
+      client: { ...client, watch: sharedWatch }, authenticate: requestAuthenticator(tokens, serviceAccountAuthenticator(serviceAccountTokens, client)), serviceAccountTokens, authorize: createAuthorizer(), authorizeNonResource: rbacNonResourceAuthorizer(client), metrics, health, ui: new UiAssets(),
       nodeConnector: agentClient ? { client, ...agentClient } : undefined,
       listShared: (resource, namespace, opts) => registry.listShared(resource, namespace, opts),
     });
@@ -220,7 +221,8 @@ export class ControlPlane {
     }
     if (options.controllers !== false && options.controllerThread === true) {
       controllers = runControllerThread({
-        client, watch: (resource, namespace, opts, signal) => registry.watchShared(resource, namespace, opts, signal), metrics, signLegacyToken: manager.signLegacyToken, rootCaCert: manager.rootCaCert, nodes, stages: options.stages,
+        // The port only serializes answers: the objects written go to the watch caches as they are.
+        client: createLoopbackClient(registry.serializingClient(), { copy: false }), watch: (resource, namespace, opts, signal) => registry.watchShared(resource, namespace, opts, signal), storedFormOf: (value) => registry.storedFormOf(value), metrics, signLegacyToken: manager.signLegacyToken, rootCaCert: manager.rootCaCert, nodes, stages: options.stages,
         nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs, election, log,
         heapSnapshots: options.heapSnapshots,
       }, abort.signal);

@@ -7,7 +7,7 @@
  */
 import { MessageChannel, Worker } from "node:worker_threads";
 import type { Client } from "../client/client.js";
-import { servePortClient } from "../client/port-server.js";
+import { servePortClient, type PortServeOptions } from "../client/port-server.js";
 import { replayLoopMetrics, type LoopObservation } from "../controller/loop-metrics-relay.js";
 import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import type { LoopMetrics } from "../controller/loop-metrics.js";
@@ -47,6 +47,8 @@ export interface ControllerThreadOptions extends Omit<ControllerThreadData, "sig
   client: Client;
   /** The watch the thread's watches run on (default client.watch; events are only serialized, so shared objects fit). */
   watch?: Client["watch"];
+  /** The stored JSON an answer decodes from, when known (Registry.storedFormOf): it crosses as that text. */
+  storedFormOf?: PortServeOptions["storedFormOf"];
   metrics?: LoopMetrics;
   signLegacyToken?: LegacyTokenSigner;
   /** Progress lines and failures. */
@@ -80,9 +82,9 @@ function runOnce(options: ControllerThreadOptions, signal: AbortSignal): Promise
   const data: ControllerThreadData = { ...rest, signLegacyTokens: signLegacyToken !== undefined };
   const channel = new MessageChannel();
   const service = servePortClient(channel.port1, client, {
-    onError: (error) => log(`controller thread client: ${error instanceof Error ? error.message : String(error)}`), watch,
+    onError: (error) => log(`controller thread client: ${error instanceof Error ? error.message : String(error)}`), watch, storedFormOf: options.storedFormOf,
   });
-  const worker = new Worker(workerUrl, { workerData: { ...data, port: channel.port2 }, transferList: [channel.port2] });
+  const worker = new Worker(workerUrl, { workerData: { ...data, storedFormOf: undefined, port: channel.port2 }, transferList: [channel.port2] });
   const post = (message: MainThreadMessage): void => worker.postMessage(message);
   heapSnapshots?.add(worker, "controller-thread");
   let stopping = false;

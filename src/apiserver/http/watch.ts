@@ -8,6 +8,7 @@ import type { RequestContext } from "./context.js";
 import { setCommonHeaders, type Reply } from "./reply.js";
 import type { ResourceRoute } from "./router.js";
 import { tableOf, type TableRequest } from "./table.js";
+import { watchLine } from "./watch-lines.js";
 
 /** Bounds of one watch stream. */
 export interface WatchLimits {
@@ -18,7 +19,9 @@ export interface WatchLimits {
 }
 
 /**
- * Streams a watch as chunked JSON lines (`{"type":…,"object":…}`), each written as it arrives. Ends when the
+ * Streams a watch as chunked JSON lines (`{"type":…,"object":…}`), each written as it arrives (the events' objects are
+ * only serialized, so a client whose watch hands out shared objects fits; an event carrying `stored`, the stored JSON
+ * its object decodes from, is written from that text). Ends when the
  * client disconnects, the timeout passes, or after an ERROR event; the Client watch is aborted in every case.
  * A watch on one object (`route.name`) selects `metadata.name`. With a Table request every object event
  * carries a one-row Table. Writes wait for the socket to drain, so a slow reader holds at most one event in
@@ -56,7 +59,11 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opti
       const step = await nextUnlessAborted(iterator, abort.signal);
       if (step === "aborted" || step.done) break;
       const event = step.value;
-      if (!(await writeLine(res, encodeEvent(event, route.resource, table), abort.signal, limits.stallTimeoutMs))) {
+      const stored = (event as { stored?: unknown }).stored;
+      const line = table || event.type === "ERROR"
+        ? `${JSON.stringify(encodeEvent(event, route.resource, table))}\n`
+        : watchLine(event.type, event.object, typeof stored === "string" ? stored : undefined);
+      if (!(await writeLine(res, line, abort.signal, limits.stallTimeoutMs))) {
         clean = false;
         break;
       }
@@ -66,7 +73,7 @@ export async function serveWatch(ctx: RequestContext, route: ResourceRoute, opti
     if (!abort.signal.aborted) {
       if (!(err instanceof StatusError)) ctx.log(`watch ${route.resource.resource} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
       const status = err instanceof StatusError ? err.status : internalError(err instanceof Error ? err.message : String(err)).status;
-      await writeLine(res, { type: "ERROR", object: status }, abort.signal, limits.stallTimeoutMs);
+      await writeLine(res, `${JSON.stringify({ type: "ERROR", object: status })}\n`, abort.signal, limits.stallTimeoutMs);
     }
   } finally {
     clearTimeout(timer);
@@ -109,12 +116,12 @@ function encodeEvent(event: WatchEvent, resource: ResourceInfo, table: TableRequ
 }
 
 /**
- * Writes one JSON line; when the socket buffer is full, waits for it to drain. False when the client
+ * Writes one line; when the socket buffer is full, waits for it to drain. False when the client
  * stalled past `stallMs` (the caller drops the connection); true otherwise, also when the watch was aborted.
  */
-async function writeLine(res: ServerResponse, value: unknown, signal: AbortSignal, stallMs: number): Promise<boolean> {
+async function writeLine(res: ServerResponse, line: string, signal: AbortSignal, stallMs: number): Promise<boolean> {
   if (signal.aborted || res.destroyed || res.writableEnded) return true;
-  if (res.write(`${JSON.stringify(value)}\n`)) return true;
+  if (res.write(line)) return true;
   return new Promise<boolean>((resolve) => {
     const done = (ok: boolean): void => {
       clearTimeout(timer);

@@ -81,6 +81,8 @@ export class RegistryContext {
   private stampSecond = Number.NaN;
   private stamp = "";
   private readonly lastWrite = new Map<ResourceStore, number>();
+  /** The stored value of objects the registry answered writes with (see storedFormOf). */
+  private readonly storedValues = new WeakMap<KubeObject, string>();
   /**
    * The store's keys per range, read once for every consistent read that asks while another read of the range runs
    * (each still gets a read begun after it asked): a burst of creates in one namespace costs one or two reads of
@@ -134,6 +136,26 @@ export class RegistryContext {
     return store;
   }
 
+  /**
+   * Notes that `object` (metadata.resourceVersion aside) is what `value` decodes to: the object must not change
+   * afterwards (the registry notes only objects it answers with, before handing them out).
+   */
+  noteStored(object: KubeObject, value: string | undefined): void {
+    if (value !== undefined) this.storedValues.set(object, value);
+  }
+
+  /**
+   * The stored value an object the registry answered a write with was noted to decode from (see noteStored), with
+   * its resourceVersion: decoding `stored` and setting metadata.resourceVersion gives an object equal to `object`,
+   * provided nobody changed it since. Undefined for any other value.
+   */
+  storedFormOf(object: unknown): { stored: string; resourceVersion: string } | undefined {
+    if (typeof object !== "object" || object === null) return undefined;
+    const stored = this.storedValues.get(object as KubeObject);
+    const resourceVersion = (object as KubeObject).metadata?.resourceVersion;
+    return stored !== undefined && resourceVersion !== undefined ? { stored, resourceVersion } : undefined;
+  }
+
   /** Records an acknowledged write so later reads of the resource wait until the cache has it. */
   recordWrite(store: ResourceStore, revision: number): void {
     if (revision > (this.lastWrite.get(store) ?? 0)) this.lastWrite.set(store, revision);
@@ -171,6 +193,15 @@ export class RegistryContext {
   /** True when the cache holds every write this server (the only writer) acknowledged. */
   private holdsOwnWrites(store: ResourceStore): boolean {
     return store.cache.revision >= (this.lastWrite.get(store) ?? 0);
+  }
+
+  /**
+   * True when the store's cache is as current as a read of storage would be now: this server is the only writer
+   * (no consistent reads) and the cache holds every write it acknowledged. An outcome computed from the cache (a
+   * no-op, a refusal) then needs no confirmation from storage.
+   */
+  cacheIsCurrent(store: ResourceStore): boolean {
+    return !this.consistentReads && !store.cache.stopped && this.holdsOwnWrites(store);
   }
 
   /** Waits until the cache holds this server's acknowledged writes (the only writer). */

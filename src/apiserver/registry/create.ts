@@ -60,7 +60,7 @@ export async function createObject(
         if (await readCurrent(ctx, key)) throw alreadyExists(store.ref, meta.name);
         return object;
       }
-      return await storeCreate(ctx, store, key, object);
+      return await storeCreate(ctx, store, key, object, options);
     } catch (error) {
       if (!generated || attempt >= maxGenerateNameAttempts || !(error instanceof StatusError) || error.reason !== "AlreadyExists") throw error;
       meta.name = generateName(meta.generateName ?? "");

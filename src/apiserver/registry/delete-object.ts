@@ -5,20 +5,23 @@ import type { ListOptions } from "../../client/client.js";
 import { notFound } from "../../api/status-error.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { admitDelete } from "./admission-plugins.js";
-import { deleteStored, type DeleteOutcome } from "./delete.js";
+import { deleteStored, isDryRun, type DeleteOutcome } from "./delete.js";
 import { deleteNamespace } from "./namespace-delete.js";
 import { listObjects } from "./read.js";
-import { readCurrent } from "./storage-ops.js";
+import { readCached, readCurrent } from "./storage-ops.js";
 
 /** Deletes one object (namespaces go through their own lifecycle). */
 export async function deleteObject(ctx: RegistryContext, store: ResourceStore, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<DeleteOutcome> {
   await ctx.ready;
   if (store.info.resource === "namespaces" && store.info.group === "") return deleteNamespace(ctx, store, name, options);
   const key = ctx.key(store, namespace, name);
-  const current = await readCurrent(ctx, key);
+  // Starts from the watch cache's object when it has one (deleteStored confirms against storage what the cache
+  // alone cannot vouch for).
+  const cached = isDryRun(options) ? undefined : readCached(store, key);
+  const current = cached ?? await readCurrent(ctx, key);
   if (current === undefined) throw notFound(store.ref, name);
   admitDelete(store, name);
-  return deleteStored(ctx, store, key, name, current, options);
+  return deleteStored(ctx, store, key, name, current, options, cached !== undefined);
 }
 
 /** Deletes every object the list options select (same rules as delete); answers with the list of those objects. */

@@ -7,7 +7,7 @@ import type { DeleteOptions, KubeObject, Status } from "../../api/types.js";
 import { deepCopy, jsonEqual } from "../../util/json.js";
 import { metaOf, type MutableObjectMeta } from "./codec.js";
 import { rfc3339, type RegistryContext, type ResourceStore } from "./context.js";
-import { maxWriteAttempts, readCurrent, RetryableConflict, storeDelete, storeUpdate, type Current } from "./storage-ops.js";
+import { answerSerialized, answerStored, copyCached, maxWriteAttempts, type MarkedOptions, readCurrent, RetryableConflict, storeDelete, storeUpdate, type Current } from "./storage-ops.js";
 import { requestedGrace } from "./strategy.js";
 
 /** Finalizer the garbage collector honours by orphaning dependents. */
@@ -79,8 +79,13 @@ export function markAsDeleting(meta: MutableObjectMeta, now: Date): void {
   meta.deletionGracePeriodSeconds = 0;
 }
 
-function plan(ctx: RegistryContext, store: ResourceStore, current: KubeObject, options: DeleteOptions): Plan {
-  const object = deepCopy(current);
+/**
+ * What a delete of `current` (never changed) does; an "update" carries the object to store: a deep copy of `current`,
+ * or, when `shallow`, one sharing everything but its metadata with it (for an object handed to the watch cache and
+ * answered read-only).
+ */
+function plan(ctx: RegistryContext, store: ResourceStore, current: KubeObject, options: DeleteOptions, shallow: boolean): Plan {
+  const object = shallow ? { ...current, metadata: { ...(current.metadata ?? {}) } } : deepCopy(current);
   const meta = metaOf(object);
   const requested = requestedGrace(options);
   const graceOf = store.strategy.gracePeriodSeconds;
@@ -118,30 +123,42 @@ function plan(ctx: RegistryContext, store: ResourceStore, current: KubeObject, o
 }
 
 /**
- * Deletes (or starts deleting) a stored object that is not a namespace; `current` is a fresh read of it
- * (re-read on lost races). Answers with the object (pods, or when deletion is pending) or a Success Status.
+ * Deletes (or starts deleting) a stored object that is not a namespace; `first` is a fresh read of it (re-read on
+ * lost races) or, with `shared`, the watch cache's object: read-only, and possibly stale, so the delete's
+ * compare-and-swap catches a changed object and any outcome other than a write (a refusal, a no-op) is confirmed
+ * from storage unless the cache holds every write acknowledged so far. Answers with the object (pods, or when
+ * deletion is pending) or a Success Status.
  */
-export async function deleteStored(ctx: RegistryContext, store: ResourceStore, key: string, name: string, first: Current, options: DeleteOptions): Promise<DeleteOutcome> {
+export async function deleteStored(
+  ctx: RegistryContext, store: ResourceStore, key: string, name: string, first: Current, options: DeleteOptions, shared = false,
+): Promise<DeleteOutcome> {
   let current: Current | undefined = first;
+  let fromCache = shared;
   for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
     if (current === undefined) {
       current = await readCurrent(ctx, key);
       if (current === undefined) throw notFound(store.ref, name);
     }
-    checkDeletePreconditions(store, name, options, current.object);
-    const p = plan(ctx, store, current.object, options);
+    const confirm = fromCache && !ctx.cacheIsCurrent(store);
+    const read: Current = current;
+    const shares = fromCache;
+    // The answer: a copy of the cache's object, or the object read from storage.
+    const own = (): KubeObject => (shares ? copyCached(ctx, store, read.object) : answerStored(ctx, read));
     try {
-      if (p.action === "pending") return { object: current.object, deleted: false };
-      if (p.action === "update") {
-        if (jsonEqual(p.object, current.object) || isDryRun(options)) return { object: p.object, deleted: false };
-        return { object: await storeUpdate(ctx, store, key, p.object, current.modRevision), deleted: false };
+      checkDeletePreconditions(store, name, options, current.object);
+      const p = plan(ctx, store, current.object, options, (options as MarkedOptions)[answerSerialized] === true);
+      if (p.action === "pending" || (p.action === "update" && (jsonEqual(p.object, current.object) || isDryRun(options)))) {
+        if (confirm) throw new RetryableConflict();
+        return { object: p.action === "pending" ? own() : p.object, deleted: false };
       }
+      if (p.action === "update") return { object: await storeUpdate(ctx, store, key, p.object, current.modRevision, options), deleted: false };
       if (!isDryRun(options)) await storeDelete(ctx, store, key, name, current.modRevision);
-      const answer = store.strategy.returnsDeletedObject ? current.object : deletedStatus(store, current.object);
+      const answer = store.strategy.returnsDeletedObject ? own() : deletedStatus(store, current.object);
       return { object: answer, deleted: true };
     } catch (error) {
-      if (!(error instanceof RetryableConflict)) throw error;
+      if (!(error instanceof RetryableConflict) && !confirm) throw error;
       current = undefined;
+      fromCache = false;
     }
   }
   throw conflict(store.ref, name);

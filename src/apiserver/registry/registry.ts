@@ -11,7 +11,7 @@ import type { DeleteOutcome } from "./delete.js";
 import { NamespaceFinalizer } from "./namespace-finalizer.js";
 import { patchObject, type PatchOutcome } from "./patch.js";
 import { getObject, listObjects } from "./read.js";
-import { storageFailure } from "./storage-ops.js";
+import { answerSerialized, storageFailure } from "./storage-ops.js";
 import { createSubresource } from "./subresources.js";
 import { updateObject } from "./update.js";
 import { watchObjects, type StoredWatchEvent } from "./watch.js";
@@ -114,6 +114,36 @@ export class Registry implements Client {
    */
   watchShared(resource: ResourceInfo, namespace: string | undefined, options: WatchOptions, signal: AbortSignal): AsyncIterable<StoredWatchEvent> {
     return watchObjects(this.ctx, this.ctx.store(resource), namespace, options, signal, true);
+  }
+
+  /**
+   * For an object this registry answered a write with (unchanged since): the stored value it decodes from and its
+   * resourceVersion, so that a caller serializing the answer can send the stored text instead. Undefined otherwise.
+   */
+  storedFormOf(object: unknown): { stored: string; resourceVersion: string } | undefined {
+    return this.ctx.storedFormOf(object);
+  }
+
+  /**
+   * This registry as a Client for a caller that only serializes the answers to its writes (never changes them or
+   * hands them on, e.g. to send them to another thread): the objects written go to the watch caches as they are,
+   * which then need not decode what was stored, and the answers share their contents (read-only).
+   */
+  serializingClient(): Client {
+    const mark = <O extends object>(options: O | undefined): O => ({ ...(options ?? {}), [answerSerialized]: true }) as O;
+    return {
+      get: (resource, namespace, name) => this.get(resource, namespace, name),
+      list: (resource, namespace, options) => this.list(resource, namespace, options),
+      watch: (resource, namespace, options, signal) => this.watch(resource, namespace, options, signal),
+      create: (resource, namespace, object, options) => this.create(resource, namespace, object, mark(options)),
+      update: (resource, namespace, object, options) => this.update(resource, namespace, object, mark(options)),
+      updateStatus: (resource, namespace, object, options) => this.updateStatus(resource, namespace, object, mark(options)),
+      patch: (resource, namespace, name, type, patch, options) => this.patch(resource, namespace, name, type, patch, mark(options)),
+      patchWithOutcome: (resource, namespace, name, type, patch, options) => this.patchWithOutcome(resource, namespace, name, type, patch, mark(options)),
+      delete: (resource, namespace, name, options) => this.delete(resource, namespace, name, mark(options)),
+      deleteCollection: (resource, namespace, listOptions, options) => this.deleteCollection(resource, namespace, listOptions, options),
+      createSubresource: (resource, namespace, name, subresource, body, options) => this.createSubresource(resource, namespace, name, subresource, body, mark(options)),
+    } as Client;
   }
 
   /** Creates an object (201 semantics); dry run returns it without storing. */

@@ -57,15 +57,31 @@ async function bind(ctx: RegistryContext, store: ResourceStore, namespace: strin
   let tryCache = !options.dryRun;
   for (let attempt = 0; attempt < maxWriteAttempts; attempt++) {
     const shared = tryCache ? readCached(store, key) : undefined;
-    const cached = shared && { object: deepCopy(shared.object), modRevision: shared.modRevision };
+    const cached = shared && { object: bindingCopy(shared.object), modRevision: shared.modRevision };
     tryCache = false;
     try {
       if (await bindOnce(ctx, store, key, name, meta, nodeName, cached ?? await readCurrent(ctx, key), options)) return created();
     } catch (error) {
-      if (cached === undefined) throw error;
+      // A refusal based on the cache's copy is confirmed from storage, unless the cache is as current as storage.
+      if (cached === undefined || ctx.cacheIsCurrent(store)) throw error;
     }
   }
   throw conflict(bindingRef, name);
+}
+
+/**
+ * A copy of the watch cache's pod that a binding may change (metadata, spec, status and its conditions are new
+ * objects; the rest stays shared with the cache, read-only): the bound pod is only stored, never handed out.
+ */
+function bindingCopy(pod: KubeObject): KubeObject {
+  const copy: KubeObject = { ...pod, metadata: { ...(pod.metadata ?? {}) } };
+  if (isPlainObject(pod.spec)) copy.spec = { ...pod.spec };
+  if (isPlainObject(pod.status)) {
+    const status: Record<string, unknown> = { ...pod.status };
+    if (Array.isArray(status.conditions)) status.conditions = status.conditions.map((c: unknown) => (isPlainObject(c) ? { ...c } : c));
+    copy.status = status;
+  }
+  return copy;
 }
 
 /** One binding attempt: true when stored (or, dry run, admitted), false when storage moved on meanwhile. */
@@ -93,7 +109,7 @@ async function bindOnce(
   setScheduledCondition(pod, ctx.timestamp());
   if (options.dryRun) return true;
   try {
-    await storeUpdate(ctx, store, key, pod, current.modRevision);
+    await storeUpdate(ctx, store, key, pod, current.modRevision, options);
     return true;
   } catch (error) {
     if (!(error instanceof RetryableConflict)) throw error;

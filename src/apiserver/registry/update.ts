@@ -12,7 +12,7 @@ import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { admitUpdate } from "./admission-plugins.js";
 import { checkTypeMeta, decodeFields, resolveNamespace } from "./decode.js";
-import { maxWriteAttempts, readCached, readCurrent, RetryableConflict, storeDelete, storeUpdate, withVersion, type Current } from "./storage-ops.js";
+import { answerStored, copyCached, maxWriteAttempts, readCached, readCurrent, RetryableConflict, storeDelete, storeUpdate, withVersion, type Current } from "./storage-ops.js";
 
 /** Which part of the object a write may change: the main resource (not status) or the status subresource (only status). */
 export type UpdateMode = "main" | "status";
@@ -42,7 +42,8 @@ export async function guaranteedUpdate(ctx: RegistryContext, store: ResourceStor
   let warn = options.onWarning;
   // The first attempt starts from the watch cache's object (no storage read, no copy: an attempt only reads the
   // current object); the write's compare-and-swap catches a stale one, and any outcome other than a write (an error,
-  // a no-op) is confirmed by another attempt from storage.
+  // a no-op) is confirmed by another attempt from storage, unless the cache holds every write acknowledged so far
+  // (this server the only writer: storage would answer the same).
   // After a lost compare-and-swap the next attempt starts from the object the store returned with its refusal
   // (no second read, as kube-apiserver retries from the Txn's failure response).
   let tryCache = !options.dryRun;
@@ -65,13 +66,15 @@ export async function guaranteedUpdate(ctx: RegistryContext, store: ResourceStor
         continue;
       }
       if (outcome === "unchanged") {
-        if (cached !== undefined) continue;
-        return current.object;
+        if (cached === undefined) return answerStored(ctx, current);
+        // The cache's object is shared: the answer is a copy of it.
+        if (ctx.cacheIsCurrent(store)) return copyCached(ctx, store, current.object);
+        continue;
       }
       return outcome;
     } catch (error) {
       warn = undefined;
-      if (cached !== undefined) continue;
+      if (cached !== undefined && !ctx.cacheIsCurrent(store)) continue;
       throw error;
     }
   }
@@ -117,7 +120,7 @@ async function attemptUpdate(
       return withVersion(next, revision);
     }
     if (options.dryRun) return next;
-    return await storeUpdate(ctx, store, key, next, current.modRevision);
+    return await storeUpdate(ctx, store, key, next, current.modRevision, options);
   } catch (error) {
     if (error instanceof RetryableConflict) return error;
     throw error;

@@ -40,6 +40,8 @@ export class WatchCache {
   private readonly corrupt = new Map<string, CorruptObject>();
   /** The stored value each cached object (and each DELETED event's object) decodes from. */
   private readonly stored = new WeakMap<KubeObject, string>();
+  /** Objects offered for values about to be stored (see expect), by key. */
+  private readonly expected = new Map<string, { value: string; object: KubeObject }>();
 
   /** A cache of `options.prefix`; nothing is read until `start`. */
   constructor(options: WatchCacheOptions) {
@@ -63,6 +65,21 @@ export class WatchCache {
    */
   storedValueOf(object: KubeObject): string | undefined {
     return this.stored.get(object);
+  }
+
+  /**
+   * Offers `object` as what `value`, about to be stored at `key`, decodes to (metadata.resourceVersion aside): when
+   * the cache next sees that value stored at the key, it keeps `object` itself, with its resourceVersion set, instead
+   * of decoding the value again. The caller hands `object` over: nobody may change it afterwards. A later offer for
+   * the key replaces this one.
+   */
+  expect(key: string, value: string, object: KubeObject): void {
+    this.expected.set(key, { value, object });
+  }
+
+  /** Withdraws the offer of `object` at `key` (its write failed), unless another offer replaced it. */
+  unexpect(key: string, object: KubeObject): void {
+    if (this.expected.get(key)?.object === object) this.expected.delete(key);
   }
 
   /** Revision the cached state reflects. */
@@ -255,6 +272,7 @@ export class WatchCache {
       let event: CacheEvent;
       if (e.type === "DELETE") {
         // An undecodable object's deletion is no event: its watchers were already ended with the error.
+        this.expected.delete(e.kv.key);
         if (this.corrupt.delete(e.kv.key)) continue;
         const lastState = prev ?? this.tryDecode(e.kv);
         if (lastState === undefined) { this.objects.remove(e.kv.key); continue; }
@@ -264,7 +282,7 @@ export class WatchCache {
         this.objects.remove(e.kv.key);
         event = { type: "DELETED", key: e.kv.key, revision, object, prevObject: prev ?? lastState };
       } else {
-        const object = this.tryDecode(e.kv);
+        const object = this.adopt(e.kv) ?? this.tryDecode(e.kv);
         if (object === undefined) {
           // What the cache held for the key is no longer what is stored; watchers learn of it as an error.
           this.objects.remove(e.kv.key);
@@ -310,6 +328,18 @@ export class WatchCache {
       this.onError(new CorruptObjectError(corrupt));
       return undefined;
     }
+  }
+
+  /** The object offered for this stored value (see expect), now the cache's, with its resourceVersion; else undefined. */
+  private adopt(kv: KeyValue): KubeObject | undefined {
+    const offered = this.expected.get(kv.key);
+    if (offered === undefined || offered.value !== kv.value) return undefined;
+    this.expected.delete(kv.key);
+    const object = offered.object;
+    object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+    this.stored.set(object, kv.value);
+    this.corrupt.delete(kv.key);
+    return object;
   }
 }
 
