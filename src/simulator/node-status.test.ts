@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PodIPAllocator } from "./ip-allocator.js";
-import { choosePodCIDR, microTime, missingLabels, nextSlotDelay, nodeInternalIP, nodeInternalIPOf, nodePodCIDR, nodePodRangePrefixOf, podCIDRIndex } from "./node-status.js";
+import { choosePodCIDR, microTime, missingLabels, nextSlotDelay, nodeInternalIP, nodeInternalIPOf, nodePodCIDR, nodePodRangePrefixOf, podCIDRIndex, secondsTime } from "./node-status.js";
 
 describe("node addresses", () => {
   test("are deterministic per name and distinct for numbered nodes", () => {
@@ -70,6 +70,13 @@ describe("nextSlotDelay", () => {
 describe("microTime", () => {
   test("formats with microseconds", () => {
     assert.equal(microTime(new Date("2026-03-04T05:06:07.089Z")), "2026-03-04T05:06:07.089000Z");
+    assert.equal(microTime(new Date("2026-03-04T05:06:07Z")), "2026-03-04T05:06:07.000000Z");
+  });
+});
+
+describe("secondsTime", () => {
+  test("formats with second precision", () => {
+    assert.equal(secondsTime(new Date("2026-03-04T05:06:07.989Z")), "2026-03-04T05:06:07Z");
   });
 });
 

@@ -206,12 +206,14 @@ export function newSimulatedNode(name: string, capacity: NodeCapacity, now: stri
 
 /** RFC 3339 with microseconds, as Lease times serialise (`2006-01-02T15:04:05.000000Z`). */
 export function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
+  // toISOString always ends in `.mmmZ`; string slicing is several times cheaper than a regular expression, and this
+  // runs for every Lease renewal.
+  return `${date.toISOString().slice(0, -1)}000Z`;
 }
 
 /** RFC 3339 with second precision, as metav1.Time serialises. */
 export function secondsTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, "Z");
+  return `${date.toISOString().slice(0, -5)}Z`;
 }
 
 /** The heartbeat Lease of a node, owned by the Node. */

@@ -45,6 +45,16 @@ export class StoreUnusableError extends Error {
   override readonly name = "StoreUnusableError";
 }
 
+/**
+ * SQLite's page cache per connection, in KiB. Kept moderate on purpose: a commit that split or merged a B-tree page
+ * (most commits: index entries land on random leaves) ends by scanning the cache's whole hash table (SQLite renumbers
+ * the split pages through the lock page's number, which leaves a page number beyond the database's size for
+ * pcache1Truncate to sweep), so every commit costs time in proportion to this size. At 64 MiB that sweep was the
+ * single largest native cost of a steady stream of small commits; reads mostly come from the watch caches and,
+ * beyond this cache, from the operating system's.
+ */
+const pageCacheKiB = 16_384;
+
 /** WAL pages (4 KiB each) written before SQLite checkpoints automatically. */
 const walAutocheckpointPages = 10_000;
 
@@ -91,7 +101,7 @@ export class SqliteBackend implements Backend, EventHistory {
       db.pragma("journal_mode = WAL");
       db.pragma(`synchronous = ${synchronous}`);
       db.pragma("temp_store = MEMORY");
-      db.pragma("cache_size = -65536");
+      db.pragma(`cache_size = -${pageCacheKiB}`);
       // Checkpoint (copy the WAL back into the database, with an fsync of both) every ~40 MB of log instead of SQLite's
       // default ~4 MB: under a steady stream of small commits the checkpoints' fsyncs dominated the cost of a write.
       db.pragma(`wal_autocheckpoint = ${walAutocheckpointPages}`);
