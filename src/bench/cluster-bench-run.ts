@@ -20,6 +20,7 @@ import { measureKubectl, type KubectlMeasure } from "./kubectl-run.js";
 import { measured, RevisionProbe, type PhaseMeasure } from "./revision-probe.js";
 import { measureSteady, settle, type SteadyMeasure } from "./settle.js";
 import { etcdFactory, measureStore, storeFactories, valueBytes, type StoreCaseResult } from "./store-rate.js";
+import { startPodTrace, type PodTrace } from "./pod-trace.js";
 import { startEtcdCluster } from "../storage/testing/etcd-cluster.js";
 
 /** The phases, in the order they run. */
@@ -62,6 +63,8 @@ export interface ClusterBenchOptions {
   heapSnapshotDir?: string;
   /** Progress lines. */
   log: (line: string) => void;
+  /** When set, receives a pod pipeline trace (see startPodTrace) of the daemonset and rollout phases. */
+  podTrace?: (phase: string, lines: string[]) => void;
 }
 
 /** Everything measured. Absent fields belong to phases that did not run (or failed; see `error`). */
@@ -135,10 +138,21 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     if (!want("daemonset")) return result;
     const tgt0 = target;
     const cpu = <R>(fn: () => Promise<{ result: R; measure: PhaseMeasure }>): Promise<{ result: R; measure: PhaseMeasure }> => withCpu(tgt0, fn);
-    const ds = await profiler.phase("daemonset", () => cpu(() => measured(probe, async () => {
+    const traced = async <T>(phase: string, fn: () => Promise<T>): Promise<T> => {
+      const sink = options.podTrace;
+      if (sink === undefined) return fn();
+      const rv = (await client.list(R.pods, benchNamespace, { limit: 1 })).metadata.resourceVersion ?? "0";
+      const trace: PodTrace = startPodTrace(client, rv);
+      try {
+        return await fn();
+      } finally {
+        sink(phase, await trace.stop());
+      }
+    };
+    const ds = await traced("daemonset", () => profiler.phase("daemonset", () => cpu(() => measured(probe, async () => {
       const created = await client.create<DaemonSet>(R.daemonSets, benchNamespace, benchDaemonSetObject());
       return waitDaemonSetAvailable(client, nodes, created.metadata?.generation ?? 1, timeoutMs);
-    })));
+    }))));
     result.daemonSet = { ...ds.measure, podsPerSecond: Math.round(nodes / ds.measure.seconds), scheduledSeconds: ds.result.scheduledSeconds };
     log(`DaemonSet available on ${nodes} nodes after ${ds.measure.seconds} s`);
     await profiler.heapSnapshot("converged");
@@ -166,7 +180,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
       log(`joins: p50 ${result.joins.p50Ms} ms, p99 ${result.joins.p99Ms} ms`);
     }
     if (want("rollout")) {
-      const roll = await profiler.phase("rollout", () => cpu(() => measured(probe, async () => waitDaemonSetAvailable(client, nodes, await startRollout(client, 2), timeoutMs))));
+      const roll = await traced("rollout", () => profiler.phase("rollout", () => cpu(() => measured(probe, async () => waitDaemonSetAvailable(client, nodes, await startRollout(client, 2), timeoutMs)))));
       result.rollout = { ...roll.measure, podsPerSecond: Math.round(nodes / roll.measure.seconds), scheduledSeconds: roll.result.scheduledSeconds };
       log(`rolling update done after ${roll.measure.seconds} s`);
     }

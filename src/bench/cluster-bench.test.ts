@@ -6,9 +6,11 @@ import { allPhases, instantStages, runClusterBench } from "./cluster-bench-run.j
 describe("cluster bench (smoke, 20 nodes)", () => {
   test("runs every phase in process and reports consistent figures", async () => {
     const lines: string[] = [];
+    const traces = new Map<string, string[]>();
     const r = await runClusterBench({
       nodes: 20, mode: "inprocess", stages: "instant", joins: 3, steadySeconds: 0.3, settleSeconds: 0, storeSeconds: 0.1,
       phases: new Set(allPhases), timeoutSeconds: 30, kubectl: undefined, log: (l) => lines.push(l),
+      podTrace: (phase, trace) => traces.set(phase, trace),
     });
     assert.equal(r.error, undefined, lines.join("\n"));
     assert.ok((r.nodesReady?.seconds ?? 0) > 0);
@@ -27,6 +29,12 @@ describe("cluster bench (smoke, 20 nodes)", () => {
     assert.ok((r.store?.updatesPerSecond ?? 0) > 0);
     assert.ok(r.gates.some((g) => g.name.startsWith("one daemon pod") && g.pass));
     assert.match(resultTable(r), /DaemonSet create -> all available/);
+    // The pod pipeline traces saw every daemon pod created, bound and Ready (and the rollout's deletions).
+    assert.deepEqual([...traces.keys()], ["daemonset", "rollout"]);
+    const lag = (phase: string, step: string): string => traces.get(phase)?.find((l) => l.startsWith(step)) ?? "";
+    assert.match(lag("daemonset", "created->bound"), /^created->bound: n 20,/);
+    assert.match(lag("daemonset", "running->ready"), /^running->ready: n 20,/);
+    assert.match(lag("rollout", "deleting->deleted"), /^deleting->deleted: n 2[0-3],/);
   });
 
   test("instant stages keep the shipped stages, without their delays", () => {

@@ -16,6 +16,7 @@
  *   (--cpu-prof with mode up: the child writes one profile per thread of the whole run when it stops)
  * Prints one JSON line per run, then tables. Exits 1 when a phase failed or a gate of the gated run was missed.
  */
+import { appendFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { benchFlags, numberFlag } from "./bench-args.js";
 import { benchFailed } from "./bench-gates.js";
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   const progress = new Progress(process.stderr, { quietUnlessTty: true });
   const flags = benchFlags(argv, [
     "nodes", "mode", "stages", "joins", "steady-seconds", "settle-seconds", "store-seconds", "timeout-seconds", "store", "phases", "kubectl",
-    "cpu-prof", "heap-snapshot", "etcd-dir", "up-args",
+    "cpu-prof", "heap-snapshot", "etcd-dir", "up-args", "trace-pods",
   ]);
   const number = (name: string, fallback: number): number => numberFlag(flags, name, fallback);
   const mode = flags.mode ?? "both";
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<number> {
     heapSnapshotDir: flags["heap-snapshot"],
     upArgs: flags["up-args"]?.split(" ").filter(Boolean),
     log: (line) => progress.update(`[bench ${m}] ${line}`),
+    podTrace: flags["trace-pods"] === undefined ? undefined : (phase, lines) => appendFileSync(flags["trace-pods"] ?? "", [`# ${m} ${phase}`, ...lines, ""].join("\n")),
   });
   const primary = await run(mode === "inprocess" ? "inprocess" : "up", true);
   const second = mode === "both" ? await run("inprocess", false) : undefined;

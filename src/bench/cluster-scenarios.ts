@@ -3,6 +3,7 @@
  * checks, node joins and a rolling update. The write-counting probe (revision-probe.ts), the kubectl runs
  * (kubectl-run.ts) and the settle heuristics with the steady window (settle.ts) live apart.
  */
+import { hasDaemonsNotReadyTaint } from "../api/readiness-gate.js";
 import { mustFindResource } from "../api/resources.js";
 import type { DaemonSet, Node, Pod } from "../api/types.js";
 import type { Client } from "../client/client.js";
@@ -25,15 +26,18 @@ export const benchDaemonSet = "bench-agent";
 const selector = `app=${benchDaemonSet}`;
 const hashLabel = "controller-revision-hash";
 
-/** Waits until `count` nodes report Ready; returns when the last one did. */
+/**
+ * Waits until `count` nodes report Ready and are released by the node readiness gate (no daemons-not-ready taint:
+ * until then no ordinary DaemonSet's pod may go there); returns when the last one was.
+ */
 export async function waitNodesReady(client: Client, count: number, timeoutMs: number): Promise<void> {
   const ready = new Set<string>();
   await follow<Node>(client, {
-    resource: R.nodes, what: `${count} nodes Ready`, timeoutMs,
-    describe: () => `${ready.size} Ready`,
+    resource: R.nodes, what: `${count} nodes Ready and released`, timeoutMs,
+    describe: () => `${ready.size} Ready and released`,
     onEvent: (type, node) => {
       const name = node.metadata?.name ?? "";
-      const isReady = type !== "DELETED" && (node.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+      const isReady = type !== "DELETED" && !hasDaemonsNotReadyTaint(node) && (node.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
       if (isReady) ready.add(name);
       else ready.delete(name);
       return ready.size >= count;

@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { KubeObject, Pod } from "../api/types.js";
-import { Indexer, byLabel, byNamespace, byNodeName, objectKey, splitObjectKey } from "./cache.js";
+import { Indexer, byLabel, byNamespace, byNodeName, objectKey, splitObjectKey, stripManagedFields } from "./cache.js";
 
 function pod(ns: string, name: string, opts: { node?: string; app?: string; rv?: string } = {}): Pod {
   return {
@@ -109,5 +109,21 @@ describe("Indexer", () => {
     assert.deepEqual(names(ix.byIndex("node", "n1")), ["keep"]);
     assert.deepEqual(names(ix.byIndex("node", "n2")), ["change"]);
     assert.equal(ix.size, 3);
+  });
+});
+
+describe("stripManagedFields", () => {
+  test("returns a copy without metadata.managedFields, leaving the original as it is", () => {
+    const managedFields = [{ manager: "m", operation: "Update", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: {} }];
+    const original: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "ns", resourceVersion: "7", labels: { x: "y" }, managedFields }, data: { k: "v" } };
+    const trimmed = stripManagedFields(original);
+    assert.deepEqual(trimmed, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: "ns", resourceVersion: "7", labels: { x: "y" } }, data: { k: "v" } });
+    assert.equal(original.metadata?.managedFields, managedFields);
+    assert.equal(trimmed.data, original.data, "shallow: the rest is shared");
+  });
+
+  test("returns an object without managedFields unchanged", () => {
+    const plain: KubeObject = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a" } };
+    assert.equal(stripManagedFields(plain), plain);
   });
 });

@@ -5,7 +5,7 @@ import type { Client } from "./client.js";
 import { Informer, type InformerOptions } from "./informer.js";
 
 /** Options shared by every informer of a factory. */
-export type SharedInformerFactoryOptions = Pick<InformerOptions<ApiObject>, "pageSize" | "backoffInitialMs" | "backoffMaxMs" | "watchTimeoutSeconds" | "onError"> & {
+export type SharedInformerFactoryOptions = Pick<InformerOptions<ApiObject>, "pageSize" | "backoffInitialMs" | "backoffMaxMs" | "watchTimeoutSeconds" | "onError" | "transform"> & {
   /** Time source handed to every informer (default: the real clock). */
   clock?: Clock;
 };

@@ -4,7 +4,7 @@ import { findResource } from "../api/resources.js";
 import { expired, internalError } from "../api/status-error.js";
 import type { Pod } from "../api/types.js";
 import { FakeClock } from "../util/clock.js";
-import { byNodeName } from "./cache.js";
+import { byNodeName, stripManagedFields } from "./cache.js";
 import type { ListOptions, WatchOptions } from "./client.js";
 import { Informer, type EventHandler } from "./informer.js";
 import { eventually, settle } from "./testing/eventually.js";
@@ -105,6 +105,26 @@ describe("Informer", () => {
     const w = calls(client, "watch")[0]!;
     assert.equal(w.namespace, "ns1");
     assert.equal((w.options as WatchOptions).labelSelector, "app=web");
+    await stop();
+  });
+
+  test("a transform applies to listed and watched objects before the store and handlers see them", async () => {
+    const client = new FakeClient();
+    const managedFields = [{ manager: "kubectl", operation: "Update", apiVersion: "v1", fieldsType: "FieldsV1", fieldsV1: { "f:spec": {} } }];
+    await client.create(podsResource, "default", { ...pod("a"), metadata: { ...pod("a").metadata, managedFields } });
+    const seen: Pod[] = [];
+    const { informer, stop } = start(client, { transform: stripManagedFields });
+    informer.addEventHandler({ onAdd: (p) => seen.push(p), onUpdate: (_o, n) => seen.push(n), onDelete: (p) => seen.push(p) });
+    await informer.waitForSync(new AbortController().signal);
+    await eventually(() => client.openWatches() === 1);
+    const b = await client.create(podsResource, "default", { ...pod("b"), metadata: { ...pod("b").metadata, managedFields } });
+    await client.update(podsResource, "default", { ...b, spec: { ...b.spec, nodeName: "n1" } } as Pod);
+    await client.delete(podsResource, "default", "a");
+    await eventually(() => seen.length === 4);
+    assert.deepEqual(seen.map((p) => [p.metadata?.name, p.metadata?.managedFields]), [["a", undefined], ["b", undefined], ["b", undefined], ["a", undefined]]);
+    assert.equal(informer.store.get("default/b")?.spec?.nodeName, "n1");
+    assert.equal(informer.store.get("default/b")?.metadata?.managedFields, undefined);
+    assert.deepEqual((await client.get<Pod>(podsResource, "default", "b")).metadata?.managedFields, managedFields, "the stored object keeps them");
     await stop();
   });
 

@@ -44,6 +44,11 @@ export interface InformerOptions<T extends ApiObject> {
   watchTimeoutSeconds?: number;
   /** Receives list/watch failures and exceptions thrown by handlers (default: ignore). */
   onError?: (error: unknown) => void;
+  /**
+   * Applied to every listed or watched object before it enters the store and reaches the handlers (e.g.
+   * stripManagedFields); must not change its argument, which may be shared.
+   */
+  transform?: (obj: T) => T;
 }
 
 /** A watch counts as healthy (resetting the backoff) if it delivered an event or lasted this long. */
@@ -236,7 +241,8 @@ export class Informer<T extends ApiObject> {
     if (rv !== "") this.lastRv = rv;
   }
 
-  private withType(item: T): T {
+  private withType(received: T): T {
+    const item = this.options.transform === undefined ? received : this.options.transform(received);
     if (item.apiVersion === undefined) item.apiVersion = groupVersion(this.options.resource);
     if (item.kind === undefined) item.kind = this.options.resource.kind;
     return item;

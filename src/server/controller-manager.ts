@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { Client } from "../client/client.js";
 import { withFieldManager } from "../client/field-manager-client.js";
+import { stripManagedFields } from "../client/cache.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
 import { ClusterRoleAggregationController } from "../controllers/clusterrole-aggregation/clusterrole-aggregation-controller.js";
 import { DaemonJobController } from "../controllers/daemonjob/daemonjob-controller.js";
@@ -49,7 +50,9 @@ export async function runControllerManager(options: ControllerManagerOptions, si
   // Writes name their component as upstream's User-Agents do (managedFields show who set what).
   const client = withFieldManager(base, "kube-controller-manager");
   const report = options.onError ?? defaultErrorReporter();
-  const informers = options.informers ?? new SharedInformerFactory(base, { onError: (err) => report("informer", err) });
+  // As upstream's controller manager and scheduler, its own informers keep objects without managedFields (writes
+  // sending one back without them keep the stored ones).
+  const informers = options.informers ?? new SharedInformerFactory(base, { onError: (err) => report("informer", err), transform: stripManagedFields });
   const onError = (component: string) => (err: unknown): void => report(component, err);
   const { metrics } = options;
   const loops: { run(signal: AbortSignal): Promise<void> }[] = [

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { FakeClock } from "../../util/clock.js";
 import { ControllerExpectations, expectationsTimeoutMs } from "./expectations.js";
 import { FailedPodBackoff } from "./failed-pod-backoff.js";
-import { burstFor, forEachLimited, slowStartBatches } from "./pod-control.js";
+import { burstFor, slowStartBatches } from "./pod-control.js";
 
 describe("ControllerExpectations", () => {
   test("satisfied without a record, after observations, after lowering, after the TTL", () => {
@@ -71,26 +71,4 @@ describe("burstFor", () => {
     ["rounded up", undefined, 50_001, 2_501],
   ];
   for (const [name, configured, nodes, want] of cases) test(name, () => assert.equal(burstFor(configured, nodes), want));
-});
-
-describe("forEachLimited", () => {
-  test("runs every item, never more than the limit at once", async () => {
-    let running = 0;
-    let peak = 0;
-    const seen: number[] = [];
-    await forEachLimited(Array.from({ length: 25 }, (_, i) => i), 4, async (i) => {
-      running++;
-      peak = Math.max(peak, running);
-      await new Promise((resolve) => setImmediate(resolve));
-      seen.push(i);
-      running--;
-    });
-    assert.equal(peak, 4);
-    assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: 25 }, (_, i) => i));
-  });
-  test("no items, no work", async () => {
-    let calls = 0;
-    await forEachLimited([], 4, async () => { calls++; });
-    assert.equal(calls, 0);
-  });
 });

@@ -14,9 +14,6 @@ export const defaultBurstReplicas = 250;
 /** Full syncs a DaemonSet's initial creations take at most on a large cluster under the default burst. */
 export const maxCreationSyncs = 20;
 
-/** API calls one syncNodes keeps in flight at most (a slow-start batch larger than this streams through). */
-export const maxCallsInFlight = 1000;
-
 /**
  * The burst of a sync over `nodeCount` nodes: `configured` when set, else 250 or a twentieth of the nodes if more —
  * every sync walks all nodes and pods, so a fixed burst would make the creations of one DaemonSet cost nodes² / 250.
@@ -24,15 +21,6 @@ export const maxCallsInFlight = 1000;
 export function burstFor(configured: number | undefined, nodeCount: number): number {
   if (configured !== undefined) return configured;
   return Math.max(defaultBurstReplicas, Math.ceil(nodeCount / maxCreationSyncs));
-}
-
-/** Runs `work` on every item with at most `limit` running at once; resolves when all have settled (work must not throw). */
-export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, lane));
 }
 
 /** What syncNodes needs. */
@@ -67,8 +55,7 @@ function messageOf(error: unknown): string {
 /**
  * Creates daemon pods on `nodesNeedingPods` and deletes `podsToDelete`, at most `burstReplicas` of each, after
  * setting the key's expectations. Creations go in slow-start batches (1, 2, 4, …); after a batch with a failure the
- * remaining creations are skipped and their expectations lowered. Deletions run in parallel; NotFound is fine. At
- * most maxCallsInFlight calls run at once.
+ * remaining creations are skipped and their expectations lowered. Deletions run in parallel; NotFound is fine.
  * Emits SuccessfulCreate / FailedCreate / SuccessfulDelete / FailedDelete; throws an AggregateError on failures.
  */
 export async function syncNodes(
@@ -92,7 +79,7 @@ export async function syncNodes(
     let pos = 0;
     for (const size of slowStartBatches(createCount)) {
       const before = errors.length;
-      await forEachLimited(nodesNeedingPods.slice(pos, pos + size), maxCallsInFlight, async (nodeName) => {
+      await Promise.all(nodesNeedingPods.slice(pos, pos + size).map(async (nodeName) => {
         try {
           const created = await deps.client.create<Pod>(deps.pods, namespace, podFromTemplate(ds, template, nodeName));
           deps.recorder.event(dsRef, "Normal", "SuccessfulCreate", `Created pod: ${created.metadata?.name ?? ""}`);
@@ -102,7 +89,7 @@ export async function syncNodes(
           deps.recorder.event(dsRef, "Warning", "FailedCreate", `Error creating: ${messageOf(error)}`);
           errors.push(error);
         }
-      });
+      }));
       pos += size;
       const skipped = createCount - pos;
       if (errors.length > before && skipped > 0) {
@@ -112,7 +99,7 @@ export async function syncNodes(
     }
   }
 
-  await forEachLimited(podsToDelete.slice(0, deleteCount), maxCallsInFlight, async (pod) => {
+  await Promise.all(podsToDelete.slice(0, deleteCount).map(async (pod) => {
     const name = pod.metadata?.name ?? "";
     try {
       await deps.client.delete(deps.pods, pod.metadata?.namespace ?? namespace, name);
@@ -123,7 +110,7 @@ export async function syncNodes(
       deps.recorder.event(dsRef, "Warning", "FailedDelete", `Error deleting: ${messageOf(error)}`);
       errors.push(error);
     }
-  });
+  }));
 
   if (errors.length > 0) throw new AggregateError(errors, errors.map(messageOf).join("; "));
 }
