@@ -8,7 +8,7 @@ import type { WatchEvent } from "./client.js";
 import { createLoopbackClient } from "./loopback.js";
 import { PortClient } from "./port-client.js";
 import { servePortClient } from "./port-server.js";
-import { portWatchWindow, type PortReply } from "./port-protocol.js";
+import { decodeStored, portWatchWindow, type PortReply } from "./port-protocol.js";
 
 async function setUp(shared: boolean): Promise<{ client: PortClient; close(): Promise<void>; errors: unknown[]; replies: PortReply[] }> {
   const h = await startHarness();
@@ -135,5 +135,15 @@ describe("port client", () => {
     const pending = c.client.get(R.pods, "default", "x");
     c.client.close();
     await assert.rejects(pending, /closed/);
+  });
+});
+
+describe("decodeStored", () => {
+  test("puts the resourceVersion into the decoded metadata, keeping the rest and its order", () => {
+    const object = decodeStored('{"kind":"Lease","metadata":{"name":"n1","uid":"u","resourceVersion":"1","labels":{"a":"b"}},"spec":{}}', "42");
+    assert.deepEqual(object, { kind: "Lease", metadata: { name: "n1", uid: "u", resourceVersion: "42", labels: { a: "b" } }, spec: {} });
+    assert.deepEqual(Object.keys(object.metadata ?? {}), ["name", "uid", "resourceVersion", "labels"]);
+    assert.deepEqual(decodeStored('{"kind":"Lease","metadata":{"name":"n1"}}', "7").metadata, { name: "n1", resourceVersion: "7" });
+    assert.deepEqual(decodeStored('{"kind":"Lease"}', "7").metadata, { resourceVersion: "7" });
   });
 });

@@ -58,7 +58,10 @@ export type PortWatchEvent =
 /** The object a stored JSON text and its resourceVersion stand for (decoded on the receiving side). */
 export function decodeStored(stored: string, resourceVersion: string): Record<string, unknown> & { metadata?: Record<string, unknown> } {
   const object = JSON.parse(stored) as Record<string, unknown> & { metadata?: Record<string, unknown> };
-  object.metadata = { ...(object.metadata ?? {}), resourceVersion };
+  // The object was just decoded and is nobody else's: its metadata takes the version in place.
+  const metadata = object.metadata;
+  if (typeof metadata === "object" && metadata !== null) metadata.resourceVersion = resourceVersion;
+  else object.metadata = { resourceVersion };
   return object;
 }
 

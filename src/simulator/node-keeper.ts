@@ -172,15 +172,17 @@ export class NodeKeeper implements Reconciler<string> {
     const { client, leaseDurationSeconds } = this.options;
     const name = node.metadata?.name ?? "";
     const uid = node.metadata?.uid ?? "";
-    const lease = nodeLease(node, leaseDurationSeconds, microTime(this.options.now()));
+    const renewTime = microTime(this.options.now());
     if (this.leaseOwner.get(name) === uid) {
       try {
-        await client.patch(leasesResource, nodeLeaseNamespace, name, "merge", { spec: lease.spec });
+        // The renewal every node sends every interval: the Lease's spec, as the kubelet's update sets it.
+        await client.patch(leasesResource, nodeLeaseNamespace, name, "merge", { spec: { holderIdentity: name, leaseDurationSeconds, renewTime } });
         return;
       } catch (error) {
         if (!isStatus(error, 404)) throw error;
       }
     }
+    const lease = nodeLease(node, leaseDurationSeconds, renewTime);
     try {
       await client.create(leasesResource, nodeLeaseNamespace, lease);
     } catch (error) {
