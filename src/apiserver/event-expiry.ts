@@ -4,10 +4,10 @@
  * the events and deletes each expired one on the condition that it is still the version read (an event updated in
  * between is kept).
  */
-import { mustFindResource } from "../api/resources.js";
+import { mustFindResource, type ResourceInfo } from "../api/resources.js";
 import { isStatus } from "../api/status-error.js";
-import type { KubeObject } from "../api/types.js";
-import type { Client } from "../client/client.js";
+import type { KubeList, KubeObject } from "../api/types.js";
+import type { Client, ListOptions } from "../client/client.js";
 import { realClock, sleep, type Clock } from "../util/clock.js";
 
 const events = mustFindResource("", "events");
@@ -23,6 +23,12 @@ export interface EventExpiryOptions {
   clock?: Clock;
   /** Receives a failed pass (the next pass tries again). */
   onError?: (error: unknown) => void;
+}
+
+/** What expiry needs of a client: pages of events (only read, so they may be shared objects) and conditional deletes. */
+export interface EventExpiryClient {
+  list(resource: ResourceInfo, namespace: string | undefined, options?: ListOptions): Promise<KubeList>;
+  delete: Client["delete"];
 }
 
 /** Default event TTL of kube-apiserver. */
@@ -45,7 +51,7 @@ export function eventLastTouched(event: KubeObject): number {
 }
 
 /** One pass: deletes every event last touched more than `ttlMs` before `nowMs`; resolves with how many it deleted. */
-export async function expireEvents(client: Client, ttlMs: number, nowMs: number, signal?: AbortSignal): Promise<number> {
+export async function expireEvents(client: EventExpiryClient, ttlMs: number, nowMs: number, signal?: AbortSignal): Promise<number> {
   let deleted = 0;
   let continueToken: string | undefined;
   do {
@@ -70,7 +76,7 @@ export async function expireEvents(client: Client, ttlMs: number, nowMs: number,
 }
 
 /** Runs expiry passes until `signal` aborts. */
-export async function runEventExpiry(client: Client, options: EventExpiryOptions, signal: AbortSignal): Promise<void> {
+export async function runEventExpiry(client: EventExpiryClient, options: EventExpiryOptions, signal: AbortSignal): Promise<void> {
   const clock = options.clock ?? realClock();
   const now = options.now ?? Date.now;
   const ttl = options.ttlMs ?? defaultEventTtlMs;

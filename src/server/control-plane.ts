@@ -211,7 +211,7 @@ export class ControlPlane {
     if (options.controllers !== false) log(await simulationLine(client, nodes));
     const compactor = runCompactor(backend, { intervalMs: options.compactionIntervalMs, onError: (err) => log(`compactor: ${faultText(err)}`) }, abort.signal);
     // Expiry only reads the events it lists: it pages through the watch cache's own objects instead of copies of them.
-    const eventExpiry = runEventExpiry({ ...client, list: (resource, namespace, opts) => registry.listShared(resource, namespace, opts) as never }, { ttlMs: options.eventTtlMs, onError: (err) => log(`event expiry: ${faultText(err)}`) }, abort.signal);
+    const eventExpiry = runEventExpiry({ list: (resource, namespace, opts) => registry.listShared(resource, namespace, opts), delete: (...args) => client.delete(...args) }, { ttlMs: options.eventTtlMs, onError: (err) => log(`event expiry: ${faultText(err)}`) }, abort.signal);
     const manager: ControllerManagerOptions = {
       client, informers, metrics, rootCaCert: pki?.caCert, signLegacyToken: (ns, sa, secret) => serviceAccountTokens.issueLegacy(ns, sa, secret), simulate: true, nodes, stages: options.stages, nodeMonitorGracePeriodMs: options.nodeMonitorGracePeriodMs, leaseRenewIntervalMs: options.leaseRenewIntervalMs };
     let controllers = Promise.resolve();
