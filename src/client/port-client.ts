@@ -24,11 +24,7 @@ interface PendingCall {
 /** The watch event `e` stands for; a stored value is decoded here, in the receiving thread. */
 function decodeEvent(e: PortWatchEvent): WatchEvent {
   if (!("stored" in e)) return e as WatchEvent;
-  const object = JSON.parse(e.stored) as { metadata?: { resourceVersion?: string } };
-  // The object was just decoded and is nobody else's: its metadata takes the version in place.
-  if (object.metadata) object.metadata.resourceVersion = e.resourceVersion;
-  else object.metadata = { resourceVersion: e.resourceVersion };
-  return { type: e.type as WatchEvent["type"], object: object as KubeObject };
+  return { type: e.type as WatchEvent["type"], object: decodeStored(e.stored, e.resourceVersion) as KubeObject };
 }
 
 /** The receiving end of one watch: events queued until consumed. */
