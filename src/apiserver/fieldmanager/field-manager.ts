@@ -26,6 +26,12 @@ export interface WriteScope {
   hasStatus: boolean;
   /** RFC 3339 time of the write. */
   now: string;
+  /**
+   * True when neither the written object nor the live one is ever mutated (the written object goes to the watch
+   * cache as it is, its answer is only serialized): the written managedFields may then share the live object's
+   * stored FieldsV1 encodings instead of copying them.
+   */
+  readOnly?: boolean;
 }
 
 const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
@@ -174,7 +180,7 @@ export function recordUpdate(live: KubeObject | undefined, next: KubeObject, man
     const c = compare(before, comparable(next as JsonObject, scope), root);
     recordChanges(managed, c, { manager, operation: "Update", apiVersion: scope.kind.apiVersion, ...(scope.subresource ? { subresource: scope.subresource } : {}) }, scope);
     capUpdateManagers(managed);
-    const encoded = encodeManaged(managed);
+    const encoded = encodeManaged(managed, scope.readOnly === true);
     if (encoded === undefined) delete meta.managedFields;
     else meta.managedFields = encoded as NonNullable<typeof meta.managedFields>;
   } catch (error) {

@@ -121,8 +121,11 @@ export function capUpdateManagers(managed: Managed): void {
   }
 }
 
-/** Encodes managedFields in upstream's order; undefined when there is no entry. */
-export function encodeManaged(managed: Managed): JsonValue[] | undefined {
+/**
+ * Encodes managedFields in upstream's order; undefined when there is no entry. Stored encodings are copied unless
+ * `share` (the caller guarantees that neither the object they came from nor the one written is ever mutated).
+ */
+export function encodeManaged(managed: Managed, share = false): JsonValue[] | undefined {
   const entries = [...managed.values()].filter((e) => e.raw !== undefined ? Object.keys(e.raw).length > 0 : !fieldsOf(e).isEmpty());
   if (entries.length === 0) return undefined;
   entries.sort((p, q) => {
@@ -140,8 +143,8 @@ export function encodeManaged(managed: Managed): JsonValue[] | undefined {
     const out: JsonObject = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
     if (e.time !== undefined) out.time = e.time;
     out.fieldsType = "FieldsV1";
-    // A stored encoding is copied: the written object shares nothing with the live one it came from.
-    out.fieldsV1 = e.raw !== undefined ? deepCopy(e.raw) : fieldsOf(e).toFieldsV1();
+    // A stored encoding is copied (unless shared read-only): the written object shares nothing with the live one it came from.
+    out.fieldsV1 = e.raw !== undefined ? (share ? e.raw : deepCopy(e.raw)) : fieldsOf(e).toFieldsV1();
     if (e.subresource) out.subresource = e.subresource;
     return out;
   });

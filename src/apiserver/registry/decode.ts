@@ -35,7 +35,7 @@ export function checkTypeMeta(store: ResourceStore, object: KubeObject): void {
  * Field validation as the decoder does it: type errors are always 400; unknown fields are 400 (Strict),
  * warnings (Warn, the default) or ignored (Ignore); unknown fields are then pruned.
  */
-export function decodeFields(store: ResourceStore, object: KubeObject, options: WriteOptions): void {
+export function decodeFields(store: ResourceStore, object: KubeObject, options: Pick<WriteOptions, "fieldValidation" | "onWarning">): void {
   const { info } = store;
   const prefix = `${info.kind} in version "${info.version}" cannot be handled as a ${info.kind}`;
   // One walk checks and prunes: `object` is the request's private copy, dropped when this throws.

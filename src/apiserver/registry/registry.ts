@@ -130,7 +130,8 @@ export class Registry implements Client {
    * which then need not decode what was stored, and the answers share their contents (read-only).
    */
   serializingClient(): Client {
-    const mark = <O extends object>(options: O | undefined): O => ({ ...(options ?? {}), [answerSerialized]: true }) as O;
+    // Object.assign, not a spread followed by the new key: V8 makes every such literal a slow map transition (~1 us).
+    const mark = <O extends object>(options: O | undefined): O => Object.assign({ [answerSerialized]: true }, options) as O;
     return {
       get: (resource, namespace, name) => this.get(resource, namespace, name),
       list: (resource, namespace, options) => this.list(resource, namespace, options),

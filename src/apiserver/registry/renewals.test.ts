@@ -65,6 +65,35 @@ describe("renewals through the registry", () => {
     assert.deepEqual(next.metadata?.managedFields?.[0]?.fieldsV1, leaseFields);
   });
 
+  test("renewals through the serializing client answer byte for byte as copied ones, sharing the unchanged entry's stored fieldsV1 read-only", async (t) => {
+    const copying = await startHarness();
+    const serializing = await startHarness();
+    t.after(() => Promise.all([copying.close(), serializing.close()]));
+    const client = serializing.registry.serializingClient();
+    await copying.registry.create(R.leases, "default", lease("2024-05-01T10:00:00.000000Z"), kubelet);
+    await client.create(R.leases, "default", lease("2024-05-01T10:00:00.000000Z"), kubelet);
+    const stop = new AbortController();
+    t.after(() => stop.abort());
+    // Events of the cache's own objects: the lease as the cache holds it, then each write as the cache adopted it.
+    const shared = serializing.registry.watchShared(R.leases, "default", {}, stop.signal)[Symbol.asyncIterator]();
+    let previous = ((await shared.next()).value as { object: KubeObject }).object;
+    for (let i = 1; i <= 3; i++) {
+      for (const h of [copying, serializing]) h.clock.advance(10);
+      const renewal = { spec: { holderIdentity: "n1", leaseDurationSeconds: 40, renewTime: `2024-05-01T10:00:${10 * i}.000000Z` } };
+      const copied = await copying.registry.patch(R.leases, "default", "n1", "merge", renewal, kubelet);
+      const answered = await client.patch(R.leases, "default", "n1", "merge", renewal, kubelet);
+      // Byte for byte but for the (random) uid.
+      const text = (o: KubeObject): string => JSON.stringify(o).replaceAll(o.metadata?.uid ?? "", "UID");
+      assert.equal(text(answered), text(copied));
+      const event = (await shared.next()).value as { object: KubeObject };
+      assert.equal(event.object.metadata?.resourceVersion, answered.metadata?.resourceVersion);
+      // The cache holds the written object; its entry's FieldsV1 is the very object the replaced one held.
+      assert.equal(event.object.metadata?.managedFields?.[0]?.fieldsV1, previous.metadata?.managedFields?.[0]?.fieldsV1);
+      previous = event.object;
+    }
+    assert.deepEqual(previous.metadata?.managedFields?.[0]?.fieldsV1, leaseFields);
+  });
+
   test("strategic-merge status heartbeats own the heartbeat times under the status subresource only", async (t) => {
     const h = await startHarness();
     t.after(() => h.close());

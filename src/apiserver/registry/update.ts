@@ -12,7 +12,7 @@ import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { admitUpdate } from "./admission-plugins.js";
 import { checkTypeMeta, decodeFields, resolveNamespace } from "./decode.js";
-import { answerStored, copyCached, maxWriteAttempts, readCached, readCurrent, RetryableConflict, storeDelete, storeUpdate, withVersion, type Current } from "./storage-ops.js";
+import { answerSerialized, answerStored, copyCached, maxWriteAttempts, readCached, readCurrent, RetryableConflict, storeDelete, storeUpdate, withVersion, type Current, type MarkedOptions } from "./storage-ops.js";
 
 /** Which part of the object a write may change: the main resource (not status) or the status subresource (only status). */
 export type UpdateMode = "main" | "status";
@@ -89,7 +89,7 @@ async function attemptUpdate(
   const old = current.object;
   const candidate = request.build(old);
   checkTypeMeta(store, candidate);
-  decodeFields(store, candidate, { ...options, onWarning: warn });
+  decodeFields(store, candidate, { fieldValidation: options.fieldValidation, onWarning: warn });
   applyDefaults(store.info, candidate);
   const meta = metaOf(candidate);
   if (meta.name && meta.name !== name) {
@@ -99,7 +99,7 @@ async function attemptUpdate(
   checkPreconditions(store, name, meta, old.metadata ?? {});
 
   const next = request.mode === "main" ? mergeForUpdate(store, candidate, old) : mergeForStatus(candidate, old);
-  const scope = writeScope(ctx, store, request.mode);
+  const scope = writeScope(ctx, store, request.mode, (options as MarkedOptions)[answerSerialized] === true);
   if (request.ownership === "apply") {
     if (request.mode === "status") setManagedFields(next, candidate.metadata?.managedFields);
   } else {
@@ -156,9 +156,12 @@ function mergeForUpdate(store: ResourceStore, candidate: KubeObject, old: KubeOb
   return candidate;
 }
 
-/** The field manager's view of a write to `store` (the main resource or its status). */
-export function writeScope(ctx: RegistryContext, store: ResourceStore, mode: UpdateMode): WriteScope {
-  return { kind: { apiVersion: store.apiVersion, kind: store.info.kind }, subresource: mode === "status" ? "status" : "", hasStatus: store.hasStatus, now: ctx.timestamp() };
+/**
+ * The field manager's view of a write to `store` (the main resource or its status); `readOnly` when the written
+ * object goes to the watch cache as it is and its answer is only serialized (see WriteScope.readOnly).
+ */
+export function writeScope(ctx: RegistryContext, store: ResourceStore, mode: UpdateMode, readOnly = false): WriteScope {
+  return { kind: { apiVersion: store.apiVersion, kind: store.info.kind }, subresource: mode === "status" ? "status" : "", hasStatus: store.hasStatus, now: ctx.timestamp(), readOnly };
 }
 
 /** The manager of an Update operation: the request's fieldManager (the HTTP layer defaults it from the User-Agent). */
