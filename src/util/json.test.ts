@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { deepCopy, isPlainObject, jsonEqual } from "./json.js";
+import { copyWith, deepCopy, isPlainObject, jsonEqual } from "./json.js";
 
 describe("util/json", () => {
   test("deepCopy gives what a JSON round trip gives, sharing nothing", () => {
@@ -21,6 +21,23 @@ describe("util/json", () => {
     assert.ok(!jsonEqual({ a: [1, 2] }, { a: [2, 1] }));
     assert.ok(!jsonEqual({ a: {} }, { a: [] }));
     assert.ok(!jsonEqual(null, {}));
+  });
+
+  test("copyWith gives what a spread that sets one key gives: same keys, same order, a new object", () => {
+    const sym = Symbol("s");
+    const cases: unknown[] = [
+      { a: 1, b: 2 }, { a: 1, rv: "1", b: 2 }, undefined, null, "ab", [1, 2], { [sym]: true, a: 1 },
+      JSON.parse('{"a":1,"__proto__":{"polluted":true},"b":2}'), { 2: "x", a: 1 },
+    ];
+    for (const source of cases) {
+      const copy = copyWith(source, "rv", "7");
+      const spread = { ...(source as object), rv: "7" };
+      assert.deepEqual(Reflect.ownKeys(copy), Reflect.ownKeys(spread));
+      assert.equal(JSON.stringify(copy), JSON.stringify(spread));
+      assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+      assert.notEqual(copy, source);
+    }
+    assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
   });
 
   test("isPlainObject is true only for non-null, non-array objects", () => {

@@ -1,7 +1,7 @@
 /** Storage encoding of API objects and the semantic equality the registry relies on. */
 import type { KubeObject, ObjectMeta } from "../../api/types.js";
 import type { KeyValue } from "../../storage/backend.js";
-import { isPlainObject, jsonEqual } from "../../util/json.js";
+import { copyWith, isPlainObject, jsonEqual } from "../../util/json.js";
 
 /** The stored form of an object: its JSON without metadata.resourceVersion (the key's modRevision is authoritative). */
 export function encodeObject(object: KubeObject): string {
@@ -14,7 +14,7 @@ export function decodeObject(kv: Pick<KeyValue, "value" | "modRevision">): KubeO
   const parsed: unknown = JSON.parse(kv.value);
   if (!isPlainObject(parsed)) throw new Error("stored value is not a JSON object");
   const object = parsed as KubeObject;
-  object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+  object.metadata = copyWith(object.metadata, "resourceVersion", String(kv.modRevision));
   return object;
 }
 

@@ -2,7 +2,7 @@
 import { alreadyExists, internalError, notFound, statusError, StatusError } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { ClosedError, ConflictError, KeyExistsError, NotFoundError, StoreUnavailableError } from "../../storage/backend.js";
-import { deepCopy } from "../../util/json.js";
+import { copyWith, deepCopy } from "../../util/json.js";
 import { decodeObject, encodeObject } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 
@@ -121,7 +121,7 @@ export async function storeUpdate(
  */
 function answerOf(object: KubeObject, revision: number, handedOver: boolean): KubeObject {
   if (!handedOver) return withVersion(object, revision);
-  return { ...object, metadata: { ...(object.metadata ?? {}), resourceVersion: String(revision) } };
+  return { ...object, metadata: copyWith(object.metadata, "resourceVersion", String(revision)) };
 }
 
 /** Deletes the object at `key` if still at `modRevision`; returns the delete's revision. RetryableConflict / 404 as storeUpdate. */
@@ -161,6 +161,6 @@ export function copyCached(ctx: RegistryContext, store: ResourceStore, object: K
 
 /** `object` with metadata.resourceVersion set to `revision` (mutates and returns it). */
 export function withVersion(object: KubeObject, revision: number): KubeObject {
-  object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(revision) };
+  object.metadata = copyWith(object.metadata, "resourceVersion", String(revision));
   return object;
 }

@@ -9,6 +9,7 @@ import { expired } from "../../api/status-error.js";
 import type { KubeObject } from "../../api/types.js";
 import { ClosedError, CompactedError, StoreUnavailableError, type Backend, type KeyValue, type WatchEvent } from "../../storage/backend.js";
 import { realClock, sleep } from "../../util/clock.js";
+import { copyWith } from "../../util/json.js";
 import { EventRing } from "./event-ring.js";
 import { ObjectIndex } from "./object-index.js";
 import { RevisionWaiters } from "./revision-waiters.js";
@@ -336,7 +337,7 @@ export class WatchCache {
     if (offered === undefined || offered.value !== kv.value) return undefined;
     this.expected.delete(kv.key);
     const object = offered.object;
-    object.metadata = { ...(object.metadata ?? {}), resourceVersion: String(kv.modRevision) };
+    object.metadata = copyWith(object.metadata, "resourceVersion", String(kv.modRevision));
     this.stored.set(object, kv.value);
     this.corrupt.delete(kv.key);
     return object;
