@@ -75,9 +75,12 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  // Every defined key of `x` has an equal value in `y`, and `y` has no other defined key.
+  // Every defined key of `x` has an equal value in `y`, and `y` has no other defined key. Last keys first: an API
+  // object's spec and status follow its metadata, and what a write changes is likelier there.
   let defined = 0;
-  for (const key of Object.keys(x)) {
+  const keys = Object.keys(x);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const key = keys[i] as string;
     const v = x[key];
     if (v === undefined) continue;
     if (!Object.hasOwn(y, key) || !jsonEqual(v, y[key])) return false;

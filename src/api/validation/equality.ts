@@ -24,5 +24,8 @@ export function withoutZeroValues(v: unknown): unknown {
 
 /** True when a and b are equal once zero values are ignored. */
 export function semanticEqual(a: unknown, b: unknown): boolean {
+  // The same value, or two strings (unchanged names and uids): no need to normalize them.
+  if (a === b) return true;
+  if (typeof a === "string" && typeof b === "string") return false;
   return JSON.stringify(withoutZeroValues(a)) === JSON.stringify(withoutZeroValues(b));
 }

@@ -149,7 +149,7 @@ function recordChanges(managed: Managed, c: Comparison, entry: Omit<ManagerEntry
   if (mine.isEmpty()) return;
   const left = managed.get(key);
   const fields = left === undefined ? mine : fieldsOf(left).union(mine);
-  managed.set(key, { ...entry, time: scope.now, fields });
+  managed.set(key, Object.assign({}, entry, { time: scope.now, fields }));
 }
 
 /**
@@ -178,7 +178,9 @@ export function recordUpdate(live: KubeObject | undefined, next: KubeObject, man
     }
     const before = live === undefined ? zeroOf(root) : comparable(live as JsonObject, scope);
     const c = compare(before, comparable(next as JsonObject, scope), root);
-    recordChanges(managed, c, { manager, operation: "Update", apiVersion: scope.kind.apiVersion, ...(scope.subresource ? { subresource: scope.subresource } : {}) }, scope);
+    const entry: Omit<ManagerEntry, "raw" | "fields"> = { manager, operation: "Update", apiVersion: scope.kind.apiVersion };
+    if (scope.subresource) entry.subresource = scope.subresource;
+    recordChanges(managed, c, entry, scope);
     capUpdateManagers(managed);
     const encoded = encodeManaged(managed, scope.readOnly === true);
     if (encoded === undefined) delete meta.managedFields;
