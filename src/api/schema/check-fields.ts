@@ -64,8 +64,11 @@ interface Walk { result: FieldCheckResult; prune: boolean }
  */
 interface Place {
   readonly parent: Place | undefined;
-  /** What this place adds to the display path: `key` at the root, `.key` below, `[i]` for list items. */
-  readonly pathSegment: string;
+  /**
+   * What this place adds to the display path: a key (`key` at the root, `.key` below) or a list index (`[i]`); the
+   * text is only made when a report needs it.
+   */
+  readonly step: string | number;
   /** The struct field name this place adds to the Go field chain; "" for map values and list items. */
   readonly goField: string;
   /** Go name of the innermost struct. */
@@ -74,7 +77,9 @@ interface Place {
 
 function pathOf(place: Place | undefined): string {
   const parts: string[] = [];
-  for (let p = place; p !== undefined; p = p.parent) parts.push(p.pathSegment);
+  for (let p = place; p !== undefined; p = p.parent) {
+    parts.push(typeof p.step === "number" ? `[${p.step}]` : p.parent === undefined ? p.step : `.${p.step}`);
+  }
   return parts.reverse().join("");
 }
 
@@ -106,7 +111,7 @@ function walkStruct(def: Definition, obj: Record<string, unknown>, at: Place | u
   }
   for (const key of Object.keys(obj)) {
     const prop = def.properties.get(key);
-    const place: Place = { parent: at, pathSegment: at === undefined ? key : `.${key}`, goField: key, goStruct: def.goName };
+    const place: Place = { parent: at, step: key, goField: key, goStruct: def.goName };
     if (!prop) {
       report(ctx.result.unknownFields, pathOf(place));
       if (ctx.prune) delete obj[key];
@@ -120,9 +125,9 @@ function typeError(ctx: Walk, value: string, place: Place, t: SchemaType): void 
   report(ctx.result.typeErrors, `json: cannot unmarshal ${value} into Go struct field ${place.goStruct}.${goFieldsOf(place)} of type ${goTypeName(t)}`);
 }
 
-/** The place of an entry of the container at `place` (map value or list item): same Go context, longer path. */
-function entryPlace(place: Place, pathSegment: string): Place {
-  return { parent: place, pathSegment, goField: "", goStruct: place.goStruct };
+/** The place of an entry of the container at `place` (map key or list index): same Go context, longer path. */
+function entryPlace(place: Place, step: string | number): Place {
+  return { parent: place, step, goField: "", goStruct: place.goStruct };
 }
 
 const int32Min = -2147483648;
@@ -157,7 +162,7 @@ function walkValue(t: SchemaType, v: unknown, place: Place, ctx: Walk, depth: nu
           if (ctx.prune && v[key] === null) v[key] = zeroValue(t.values);
           const item = v[key];
           // Scalars are checked without a place of their own unless they are wrong.
-          if (item !== null && item !== undefined) walkValue(t.values, item, entryPlace(place, `.${key}`), ctx, depth + 1);
+          if (item !== null && item !== undefined) walkValue(t.values, item, entryPlace(place, key), ctx, depth + 1);
         }
       }
       return;
@@ -167,7 +172,7 @@ function walkValue(t: SchemaType, v: unknown, place: Place, ctx: Walk, depth: nu
         for (let i = 0; i < v.length; i++) {
           if (ctx.prune && v[i] === null) v[i] = zeroValue(t.items);
           const item: unknown = v[i];
-          if (item !== null && item !== undefined) walkValue(t.items, item, entryPlace(place, `[${i}]`), ctx, depth + 1);
+          if (item !== null && item !== undefined) walkValue(t.items, item, entryPlace(place, i), ctx, depth + 1);
         }
       }
       return;

@@ -25,9 +25,10 @@ export type Managed = Map<string, ManagerEntry>;
 
 /** The identity of a manager: appliers keep one entry whatever apiVersion they apply; updaters one per apiVersion. */
 export function managerKey(e: { manager: string; operation: string; apiVersion: string; subresource?: string }): string {
-  const parts = [e.manager, e.operation, e.operation === "Apply" ? "" : e.apiVersion, e.subresource ?? ""];
+  const version = e.operation === "Apply" ? "" : e.apiVersion;
+  const sub = e.subresource ?? "";
   // Each part prefixed by its length: distinct identities never share a key, whatever characters names hold.
-  return parts.map((p) => `${p.length}:${p}`).join("");
+  return `${e.manager.length}:${e.manager}${e.operation.length}:${e.operation}${version.length}:${version}${sub.length}:${sub}`;
 }
 
 /** The fields of an entry (decoded on first use). */
