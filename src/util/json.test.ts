@@ -38,6 +38,10 @@ describe("util/json", () => {
       assert.notEqual(copy, source);
     }
     assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
+    // A symbol key too, set over the source's own value as the spread sets it.
+    const marked = copyWith({ a: 1, [sym]: false }, sym, true);
+    assert.equal(marked[sym], true);
+    assert.deepEqual(Reflect.ownKeys(marked), ["a", sym]);
   });
 
   test("isPlainObject is true only for non-null, non-array objects", () => {

@@ -55,10 +55,10 @@ function jsonCopy(value: unknown): unknown {
  * `{ ...source, [key]: value }`: the same own keys in the same order, built by Object.assign because V8 (Node 20)
  * takes a slow path (~1 us) for an object literal that spreads an object and then adds a key it lacks.
  */
-export function copyWith(source: unknown, key: string, value: unknown): Record<string, unknown> {
+export function copyWith(source: unknown, key: string | symbol, value: unknown): Record<string | symbol, unknown> {
   // Object.assign would set the prototype for an own `__proto__` key (as JSON decoding makes it): the spread keeps it.
   if (isPlainObject(source) && Object.hasOwn(source, "__proto__")) return { ...source, [key]: value };
-  const out: Record<string, unknown> = Object.assign({}, source);
+  const out: Record<string | symbol, unknown> = Object.assign({}, source);
   out[key] = value;
   return out;
 }

@@ -12,6 +12,7 @@ import { NamespaceFinalizer } from "./namespace-finalizer.js";
 import { patchObject, type PatchOutcome } from "./patch.js";
 import { getObject, listObjects } from "./read.js";
 import { answerSerialized, storageFailure } from "./storage-ops.js";
+import { copyWith } from "../../util/json.js";
 import { createSubresource } from "./subresources.js";
 import { updateObject } from "./update.js";
 import { watchObjects, type StoredWatchEvent } from "./watch.js";
@@ -130,8 +131,8 @@ export class Registry implements Client {
    * which then need not decode what was stored, and the answers share their contents (read-only).
    */
   serializingClient(): Client {
-    // Object.assign, not a spread followed by the new key: V8 makes every such literal a slow map transition (~1 us).
-    const mark = <O extends object>(options: O | undefined): O => Object.assign({ [answerSerialized]: true }, options) as O;
+    // copyWith, not a spread followed by the new key: V8 makes every such literal a slow map transition (~1 us).
+    const mark = <O extends object>(options: O | undefined): O => copyWith(options, answerSerialized, true) as O;
     return {
       get: (resource, namespace, name) => this.get(resource, namespace, name),
       list: (resource, namespace, options) => this.list(resource, namespace, options),
