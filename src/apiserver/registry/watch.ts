@@ -7,7 +7,7 @@ import { StatusError, internalError } from "../../api/status-error.js";
 import type { KubeObject, Status } from "../../api/types.js";
 import type { WatchEvent, WatchOptions } from "../../client/client.js";
 import type { CacheEvent, WatchSubscription } from "../watch-cache/watch-cache.js";
-import { deepCopy } from "../../util/json.js";
+import { copyWith, deepCopy } from "../../util/json.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
 import { parseResourceVersion, tooLargeResourceVersion } from "./read.js";
 import { parseSelection, type Selection } from "./selectors.js";
@@ -143,7 +143,8 @@ async function* stream(
       }
       const event = toWatchEvent(selection, next, copy);
       if (event === undefined) continue;
-      yield withStored && event.type !== "ERROR" ? { ...event, stored: store.cache.storedValueOf(event.object as KubeObject) } : event;
+      // copyWith: a spread adding `stored` would take V8's slow literal path (~1 us) for every event.
+      yield withStored && event.type !== "ERROR" ? copyWith(event, "stored", store.cache.storedValueOf(event.object as KubeObject)) as unknown as StoredWatchEvent : event;
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
