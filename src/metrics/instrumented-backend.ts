@@ -5,8 +5,13 @@ export type StorageObserver = (operation: string, type: string, seconds: number)
 
 /** The resource a storage key belongs to: `/registry/<group>/<resource>/...` → `<resource>`. */
 export function keyResource(key: string): string {
-  const parts = key.split("/");
-  return parts[3] ?? "";
+  let slash = -1;
+  for (let i = 0; i < 3; i++) {
+    slash = key.indexOf("/", slash + 1);
+    if (slash < 0) return "";
+  }
+  const end = key.indexOf("/", slash + 1);
+  return key.slice(slash + 1, end < 0 ? undefined : end);
 }
 
 /** A Backend that times every read and write of `inner` and reports it to `observe`; behaviour is unchanged. */

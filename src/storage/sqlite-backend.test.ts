@@ -55,6 +55,62 @@ void describe("SqliteBackend specifics", () => {
     }
   });
 
+  void test("writes to one key in one batch each see the version the previous one left", async () => {
+    const store = await openTemp();
+    try {
+      const controller = new AbortController();
+      const events: WatchEvent[] = [];
+      const watching = (async () => {
+        for await (const batch of store.backend.watch("/k", 0, controller.signal)) {
+          events.push(...batch);
+          if (events.length >= 4) break;
+        }
+      })();
+      await new Promise((resolve) => setImmediate(resolve));
+      const [created, updated, deleted, again] = await Promise.all([
+        store.backend.create("/k", "1"), store.backend.update("/k", "2", 1), store.backend.delete("/k", 2), store.backend.create("/k", "3"),
+      ]);
+      await watching;
+      const v1 = { key: "/k", value: "1", createRevision: 1, modRevision: 1 };
+      const v2 = { key: "/k", value: "2", createRevision: 1, modRevision: 2 };
+      const v4 = { key: "/k", value: "3", createRevision: 4, modRevision: 4 };
+      assert.deepEqual([created, updated, deleted, again], [{ revision: 1, kv: v1 }, { revision: 2, kv: v2 }, { revision: 3, kv: v2 }, { revision: 4, kv: v4 }]);
+      assert.deepEqual(events, [
+        { type: "PUT", kv: v1 },
+        { type: "PUT", kv: v2, prevKv: v1 },
+        { type: "DELETE", kv: { ...v2, modRevision: 3 }, prevKv: v2 },
+        { type: "PUT", kv: v4 },
+      ]);
+    } finally {
+      await store.cleanup();
+    }
+  });
+
+  void test("a batch that fails leaves the versions its writes replaced in place for later writes", async () => {
+    const store = await openTemp();
+    try {
+      const a = await store.backend.create("/a", "1");
+      const log = (store.backend as unknown as { log: { append: (...args: unknown[]) => void } }).log;
+      const append = log.append;
+      log.append = function (this: unknown, ...args: unknown[]) {
+        if (args[1] === "/boom") throw new Error("disk trouble");
+        append.apply(this, args);
+      };
+      const failed = await Promise.allSettled([store.backend.update("/a", "2", a.revision), store.backend.create("/boom", "x")]);
+      assert.deepEqual(failed.map((r) => r.status), ["rejected", "rejected"]);
+      log.append = append;
+      const u = await store.backend.update("/a", "3", a.revision);
+      assert.deepEqual(u, { revision: a.revision + 1, kv: { key: "/a", value: "3", createRevision: a.revision, modRevision: a.revision + 1 } });
+      const controller = new AbortController();
+      for await (const batch of store.backend.watch("/a", a.revision, controller.signal)) {
+        assert.deepEqual(batch, [{ type: "PUT", kv: u.kv, prevKv: a.kv }]);
+        break;
+      }
+    } finally {
+      await store.cleanup();
+    }
+  });
+
   void test("a second open of the same file fails while the first holds it", async () => {
     const store = await openTemp();
     try {

@@ -78,6 +78,11 @@ export class SqliteBackend implements Backend, EventHistory {
   private readonly compactionStep: number;
   private revision: number;
   private compacted: number;
+  /**
+   * The latest version of each live key written since open: the kv of its last PUT event (shared with that event,
+   * read-only), so a write need not read the version it replaces back from the file. Cleared when a batch fails.
+   */
+  private readonly latest = new Map<string, KeyValue>();
   private pending: PendingWrite[] = [];
   private flushTimer: NodeJS.Immediate | undefined;
   private closed = false;
@@ -226,6 +231,7 @@ export class SqliteBackend implements Backend, EventHistory {
     try {
       this.revision = this.applyBatch(batch, outcomes, events);
     } catch (error) {
+      this.latest.clear();
       for (const write of batch) write.reject(error);
       return;
     }
@@ -240,27 +246,34 @@ export class SqliteBackend implements Backend, EventHistory {
   /** Applies one write inside the batch transaction at `revision`; returns its result or the CAS error. */
   private apply(write: PendingWrite, revision: number, events: WatchEvent[]): Outcome {
     const { key, value } = write;
-    const row = this.log.versionAt(key, revision);
-    const exists = row !== undefined && row[2] === 0;
+    const current = this.latest.get(key) ?? this.readLatest(key, revision);
     if (write.kind === "create") {
-      if (exists) return new KeyExistsError(key);
+      if (current !== undefined) return new KeyExistsError(key);
       this.log.append(revision, key, value, revision, 0, false);
       const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
+      this.latest.set(key, kv);
       events.push({ type: "PUT", kv });
       return { revision, kv: { ...kv } };
     }
-    if (!exists) return new NotFoundError(key);
-    const current: KeyValue = { key, value: row[3], createRevision: row[1], modRevision: row[0] };
+    if (current === undefined) return new NotFoundError(key);
     if (write.expected !== undefined && write.expected !== current.modRevision) return new ConflictError(key, { ...current });
     if (write.kind === "update") {
       this.log.append(revision, key, value, current.createRevision, current.modRevision, false);
       const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: revision };
+      this.latest.set(key, kv);
       events.push({ type: "PUT", kv, prevKv: current });
       return { revision, kv: { ...kv } };
     }
     this.log.append(revision, key, "", current.createRevision, current.modRevision, true);
+    this.latest.delete(key);
     events.push({ type: "DELETE", kv: { key, value: current.value, createRevision: current.createRevision, modRevision: revision }, prevKv: current });
     return { revision, kv: { ...current } };
+  }
+
+  /** The key's live version below `revision` as the file holds it; undefined when absent or deleted. */
+  private readLatest(key: string, revision: number): KeyValue | undefined {
+    const row = this.log.versionAt(key, revision);
+    return row !== undefined && row[2] === 0 ? { key, value: row[3], createRevision: row[1], modRevision: row[0] } : undefined;
   }
 
   private readRevision(revision: number | undefined): number {
