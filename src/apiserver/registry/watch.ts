@@ -127,8 +127,12 @@ async function* stream(
     let pending: Promise<CacheEvent | undefined> | undefined;
     let tickAt = bookmarks ? Date.now() + ctx.bookmarkIntervalMs : undefined;
     for (;;) {
-      pending ??= subscription.next();
-      const next = tickAt === undefined ? await pending : await untilTick(pending, tickAt);
+      // An event already queued is taken at once: the bookmark timer is raced only while waiting for one.
+      let next: CacheEvent | undefined | typeof tick = pending === undefined && (tickAt === undefined || Date.now() < tickAt) ? subscription.poll() : undefined;
+      if (next === undefined) {
+        pending ??= subscription.next();
+        next = tickAt === undefined ? await pending : await untilTick(pending, tickAt);
+      }
       if (next === tick) {
         if (subscription.closed) return;
         yield bookmark(store, Math.max(startRevision, subscription.revision));
