@@ -8,6 +8,9 @@ import type { MessageEndpoint } from "./port-client.js";
 import type { WatchEvent } from "./client.js";
 import { Outbox, portCallMethods, portWatchWindow, toPortError, type PortReply, type PortRequest, type PortWatchEvent } from "./port-protocol.js";
 
+/** How many distinct resources the serving side keeps decoded (it starts over beyond). */
+const maxKnownResources = 1024;
+
 /** One watch being served. */
 class ServedWatch {
   readonly abort = new AbortController();
@@ -70,13 +73,24 @@ export function servePortClient(port: MessageEndpoint, client: Client, options: 
   const send = (reply: PortReply): void => {
     if (!closed) outbox.push(reply);
   };
+  // The resources calls name, read once each (they are few, and callers never mutate a ResourceInfo).
+  const resources = new Map<string, unknown>();
+  const resourceOf = (text: string): unknown => {
+    let resource = resources.get(text);
+    if (resource === undefined) {
+      if (resources.size >= maxKnownResources) resources.clear();
+      resource = JSON.parse(text) as unknown;
+      resources.set(text, resource);
+    }
+    return resource;
+  };
   const call = async (request: Extract<PortRequest, { t: "call" }>): Promise<void> => {
     if (!(portCallMethods as readonly string[]).includes(request.method)) {
       send({ t: "error", id: request.id, error: { message: `unknown client method ${String(request.method)}` } });
       return;
     }
     const warnings: string[] = [];
-    const args = (JSON.parse(request.args) as unknown[]).map((a) => a ?? undefined);
+    const args = [resourceOf(request.resource), ...(JSON.parse(request.args) as unknown[]).map((a) => a ?? undefined)];
     if (request.warn) {
       const options = (args[args.length - 1] ?? {}) as Record<string, unknown>;
       args[args.length - 1] = { ...options, onWarning: (message: string) => warnings.push(message) };
