@@ -90,17 +90,22 @@ export function servePortClient(port: MessageEndpoint, client: Client, options: 
       return;
     }
     const warnings: string[] = [];
-    const args = [resourceOf(request.resource), ...(JSON.parse(request.args) as unknown[]).map((a) => a ?? undefined)];
+    const args = JSON.parse(request.args) as unknown[];
+    for (let i = 0; i < args.length; i++) args[i] ??= undefined;
+    args.unshift(resourceOf(request.resource));
     if (request.warn) {
-      const options = (args[args.length - 1] ?? {}) as Record<string, unknown>;
-      args[args.length - 1] = { ...options, onWarning: (message: string) => warnings.push(message) };
+      const given = args[args.length - 1] as Record<string, unknown> | undefined;
+      args[args.length - 1] = Object.assign({}, given, { onWarning: (message: string) => warnings.push(message) });
     }
     try {
       const method = client[request.method] as (...a: unknown[]) => Promise<unknown>;
       const value = await method.apply(client, args);
       const form = options.storedFormOf?.(value);
-      const extra = warnings.length > 0 ? { warnings } : {};
-      send(form !== undefined ? { t: "result", id: request.id, ...form, ...extra } : { t: "result", id: request.id, value: JSON.stringify(value) ?? "null", ...extra });
+      const reply: PortReply = form !== undefined
+        ? { t: "result", id: request.id, stored: form.stored, resourceVersion: form.resourceVersion }
+        : { t: "result", id: request.id, value: JSON.stringify(value) ?? "null" };
+      if (warnings.length > 0) reply.warnings = warnings;
+      send(reply);
     } catch (error) {
       send({ t: "error", id: request.id, error: toPortError(error) });
     }
