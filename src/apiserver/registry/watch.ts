@@ -147,7 +147,8 @@ async function* stream(
       }
       const event = toWatchEvent(selection, next, copy);
       if (event === undefined) continue;
-      yield withStored && event.type !== "ERROR" ? { ...event, stored: store.cache.storedValueOf(event.object as KubeObject) } : event;
+      // A literal, not a spread of `event` adding `stored` (V8's slow path for a literal that adds keys, ~1 us an event).
+      yield withStored && event.type !== "ERROR" ? { type: event.type, object: event.object, stored: store.cache.storedValueOf(event.object as KubeObject) } : event;
     }
   } finally {
     signal.removeEventListener("abort", onAbort);
