@@ -113,6 +113,31 @@ describe("port client", () => {
     });
   }
 
+  test("a call's resource crosses as its own text and is read once on the serving side", async () => {
+    const channel = new MessageChannel();
+    const seen: unknown[] = [];
+    const requests: { resource?: string; args?: string }[] = [];
+    const serving = { get: async (resource: unknown, namespace: unknown, name: unknown) => { seen.push(resource); return { metadata: { namespace, name } }; } };
+    channel.port1.on("message", (batch: { resource?: string; args?: string }[]) => requests.push(...batch));
+    const service = servePortClient(channel.port1, serving as unknown as Parameters<typeof servePortClient>[1], { onError: (e) => assert.fail(String(e)) });
+    const client = new PortClient(channel.port2);
+    try {
+      assert.deepEqual(await client.get(R.pods, "default", "a"), { metadata: { namespace: "default", name: "a" } });
+      await client.get(R.pods, "default", "b");
+      await client.get(R.leases, "kube-node-lease", "c");
+      assert.deepEqual(seen[0], JSON.parse(JSON.stringify(R.pods)));
+      assert.equal(seen[1], seen[0], "one decoded ResourceInfo for every call naming it");
+      assert.deepEqual(seen[2], JSON.parse(JSON.stringify(R.leases)));
+      assert.deepEqual(requests.map((r) => r.args), ['["default","a"]', '["default","b"]', '["kube-node-lease","c"]']);
+      assert.deepEqual(requests.map((r) => r.resource), [JSON.stringify(R.pods), JSON.stringify(R.pods), JSON.stringify(R.leases)]);
+    } finally {
+      client.close();
+      service.close();
+      channel.port1.close();
+      channel.port2.close();
+    }
+  });
+
   test("a watch longer than the window goes on as its events are consumed", async (t) => {
     const c = await setUp(true);
     t.after(() => c.close());

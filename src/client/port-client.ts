@@ -45,6 +45,7 @@ class WatchQueue {
 export class PortClient implements Client {
   private nextId = 1;
   private readonly calls = new Map<number, PendingCall>();
+  private readonly resourceTexts = new WeakMap<ResourceInfo, string>();
   private readonly watches = new Map<number, WatchQueue>();
   private closed = false;
   private readonly listener = (value: unknown): void => {
@@ -156,19 +157,29 @@ export class PortClient implements Client {
     }
   }
 
-  private write<R>(method: PortCallMethod, args: unknown[], options: WriteOptions | undefined): Promise<R> {
+  private write<R>(method: PortCallMethod, args: [ResourceInfo, ...unknown[]], options: WriteOptions | undefined): Promise<R> {
     if (options === undefined) return this.call(method, args);
     const { onWarning, ...rest } = options;
     return this.call(method, [...args, rest], onWarning);
   }
 
-  private call<R>(method: PortCallMethod, args: unknown[], onWarning?: (message: string) => void): Promise<R> {
+  private call<R>(method: PortCallMethod, [resource, ...args]: [ResourceInfo, ...unknown[]], onWarning?: (message: string) => void): Promise<R> {
     if (this.closed) return Promise.reject(new Error("the client's port is closed"));
     const id = this.nextId++;
     return new Promise<R>((resolve, reject) => {
       this.calls.set(id, { resolve: resolve as (value: unknown) => void, reject, onWarning });
-      this.send({ t: "call", id, method, args: JSON.stringify(args), warn: onWarning !== undefined });
+      this.send({ t: "call", id, method, resource: this.resourceText(resource), args: JSON.stringify(args), warn: onWarning !== undefined });
     });
+  }
+
+  /** The JSON text of `resource`, written once per ResourceInfo object. */
+  private resourceText(resource: ResourceInfo): string {
+    let text = this.resourceTexts.get(resource);
+    if (text === undefined) {
+      text = JSON.stringify(resource);
+      this.resourceTexts.set(resource, text);
+    }
+    return text;
   }
 
   private send(request: PortRequest): void {

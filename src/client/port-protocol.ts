@@ -22,11 +22,12 @@ export interface PortError {
 
 /**
  * Messages from the client side. A call's arguments cross as JSON text (an array; null stands for an absent argument),
- * cheaper to write and read than a structured clone; `warn` asks for the warnings of a write (the onWarning callback
- * stays on the client side).
+ * cheaper to write and read than a structured clone; its first argument, the resource, crosses apart as the JSON text
+ * of its ResourceInfo, which each side writes and reads once per resource rather than once per call. `warn` asks for
+ * the warnings of a write (the onWarning callback stays on the client side).
  */
 export type PortRequest =
-  | { t: "call"; id: number; method: PortCallMethod; args: string; warn: boolean }
+  | { t: "call"; id: number; method: PortCallMethod; resource: string; args: string; warn: boolean }
   | { t: "watch"; id: number; args: unknown[] }
   /** The client consumed `n` events of watch `id` (the server keeps at most a window of unconsumed events in flight). */
   | { t: "ack"; id: number; n: number }

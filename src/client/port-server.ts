@@ -8,6 +8,9 @@ import type { MessageEndpoint } from "./port-client.js";
 import type { WatchEvent } from "./client.js";
 import { Outbox, portCallMethods, portWatchWindow, toPortError, type PortReply, type PortRequest, type PortWatchEvent } from "./port-protocol.js";
 
+/** How many distinct resources the serving side keeps decoded (it starts over beyond). */
+const maxKnownResources = 1024;
+
 /** One watch being served. */
 class ServedWatch {
   readonly abort = new AbortController();
@@ -70,23 +73,39 @@ export function servePortClient(port: MessageEndpoint, client: Client, options: 
   const send = (reply: PortReply): void => {
     if (!closed) outbox.push(reply);
   };
+  // The resources calls name, read once each (they are few, and callers never mutate a ResourceInfo).
+  const resources = new Map<string, unknown>();
+  const resourceOf = (text: string): unknown => {
+    let resource = resources.get(text);
+    if (resource === undefined) {
+      if (resources.size >= maxKnownResources) resources.clear();
+      resource = JSON.parse(text) as unknown;
+      resources.set(text, resource);
+    }
+    return resource;
+  };
   const call = async (request: Extract<PortRequest, { t: "call" }>): Promise<void> => {
     if (!(portCallMethods as readonly string[]).includes(request.method)) {
       send({ t: "error", id: request.id, error: { message: `unknown client method ${String(request.method)}` } });
       return;
     }
     const warnings: string[] = [];
-    const args = (JSON.parse(request.args) as unknown[]).map((a) => a ?? undefined);
+    const args = JSON.parse(request.args) as unknown[];
+    for (let i = 0; i < args.length; i++) args[i] ??= undefined;
+    args.unshift(resourceOf(request.resource));
     if (request.warn) {
-      const options = (args[args.length - 1] ?? {}) as Record<string, unknown>;
-      args[args.length - 1] = { ...options, onWarning: (message: string) => warnings.push(message) };
+      const given = args[args.length - 1] as Record<string, unknown> | undefined;
+      args[args.length - 1] = Object.assign({}, given, { onWarning: (message: string) => warnings.push(message) });
     }
     try {
       const method = client[request.method] as (...a: unknown[]) => Promise<unknown>;
       const value = await method.apply(client, args);
       const form = options.storedFormOf?.(value);
-      const extra = warnings.length > 0 ? { warnings } : {};
-      send(form !== undefined ? { t: "result", id: request.id, ...form, ...extra } : { t: "result", id: request.id, value: JSON.stringify(value) ?? "null", ...extra });
+      const reply: PortReply = form !== undefined
+        ? { t: "result", id: request.id, stored: form.stored, resourceVersion: form.resourceVersion }
+        : { t: "result", id: request.id, value: JSON.stringify(value) ?? "null" };
+      if (warnings.length > 0) reply.warnings = warnings;
+      send(reply);
     } catch (error) {
       send({ t: "error", id: request.id, error: toPortError(error) });
     }

@@ -34,6 +34,11 @@ export class WatchSubscription {
     return new Promise((resolve) => { this.waiting = resolve; });
   }
 
+  /** The next event if one is queued now (undefined otherwise, and once ended): next() without waiting. */
+  poll(): CacheEvent | undefined {
+    return this.take();
+  }
+
   /** Revision up to which this subscriber has seen every relevant event (for bookmarks). */
   get revision(): number {
     if (this.head < this.queue.length) return this.delivered;

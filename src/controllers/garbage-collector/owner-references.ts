@@ -41,10 +41,16 @@ export function ownerUidsOf(obj: ApiObject): string[] {
   return [...new Set(ownerReferencesOf(obj).map((r) => r.uid).filter((uid) => uid !== ""))];
 }
 
-/** True when the two lists are the same references (order and fields included). */
+const referenceFields = ["uid", "name", "kind", "apiVersion", "controller", "blockOwnerDeletion"] as const;
+
+/** True when the two lists are the same references, in the same order, every field of OwnerReference equal. */
 export function sameOwnerReferences(a: readonly OwnerReference[], b: readonly OwnerReference[]): boolean {
   if (a.length !== b.length) return false;
-  if (a.length === 0) return true;
-  return JSON.stringify(a) === JSON.stringify(b);
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as OwnerReference;
+    const y = b[i] as OwnerReference;
+    if (x !== y && referenceFields.some((field) => x[field] !== y[field])) return false;
+  }
+  return true;
 }
 
