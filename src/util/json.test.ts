@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { copyWith, deepCopy, isPlainObject, jsonEqual } from "./json.js";
+import { copyWith, deepCopy, isPlainObject, jsonEqual, sameEncoding, sameMembers } from "./json.js";
 
 describe("util/json", () => {
   test("deepCopy gives what a JSON round trip gives, sharing nothing", () => {
@@ -49,5 +49,34 @@ describe("util/json", () => {
     assert.ok(!isPlainObject([]));
     assert.ok(!isPlainObject(null));
     assert.ok(!isPlainObject("x"));
+  });
+  test("sameEncoding holds only for distinct trees that a copy could stand in for", () => {
+    const tree = (): Record<string, unknown> => ({ a: [1, { b: "x", c: null, d: true }], e: { f: 1.5 } });
+    const same: Array<[unknown, unknown]> = [[tree(), tree()], ["s", "s"], [0, 0], [null, null], [[], []], [{}, {}]];
+    const different: Array<[unknown, unknown]> = [
+      [{ a: 1, b: 2 }, { b: 2, a: 1 }], [{ a: 1 }, { a: 1, b: 2 }], [{ a: 1, b: 2 }, { a: 1 }], [{ a: 1 }, { a: "1" }],
+      [{ a: undefined }, {}], [{ a: undefined }, { a: undefined }], [Number.NaN, Number.NaN], [Infinity, Infinity], [[1], { 0: 1 }],
+      [{ d: new Date(0) }, { d: new Date(0) }], [new String("x"), new String("x")], [{ n: 1 }, { n: new Number(1) }],
+      [JSON.parse('{"__proto__":{"a":1}}'), JSON.parse('{"__proto__":{"a":1}}')], [{ toJSON: "x" }, { toJSON: "x" }],
+      [Object.create(null), Object.create(null)], [undefined, undefined], [1n, 1n],
+    ];
+    const shared = { x: [1] };
+    different.push([shared, shared], [{ s: shared }, { s: shared }]);
+    for (const [a, b] of same) {
+      assert.ok(sameEncoding(a, b), JSON.stringify(a));
+      assert.equal(JSON.stringify(b), JSON.stringify(deepCopy(a)));
+    }
+    for (const [a, b] of different) assert.ok(!sameEncoding(a, b), String(JSON.stringify(a, (_k, v: unknown) => typeof v === "bigint" ? "big" : v)));
+  });
+
+  test("sameMembers leaves out one key of either object, in any position", () => {
+    assert.ok(sameMembers({ a: 1, m: [1], b: 2 }, { a: 1, b: 2 }, "m"));
+    assert.ok(sameMembers({ a: 1, b: 2 }, { m: 0, a: 1, b: 2 }, "m"));
+    assert.ok(sameMembers({ a: 1, b: 2, m: 1 }, { a: 1, m: 2, b: 2 }, "m"));
+    assert.ok(!sameMembers({ a: 1, b: 2 }, { b: 2, m: 0, a: 1 }, "m"));
+    assert.ok(!sameMembers({ a: 1, m: 1 }, { a: 1, b: 2 }, "m"));
+    assert.ok(!sameMembers({ a: 1 }, { a: 1, m: 1, b: 1 }, "m"));
+    const o = { a: 1 };
+    assert.ok(!sameMembers(o, o, "m"));
   });
 });

@@ -89,3 +89,44 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   for (const key of Object.keys(y)) if (y[key] !== undefined) defined--;
   return defined === 0;
 }
+
+/**
+ * True only when `a` and `b` are distinct plain JSON trees of the same encoding: the same own keys in the same order
+ * and equal finite numbers, strings, booleans and nulls, sharing no object. Then `b` may stand in for `deepCopy(a)`.
+ * Answers false (never wrongly true) for anything else: undefined values, `toJSON`, boxed primitives, non-plain
+ * prototypes, `__proto__` keys, non-finite numbers.
+ */
+export function sameEncoding(a: unknown, b: unknown): boolean {
+  if (typeof a !== "object" || a === null) {
+    if (typeof a === "number") return a === b && Number.isFinite(a);
+    return a === b && (a === null || typeof a === "string" || typeof a === "boolean");
+  }
+  if (typeof b !== "object" || b === null || a === b) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length || Object.getPrototypeOf(a) !== Array.prototype || Object.getPrototypeOf(b) !== Array.prototype) return false;
+    for (let i = 0; i < a.length; i++) if (!sameEncoding(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  return sameMembers(a as Record<string, unknown>, b as Record<string, unknown>, undefined);
+}
+
+/** `sameEncoding` of two objects (false unless both are distinct plain objects), leaving out the key `skip` of either. */
+export function sameMembers(a: object, b: object, skip: string | undefined): boolean {
+  if (a === b || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  let j = 0;
+  for (let i = 0; i < ka.length; i++) {
+    const key = ka[i] as string;
+    if (key === skip) continue;
+    if (j < kb.length && kb[j] === skip) j++;
+    if (key !== kb[j] || key === "__proto__" || key === "toJSON") return false;
+    j++;
+    if (!sameEncoding(x[key], y[key])) return false;
+  }
+  if (j < kb.length && kb[j] === skip) j++;
+  return j === kb.length;
+}

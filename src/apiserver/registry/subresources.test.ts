@@ -70,4 +70,33 @@ describe("registry pod subresources", () => {
     assert.equal(after.spec.nodeName, undefined);
     assert.equal(after.metadata.annotations, undefined);
   });
+  test("status writes keep everything but the status as stored, in the stored key order, sharing nothing with the request", async (t) => {
+    const h = await startHarness();
+    t.after(() => h.close());
+    await h.registry.create(R.pods, "default", pod("p", { labels: { a: "1", b: "2" }, nodeName: "n1" }));
+    const rest = (o: Mutable): string => {
+      const { resourceVersion: _rv, managedFields: _mf, ...meta } = o.metadata;
+      return JSON.stringify({ ...o, status: undefined, metadata: meta });
+    };
+    const before = rest(await h.registry.get(R.pods, "default", "p"));
+    // A strategic patch that also names (ignored) main-resource fields: the same values, then other ones.
+    for (const extra of [{ metadata: { labels: { a: "1" } }, spec: { nodeName: "n1" } }, { metadata: { labels: { a: "9" } }, spec: { nodeName: "n2" } }]) {
+      const body: Mutable = { ...extra, status: { phase: "Running", conditions: [{ type: "Ready", status: "True" }] } };
+      const out: Mutable = await h.registry.patch(R.pods, "default", "p", "strategic", body, { subresource: "status" });
+      assert.equal(rest(out), before);
+      body.metadata.labels.a = "mutated";
+      body.spec.nodeName = "mutated";
+      assert.equal(rest(await h.registry.get(R.pods, "default", "p")), before);
+    }
+    // A PUT of the status whose other parts hold the stored values in another key order.
+    const current: Mutable = await h.registry.get(R.pods, "default", "p");
+    const { labels, ...meta } = current.metadata;
+    const reordered: Mutable = { status: { phase: "Succeeded" }, spec: { ...current.spec }, metadata: { labels: { b: "2", a: "1" }, ...meta }, kind: "Pod", apiVersion: "v1" };
+    const out: Mutable = await h.registry.updateStatus(R.pods, "default", reordered);
+    assert.equal(out.status.phase, "Succeeded");
+    assert.equal(rest(out), before);
+    assert.deepEqual(labels, { a: "1", b: "2" });
+    reordered.spec.containers[0].image = "mutated";
+    assert.equal(rest(await h.registry.get(R.pods, "default", "p")), before);
+  });
 });

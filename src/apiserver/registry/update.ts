@@ -6,7 +6,7 @@ import { applyDefaults, validateStatusUpdate, validateUpdate } from "../../api/a
 import { badRequest, conflict, fieldErrors, invalid, notFound } from "../../api/status-error.js";
 import type { KubeObject, ObjectMeta } from "../../api/types.js";
 import type { WriteOptions } from "../../client/client.js";
-import { deepCopy, jsonEqual } from "../../util/json.js";
+import { deepCopy, isPlainObject, jsonEqual, sameEncoding, sameMembers } from "../../util/json.js";
 import { recordUpdate, validateManagedFields, type WriteScope } from "../fieldmanager/index.js";
 import { metaOf } from "./codec.js";
 import type { RegistryContext, ResourceStore } from "./context.js";
@@ -177,7 +177,8 @@ function setManagedFields(object: KubeObject, fields: ObjectMeta["managedFields"
 
 /**
  * The status update: only the status comes from the request (the rest is copied from `old`, which stays untouched;
- * not its managedFields, which the status write's ownership always replaces).
+ * not its managedFields, which the status write's ownership always replaces). Where the candidate (built afresh,
+ * sharing nothing with `old`) holds a part of the same encoding as `old`'s, that part is taken instead of a copy.
  */
 function mergeForStatus(candidate: KubeObject, old: KubeObject): KubeObject {
   const next: KubeObject = {};
@@ -185,14 +186,25 @@ function mergeForStatus(candidate: KubeObject, old: KubeObject): KubeObject {
     if (key === "status") {
       if (candidate.status !== undefined) next.status = candidate.status;
     } else if (key === "metadata" && old.metadata !== undefined) {
-      const { managedFields: _replaced, ...meta } = old.metadata;
-      next.metadata = deepCopy(meta);
+      next.metadata = statusWriteMeta(candidate.metadata, old.metadata);
     } else {
-      next[key] = deepCopy(old[key]);
+      const value = old[key];
+      next[key] = Object.hasOwn(candidate, key) && sameEncoding(value, candidate[key]) ? candidate[key] : deepCopy(value);
     }
   }
   if (candidate.status !== undefined && !Object.hasOwn(next, "status")) next.status = candidate.status;
   return next;
+}
+
+/** `old`'s metadata without managedFields: the candidate's members when they encode the same, else a copy. */
+function statusWriteMeta(candidate: ObjectMeta | undefined, old: ObjectMeta): ObjectMeta {
+  if (!isPlainObject(candidate) || !isPlainObject(old) || !sameMembers(old, candidate, "managedFields")) {
+    const { managedFields: _replaced, ...meta } = old;
+    return deepCopy(meta);
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(candidate)) if (key !== "managedFields") out[key] = (candidate as Record<string, unknown>)[key];
+  return out as ObjectMeta;
 }
 
 /** An update that removes the last finalizer of an object whose deletion is due deletes it. */
