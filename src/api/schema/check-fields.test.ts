@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { checkAndPruneFields, checkFields, pruneUnknownFields, quantityError, timeError } from "./check-fields.js";
+import { checkAndPruneFields, checkFields, isPlainUtcTime, isTime, pruneUnknownFields, quantityError, timeError } from "./check-fields.js";
 import { findResource, resources } from "../resources.js";
 import type { ResourceInfo } from "../resources.js";
 
@@ -231,6 +231,32 @@ void describe("scalar checks", () => {
     assert.equal(timeError("2024-01-01T00:00:00.123456+02:00", true), undefined);
     assert.equal(timeError(5, false), "json: cannot unmarshal number into Go value of type string");
     assert.match(timeError("2024-13-45T00:00:00Z", false) ?? "", /^parsing time/);
+  });
+  test("isPlainUtcTime accepts only times the full check accepts, and the usual UTC forms", () => {
+    const two = (n: number): string => String(n).padStart(2, "0");
+    const candidates: string[] = [];
+    for (let month = 0; month <= 13; month++) {
+      for (let day = 0; day <= 32; day++) {
+        for (let hour = 0; hour <= 25; hour++) candidates.push(`2024-${two(month)}-${two(day)}T${two(hour)}:00:00Z`);
+      }
+    }
+    for (const year of ["0000", "0001", "1970", "2023", "9999", "20x4", "-001"]) {
+      for (const rest of ["00:00", "59:59", "60:00", "00:60", "5:00", "00:0a"]) {
+        for (const fraction of ["", ".", ".1", ".123456", ".123456789", ".1234567890", ".12a", ".-1"]) {
+          for (const zone of ["Z", "z", "+00:00", "", " Z"]) candidates.push(`${year}-02-28T23:${rest}${fraction}${zone}`);
+        }
+      }
+    }
+    candidates.push("", "Z", "2024-01-01 00:00:00Z", "2024-01-01t00:00:00Z", "2024-01-01T00:00:00ZZ", "2024/01/01T00:00:00Z", "2024-01-01T00-00-00Z");
+    let accepted = 0;
+    for (const v of candidates) {
+      if (!isPlainUtcTime(v)) continue;
+      accepted++;
+      assert.ok(isTime(v), v);
+    }
+    assert.ok(accepted > 8000, String(accepted));
+    for (const v of ["2026-01-01T00:00:00Z", "2026-12-28T23:59:59.123456Z", "2026-06-15T12:30:45.1Z"]) assert.ok(isPlainUtcTime(v), v);
+    assert.ok(!isPlainUtcTime("2026-01-31T00:00:00Z")); // left to the full check
   });
 });
 

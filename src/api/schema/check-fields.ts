@@ -210,10 +210,44 @@ function zeroValue(t: SchemaType): unknown {
 
 const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/** The full check of a metav1.Time/MicroTime string: RFC 3339 that Date.parse accepts. */
+export function isTime(v: string): boolean {
+  return rfc3339.test(v) && !Number.isNaN(Date.parse(v));
+}
+
+/** Two ASCII digits at `i` forming a number in [min, max]. */
+function twoDigits(v: string, i: number, min: number, max: number): boolean {
+  const a = v.charCodeAt(i) - 48;
+  const b = v.charCodeAt(i + 1) - 48;
+  if (a < 0 || a > 9 || b < 0 || b > 9) return false;
+  const n = a * 10 + b;
+  return n >= min && n <= max;
+}
+
+/**
+ * The common case that both checks of timeError pass, without the regular expression and Date.parse:
+ * `YYYY-MM-DDTHH:MM:SS[.F{1,9}]Z` with a day of the month up to 28 (so valid in every month), hours up to 23 and
+ * minutes and seconds up to 59. False says nothing (the full check decides).
+ */
+export function isPlainUtcTime(v: string): boolean {
+  const n = v.length;
+  if (n < 20 || n > 30 || v.charCodeAt(n - 1) !== 90 /* Z */) return false;
+  if (!twoDigits(v, 0, 0, 99) || !twoDigits(v, 2, 0, 99) || v.charCodeAt(4) !== 45 || !twoDigits(v, 5, 1, 12) || v.charCodeAt(7) !== 45) return false;
+  if (!twoDigits(v, 8, 1, 28) || v.charCodeAt(10) !== 84 /* T */ || !twoDigits(v, 11, 0, 23) || v.charCodeAt(13) !== 58) return false;
+  if (!twoDigits(v, 14, 0, 59) || v.charCodeAt(16) !== 58 || !twoDigits(v, 17, 0, 59)) return false;
+  if (n === 20) return true;
+  if (v.charCodeAt(19) !== 46 /* . */ || n === 21) return false;
+  for (let i = 20; i < n - 1; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+  }
+  return true;
+}
+
 /** Why a value is not a metav1.Time/MicroTime as Go would say it; undefined when it is one. */
 export function timeError(v: unknown, micro: boolean): string | undefined {
   if (typeof v !== "string") return `json: cannot unmarshal ${jsonKind(v)} into Go value of type string`;
-  if (rfc3339.test(v) && !Number.isNaN(Date.parse(v))) return undefined;
+  if (isPlainUtcTime(v) || isTime(v)) return undefined;
   const layout = micro ? "2006-01-02T15:04:05.000000Z07:00" : "2006-01-02T15:04:05Z07:00";
   return `parsing time ${JSON.stringify(v)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(v)} as "2006"`;
 }
