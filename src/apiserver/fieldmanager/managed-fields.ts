@@ -89,6 +89,9 @@ const maxUpdateManagers = 10;
 
 /** Merges the oldest Update entries into `ancient-changes` (one per apiVersion) while there are more than ten. */
 export function capUpdateManagers(managed: Managed): void {
+  let count = 0;
+  for (const e of managed.values()) if (e.operation !== "Apply") count++;
+  if (count <= maxUpdateManagers) return;
   const updaters = [...managed.entries()].filter(([, e]) => e.operation !== "Apply");
   if (updaters.length <= maxUpdateManagers) return;
   updaters.sort(([ka, a], [kb, b]) => {
@@ -127,7 +130,8 @@ export function capUpdateManagers(managed: Managed): void {
  * `share` (the caller guarantees that neither the object they came from nor the one written is ever mutated).
  */
 export function encodeManaged(managed: Managed, share = false): JsonValue[] | undefined {
-  const entries = [...managed.values()].filter((e) => e.raw !== undefined ? Object.keys(e.raw).length > 0 : !fieldsOf(e).isEmpty());
+  const entries: ManagerEntry[] = [];
+  for (const e of managed.values()) if (e.raw !== undefined ? hasOwnKey(e.raw) : !fieldsOf(e).isEmpty()) entries.push(e);
   if (entries.length === 0) return undefined;
   entries.sort((p, q) => {
     if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
@@ -149,6 +153,12 @@ export function encodeManaged(managed: Managed, share = false): JsonValue[] | un
     if (e.subresource) out.subresource = e.subresource;
     return out;
   });
+}
+
+/** Whether `o` has an own enumerable key (Object.keys(o).length > 0, without the array). */
+function hasOwnKey(o: JsonObject): boolean {
+  for (const key in o) if (Object.hasOwn(o, key)) return true;
+  return false;
 }
 
 /** upstream's ValidateManagedFields: operation Apply or Update, fieldsType FieldsV1, printable managers. */
