@@ -67,6 +67,10 @@ export class WatchHub {
       let matched: WatchEvent[];
       if (first.kv.modRevision <= w.cursor) {
         matched = events.filter((e) => e.kv.modRevision > w.cursor && e.kv.key.startsWith(w.prefix));
+      } else if (events.length === 1) {
+        // One event (most commits): it matches or not; no per-prefix cache to build.
+        if (!first.kv.key.startsWith(w.prefix)) continue;
+        matched = events;
       } else {
         byPrefix ??= new Map();
         const cached = byPrefix.get(w.prefix);
