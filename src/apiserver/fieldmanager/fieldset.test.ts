@@ -45,4 +45,23 @@ describe("FieldSet", () => {
       '.spec.containers[name="c"].ports[containerPort=80,protocol="TCP"]');
     assert.equal(pathString(["f:metadata", "f:finalizers", 'v:"x"', "i:3"]), '.metadata.finalizers[="x"][3]');
   });
+  test("difference removes exactly the other set's member paths, and is the set itself when it removes none", () => {
+    let seed = 7;
+    const random = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const randomSet = (): FieldSet => {
+      const paths: string[][] = [];
+      for (let i = random(6); i > 0; i--) paths.push(Array.from({ length: 1 + random(3) }, () => `f:${"abc"[random(3)]}`));
+      return fieldSetOf(...paths);
+    };
+    const sets = Array.from({ length: 40 }, randomSet);
+    sets.push(sets[0]!.union(sets[1]!), sets[1]!.union(sets[2]!));
+    for (const a of sets) {
+      for (const b of [...sets, a]) {
+        const d = a.difference(b);
+        const expected = a.paths().filter((path) => !b.has(path));
+        assert.deepEqual(d.paths(), expected);
+        assert.equal(d === a, expected.length === a.paths().length);
+      }
+    }
+  });
 });

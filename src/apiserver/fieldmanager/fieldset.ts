@@ -83,6 +83,8 @@ export class FieldSet {
   /** Members of this set that are not members of `other` (path by path; descendants of removed members stay). */
   difference(other: FieldSet): FieldSet {
     if (other.isEmpty() || this.isEmpty()) return this;
+    if (other === this) return emptySet;
+    if (!this.loses(other)) return this;
     const out = new FieldSet();
     let changed = false;
     for (const m of this.members) {
@@ -96,6 +98,16 @@ export class FieldSet {
       if (!d.isEmpty()) out.children.set(pe, d);
     }
     return changed ? out : this;
+  }
+
+  /** Whether `difference(other)` removes some member (decided without building sets). */
+  private loses(other: FieldSet): boolean {
+    for (const m of this.members) if (other.members.has(m)) return true;
+    for (const [pe, c] of this.children) {
+      const o = other.children.get(pe);
+      if (o !== undefined && !o.isEmpty() && (o === c || c.loses(o))) return true;
+    }
+    return false;
   }
 
   /** This set without every member of `other` and everything below those members. */
