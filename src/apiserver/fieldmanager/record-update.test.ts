@@ -119,4 +119,14 @@ describe("repeated updates by one manager", () => {
     const c = compare(good, structuredClone(good), root);
     assert.ok(c.added.isEmpty() && c.modified.isEmpty() && c.removed.isEmpty());
   });
+  test("compare visits exactly the own keys of both sides (integer-like and __proto__ keys too, nothing inherited)", () => {
+    const root = rootShape({ apiVersion: "v1", kind: "ConfigMap" });
+    const before = JSON.parse('{"data":{"10":"a","2":"b","__proto__":"c","same":"d","gone":"e"}}') as JsonObject;
+    const after = JSON.parse('{"data":{"2":"B","10":"a","__proto__":"C","same":"d","new":"f"}}') as JsonObject;
+    Object.setPrototypeOf(after.data, Object.create({ inherited: "x" }) as object);
+    const c = compare(before, after, root);
+    assert.deepEqual(c.modified.paths(), [["f:data", "f:2"], ["f:data", "f:__proto__"]]);
+    assert.deepEqual(c.added.paths(), [["f:data", "f:new"]]);
+    assert.deepEqual(c.removed.paths(), [["f:data", "f:gone"]]);
+  });
 });

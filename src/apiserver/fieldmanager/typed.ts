@@ -139,16 +139,18 @@ function compareInto(lhs: JsonValue | undefined, rhs: JsonValue | undefined, sha
 }
 
 function compareMaps(lhs: JsonObject | undefined, rhs: JsonObject | undefined, shape: Shape, path: PathElement[], c: Comparison): void {
+  // for-in over own keys (the order of Object.keys) without building their arrays.
   if (lhs !== undefined) {
-    for (const key of Object.keys(lhs)) {
+    for (const key in lhs) {
+      if (!Object.hasOwn(lhs, key)) continue;
       path.push(fieldElement(key));
       compareInto(lhs[key], rhs !== undefined && Object.hasOwn(rhs, key) ? rhs[key] : undefined, childShape(shape, key), path, c);
       path.pop();
     }
   }
   if (rhs === undefined) return;
-  for (const key of Object.keys(rhs)) {
-    if (lhs !== undefined && Object.hasOwn(lhs, key)) continue;
+  for (const key in rhs) {
+    if (!Object.hasOwn(rhs, key) || (lhs !== undefined && Object.hasOwn(lhs, key))) continue;
     path.push(fieldElement(key));
     compareInto(undefined, rhs[key], childShape(shape, key), path, c);
     path.pop();
