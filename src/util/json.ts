@@ -116,12 +116,11 @@ export function sameMembers(a: object, b: object, skip: string | undefined): boo
   if (a === b || Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
-  const ka = Object.keys(a);
+  // `a`'s own keys by for-in (the order of Object.keys), zipped with `b`'s.
   const kb = Object.keys(b);
   let j = 0;
-  for (let i = 0; i < ka.length; i++) {
-    const key = ka[i] as string;
-    if (key === skip) continue;
+  for (const key in x) {
+    if (!Object.hasOwn(x, key) || key === skip) continue;
     if (j < kb.length && kb[j] === skip) j++;
     if (key !== kb[j] || key === "__proto__" || key === "toJSON") return false;
     j++;
