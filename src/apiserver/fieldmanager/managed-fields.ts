@@ -125,6 +125,19 @@ export function capUpdateManagers(managed: Managed): void {
   }
 }
 
+/** upstream's order of managedFields entries: Apply before Update, then by time, manager, apiVersion, subresource. */
+function upstreamOrder(p: ManagerEntry, q: ManagerEntry): number {
+  if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
+  const tp = p.time ?? "";
+  const tq = q.time ?? "";
+  if (tp !== tq) return tp < tq ? -1 : 1;
+  if (p.manager !== q.manager) return p.manager < q.manager ? -1 : 1;
+  if (p.apiVersion !== q.apiVersion) return p.apiVersion < q.apiVersion ? -1 : 1;
+  const sp = p.subresource ?? "";
+  const sq = q.subresource ?? "";
+  return sp < sq ? -1 : sp > sq ? 1 : 0;
+}
+
 /**
  * Encodes managedFields in upstream's order; undefined when there is no entry. Stored encodings are copied unless
  * `share` (the caller guarantees that neither the object they came from nor the one written is ever mutated).
@@ -133,17 +146,10 @@ export function encodeManaged(managed: Managed, share = false): JsonValue[] | un
   const entries: ManagerEntry[] = [];
   for (const e of managed.values()) if (e.raw !== undefined ? hasOwnKey(e.raw) : !fieldsOf(e).isEmpty()) entries.push(e);
   if (entries.length === 0) return undefined;
-  entries.sort((p, q) => {
-    if (p.operation !== q.operation) return p.operation < q.operation ? -1 : 1;
-    const tp = p.time ?? "";
-    const tq = q.time ?? "";
-    if (tp !== tq) return tp < tq ? -1 : 1;
-    if (p.manager !== q.manager) return p.manager < q.manager ? -1 : 1;
-    if (p.apiVersion !== q.apiVersion) return p.apiVersion < q.apiVersion ? -1 : 1;
-    const sp = p.subresource ?? "";
-    const sq = q.subresource ?? "";
-    return sp < sq ? -1 : sp > sq ? 1 : 0;
-  });
+  // Sorting (stable) an array already in order changes nothing: most writes leave the entries in order.
+  let sorted = true;
+  for (let i = 1; i < entries.length && sorted; i++) sorted = upstreamOrder(entries[i - 1] as ManagerEntry, entries[i] as ManagerEntry) <= 0;
+  if (!sorted) entries.sort(upstreamOrder);
   return entries.map((e) => {
     const out: JsonObject = { manager: e.manager, operation: e.operation, apiVersion: e.apiVersion };
     if (e.time !== undefined) out.time = e.time;

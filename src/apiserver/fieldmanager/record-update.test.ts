@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { StatusError } from "../../api/status-error.js";
 import type { JsonObject, KubeObject } from "../../api/types.js";
 import { applyConfiguration, recordUpdate, type WriteScope } from "./field-manager.js";
+import { encodeManaged, type ManagerEntry } from "./managed-fields.js";
 import { rootShape } from "./schema-types.js";
 import { compare, SchemaViolation } from "./typed.js";
 
@@ -128,5 +129,16 @@ describe("repeated updates by one manager", () => {
     assert.deepEqual(c.modified.paths(), [["f:data", "f:2"], ["f:data", "f:__proto__"]]);
     assert.deepEqual(c.added.paths(), [["f:data", "f:new"]]);
     assert.deepEqual(c.removed.paths(), [["f:data", "f:gone"]]);
+  });
+  test("encodeManaged writes entries in upstream's order whatever order they are held in", () => {
+    const e = (manager: string, operation: string, time: string, subresource?: string): ManagerEntry =>
+      ({ manager, operation, apiVersion: "v1", time, raw: { "f:a": {} }, ...(subresource ? { subresource } : {}) });
+    const ordered = [e("z", "Apply", "3"), e("b", "Update", "1"), e("a", "Update", "2"), e("b", "Update", "2"), e("b", "Update", "2", "status")];
+    const names = (list: ManagerEntry[]): string => JSON.stringify(encodeManaged(new Map(list.map((x, i) => [String(i), x]))));
+    const expected = names(ordered);
+    for (let shift = 0; shift < ordered.length; shift++) {
+      assert.equal(names([...ordered.slice(shift), ...ordered.slice(0, shift)]), expected);
+      assert.equal(names([...ordered].reverse()), expected);
+    }
   });
 });
