@@ -4,6 +4,7 @@
  * pausing while `portWatchWindow` events wait unacknowledged on the other side.
  */
 import type { Client } from "./client.js";
+import { copyWith } from "../util/json.js";
 import type { MessageEndpoint } from "./port-client.js";
 import type { WatchEvent } from "./client.js";
 import { Outbox, portCallMethods, portWatchWindow, toPortError, type PortReply, type PortRequest, type PortWatchEvent } from "./port-protocol.js";
@@ -94,8 +95,8 @@ export function servePortClient(port: MessageEndpoint, client: Client, options: 
     for (let i = 0; i < args.length; i++) args[i] ??= undefined;
     args.unshift(resourceOf(request.resource));
     if (request.warn) {
-      const given = args[args.length - 1] as Record<string, unknown> | undefined;
-      args[args.length - 1] = Object.assign({}, given, { onWarning: (message: string) => warnings.push(message) });
+      const given = args[args.length - 1];
+      args[args.length - 1] = copyWith(given, "onWarning", (message: string) => warnings.push(message));
     }
     try {
       const method = client[request.method] as (...a: unknown[]) => Promise<unknown>;

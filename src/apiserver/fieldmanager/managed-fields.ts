@@ -93,7 +93,6 @@ export function capUpdateManagers(managed: Managed): void {
   for (const e of managed.values()) if (e.operation !== "Apply") count++;
   if (count <= maxUpdateManagers) return;
   const updaters = [...managed.entries()].filter(([, e]) => e.operation !== "Apply");
-  if (updaters.length <= maxUpdateManagers) return;
   updaters.sort(([ka, a], [kb, b]) => {
     const ta = a.time ?? "";
     const tb = b.time ?? "";
