@@ -7,7 +7,7 @@ import {
   type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WriteResult,
 } from "./backend.js";
 import { resolveReadRevision } from "./read-revision.js";
-import { firstIndex } from "./ordered.js";
+import { firstIndex, historyAfterCompaction, SortedKeys } from "./ordered.js";
 import { WatchHub, type EventHistory, type WatchHubOptions } from "./watch-hub.js";
 
 /** Options of a MemoryBackend. */
@@ -20,9 +20,8 @@ export class MemoryBackend implements Backend, EventHistory {
   private closed = false;
   /** Per key, its events in revision order: all above the compacted revision, plus the latest at or below it when a PUT. */
   private readonly histories = new Map<string, WatchEvent[]>();
-  /** The keys of `histories`: sorted, except for keys added since the last ordered read (kept in `newKeys`). */
-  private keys: string[] = [];
-  private newKeys: string[] = [];
+  /** The keys of `histories`. */
+  private readonly keys = new SortedKeys();
   /** Every event above the compacted revision, in revision order. */
   private log: WatchEvent[] = [];
   private readonly hub: WatchHub;
@@ -77,7 +76,7 @@ export class MemoryBackend implements Backend, EventHistory {
     const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Infinity;
     const start = options.startKey !== undefined && options.startKey > prefix ? options.startKey : prefix;
     const kvs: KeyValue[] = [];
-    const keys = this.orderedKeys();
+    const keys = this.keys.ordered();
     for (let i = firstIndex(keys, (k) => k >= start); i < keys.length; i++) {
       const key = keys[i] as string;
       if (!key.startsWith(prefix)) break;
@@ -103,16 +102,15 @@ export class MemoryBackend implements Backend, EventHistory {
     let emptied = false;
     for (const key of touched) {
       const history = this.histories.get(key) as WatchEvent[];
-      const newer = firstIndex(history, (e) => e.kv.modRevision > revision);
-      const keepFrom = history[newer - 1]?.type === "PUT" ? newer - 1 : newer;
-      if (keepFrom >= history.length) {
+      const kept = historyAfterCompaction(history, revision, (e) => e.kv.modRevision, (e) => e.type === "PUT");
+      if (kept.length === 0) {
         this.histories.delete(key);
         emptied = true;
-      } else if (keepFrom > 0) {
-        this.histories.set(key, history.slice(keepFrom));
+      } else if (kept !== history) {
+        this.histories.set(key, kept);
       }
     }
-    if (emptied) this.keys = this.orderedKeys().filter((k) => this.histories.has(k));
+    if (emptied) this.keys.retain((k) => this.histories.has(k));
     this.log = this.log.slice(cut);
     this.compacted = revision;
     return revision;
@@ -151,29 +149,13 @@ export class MemoryBackend implements Backend, EventHistory {
     const key = event.kv.key;
     if (history === undefined) {
       this.histories.set(key, [event]);
-      this.newKeys.push(key);
+      this.keys.add(key);
     } else {
       history.push(event);
     }
     this.revision = event.kv.modRevision;
     this.log.push(event);
     this.hub.publish([event]);
-  }
-
-  /** All keys in order, first merging the keys added since the last call. */
-  private orderedKeys(): string[] {
-    if (this.newKeys.length === 0) return this.keys;
-    const added = this.newKeys.sort();
-    this.newKeys = [];
-    const merged: string[] = [];
-    let i = 0;
-    for (const key of added) {
-      while (i < this.keys.length && (this.keys[i] as string) < key) merged.push(this.keys[i++] as string);
-      merged.push(key);
-    }
-    while (i < this.keys.length) merged.push(this.keys[i++] as string);
-    this.keys = merged;
-    return merged;
   }
 
   private expectCurrent(key: string, history: WatchEvent[] | undefined, expectedModRevision: number | undefined): KeyValue {

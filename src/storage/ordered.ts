@@ -22,3 +22,49 @@ export function prefixEnd(prefix: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * A set of keys read in sorted order: keys added since the last ordered read wait unsorted and are merged in at the
+ * next one, so a stream of additions costs one sort per read rather than one insertion per key.
+ */
+export class SortedKeys {
+  private sorted: string[] = [];
+  private added: string[] = [];
+
+  /** Adds `key`, which the set must not hold. */
+  add(key: string): void {
+    this.added.push(key);
+  }
+
+  /** Every key in order (the array is the set's own: read it, don't change it). */
+  ordered(): readonly string[] {
+    if (this.added.length === 0) return this.sorted;
+    const added = this.added.sort();
+    this.added = [];
+    const merged: string[] = [];
+    let i = 0;
+    for (const key of added) {
+      while (i < this.sorted.length && (this.sorted[i] as string) < key) merged.push(this.sorted[i++] as string);
+      merged.push(key);
+    }
+    while (i < this.sorted.length) merged.push(this.sorted[i++] as string);
+    this.sorted = merged;
+    return merged;
+  }
+
+  /** Keeps only the keys for which `keep` holds. */
+  retain(keep: (key: string) => boolean): void {
+    this.sorted = this.ordered().filter(keep);
+  }
+}
+
+/**
+ * What reads at or above `revision` can still see of one key's version history (oldest first): everything from the
+ * key's live version at `revision` on. `history` itself when nothing goes; an empty array when nothing remains.
+ */
+export function historyAfterCompaction<T>(history: T[], revision: number, revisionOf: (version: T) => number, isLive: (version: T) => boolean): T[] {
+  const newer = firstIndex(history, (v) => revisionOf(v) > revision);
+  const before = history[newer - 1];
+  const keepFrom = before !== undefined && isLive(before) ? newer - 1 : newer;
+  return keepFrom === 0 ? history : history.slice(keepFrom);
+}

@@ -172,6 +172,40 @@ void describe("SqliteBackend specifics", () => {
     }
   });
 
+  void test("reads by key and range at earlier revisions work after reopen, and a key index left by older stores is dropped", async () => {
+    const store = await openTemp();
+    try {
+      const a1 = await store.backend.create("/r/a", "a1");
+      const b = await store.backend.create("/r/b", "b");
+      const a2 = await store.backend.update("/r/a", "a2", a1.revision);
+      const gone = await store.backend.delete("/r/b");
+      await store.backend.create("/s", "s");
+      await store.backend.close();
+      const db = new Database(store.path);
+      db.exec("CREATE INDEX kv_log_key ON kv_log (key)");
+      db.close();
+      const reopened = await store.reopen();
+      assert.equal((await reopened.get("/r/a", a1.revision)).kv?.value, "a1");
+      assert.equal((await reopened.get("/r/a")).kv?.value, "a2");
+      assert.equal((await reopened.get("/r/b", gone.revision)).kv, undefined);
+      assert.deepEqual((await reopened.list("/r/", { revision: b.revision })).kvs.map((kv) => kv.value), ["a1", "b"]);
+      assert.deepEqual((await reopened.list("/r/")).kvs, [a2.kv]);
+      const page = await reopened.list("/r/", { revision: b.revision, limit: 1 });
+      assert.deepEqual([page.kvs.map((kv) => kv.key), page.more], [["/r/a"], true]);
+      const u = await reopened.update("/r/a", "a3", a2.revision);
+      assert.deepEqual(u.kv, { key: "/r/a", value: "a3", createRevision: a1.revision, modRevision: u.revision });
+      await reopened.close();
+      const check = new Database(store.path, { readonly: true });
+      try {
+        assert.equal(check.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'kv_log_key'").pluck().get(), 0);
+      } finally {
+        check.close();
+      }
+    } finally {
+      await store.cleanup();
+    }
+  });
+
   void test("rejects an unknown synchronous mode", () => {
     assert.throws(() => SqliteBackend.open({ path: ":memory:", synchronous: "OFF" as "FULL" }), /synchronous/);
   });

@@ -5,7 +5,8 @@
  * `setImmediate`, each with its own compare-and-swap check inside it; every write's promise settles only after
  * that transaction committed (durable per the `synchronous` mode). Reads see committed state only. Watchers
  * catch up from the log table, then follow in-process notifications published right after each commit.
- * The database is opened in exclusive locking mode: one process owns the store.
+ * The database is opened in exclusive locking mode: one process owns the store. Reads by key go through an
+ * in-memory KeyIndex built from the log at open (see sqlite-log.ts).
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -14,6 +15,8 @@ import {
   ClosedError, CompactedError, ConflictError, FutureRevisionError, KeyExistsError, NotFoundError,
   type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WriteResult,
 } from "./backend.js";
+import { KeyIndex } from "./key-index.js";
+import { prefixEnd } from "./ordered.js";
 import { resolveReadRevision } from "./read-revision.js";
 import { SqliteLog } from "./sqlite-log.js";
 import { WatchHub, type EventHistory, type WatchHubOptions } from "./watch-hub.js";
@@ -78,6 +81,8 @@ export class SqliteBackend implements Backend, EventHistory {
   private readonly compactionStep: number;
   private revision: number;
   private compacted: number;
+  /** Every version the log holds, by key (rebuilt from the log when a batch fails). */
+  private index = new KeyIndex();
   /**
    * The latest version of each live key written since open: the kv of its last PUT event (shared with that event,
    * read-only), so a write need not read the version it replaces back from the file. Cleared when a batch fails.
@@ -124,6 +129,7 @@ export class SqliteBackend implements Backend, EventHistory {
     this.compactionStep = Math.max(1, options.compactionStep ?? 10_000);
     this.compacted = log.compactedRevision();
     this.revision = log.lastRevision();
+    log.indexEntries(this.index);
     this.applyBatch = db.transaction<ApplyBatch>((batch, outcomes, events) => {
       let revision = this.revision;
       for (const write of batch) {
@@ -142,9 +148,8 @@ export class SqliteBackend implements Backend, EventHistory {
 
   async get(key: string, revision?: number): Promise<{ revision: number; kv: KeyValue | undefined }> {
     const at = this.readRevision(revision);
-    const row = this.log.versionAt(key, at);
-    const kv = row !== undefined && row[2] === 0 ? { key, value: row[3], createRevision: row[1], modRevision: row[0] } : undefined;
-    return { revision: at, kv };
+    const kv = this.liveVersion(key, at);
+    return { revision: at, kv: kv === undefined ? undefined : { ...kv } };
   }
 
   create(key: string, value: string): Promise<WriteResult> {
@@ -163,7 +168,14 @@ export class SqliteBackend implements Backend, EventHistory {
     const at = this.readRevision(options.revision);
     const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Infinity;
     const start = options.startKey !== undefined && options.startKey > prefix ? options.startKey : prefix;
-    return { revision: at, ...this.log.list(prefix, start, at, limit) };
+    const kvs: KeyValue[] = [];
+    for (const key of this.index.keysBetween(start, prefixEnd(prefix))) {
+      const kv = this.liveVersion(key, at);
+      if (kv === undefined) continue;
+      if (kvs.length === limit) return { revision: at, kvs, more: true };
+      kvs.push({ ...kv });
+    }
+    return { revision: at, kvs, more: false };
   }
 
   watch(prefix: string, afterRevision: number, signal: AbortSignal): AsyncIterable<WatchEvent[]> {
@@ -178,6 +190,7 @@ export class SqliteBackend implements Backend, EventHistory {
       const to = Math.min(revision, from + this.compactionStep);
       this.db.transaction(() => this.log.compact(from, to))();
       this.compacted = to;
+      this.index.compact(to);
       if (to < revision) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         this.checkOpen();
@@ -231,7 +244,10 @@ export class SqliteBackend implements Backend, EventHistory {
     try {
       this.revision = this.applyBatch(batch, outcomes, events);
     } catch (error) {
+      // The transaction rolled back: what this batch added to the index and the latest versions goes with it.
       this.latest.clear();
+      this.index = new KeyIndex();
+      this.log.indexEntries(this.index);
       for (const write of batch) write.reject(error);
       return;
     }
@@ -246,10 +262,11 @@ export class SqliteBackend implements Backend, EventHistory {
   /** Applies one write inside the batch transaction at `revision`; returns its result or the CAS error. */
   private apply(write: PendingWrite, revision: number, events: WatchEvent[]): Outcome {
     const { key, value } = write;
-    const current = this.latest.get(key) ?? this.readLatest(key, revision);
+    const current = this.liveVersion(key, revision);
     if (write.kind === "create") {
       if (current !== undefined) return new KeyExistsError(key);
       this.log.append(revision, key, value, revision, 0, false);
+      this.index.add(key, revision, false);
       const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
       this.latest.set(key, kv);
       events.push({ type: "PUT", kv });
@@ -259,21 +276,27 @@ export class SqliteBackend implements Backend, EventHistory {
     if (write.expected !== undefined && write.expected !== current.modRevision) return new ConflictError(key, { ...current });
     if (write.kind === "update") {
       this.log.append(revision, key, value, current.createRevision, current.modRevision, false);
+      this.index.add(key, revision, false);
       const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: revision };
       this.latest.set(key, kv);
       events.push({ type: "PUT", kv, prevKv: current });
       return { revision, kv: { ...kv } };
     }
     this.log.append(revision, key, "", current.createRevision, current.modRevision, true);
+    this.index.add(key, revision, true);
     this.latest.delete(key);
     events.push({ type: "DELETE", kv: { key, value: current.value, createRevision: current.createRevision, modRevision: revision }, prevKv: current });
     return { revision, kv: { ...current } };
   }
 
-  /** The key's live version below `revision` as the file holds it; undefined when absent or deleted. */
-  private readLatest(key: string, revision: number): KeyValue | undefined {
-    const row = this.log.versionAt(key, revision);
-    return row !== undefined && row[2] === 0 ? { key, value: row[3], createRevision: row[1], modRevision: row[0] } : undefined;
+  /** The key's live version at `revision` (shared: copy it before handing it out); undefined when absent or deleted. */
+  private liveVersion(key: string, revision: number): KeyValue | undefined {
+    const modRevision = this.index.liveAt(key, revision);
+    if (modRevision === undefined) return undefined;
+    const latest = this.latest.get(key);
+    if (latest?.modRevision === modRevision) return latest;
+    const row = this.log.versionAt(modRevision);
+    return row === undefined ? undefined : { key, value: row[0], createRevision: row[1], modRevision };
   }
 
   private readRevision(revision: number | undefined): number {

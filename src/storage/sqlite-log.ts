@@ -6,12 +6,14 @@
  * through `prev_revision`. Updates and deletes point at the version they replaced; creates point at 0.
  * `kv_meta` holds the compacted revision.
  *
- * Event reads walk the revision (rowid) range; the unary `+` keeps the planner off the key index there, which
- * would otherwise sort every history row of the prefix for each catch-up chunk.
+ * The table is keyed by revision alone, so each commit appends to the end of one B-tree; reads by key go through
+ * a KeyIndex kept in memory and built from `indexEntries` at open. (Stores written before kept an index on `key`:
+ * it is dropped at open. The unary `+` in event reads kept the planner off it.)
  */
 import type Sqlite from "better-sqlite3";
 import type { KeyValue, WatchEvent } from "./backend.js";
 import { prefixEnd } from "./ordered.js";
+import type { KeyIndex } from "./key-index.js";
 
 const schema = `
 CREATE TABLE IF NOT EXISTS kv_log (
@@ -22,15 +24,12 @@ CREATE TABLE IF NOT EXISTS kv_log (
   prev_revision INTEGER NOT NULL,
   deleted INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS kv_log_key ON kv_log (key);
+DROP INDEX IF EXISTS kv_log_key;
 CREATE TABLE IF NOT EXISTS kv_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 `;
 
 /** Upper bound above every TEXT key (SQLite orders every BLOB after every TEXT value). */
 const aboveAllKeys = Buffer.from([0xff]);
-
-/** The latest version of a key: [revision, createRevision, deleted (0|1), value]. */
-export type VersionRow = [number, number, number, string];
 
 /** An event row: [revision, key, createRevision, prevRevision, deleted, value, replaced version's value]. */
 type EventRow = [number, string, number, number, number, string, string | null];
@@ -38,10 +37,9 @@ type Bound = string | Buffer;
 
 /** Typed access to the revision log of one open database. */
 export class SqliteLog {
-  private readonly latest: Sqlite.Statement<[string, number], VersionRow>;
   private readonly insert: Sqlite.Statement<[number, string, string, number, number, number]>;
-  private readonly listKeys: Sqlite.Statement<[string, Bound, number], [string, number]>;
-  private readonly rowAt: Sqlite.Statement<[number], [string, number, number]>;
+  private readonly indexRows: Sqlite.Statement<[], [number, string, number]>;
+  private readonly rowAt: Sqlite.Statement<[number], [string, number]>;
   private readonly events: Sqlite.Statement<[number, string, Bound, number], EventRow>;
   private readonly deleteReplaced: Sqlite.Statement<[number, number]>;
   private readonly deleteTombstones: Sqlite.Statement<[number, number]>;
@@ -51,13 +49,10 @@ export class SqliteLog {
 
   constructor(db: Sqlite.Database) {
     db.exec(schema);
-    this.latest = db.prepare<[string, number], VersionRow>(
-      "SELECT revision, create_revision, deleted, value FROM kv_log WHERE key = ? AND revision <= ? ORDER BY revision DESC LIMIT 1").raw();
     this.insert = db.prepare<[number, string, string, number, number, number]>(
       "INSERT INTO kv_log (revision, key, value, create_revision, prev_revision, deleted) VALUES (?, ?, ?, ?, ?, ?)");
-    this.listKeys = db.prepare<[string, Bound, number], [string, number]>(
-      "SELECT key, max(revision) FROM kv_log WHERE key >= ? AND key < ? AND revision <= ? GROUP BY key ORDER BY key").raw();
-    this.rowAt = db.prepare<[number], [string, number, number]>("SELECT value, create_revision, deleted FROM kv_log WHERE revision = ?").raw();
+    this.indexRows = db.prepare<[], [number, string, number]>("SELECT revision, key, deleted FROM kv_log ORDER BY revision").raw();
+    this.rowAt = db.prepare<[number], [string, number]>("SELECT value, create_revision FROM kv_log WHERE revision = ?").raw();
     this.events = db.prepare<[number, string, Bound, number], EventRow>(
       `SELECT l.revision, l.key, l.create_revision, l.prev_revision, l.deleted, l.value, p.value
        FROM kv_log l LEFT JOIN kv_log p ON p.revision = l.prev_revision
@@ -71,28 +66,19 @@ export class SqliteLog {
     this.maxRevision = db.prepare<[]>("SELECT max(revision) FROM kv_log").pluck();
   }
 
-  /** The key's latest version at or below `revision`, deleted or not. */
-  versionAt(key: string, revision: number): VersionRow | undefined {
-    return this.latest.get(key, revision);
+  /** Adds every version the log holds to `index`, oldest first. */
+  indexEntries(index: KeyIndex): void {
+    for (const [revision, key, deleted] of this.indexRows.iterate()) index.add(key, revision, deleted !== 0);
+  }
+
+  /** The value and create revision of the version written at `revision`; undefined when the log has no such row. */
+  versionAt(revision: number): [value: string, createRevision: number] | undefined {
+    return this.rowAt.get(revision);
   }
 
   /** Appends one row to the log. */
   append(revision: number, key: string, value: string, createRevision: number, prevRevision: number, deleted: boolean): void {
     this.insert.run(revision, key, value, createRevision, prevRevision, deleted ? 1 : 0);
-  }
-
-  /** Live keys under `prefix` from `startKey` on, in key order, as of `revision`; at most `limit` (+ whether more remain). */
-  list(prefix: string, startKey: string, revision: number, limit: number): { kvs: KeyValue[]; more: boolean } {
-    const kvs: KeyValue[] = [];
-    let more = false;
-    for (const [key, modRevision] of this.listKeys.iterate(startKey, prefixEnd(prefix) ?? aboveAllKeys, revision)) {
-      const row = this.rowAt.get(modRevision);
-      if (row === undefined || row[2] !== 0) continue;
-      const [value, createRevision] = row;
-      if (kvs.length === limit) { more = true; break; }
-      kvs.push({ key, value, createRevision, modRevision });
-    }
-    return { kvs, more };
   }
 
   /** Events under `prefix` with revision > `after`, oldest first, at most `limit`. */
