@@ -262,7 +262,8 @@ export class SqliteBackend implements Backend, EventHistory {
   /** Applies one write inside the batch transaction at `revision`; returns its result or the CAS error. */
   private apply(write: PendingWrite, revision: number, events: WatchEvent[]): Outcome {
     const { key, value } = write;
-    const current = this.liveVersion(key, revision);
+    // Every write keeps `latest` current for its key: only keys not written since open need the index and a read.
+    const current = this.latest.get(key) ?? this.liveVersion(key, revision);
     if (write.kind === "create") {
       if (current !== undefined) return new KeyExistsError(key);
       this.log.append(revision, key, value, revision, 0, false);

@@ -8,6 +8,7 @@ import { CoalescedReads } from "../../util/coalesced-reads.js";
 import { storageFailure } from "./storage-ops.js";
 import { decodeObject } from "./codec.js";
 import { strategyFor, type Strategy } from "./strategy.js";
+import { noteStoredText, storedTextOf } from "../../util/stored-text.js";
 
 /** One served resource inside the registry. */
 export interface ResourceStore {
@@ -81,8 +82,6 @@ export class RegistryContext {
   private stampSecond = Number.NaN;
   private stamp = "";
   private readonly lastWrite = new Map<ResourceStore, number>();
-  /** The stored value of objects the registry answered writes with (see storedFormOf). */
-  private readonly storedValues = new WeakMap<KubeObject, string>();
   /**
    * The store's keys per range, read once for every consistent read that asks while another read of the range runs
    * (each still gets a read begun after it asked): a burst of creates in one namespace costs one or two reads of
@@ -141,7 +140,7 @@ export class RegistryContext {
    * afterwards (the registry notes only objects it answers with, before handing them out).
    */
   noteStored(object: KubeObject, value: string | undefined): void {
-    if (value !== undefined) this.storedValues.set(object, value);
+    if (value !== undefined) noteStoredText(object, value);
   }
 
   /**
@@ -151,7 +150,7 @@ export class RegistryContext {
    */
   storedFormOf(object: unknown): { stored: string; resourceVersion: string } | undefined {
     if (typeof object !== "object" || object === null) return undefined;
-    const stored = this.storedValues.get(object as KubeObject);
+    const stored = storedTextOf(object);
     const resourceVersion = (object as KubeObject).metadata?.resourceVersion;
     return stored !== undefined && resourceVersion !== undefined ? { stored, resourceVersion } : undefined;
   }

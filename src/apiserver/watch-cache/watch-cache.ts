@@ -15,6 +15,7 @@ import { ObjectIndex } from "./object-index.js";
 import { RevisionWaiters } from "./revision-waiters.js";
 import { WatchSubscription } from "./subscription.js";
 import type { CacheEvent, CachedItem, CacheSnapshot, IndexQuery, SubscribeOptions, WatchCacheOptions } from "./types.js";
+import { noteStoredText, storedTextOf } from "../../util/stored-text.js";
 
 export type { CacheEvent, CachedItem, CacheSnapshot, IndexQuery, SubscribeOptions, WatchCacheOptions } from "./types.js";
 export { WatchSubscription } from "./subscription.js";
@@ -39,8 +40,6 @@ export class WatchCache {
   private readonly subscriptions = new Set<WatchSubscription>();
   /** Keys whose stored value does not decode, with the decode error: they are errors, never silently absent. */
   private readonly corrupt = new Map<string, CorruptObject>();
-  /** The stored value each cached object (and each DELETED event's object) decodes from. */
-  private readonly stored = new WeakMap<KubeObject, string>();
   /** Objects offered for values about to be stored (see expect), by key. */
   private readonly expected = new Map<string, { value: string; object: KubeObject }>();
 
@@ -55,7 +54,7 @@ export class WatchCache {
     this.onError = options.onError ?? (() => undefined);
     this.ring = new EventRing(bufferSize, (kv) => {
       const object = this.decode(kv);
-      this.stored.set(object, kv.value);
+      noteStoredText(object, kv.value);
       return object;
     });
   }
@@ -65,7 +64,7 @@ export class WatchCache {
    * setting metadata.resourceVersion to the object's gives an equal object. Undefined for any other object.
    */
   storedValueOf(object: KubeObject): string | undefined {
-    return this.stored.get(object);
+    return storedTextOf(object);
   }
 
   /**
@@ -278,8 +277,8 @@ export class WatchCache {
         const lastState = prev ?? this.tryDecode(e.kv);
         if (lastState === undefined) { this.objects.remove(e.kv.key); continue; }
         const object: KubeObject = { ...lastState, metadata: { ...lastState.metadata, resourceVersion: String(revision) } };
-        const value = this.stored.get(lastState);
-        if (value !== undefined) this.stored.set(object, value);
+        const value = storedTextOf(lastState);
+        if (value !== undefined) noteStoredText(object, value);
         this.objects.remove(e.kv.key);
         event = { type: "DELETED", key: e.kv.key, revision, object, prevObject: prev ?? lastState };
       } else {
@@ -314,13 +313,13 @@ export class WatchCache {
 
   /** The JSON `object` decodes from: its stored value (every object the cache decoded has one), else its own text. */
   private textOf(object: KubeObject): string {
-    return this.stored.get(object) ?? JSON.stringify(object);
+    return storedTextOf(object) ?? JSON.stringify(object);
   }
 
   private tryDecode(kv: KeyValue): KubeObject | undefined {
     try {
       const object = this.decode(kv);
-      this.stored.set(object, kv.value);
+      noteStoredText(object, kv.value);
       this.corrupt.delete(kv.key);
       return object;
     } catch (error) {
@@ -338,7 +337,7 @@ export class WatchCache {
     this.expected.delete(kv.key);
     const object = offered.object;
     object.metadata = copyWith(object.metadata, "resourceVersion", String(kv.modRevision));
-    this.stored.set(object, kv.value);
+    noteStoredText(object, kv.value);
     this.corrupt.delete(kv.key);
     return object;
   }
