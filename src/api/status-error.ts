@@ -34,6 +34,14 @@ export function isStatus(error: unknown, code: number): boolean {
   return error instanceof StatusError && error.code === code;
 }
 
+/**
+ * True when `error` is the answer to a JSON patch whose `test` operation failed: 422 Invalid with the cause
+ * `testing value <path> failed: test failed`, as kube-apiserver (and everynode) answer it.
+ */
+export function isFailedPatchTest(error: unknown): boolean {
+  return isStatus(error, 422) && (error as StatusError).status.details?.causes?.some((c) => /^testing value .* failed/.test(c.message ?? "")) === true;
+}
+
 /** Builds a StatusError from parts. */
 export function statusError(code: number, reason: StatusReason | string, message: string, details?: StatusDetails): StatusError {
   const status: Status & { code: number; reason: string; message: string } = {

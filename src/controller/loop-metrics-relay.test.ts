@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { LoopMetrics } from "./loop-metrics.js";
-import { RelayedLoopMetrics, replayLoopMetrics, type LoopObservation } from "./loop-metrics-relay.js";
+import { LoopMetricsReplay, RelayedLoopMetrics, type LoopObservation } from "./loop-metrics-relay.js";
 
 /** LoopMetrics recording every call as text. */
 function recorder(): { metrics: LoopMetrics; calls: string[] } {
@@ -9,7 +9,7 @@ function recorder(): { metrics: LoopMetrics; calls: string[] } {
   return {
     calls,
     metrics: {
-      workQueue: (name) => ({
+      workQueue: (name) => (calls.push(`${name} created`), {
         added: () => calls.push(`${name} added`),
         taken: (s) => calls.push(`${name} taken ${s}`),
         processed: (s) => calls.push(`${name} processed ${s}`),
@@ -37,9 +37,10 @@ describe("relayed loop metrics", () => {
     relayed.flush();
     assert.equal(batches.length, 1, "an empty buffer delivers nothing");
     const target = recorder();
-    for (const b of batches) replayLoopMetrics(target.metrics, b);
+    const replay = new LoopMetricsReplay(target.metrics);
+    for (const b of batches) replay.apply(b);
     assert.deepEqual(target.calls, [
-      "daemonset added", "daemonset taken 0.5", "daemonset processed 0.25", "daemonset retried", "scheduler scheduled 0.01", "leader lease true",
+      "daemonset created", "daemonset added", "daemonset taken 0.5", "daemonset processed 0.25", "daemonset retried", "scheduler scheduled 0.01", "leader lease true",
     ]);
   });
 
@@ -48,6 +49,23 @@ describe("relayed loop metrics", () => {
     const relayed = new RelayedLoopMetrics((b) => batches.push(b), 10);
     relayed.workQueue("x").added();
     await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(batches, [[["q", "x", "added"]]]);
+    assert.deepEqual(batches, [[["q", "x", "created"], ["q", "x", "added"]]]);
+  });
+
+  test("a queue's metrics are asked of the target once per queue made in the other thread, not once per observation", () => {
+    const batches: LoopObservation[][] = [];
+    const relayed = new RelayedLoopMetrics((b) => batches.push(b), 60_000);
+    const first = relayed.workQueue("gate");
+    first.added();
+    relayed.flush();
+    first.taken(0);
+    first.processed(0);
+    relayed.flush();
+    relayed.workQueue("gate").added(); // the controller started again: a new queue
+    relayed.flush();
+    const target = recorder();
+    const replay = new LoopMetricsReplay(target.metrics);
+    for (const b of batches) replay.apply(b);
+    assert.deepEqual(target.calls, ["gate created", "gate added", "gate taken 0", "gate processed 0", "gate created", "gate added"]);
   });
 });

@@ -8,7 +8,7 @@
 import { MessageChannel, Worker } from "node:worker_threads";
 import type { Client } from "../client/client.js";
 import { servePortClient, type PortServeOptions } from "../client/port-server.js";
-import { replayLoopMetrics, type LoopObservation } from "../controller/loop-metrics-relay.js";
+import { LoopMetricsReplay, type LoopObservation } from "../controller/loop-metrics-relay.js";
 import type { LeaderElectionOptions } from "../controller/leader-election.js";
 import type { LoopMetrics } from "../controller/loop-metrics.js";
 import type { LegacyTokenSigner } from "../controllers/serviceaccount-tokens/tokens-controller.js";
@@ -86,6 +86,7 @@ function runOnce(options: ControllerThreadOptions, signal: AbortSignal): Promise
   });
   const worker = new Worker(workerUrl, { workerData: { ...data, storedFormOf: undefined, port: channel.port2 }, transferList: [channel.port2] });
   const post = (message: MainThreadMessage): void => worker.postMessage(message);
+  const replay = metrics === undefined ? undefined : new LoopMetricsReplay(metrics);
   heapSnapshots?.add(worker, "controller-thread");
   let stopping = false;
   let failure: string | undefined;
@@ -98,7 +99,7 @@ function runOnce(options: ControllerThreadOptions, signal: AbortSignal): Promise
   };
   worker.on("message", (value: unknown) => {
     const message = value as ControllerThreadMessage;
-    if (message.t === "metrics") { if (metrics !== undefined) replayLoopMetrics(metrics, message.batch); }
+    if (message.t === "metrics") replay?.apply(message.batch);
     else if (message.t === "log") log(message.line);
     else if (message.t === "sign") {
       const signer = signLegacyToken;

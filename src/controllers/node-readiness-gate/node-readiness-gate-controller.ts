@@ -5,8 +5,8 @@
  */
 import { hasDaemonsNotReadyTaint, isGatingDaemonSet, withoutDaemonsNotReadyTaint } from "../../api/readiness-gate.js";
 import { mustFindResource } from "../../api/resources.js";
-import { isStatus } from "../../api/status-error.js";
-import type { ApiObject, DaemonSet, Node, Pod } from "../../api/types.js";
+import { isFailedPatchTest, isStatus } from "../../api/status-error.js";
+import type { ApiObject, DaemonSet, Node, Pod, Taint } from "../../api/types.js";
 import { byNodeName, type IndexFunc } from "../../client/cache.js";
 import type { Informer } from "../../client/informer.js";
 import { ensureIndexers, nodeNameIndex, type ControlLoopOptions } from "../../controller/control-loop.js";
@@ -27,6 +27,23 @@ const gatedIndex = "everynode.dev/daemons-not-ready";
 const byGated: IndexFunc = (obj) => (hasDaemonsNotReadyTaint(obj as Node) ? ["true"] : []);
 
 const nodesResource = mustFindResource("", "nodes");
+
+/** One operation of the JSON patch that lifts the taint. */
+type TaintPatchOperation = { op: "test" | "replace"; path: "/spec/taints"; value: Taint[] } | { op: "remove"; path: "/spec/taints" };
+
+/**
+ * The JSON patch that lifts the daemons-not-ready taint of `node`, guarded by its cached taints alone: a `test` of
+ * `/spec/taints`, then the taints without it (or no taints). A concurrent write elsewhere in the node (a status
+ * heartbeat, a label) does not fail it; a taint changed meanwhile fails the test, and the node is judged again.
+ */
+function liftTaintPatch(node: Node): TaintPatchOperation[] {
+  const taints = node.spec?.taints ?? [];
+  const rest = withoutDaemonsNotReadyTaint(taints);
+  return [
+    { op: "test", path: "/spec/taints", value: taints },
+    rest.length > 0 ? { op: "replace", path: "/spec/taints", value: rest } : { op: "remove", path: "/spec/taints" },
+  ];
+}
 
 /** Watches nodes, DaemonSets and pods and lifts the daemons-not-ready taint of nodes whose gating daemons are Ready (workers default 16: lifting taints is one small write per node, and concurrent writes share storage commits). */
 export class NodeReadinessGateController implements Reconciler {
@@ -83,11 +100,11 @@ export class NodeReadinessGateController implements Reconciler {
     const pods = this.pods.store.byIndex(nodeNameIndex, name);
     if (pendingGates(node, this.gatingDaemonSets(), pods).length > 0) return;
     try {
-      // The cached node's resourceVersion guards the write: a taint changed meanwhile is judged again.
-      await this.options.client.update<Node>(nodesResource, undefined, { ...node, spec: { ...node.spec, taints: withoutDaemonsNotReadyTaint(node.spec?.taints) } });
+      await this.options.client.patch<Node>(nodesResource, undefined, name, "json", liftTaintPatch(node));
     } catch (error) {
       if (isStatus(error, 404)) return;
-      if (isStatus(error, 409)) return { requeue: true };
+      // The node's taints changed meanwhile: it is judged again on what they are now.
+      if (isFailedPatchTest(error) || isStatus(error, 409)) return { requeue: true };
       throw error;
     }
   }
