@@ -7,7 +7,8 @@ import {
   type Backend, type KeyValue, type ListOptions, type ListResult, type WatchEvent, type WriteResult,
 } from "./backend.js";
 import { resolveReadRevision } from "./read-revision.js";
-import { firstIndex, historyAfterCompaction, SortedKeys } from "./ordered.js";
+import { KeyHistories } from "./key-histories.js";
+import { firstIndex, prefixEnd } from "./ordered.js";
 import { WatchHub, type EventHistory, type WatchHubOptions } from "./watch-hub.js";
 
 /** Options of a MemoryBackend. */
@@ -19,9 +20,7 @@ export class MemoryBackend implements Backend, EventHistory {
   private compacted = 0;
   private closed = false;
   /** Per key, its events in revision order: all above the compacted revision, plus the latest at or below it when a PUT. */
-  private readonly histories = new Map<string, WatchEvent[]>();
-  /** The keys of `histories`. */
-  private readonly keys = new SortedKeys();
+  private readonly histories = new KeyHistories<WatchEvent>((e) => e.kv.modRevision, (e) => e.type === "PUT");
   /** Every event above the compacted revision, in revision order. */
   private log: WatchEvent[] = [];
   private readonly hub: WatchHub;
@@ -37,37 +36,34 @@ export class MemoryBackend implements Backend, EventHistory {
 
   async get(key: string, revision?: number): Promise<{ revision: number; kv: KeyValue | undefined }> {
     const at = this.readRevision(revision);
-    const version = versionAt(this.histories.get(key), at);
+    const version = this.histories.at(key, at);
     return { revision: at, kv: version?.type === "PUT" ? { ...version.kv } : undefined };
   }
 
   async create(key: string, value: string): Promise<WriteResult> {
     this.checkOpen();
-    const history = this.histories.get(key);
-    if (latestPut(history) !== undefined) throw new KeyExistsError(key);
+    if (latestPut(this.histories.get(key)) !== undefined) throw new KeyExistsError(key);
     const revision = this.revision + 1;
     const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
-    this.commit(history, { type: "PUT", kv });
+    this.commit({ type: "PUT", kv });
     return { revision, kv: { ...kv } };
   }
 
   async update(key: string, value: string, expectedModRevision: number): Promise<WriteResult> {
     this.checkOpen();
-    const history = this.histories.get(key);
-    const current = this.expectCurrent(key, history, expectedModRevision);
+    const current = this.expectCurrent(key, expectedModRevision);
     const revision = this.revision + 1;
     const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: revision };
-    this.commit(history, { type: "PUT", kv, prevKv: current });
+    this.commit({ type: "PUT", kv, prevKv: current });
     return { revision, kv: { ...kv } };
   }
 
   async delete(key: string, expectedModRevision?: number): Promise<WriteResult> {
     this.checkOpen();
-    const history = this.histories.get(key);
-    const current = this.expectCurrent(key, history, expectedModRevision);
+    const current = this.expectCurrent(key, expectedModRevision);
     const revision = this.revision + 1;
     const kv: KeyValue = { key, value: current.value, createRevision: current.createRevision, modRevision: revision };
-    this.commit(history, { type: "DELETE", kv, prevKv: current });
+    this.commit({ type: "DELETE", kv, prevKv: current });
     return { revision, kv: { ...current } };
   }
 
@@ -76,11 +72,8 @@ export class MemoryBackend implements Backend, EventHistory {
     const limit = options.limit !== undefined && options.limit > 0 ? options.limit : Infinity;
     const start = options.startKey !== undefined && options.startKey > prefix ? options.startKey : prefix;
     const kvs: KeyValue[] = [];
-    const keys = this.keys.ordered();
-    for (let i = firstIndex(keys, (k) => k >= start); i < keys.length; i++) {
-      const key = keys[i] as string;
-      if (!key.startsWith(prefix)) break;
-      const version = versionAt(this.histories.get(key), at);
+    for (const key of this.histories.keysBetween(start, prefixEnd(prefix))) {
+      const version = this.histories.at(key, at);
       if (version?.type !== "PUT") continue;
       if (kvs.length === limit) return { revision: at, kvs, more: true };
       kvs.push({ ...version.kv });
@@ -99,18 +92,7 @@ export class MemoryBackend implements Backend, EventHistory {
     const cut = firstIndex(this.log, (e) => e.kv.modRevision > revision);
     const touched = new Set<string>();
     for (let i = 0; i < cut; i++) touched.add((this.log[i] as WatchEvent).kv.key);
-    let emptied = false;
-    for (const key of touched) {
-      const history = this.histories.get(key) as WatchEvent[];
-      const kept = historyAfterCompaction(history, revision, (e) => e.kv.modRevision, (e) => e.type === "PUT");
-      if (kept.length === 0) {
-        this.histories.delete(key);
-        emptied = true;
-      } else if (kept !== history) {
-        this.histories.set(key, kept);
-      }
-    }
-    if (emptied) this.keys.retain((k) => this.histories.has(k));
+    this.histories.compact(revision, touched);
     this.log = this.log.slice(cut);
     this.compacted = revision;
     return revision;
@@ -143,23 +125,17 @@ export class MemoryBackend implements Backend, EventHistory {
     return this.revision;
   }
 
-  private commit(history: WatchEvent[] | undefined, event: WatchEvent): void {
+  private commit(event: WatchEvent): void {
     Object.freeze(event);
     Object.freeze(event.kv); // prevKv is the previous, already frozen version
-    const key = event.kv.key;
-    if (history === undefined) {
-      this.histories.set(key, [event]);
-      this.keys.add(key);
-    } else {
-      history.push(event);
-    }
+    this.histories.push(event.kv.key, event);
     this.revision = event.kv.modRevision;
     this.log.push(event);
     this.hub.publish([event]);
   }
 
-  private expectCurrent(key: string, history: WatchEvent[] | undefined, expectedModRevision: number | undefined): KeyValue {
-    const current = latestPut(history);
+  private expectCurrent(key: string, expectedModRevision: number | undefined): KeyValue {
+    const current = latestPut(this.histories.get(key));
     if (current === undefined) throw new NotFoundError(key);
     if (expectedModRevision !== undefined && current.modRevision !== expectedModRevision) {
       throw new ConflictError(key, { ...current });
@@ -177,16 +153,8 @@ export class MemoryBackend implements Backend, EventHistory {
   }
 }
 
-/** The key's latest version at or below `revision`. */
-function versionAt(history: WatchEvent[] | undefined, revision: number): WatchEvent | undefined {
-  if (history === undefined) return undefined;
-  const last = history[history.length - 1];
-  if (last !== undefined && last.kv.modRevision <= revision) return last;
-  return history[firstIndex(history, (e) => e.kv.modRevision > revision) - 1];
-}
-
 /** The key's current value, if it exists. */
-function latestPut(history: WatchEvent[] | undefined): KeyValue | undefined {
+function latestPut(history: readonly WatchEvent[] | undefined): KeyValue | undefined {
   const last = history?.[history.length - 1];
   return last?.type === "PUT" ? last.kv : undefined;
 }
