@@ -70,6 +70,22 @@ describe("Indexer", () => {
     assert.deepEqual(ix.indexValues("namespace"), ["ns1"]);
   });
 
+  test("an update that keeps an object's index values leaves its index entries as they were", () => {
+    const ix = new Indexer<Pod>(indexers);
+    ix.add(pod("ns1", "p1", { node: "n1", app: "web" }));
+    ix.add(pod("ns1", "p2", { node: "n1", app: "web" }));
+    ix.update(pod("ns1", "p1", { node: "n1", app: "web", rv: "2" }));
+    // Untouched: p1 keeps its place ahead of p2 in every index (a re-index would move it behind).
+    const inOrder = (xs: Pod[]): string[] => xs.map((p) => p.metadata?.name ?? "");
+    assert.deepEqual(inOrder(ix.byIndex("namespace", "ns1")), ["p1", "p2"]);
+    assert.deepEqual(inOrder(ix.byIndex("node", "n1")), ["p1", "p2"]);
+    assert.equal(ix.get("ns1/p1")?.metadata?.resourceVersion, "2");
+    ix.update(pod("ns1", "p1", { node: "n1", app: "api", rv: "3" }));
+    assert.deepEqual(names(ix.byIndex("app", "web")), ["p2"]);
+    assert.deepEqual(names(ix.byIndex("app", "api")), ["p1"]);
+    assert.deepEqual(inOrder(ix.byIndex("node", "n1")), ["p1", "p2"]);
+  });
+
   test("custom multi-valued index functions", () => {
     const ix = new Indexer<Pod>({ containers: (p) => (p.spec?.containers ?? []).map((c) => c.image ?? "") });
     const p = pod("ns", "multi");

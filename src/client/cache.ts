@@ -85,6 +85,8 @@ export class Indexer<T extends ApiObject> implements Store<T> {
   private readonly items = new Map<string, T>();
   private readonly funcs = new Map<string, IndexFunc<T>>();
   private readonly indices = new Map<string, Map<string, Set<string>>>();
+  /** Each index function beside its index, for the per-change walks. */
+  private readonly maintained: [IndexFunc<T>, Map<string, Set<string>>][] = [];
   private rv = "";
 
   /** Creates an empty cache with the given indices. */
@@ -99,6 +101,7 @@ export class Indexer<T extends ApiObject> implements Store<T> {
       this.funcs.set(name, fn);
       const index = new Map<string, Set<string>>();
       this.indices.set(name, index);
+      this.maintained.push([fn, index]);
       for (const [key, obj] of this.items) for (const v of fn(obj)) addTo(index, v, key);
     }
   }
@@ -188,30 +191,25 @@ export class Indexer<T extends ApiObject> implements Store<T> {
     return diff;
   }
 
+  /** Caches `obj` at `key`; an index whose values for the key did not change (most updates) is left alone. */
   private put(key: string, obj: T): T | undefined {
-    const values: [Map<string, Set<string>>, readonly string[]][] = [];
-    for (const [name, fn] of this.funcs) {
-      const index = this.indices.get(name);
-      if (index) values.push([index, fn(obj)]);
-    }
+    const values = this.maintained.map(([fn]) => fn(obj));
     const old = this.items.get(key);
-    if (old !== undefined) this.unindex(key, old);
     this.items.set(key, obj);
-    for (const [index, vs] of values) for (const v of vs) addTo(index, v, key);
+    this.maintained.forEach(([fn, index], i) => {
+      const now = values[i] as readonly string[];
+      if (old !== undefined) {
+        const before = fn(old);
+        if (sameValues(before, now)) return;
+        removeFrom(index, before, key);
+      }
+      for (const v of now) addTo(index, v, key);
+    });
     return old;
   }
 
   private unindex(key: string, obj: T): void {
-    for (const [name, fn] of this.funcs) {
-      const index = this.indices.get(name);
-      if (!index) continue;
-      for (const v of fn(obj)) {
-        const keys = index.get(v);
-        if (!keys) continue;
-        keys.delete(key);
-        if (keys.size === 0) index.delete(v);
-      }
-    }
+    for (const [fn, index] of this.maintained) removeFrom(index, fn(obj), key);
   }
 
   private index(name: string): Map<string, Set<string>> {
@@ -219,6 +217,21 @@ export class Indexer<T extends ApiObject> implements Store<T> {
     if (!index) throw new Error(`index "${name}" does not exist`);
     return index;
   }
+}
+
+function removeFrom(index: Map<string, Set<string>>, values: readonly string[], key: string): void {
+  for (const v of values) {
+    const keys = index.get(v);
+    if (!keys) continue;
+    keys.delete(key);
+    if (keys.size === 0) index.delete(v);
+  }
+}
+
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function addTo(index: Map<string, Set<string>>, value: string, key: string): void {
