@@ -33,32 +33,58 @@ class SortedKeys {
   }
 }
 
+/**
+ * One key's history: its versions, oldest first, and a slot its owner may keep beside them (`head`), so a write finds
+ * both with one lookup. The record lives as long as the key has versions.
+ */
+export interface KeyHistory<V, H> {
+  /** Oldest first; change it only through KeyHistories. */
+  readonly versions: readonly V[];
+  head: H | undefined;
+}
+
+interface Entry<V, H> extends KeyHistory<V, H> {
+  versions: V[];
+}
+
 /** Version histories by key; `revisionOf` and `isLive` tell a version's revision and whether it is a PUT. */
-export class KeyHistories<V> {
-  private readonly histories = new Map<string, V[]>();
+export class KeyHistories<V, H = never> {
+  private readonly histories = new Map<string, Entry<V, H>>();
   private readonly keys = new SortedKeys();
 
   constructor(private readonly revisionOf: (version: V) => number, private readonly isLive: (version: V) => boolean) {}
 
   /** `key`'s versions, oldest first (the set's own array: read it, don't change it). */
   get(key: string): readonly V[] | undefined {
+    return this.histories.get(key)?.versions;
+  }
+
+  /** `key`'s record, if it has versions. */
+  entry(key: string): KeyHistory<V, H> | undefined {
     return this.histories.get(key);
   }
 
-  /** Appends `version`, newer than every version of `key` held, to its history. */
-  push(key: string, version: V): void {
-    const history = this.histories.get(key);
-    if (history !== undefined) {
-      history.push(version);
-      return;
+  /** Appends `version`, newer than every version of `key` held, to its history; returns the key's record. */
+  push(key: string, version: V): KeyHistory<V, H> {
+    const entry = this.histories.get(key);
+    if (entry !== undefined) {
+      entry.versions.push(version);
+      return entry;
     }
-    this.histories.set(key, [version]);
+    const created: Entry<V, H> = { versions: [version], head: undefined };
+    this.histories.set(key, created);
     this.keys.add(key);
+    return created;
+  }
+
+  /** As push, for a record `entry` returned by this set and still held (its key not compacted away). */
+  pushTo(entry: KeyHistory<V, H>, version: V): void {
+    (entry as Entry<V, H>).versions.push(version);
   }
 
   /** `key`'s newest version at or below `revision`, live or not. */
   at(key: string, revision: number): V | undefined {
-    const history = this.histories.get(key);
+    const history = this.histories.get(key)?.versions;
     if (history === undefined) return undefined;
     const last = history[history.length - 1] as V;
     if (this.revisionOf(last) <= revision) return last;
@@ -82,8 +108,10 @@ export class KeyHistories<V> {
   compact(revision: number, keys: Iterable<string> = this.histories.keys()): void {
     let emptied = false;
     for (const key of keys) {
-      const history = this.histories.get(key);
-      if (history === undefined || this.revisionOf(history[0] as V) > revision) continue;
+      const entry = this.histories.get(key);
+      if (entry === undefined) continue;
+      const history = entry.versions;
+      if (this.revisionOf(history[0] as V) > revision) continue;
       const newer = firstIndex(history, (v) => this.revisionOf(v) > revision);
       const before = history[newer - 1];
       const keepFrom = before !== undefined && this.isLive(before) ? newer - 1 : newer;
@@ -91,7 +119,7 @@ export class KeyHistories<V> {
         this.histories.delete(key);
         emptied = true;
       } else if (keepFrom > 0) {
-        this.histories.set(key, history.slice(keepFrom));
+        entry.versions = history.slice(keepFrom);
       }
     }
     if (emptied) this.keys.retain((k) => this.histories.has(k));

@@ -46,3 +46,20 @@ void test("KeyIndex: compaction keeps each key's live version and what came afte
   assert.deepEqual([...index.keysBetween("", undefined)], ["/a", "/b"]);
   assert.equal(index.liveAt("/b", 8), 8);
 });
+
+void test("KeyIndex: a key's record carries its head through later versions and compaction, and goes with the key", () => {
+  const index = new KeyIndex();
+  const kv = { key: "/a", value: "1", createRevision: 1, modRevision: 1 };
+  const record = index.add("/a", 1, false);
+  record.head = kv;
+  assert.equal(index.entry("/a"), record);
+  index.addTo(record, 2, false);
+  assert.equal(index.liveAt("/a", 2), 2);
+  index.compact(2);
+  assert.equal(index.entry("/a")?.head, kv, "a live key keeps its record when older versions go");
+  assert.deepEqual(index.get("/a"), [2]);
+  index.addTo(record, 3, true);
+  index.compact(3);
+  assert.equal(index.entry("/a"), undefined, "a key deleted by the compacted revision goes with its record");
+  assert.equal(index.add("/a", 4, false).head, undefined, "re-created, the key starts a new record");
+});

@@ -81,13 +81,12 @@ export class SqliteBackend implements Backend, EventHistory {
   private readonly compactionStep: number;
   private revision: number;
   private compacted: number;
-  /** Every version the log holds, by key (rebuilt from the log when a batch fails). */
-  private index = new KeyIndex();
   /**
-   * The latest version of each live key written since open: the kv of its last PUT event (shared with that event,
-   * read-only), so a write need not read the version it replaces back from the file. Cleared when a batch fails.
+   * Every version the log holds, by key (rebuilt from the log when a batch fails). The head of a live key written
+   * since open is the kv of its last PUT event (shared with that event, read-only), so a write need not read the
+   * version it replaces back from the file; a deletion clears it.
    */
-  private readonly latest = new Map<string, KeyValue>();
+  private index = new KeyIndex();
   private pending: PendingWrite[] = [];
   private flushTimer: NodeJS.Immediate | undefined;
   private closed = false;
@@ -244,8 +243,7 @@ export class SqliteBackend implements Backend, EventHistory {
     try {
       this.revision = this.applyBatch(batch, outcomes, events);
     } catch (error) {
-      // The transaction rolled back: what this batch added to the index and the latest versions goes with it.
-      this.latest.clear();
+      // The transaction rolled back: what this batch added to the index and its heads goes with it.
       this.index = new KeyIndex();
       this.log.indexEntries(this.index);
       for (const write of batch) write.reject(error);
@@ -262,30 +260,30 @@ export class SqliteBackend implements Backend, EventHistory {
   /** Applies one write inside the batch transaction at `revision`; returns its result or the CAS error. */
   private apply(write: PendingWrite, revision: number, events: WatchEvent[]): Outcome {
     const { key, value } = write;
-    // Every write keeps `latest` current for its key: only keys not written since open need the index and a read.
-    const current = this.latest.get(key) ?? this.liveVersion(key, revision);
+    // Every write keeps its key's head current: only keys not written since open need a lookup at a revision and a read.
+    const entry = this.index.entry(key);
+    const current = entry?.head ?? this.liveVersion(key, revision);
     if (write.kind === "create") {
       if (current !== undefined) return new KeyExistsError(key);
       this.log.append(revision, key, value, revision, 0, false);
-      this.index.add(key, revision, false);
       const kv: KeyValue = { key, value, createRevision: revision, modRevision: revision };
-      this.latest.set(key, kv);
+      this.index.add(key, revision, false).head = kv;
       events.push({ type: "PUT", kv });
       return { revision, kv: { ...kv } };
     }
-    if (current === undefined) return new NotFoundError(key);
+    if (current === undefined || entry === undefined) return new NotFoundError(key);
     if (write.expected !== undefined && write.expected !== current.modRevision) return new ConflictError(key, { ...current });
     if (write.kind === "update") {
       this.log.append(revision, key, value, current.createRevision, current.modRevision, false);
-      this.index.add(key, revision, false);
       const kv: KeyValue = { key, value, createRevision: current.createRevision, modRevision: revision };
-      this.latest.set(key, kv);
+      this.index.addTo(entry, revision, false);
+      entry.head = kv;
       events.push({ type: "PUT", kv, prevKv: current });
       return { revision, kv: { ...kv } };
     }
     this.log.append(revision, key, "", current.createRevision, current.modRevision, true);
-    this.index.add(key, revision, true);
-    this.latest.delete(key);
+    this.index.addTo(entry, revision, true);
+    entry.head = undefined;
     events.push({ type: "DELETE", kv: { key, value: current.value, createRevision: current.createRevision, modRevision: revision }, prevKv: current });
     return { revision, kv: { ...current } };
   }
@@ -294,8 +292,8 @@ export class SqliteBackend implements Backend, EventHistory {
   private liveVersion(key: string, revision: number): KeyValue | undefined {
     const modRevision = this.index.liveAt(key, revision);
     if (modRevision === undefined) return undefined;
-    const latest = this.latest.get(key);
-    if (latest?.modRevision === modRevision) return latest;
+    const head = this.index.entry(key)?.head;
+    if (head?.modRevision === modRevision) return head;
     const row = this.log.versionAt(modRevision);
     return row === undefined ? undefined : { key, value: row[0], createRevision: row[1], modRevision };
   }
