@@ -33,6 +33,16 @@ test("an event untouched for the TTL is deleted; one updated since, or recent, i
   assert.equal(await expireEvents(h.registry, defaultEventTtlMs, base + 161 * 60_000), 2);
 });
 
+test("an event created within the TTL is kept, whatever older times it carries", async (t) => {
+  const h = await startHarness();
+  t.after(() => h.close());
+  const base = h.clock.now().getTime();
+  // Recorded late: its own times are two hours old, but it was created (touched) at base.
+  await h.registry.create(R.events, "default", event("late", { firstTimestamp: iso(base - 120 * 60_000), lastTimestamp: iso(base - 120 * 60_000) }));
+  assert.equal(await expireEvents(h.registry, defaultEventTtlMs, base + 30 * 60_000), 0);
+  assert.equal(await expireEvents(h.registry, defaultEventTtlMs, base + 61 * 60_000), 1);
+});
+
 test("the last touch is the latest of creation, first and last timestamps, eventTime and the series' last observation", () => {
   const e = event("x", { firstTimestamp: "2030-01-01T00:00:00Z", lastTimestamp: "2030-01-01T00:10:00Z", eventTime: "2030-01-01T00:05:00.000000Z", series: { lastObservedTime: "2030-01-01T00:20:00.000000Z" } });
   e.metadata = { ...e.metadata, creationTimestamp: "2030-01-01T00:00:00Z" };

@@ -50,6 +50,17 @@ export function eventLastTouched(event: KubeObject): number {
   return times.length > 0 ? Math.max(...times) : Number.NaN;
 }
 
+/**
+ * True when `event` was last touched `ttlMs` or more before `nowMs`. Most events of a pass are younger than the TTL
+ * from their creation on, and then no later timestamp can make them older: one time read instead of five.
+ */
+function isExpired(event: KubeObject, ttlMs: number, nowMs: number): boolean {
+  const created = event.metadata?.creationTimestamp;
+  if (created && nowMs - Date.parse(created) < ttlMs) return false;
+  const touched = eventLastTouched(event);
+  return !Number.isNaN(touched) && nowMs - touched >= ttlMs;
+}
+
 /** One pass: deletes every event last touched more than `ttlMs` before `nowMs`; resolves with how many it deleted. */
 export async function expireEvents(client: EventExpiryClient, ttlMs: number, nowMs: number, signal?: AbortSignal): Promise<number> {
   let deleted = 0;
@@ -58,8 +69,7 @@ export async function expireEvents(client: EventExpiryClient, ttlMs: number, now
     const page = await client.list(events, undefined, { limit: 500, ...(continueToken ? { continue: continueToken } : {}) });
     for (const event of page.items) {
       if (signal?.aborted) return deleted;
-      const touched = eventLastTouched(event);
-      if (Number.isNaN(touched) || nowMs - touched < ttlMs) continue;
+      if (!isExpired(event, ttlMs, nowMs)) continue;
       try {
         await client.delete(events, event.metadata?.namespace, event.metadata?.name ?? "", {
           preconditions: { uid: event.metadata?.uid, resourceVersion: event.metadata?.resourceVersion },
