@@ -39,7 +39,7 @@ export interface ClusterBenchOptions {
   stages: "instant" | "default";
   /** Node joins measured (default 100). */
   joins: number;
-  /** Length of the steady-state CPU window in seconds (default 20). */
+  /** Length of the steady-state CPU window in seconds (the CLI's default is 60). */
   steadySeconds: number;
   /** Quiet time before the steady window, in seconds (default 10; then until Events stop and the write rate levels off, 60 s more at most; 0: none). */
   settleSeconds: number;
