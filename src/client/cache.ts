@@ -1,4 +1,5 @@
 import type { ApiObject, Pod } from "../api/types.js";
+import { sameStrings } from "../util/json.js";
 
 /** Computes the index values of an object (none, one or several). */
 export type IndexFunc<T extends ApiObject = ApiObject> = (obj: T) => readonly string[];
@@ -196,15 +197,16 @@ export class Indexer<T extends ApiObject> implements Store<T> {
     const values = this.maintained.map(([fn]) => fn(obj));
     const old = this.items.get(key);
     this.items.set(key, obj);
-    this.maintained.forEach(([fn, index], i) => {
+    for (let i = 0; i < values.length; i++) {
+      const [fn, index] = this.maintained[i] as [IndexFunc<T>, Map<string, Set<string>>];
       const now = values[i] as readonly string[];
       if (old !== undefined) {
         const before = fn(old);
-        if (sameValues(before, now)) return;
+        if (sameStrings(before, now)) continue;
         removeFrom(index, before, key);
       }
       for (const v of now) addTo(index, v, key);
-    });
+    }
     return old;
   }
 
@@ -226,12 +228,6 @@ function removeFrom(index: Map<string, Set<string>>, values: readonly string[], 
     keys.delete(key);
     if (keys.size === 0) index.delete(v);
   }
-}
-
-function sameValues(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function addTo(index: Map<string, Set<string>>, value: string, key: string): void {

@@ -90,6 +90,13 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return defined === 0;
 }
 
+/** True when `a` and `b` hold the same strings in the same order. */
+export function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * True only when `a` and `b` are distinct plain JSON trees of the same encoding: the same own keys in the same order
  * and equal finite numbers, strings, booleans and nulls, sharing no object. Then `b` may stand in for `deepCopy(a)`.

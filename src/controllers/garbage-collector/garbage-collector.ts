@@ -11,6 +11,7 @@ import { AbsentOwnerCache, DependencyGraph } from "./dependency-graph.js";
 import { GcOperations } from "./gc-operations.js";
 import { isDeleting, isDeletingDependents, isOrphaningDependents, ownerReferencesOf, ownerUidsOf, sameOwnerReferences } from "./owner-references.js";
 import { reportTo } from "../../util/report.js";
+import { sameStrings } from "../../util/json.js";
 import { waitForCacheSync } from "../../controller/cache-sync.js";
 
 /** Controller name used in error reports. */
@@ -19,10 +20,6 @@ export const garbageCollectorName = "garbage-collector";
 /** Resources tracked by default: every served resource except events and namespaces (namespaces finalize themselves). */
 export function defaultGarbageCollectedResources(): ResourceInfo[] {
   return servedResources.filter((r) => !(r.group === "" && (r.resource === "events" || r.resource === "namespaces")));
-}
-
-function sameStrings(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** Options of the GarbageCollector (workers default 8). */
