@@ -84,7 +84,6 @@ export interface Store<T extends ApiObject> {
 /** An in-memory object cache with named indices, maintained in time proportional to each change. */
 export class Indexer<T extends ApiObject> implements Store<T> {
   private readonly items = new Map<string, T>();
-  private readonly funcs = new Map<string, IndexFunc<T>>();
   private readonly indices = new Map<string, Map<string, Set<string>>>();
   /** Each index function beside its index, for the per-change walks. */
   private readonly maintained: [IndexFunc<T>, Map<string, Set<string>>][] = [];
@@ -97,9 +96,8 @@ export class Indexer<T extends ApiObject> implements Store<T> {
 
   /** Adds indices (built over the objects already cached); throws if a name is taken. */
   addIndexers(indexers: Indexers<T>): void {
-    for (const name of Object.keys(indexers)) if (this.funcs.has(name)) throw new Error(`indexer "${name}" already exists`);
+    for (const name of Object.keys(indexers)) if (this.indices.has(name)) throw new Error(`indexer "${name}" already exists`);
     for (const [name, fn] of Object.entries(indexers)) {
-      this.funcs.set(name, fn);
       const index = new Map<string, Set<string>>();
       this.indices.set(name, index);
       this.maintained.push([fn, index]);
