@@ -9,7 +9,7 @@
 import { readFile } from "node:fs/promises";
 import { containerProcesses, loopbackAgentArgs, startAgent, stopAgents, type TestAgent } from "../e2e/agent-harness.js";
 import { startTestCluster, type TestCluster } from "../e2e/harness.js";
-import { benchFlags, numberFlag } from "./bench-args.js";
+import { benchFlags, numberFlag, runBench as runBenchMain } from "./bench-args.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -107,7 +107,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : String(err));
-  process.exitCode = 1;
-});
+await runBenchMain(main);

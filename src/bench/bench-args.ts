@@ -1,11 +1,30 @@
 /** Command-line flags of the bench programs, parsed by node:util parseArgs (`--name value` or `--name=value`). */
 import { parseArgs } from "node:util";
 
-/** Parses `argv` (without node and script) for string flags `names`; unknown flags and positionals throw. */
+/** A command line the bench program cannot run with (or `--help`): runBench prints the message, not a stack. */
+export class BenchUsageError extends Error {
+  /** Creates the error; `help` when the user asked for the usage (exit 0 instead of 2). */
+  constructor(message: string, readonly help = false) {
+    super(message);
+    this.name = "BenchUsageError";
+  }
+}
+
+/**
+ * Parses `argv` (without node and script) for string flags `names`. `--help` / `-h`, unknown flags, flags without a
+ * value and positionals throw a BenchUsageError naming the accepted flags.
+ */
 export function benchFlags<N extends string>(argv: readonly string[], names: readonly N[]): Partial<Record<N, string>> {
+  const usage = `flags: ${names.map((n) => `[--${n} VALUE]`).join(" ")}`;
+  if (argv.includes("--help") || argv.includes("-h")) throw new BenchUsageError(usage, true);
   const options: Record<string, { type: "string" }> = {};
   for (const name of names) options[name] = { type: "string" };
-  const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+  let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new BenchUsageError(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+  }
   const out: Partial<Record<N, string>> = {};
   for (const name of names) {
     const value = values[name];
@@ -19,6 +38,25 @@ export function numberFlag(flags: Partial<Record<string, string>>, name: string,
   const text = flags[name];
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (text.trim() === "" || !Number.isFinite(value)) throw new Error(`--${name} must be a number, not ${JSON.stringify(text)}`);
+  if (text.trim() === "" || !Number.isFinite(value)) throw new BenchUsageError(`--${name} must be a number, not ${JSON.stringify(text)}`);
   return value;
+}
+
+/**
+ * Runs a bench program's `main` and sets the exit code: main's number (left as main set it when it returns nothing), 2 for a usage
+ * error and 0 for `--help` (the message alone on stderr), 1 with the stack for any other failure.
+ */
+export async function runBench(main: () => Promise<number | void>): Promise<void> {
+  try {
+    const code = await main();
+    if (code !== undefined) process.exitCode = code;
+  } catch (error) {
+    if (error instanceof BenchUsageError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = error.help ? 0 : 2;
+      return;
+    }
+    process.stderr.write(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
 }

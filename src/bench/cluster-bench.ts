@@ -14,11 +14,12 @@
  *   [--phases start,daemonset,...] [--kubectl /usr/bin/kubectl] [--cpu-prof DIR] [--heap-snapshot DIR]
  *   [--up-args "FLAGS"] (space-separated flags added to the `everynode up` child's, e.g. --controller-thread=false)
  *   (--cpu-prof with mode up: the child writes one profile per thread of the whole run when it stops)
- * Prints one JSON line per run, then tables. Exits 1 when a phase failed or a gate of the gated run was missed.
+ * Prints one JSON line per run, then tables. Exits 1 when a phase failed or a gate of the gated run was missed, 2 for
+ * flags it cannot run with (`--help` lists them).
  */
 import { appendFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { benchFlags, numberFlag } from "./bench-args.js";
+import { BenchUsageError, benchFlags, numberFlag, runBench } from "./bench-args.js";
 import { benchFailed } from "./bench-gates.js";
 import { Progress } from "../cli/progress.js";
 import { resultTable } from "./bench-report.js";
@@ -29,7 +30,7 @@ function parsePhases(value: string | undefined): Set<PhaseName> {
   const out = new Set<PhaseName>(["start"]);
   for (const name of value.split(",").map((s) => s.trim()).filter(Boolean)) {
     const phase = allPhases.find((p) => p === name);
-    if (phase === undefined) throw new Error(`unknown phase "${name}" (phases: ${allPhases.join(", ")})`);
+    if (phase === undefined) throw new BenchUsageError(`unknown phase "${name}" (phases: ${allPhases.join(", ")})`);
     out.add(phase);
   }
   return out;
@@ -44,11 +45,11 @@ async function main(argv: string[]): Promise<number> {
   ]);
   const number = (name: string, fallback: number): number => numberFlag(flags, name, fallback);
   const mode = flags.mode ?? "both";
-  if (mode !== "inprocess" && mode !== "up" && mode !== "both") throw new Error(`--mode must be both, up or inprocess, not ${mode}`);
+  if (mode !== "inprocess" && mode !== "up" && mode !== "both") throw new BenchUsageError(`--mode must be both, up or inprocess, not ${mode}`);
   const stages = flags.stages ?? "instant";
-  if (stages !== "instant" && stages !== "default") throw new Error(`--stages must be instant or default, not ${stages}`);
+  if (stages !== "instant" && stages !== "default") throw new BenchUsageError(`--stages must be instant or default, not ${stages}`);
   const store = String(flags.store ?? "sqlite");
-  if (store !== "sqlite" && store !== "etcd") throw new Error(`--store must be sqlite or etcd, not ${store}`);
+  if (store !== "sqlite" && store !== "etcd") throw new BenchUsageError(`--store must be sqlite or etcd, not ${store}`);
   const load = loadavg().map((l) => l.toFixed(2)).join(" ");
   const run = (m: "up" | "inprocess", gated: boolean): Promise<ClusterBenchResult> => runClusterBench({
     nodes: number("nodes", 10_000),
@@ -87,4 +88,4 @@ async function main(argv: string[]): Promise<number> {
   return benchFailed(primary) || second?.error !== undefined ? 1 : 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+await runBench(() => main(process.argv.slice(2)));

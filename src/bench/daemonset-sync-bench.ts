@@ -22,7 +22,7 @@ import { SyncPacer } from "../controllers/daemonset/sync-pacer.js";
 import { syncDaemonSet, type SyncDeps } from "../controllers/daemonset/sync.js";
 import { labelSelectorFromObject } from "../api/label-selector.js";
 import { realClock } from "../util/clock.js";
-import { benchFlags, numberFlag } from "./bench-args.js";
+import { benchFlags, numberFlag, runBench } from "./bench-args.js";
 
 const resources = {
   daemonSets: mustFindResource("apps", "daemonsets"),
@@ -168,4 +168,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv.slice(2));
+await runBench(() => main(process.argv.slice(2)));

@@ -18,7 +18,7 @@ import type { Client } from "../client/client.js";
 import { loadKubeconfig } from "../client/kubeconfig.js";
 import { RestClient } from "../client/rest.js";
 import { launchBrowser } from "../e2e/browser.js";
-import { benchFlags, numberFlag } from "./bench-args.js";
+import { benchFlags, numberFlag, runBench } from "./bench-args.js";
 import { formatTable } from "./bench-stats.js";
 import { frameStats, jsHeapBytes, mainThreadTimes, pageNow, pageTimeWhen, probeScript, openPerformance, type FrameStats, type MainThreadTimes } from "./dashboard-probe.js";
 import { UpProcess } from "./up-process.js";
@@ -204,4 +204,4 @@ function report(n: number, phases: Phase[]): void {
   )}\n`);
 }
 
-await main(process.argv.slice(2));
+await runBench(() => main(process.argv.slice(2)));

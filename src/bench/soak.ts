@@ -16,7 +16,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Progress } from "../cli/progress.js";
-import { benchFlags, numberFlag } from "./bench-args.js";
+import { BenchUsageError, benchFlags, numberFlag, runBench } from "./bench-args.js";
 import { runCrashRounds, type RoundReport } from "./crash-round.js";
 import { runHaCrashRounds, type HaRoundReport } from "./ha-crash-round.js";
 import { runWatchSoak } from "./watch-soak.js";
@@ -79,7 +79,7 @@ async function main(): Promise<number> {
   const killWithinMs = numberFlag(flags, "kill-within-ms", 4000);
   const timeoutMs = numberFlag(flags, "timeout-ms", 300_000);
   const store = flags.store ?? "sqlite";
-  if (store !== "sqlite" && store !== "etcd") throw new Error(`invalid value "${store}" for --store: must be sqlite or etcd`);
+  if (store !== "sqlite" && store !== "etcd") throw new BenchUsageError(`invalid value "${store}" for --store: must be sqlite or etcd`);
   const workDir = await mkdtemp(join(tmpdir(), "everynode-soak-"));
   const started = Date.now();
   try {
@@ -99,4 +99,4 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await main();
+await runBench(main);

@@ -5,7 +5,7 @@
  * Usage: node dist/bench/store-bench.js [--seconds 2] [--writers 1,8,64] [--etcd-dir DIR]. Prints one JSON line, then a table.
  */
 import { startEtcdCluster } from "../storage/testing/etcd-cluster.js";
-import { benchFlags, numberFlag } from "./bench-args.js";
+import { BenchUsageError, benchFlags, numberFlag, runBench } from "./bench-args.js";
 import { formatTable } from "./bench-stats.js";
 import { etcdFactory, measureStore, storeFactories, valueBytes, type StoreCaseResult } from "./store-rate.js";
 
@@ -18,14 +18,14 @@ function table(results: StoreCaseResult[]): string {
 /** The writer counts of `--writers` ("1,8,64"): positive integers. */
 function parseWriters(text: string): number[] {
   const writers = text.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
-  if (writers.length === 0 || writers.some((w) => !Number.isInteger(w) || w < 1)) throw new Error(`--writers must list positive integers, not ${JSON.stringify(text)}`);
+  if (writers.length === 0 || writers.some((w) => !Number.isInteger(w) || w < 1)) throw new BenchUsageError(`--writers must list positive integers, not ${JSON.stringify(text)}`);
   return writers;
 }
 
 async function main(): Promise<void> {
   const flags = benchFlags(process.argv.slice(2), ["seconds", "writers", "etcd-dir"]);
   const seconds = numberFlag(flags, "seconds", 2);
-  if (!(seconds > 0)) throw new Error("--seconds must be a positive number");
+  if (!(seconds > 0)) throw new BenchUsageError("--seconds must be a positive number");
   const writerCounts = parseWriters(flags.writers ?? "1,8,64");
   const etcdDir = flags["etcd-dir"];
   const etcd = etcdDir !== undefined ? await startEtcdCluster({ parentDir: etcdDir }) : undefined;
@@ -40,4 +40,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ valueBytes: valueBytes(), seconds, etcdDir, results })}\n\n${table(results)}\n`);
 }
 
-await main();
+await runBench(main);
