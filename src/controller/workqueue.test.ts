@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { getEventListeners } from "node:events";
 import { FakeClock } from "../util/clock.js";
 import { DelayHeap } from "./delay-heap.js";
 import { ItemExponentialRateLimiter } from "./rate-limiter.js";
@@ -66,6 +67,30 @@ describe("WorkQueue dedup and processing", () => {
     assert.equal(await waiting, "x");
     q.add("y");
     assert.equal(q.len(), 1);
+  });
+
+  test("gets share one abort listener per signal; an abort releases only the gets made with that signal", async () => {
+    const q = new WorkQueue({ clock: new FakeClock() });
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = q.get(first.signal);
+    const b = q.get(second.signal);
+    const c = q.get(first.signal);
+    assert.equal(getEventListeners(first.signal, "abort").length, 1);
+    first.abort();
+    assert.equal(await a, undefined);
+    assert.equal(await c, undefined);
+    q.add("x");
+    assert.equal(await b, "x");
+    q.done("x");
+    for (let i = 0; i < 5; i++) {
+      const next = q.get(second.signal);
+      q.add(`k${i}`);
+      assert.equal(await next, `k${i}`);
+      q.done(`k${i}`);
+    }
+    assert.equal(getEventListeners(second.signal, "abort").length, 1);
+    assert.equal(q.len(), 0);
   });
 
   test("shutDown wakes waiters with undefined, ignores later adds and drops delayed items", async () => {

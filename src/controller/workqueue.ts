@@ -20,6 +20,12 @@ export interface WorkQueueOptions<T> {
   priority?: (item: T) => number;
 }
 
+/** A `get` call waiting for an item, with the signal it was made with. */
+interface Waiter<T> {
+  resolve: (item: T | undefined) => void;
+  signal: AbortSignal | undefined;
+}
+
 /**
  * A work queue of keys in client-go's style. An item is never twice in the queue and never handed to two
  * workers at once: adding an item that waits is a no-op, and adding one that is being processed marks it
@@ -32,7 +38,9 @@ export class WorkQueue<T = string> {
   private readonly queue: PendingItems<T>;
   private readonly dirty = new Set<T>();
   private readonly processing = new Set<T>();
-  private readonly waiters: ((item: T | undefined) => void)[] = [];
+  private readonly waiters: Waiter<T>[] = [];
+  /** Signals passed to `get` that already carry this queue's one abort listener (not one per call: workers call often). */
+  private readonly hooked = new WeakSet<AbortSignal>();
   private readonly delayed = new DelayHeap<T>();
   private timer: { at: number; cancel: Cancel } | undefined;
   private shutdown = false;
@@ -63,19 +71,23 @@ export class WorkQueue<T = string> {
   get(signal?: AbortSignal): Promise<T | undefined> {
     if (this.shutdown || signal?.aborted) return Promise.resolve(undefined);
     if (this.len() > 0) return Promise.resolve(this.take());
-    return new Promise<T | undefined>((resolve) => {
-      const onAbort = (): void => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        resolve(undefined);
-      };
-      const waiter = (item: T | undefined): void => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve(item);
-      };
-      this.waiters.push(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    if (signal !== undefined && !this.hooked.has(signal)) {
+      this.hooked.add(signal);
+      signal.addEventListener("abort", () => this.releaseWaiters(signal), { once: true });
+    }
+    return new Promise<T | undefined>((resolve) => this.waiters.push({ resolve, signal }));
+  }
+
+  /** Resolves the waiting `get` calls made with `signal` (it aborted) with undefined. */
+  private releaseWaiters(signal: AbortSignal): void {
+    const released: Waiter<T>[] = [];
+    let kept = 0;
+    for (const w of this.waiters) {
+      if (w.signal === signal) released.push(w);
+      else this.waiters[kept++] = w;
+    }
+    this.waiters.length = kept;
+    for (const w of released) w.resolve(undefined);
   }
 
   /** Marks `item` as no longer processed; re-queues it if it was added meanwhile. */
@@ -107,7 +119,7 @@ export class WorkQueue<T = string> {
     this.delayed.clear();
     this.since.clear();
     this.queue.clear();
-    for (const w of this.waiters.splice(0)) w(undefined);
+    for (const w of this.waiters.splice(0)) w.resolve(undefined);
   }
 
   /** True once `shutDown` was called. */
@@ -151,7 +163,7 @@ export class WorkQueue<T = string> {
       this.handedOut(item);
       this.dirty.delete(item);
       this.processing.add(item);
-      waiter(item);
+      waiter.resolve(item);
       return;
     }
     this.queue.push(item);
