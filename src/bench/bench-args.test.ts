@@ -4,8 +4,11 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { BenchUsageError, benchFlags, numberFlag } from "./bench-args.js";
 
-test("benchFlags reads the named string flags in either form", () => {
+test("benchFlags reads the named string flags in either form, and switches", () => {
   assert.deepEqual(benchFlags(["--nodes", "10", "--mode=up"], ["nodes", "mode", "phases"]), { nodes: "10", mode: "up" });
+  assert.deepEqual(benchFlags(["--status", "--nodes=3"], ["nodes"], ["status", "quiet"]), { nodes: "3", status: "true" });
+  assert.throws(() => benchFlags(["--status=x"], [], ["status"]), BenchUsageError);
+  assert.throws(() => benchFlags(["--help"], ["nodes"], ["status"]), (e: unknown) => e instanceof BenchUsageError && e.message === "flags: [--nodes VALUE] [--status]");
 });
 
 test("benchFlags answers --help, unknown flags, missing values and positionals with a usage error", () => {

@@ -11,25 +11,30 @@ export class BenchUsageError extends Error {
 }
 
 /**
- * Parses `argv` (without node and script) for string flags `names`. `--help` / `-h`, unknown flags, flags without a
- * value and positionals throw a BenchUsageError naming the accepted flags.
+ * Parses `argv` (without node and script) for string flags `names` and boolean flags `switches` (given: "true").
+ * `--help` / `-h`, unknown flags, flags without a value and positionals throw a BenchUsageError naming the accepted
+ * flags.
  */
-export function benchFlags<N extends string>(argv: readonly string[], names: readonly N[]): Partial<Record<N, string>> {
-  const usage = `flags: ${names.map((n) => `[--${n} VALUE]`).join(" ")}`;
+export function benchFlags<N extends string, B extends string = never>(
+  argv: readonly string[], names: readonly N[], switches: readonly B[] = [],
+): Partial<Record<N | B, string>> {
+  const usage = `flags: ${[...names.map((n) => `[--${n} VALUE]`), ...switches.map((n) => `[--${n}]`)].join(" ")}`;
   if (argv.includes("--help") || argv.includes("-h")) throw new BenchUsageError(usage, true);
-  const options: Record<string, { type: "string" }> = {};
+  const options: Record<string, { type: "string" | "boolean" }> = {};
   for (const name of names) options[name] = { type: "string" };
+  for (const name of switches) options[name] = { type: "boolean" };
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
     ({ values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }));
   } catch (error) {
     throw new BenchUsageError(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
   }
-  const out: Partial<Record<N, string>> = {};
+  const out: Partial<Record<N | B, string>> = {};
   for (const name of names) {
     const value = values[name];
     if (typeof value === "string") out[name] = value;
   }
+  for (const name of switches) if (values[name] === true) out[name] = "true";
   return out;
 }
 

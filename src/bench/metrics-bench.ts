@@ -7,12 +7,12 @@
 import { setMaxListeners } from "node:events";
 import { mustFindResource } from "../api/resources.js";
 import type { DaemonSet, Node, Pod } from "../api/types.js";
-import { parseArgs } from "../cli/flags.js";
 import { SharedInformerFactory } from "../client/informer-factory.js";
 import { eventually } from "../client/testing/eventually.js";
 import { FakeClient } from "../client/testing/fake-client.js";
 import { KubeStateMetrics } from "../metrics/kube-state.js";
 import { ServerMetrics } from "../metrics/server-metrics.js";
+import { benchFlags, numberFlag, runBench } from "./bench-args.js";
 
 const conditions = ["MemoryPressure", "DiskPressure", "PIDPressure", "Ready"];
 
@@ -42,9 +42,9 @@ async function timed(fn: () => Promise<string>): Promise<{ ms: number; cpuMs: nu
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, { nodes: "number", scrapes: "number" });
-  const n = Number(flags.nodes ?? 10_000);
-  const scrapes = Number(flags.scrapes ?? 5);
+  const flags = benchFlags(argv, ["nodes", "scrapes"]);
+  const n = numberFlag(flags, "nodes", 10_000);
+  const scrapes = numberFlag(flags, "scrapes", 5);
   const client = new FakeClient();
   const R = { nodes: mustFindResource("", "nodes"), pods: mustFindResource("", "pods"), ds: mustFindResource("apps", "daemonsets") };
   await client.create<DaemonSet>(R.ds, "kube-system", {
@@ -81,4 +81,4 @@ async function main(argv: string[]): Promise<void> {
   })}\n`);
 }
 
-await main(process.argv.slice(2));
+await runBench(() => main(process.argv.slice(2)));

@@ -8,13 +8,13 @@
  *
  * `--status` measures strategic-merge status patches of pods instead (the DaemonSet convergence's status writes).
  */
-import { parseArgs } from "node:util";
 import { mustFindResource } from "../api/resources.js";
 import type { KubeObject } from "../api/types.js";
 import type { Client } from "../client/client.js";
 import { createLoopbackClient } from "../client/loopback.js";
 import { Registry } from "../apiserver/registry/registry.js";
 import { MemoryBackend } from "../storage/memory-backend.js";
+import { BenchUsageError, benchFlags, numberFlag, runBench } from "./bench-args.js";
 
 const leases = mustFindResource("coordination.k8s.io", "leases");
 const pods = mustFindResource("", "pods");
@@ -56,15 +56,14 @@ function podStatus(name: string, ms: number): unknown {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      leases: { type: "string", default: "1000" }, rounds: { type: "string", default: "30" }, batch: { type: "string", default: "100" },
-      repeat: { type: "string", default: "5" }, status: { type: "boolean", default: false },
-    },
-  });
-  const count = Number(values.leases);
-  const rounds = Number(values.rounds);
-  const batch = Number(values.batch);
+  const flags = benchFlags(process.argv.slice(2), ["leases", "rounds", "batch", "repeat"], ["status"]);
+  const values = { status: flags.status === "true", repeat: numberFlag(flags, "repeat", 5) };
+  const count = numberFlag(flags, "leases", 1000);
+  const rounds = numberFlag(flags, "rounds", 30);
+  const batch = numberFlag(flags, "batch", 100);
+  for (const [name, value] of Object.entries({ leases: count, rounds, batch, repeat: values.repeat })) {
+    if (!Number.isInteger(value) || value < 1) throw new BenchUsageError(`--${name} must be a positive integer, not ${value}`);
+  }
   let ms = Date.parse("2026-01-01T00:00:00Z");
   const backend = new MemoryBackend();
   const registry = new Registry({ backend, now: () => new Date(ms) });
@@ -82,7 +81,7 @@ async function main(): Promise<void> {
     ? client.patch(pods, "default", name, "strategic", podStatus(name, ms), { ...kubelet, subresource: "status" })
     : client.patch(leases, "kube-node-lease", name, "merge", { spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(ms) } }, kubelet);
   const results: number[] = [];
-  for (let r = 0; r < Number(values.repeat) + 1; r++) {
+  for (let r = 0; r < values.repeat + 1; r++) {
     // Storage's history is compacted between repeats (as the server does), so that the repeats measure the same.
     await backend.compact(await backend.currentRevision());
     const start = process.cpuUsage();
@@ -102,4 +101,4 @@ async function main(): Promise<void> {
   await backend.close();
 }
 
-await main();
+await runBench(main);
