@@ -10,9 +10,9 @@ import { parse } from "yaml";
 import { readFile } from "node:fs/promises";
 import { mustFindResource } from "../api/resources.js";
 import type { DaemonSet, Node } from "../api/types.js";
-import { parseArgs } from "../cli/flags.js";
 import { launchBrowser } from "../e2e/browser.js";
 import { ControlPlane } from "../server/control-plane.js";
+import { benchFlags, numberFlag, runBench } from "./bench-args.js";
 
 const dsResource = mustFindResource("apps", "daemonsets");
 
@@ -35,9 +35,9 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { flags } = parseArgs(argv, { nodes: "number", out: "string" });
-  const nodes = Number(flags.nodes ?? 1000);
-  const out = String(flags.out ?? "docs/dashboard-rollout.png");
+  const flags = benchFlags(argv, ["nodes", "out"]);
+  const nodes = numberFlag(flags, "nodes", 1000);
+  const out = flags.out ?? "docs/dashboard-rollout.png";
   const dir = await mkdtemp(join(tmpdir(), "everynode-shot-"));
   const plane = await ControlPlane.start({ dataDir: join(dir, "data"), port: 0, listen: "127.0.0.1", insecureHttp: false, storage: "memory", nodes });
   const browser = await launchBrowser({ width: 1440, height: 1000 });
@@ -69,4 +69,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv.slice(2));
+await runBench(() => main(process.argv.slice(2)));
