@@ -45,7 +45,7 @@ function summary(reports: RoundReport[], nodes: number, seconds: number): string
 async function watchSoak(): Promise<number> {
   const workDir = await mkdtemp(join(tmpdir(), "everynode-watch-soak-"));
   const started = Date.now();
-  const flags = benchFlags(process.argv.slice(2).filter((a) => a !== "--watch"), ["watchers", "events", "writers", "timeout-ms", "max-rss-growth-mib"]);
+  const flags = benchFlags(process.argv.slice(2), ["watchers", "events", "writers", "timeout-ms", "max-rss-growth-mib"], ["watch"]);
   const maxGrowth = numberFlag(flags, "max-rss-growth-mib", 256);
   try {
     const r = await runWatchSoak({
@@ -70,7 +70,8 @@ async function main(): Promise<number> {
   if (process.argv.includes("--watch")) return watchSoak();
   // Round lines as one status line on a terminal; nothing but the summary in CI logs and pipes.
   const progress = new Progress(process.stdout, { quietUnlessTty: true });
-  const flags = benchFlags(process.argv.slice(2), ["nodes", "rounds", "seed", "max-unavailable", "kill-within-ms", "timeout-ms", "store"]);
+  // --watch runs the watch soak instead (its own flags); --help here lists the crash soak's.
+  const flags = benchFlags(process.argv.slice(2), ["nodes", "rounds", "seed", "max-unavailable", "kill-within-ms", "timeout-ms", "store"], ["watch"]);
   const nodes = numberFlag(flags, "nodes", 1000);
   const rounds = numberFlag(flags, "rounds", 5);
   const seed = numberFlag(flags, "seed", 1);
