@@ -57,11 +57,12 @@ function podStatus(name: string, ms: number): unknown {
 
 async function main(): Promise<void> {
   const flags = benchFlags(process.argv.slice(2), ["leases", "rounds", "batch", "repeat"], ["status"]);
-  const values = { status: flags.status === "true", repeat: numberFlag(flags, "repeat", 5) };
+  const status = flags.status === "true";
+  const repeat = numberFlag(flags, "repeat", 5);
   const count = numberFlag(flags, "leases", 1000);
   const rounds = numberFlag(flags, "rounds", 30);
   const batch = numberFlag(flags, "batch", 100);
-  for (const [name, value] of Object.entries({ leases: count, rounds, batch, repeat: values.repeat })) {
+  for (const [name, value] of Object.entries({ leases: count, rounds, batch, repeat })) {
     if (!Number.isInteger(value) || value < 1) throw new BenchUsageError(`--${name} must be a positive integer, not ${value}`);
   }
   let ms = Date.parse("2026-01-01T00:00:00Z");
@@ -74,14 +75,14 @@ async function main(): Promise<void> {
   for (const name of ["kube-node-lease", "default"]) await client.create(namespaces, undefined, { metadata: { name } });
   const names = Array.from({ length: count }, (_, i) => `node-${i}`);
   for (const name of names) {
-    if (values.status) await client.create(pods, "default", pod(name), kubelet);
+    if (status) await client.create(pods, "default", pod(name), kubelet);
     else await client.create(leases, "kube-node-lease", lease(name, microTime(ms)), kubelet);
   }
-  const write = (name: string): Promise<unknown> => values.status
+  const write = (name: string): Promise<unknown> => status
     ? client.patch(pods, "default", name, "strategic", podStatus(name, ms), { ...kubelet, subresource: "status" })
     : client.patch(leases, "kube-node-lease", name, "merge", { spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: microTime(ms) } }, kubelet);
   const results: number[] = [];
-  for (let r = 0; r < values.repeat + 1; r++) {
+  for (let r = 0; r < repeat + 1; r++) {
     // Storage's history is compacted between repeats (as the server does), so that the repeats measure the same.
     await backend.compact(await backend.currentRevision());
     const start = process.cpuUsage();
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
   }
   results.sort((a, b) => a - b);
   const fmt = (x: number | undefined): string => (x ?? 0).toFixed(1);
-  process.stdout.write(`${values.status ? "pod status patches" : "lease renewals"}: us/write min ${fmt(results[0])} median ${fmt(results[results.length >> 1])} (${results.map(fmt).join(" ")})\n`);
+  process.stdout.write(`${status ? "pod status patches" : "lease renewals"}: us/write min ${fmt(results[0])} median ${fmt(results[results.length >> 1])} (${results.map(fmt).join(" ")})\n`);
   stop.abort();
   registry.close();
   await backend.close();
