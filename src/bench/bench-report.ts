@@ -19,7 +19,12 @@ export function resultTable(r: ClusterBenchResult): string {
   if (r.nodesReady) add("all nodes Ready", `${r.nodesReady.seconds} s`, `${r.nodesReady.nodesPerSecond} nodes/s, ${r.nodesReady.writesPerSecond} writes/s${share("nodesReady")}`);
   if (r.daemonSet) add("DaemonSet create -> all available", `${r.daemonSet.seconds} s`, `${r.daemonSet.podsPerSecond} pods/s (all scheduled at ${r.daemonSet.scheduledSeconds} s), ${r.daemonSet.writesPerSecond} writes/s${share("daemonSet")}${cpuText(r.daemonSet)}`);
   if (r.checks) add("checks after convergence", r.checks.problems.length === 0 ? "ok" : "FAILED", `${r.checks.pods} pods on ${r.checks.nodes} nodes, ${r.checks.duplicates} duplicates, ${r.checks.missing} missing${r.checks.problems.length ? `: ${r.checks.problems.join("; ")}` : ""}`);
-  if (r.kubectl) add("kubectl get pods -A", `${r.kubectl.warmMs} ms`, `${r.kubectl.warmKubectlCpuMs !== undefined ? `kubectl's own CPU ${r.kubectl.warmKubectlCpuMs} ms, ` : ""}cold (empty discovery cache) ${r.kubectl.coldMs} ms, ${r.kubectl.lines} lines`);
+  if (r.kubectl) add("kubectl get pods -A", `${r.kubectl.warmMs} ms`, `${r.kubectl.warmKubectlCpuMs !== undefined ? `kubectl's own CPU ${r.kubectl.warmKubectlCpuMs} ms, ` : ""}cold (empty discovery cache) ${r.kubectl.coldMs} ms, ${r.kubectl.lines} lines${r.kubectl.throttledMs !== undefined ? `, ${r.kubectl.throttledMs} ms waiting on kubectl's client-side rate limit` : ""}`);
+  const replay = r.kubectl?.replay;
+  if (replay) {
+    add("  the same pages replayed", `${replay.warmMs} ms`, `kubectl alone (a server that answers at once with the ${replay.pages} pages, ${mib(replay.bytes)}): `
+      + `${replay.warmKubectlCpuMs !== undefined ? `its own CPU ${replay.warmKubectlCpuMs} ms, ` : ""}${replay.throttledMs} ms waiting on its client-side rate limit`);
+  }
   if (r.steady) add("steady CPU (heartbeats, leases)", `${r.steady.cpuPercent}%`, `of one core over ${r.steady.seconds} s, ${r.steady.writesPerSecond} writes/s${share("steady")}`);
   if (r.joins) add("node join -> daemon pod Ready", `p99 ${r.joins.p99Ms} ms`, `p50 ${r.joins.p50Ms} ms, max ${r.joins.maxMs} ms over ${r.joins.joins} joins`);
   if (r.rollout) add("rolling update (maxUnavailable 10%)", `${r.rollout.seconds} s`, `${r.rollout.podsPerSecond} pods/s (all replaced at ${r.rollout.scheduledSeconds} s), ${r.rollout.writesPerSecond} writes/s${share("rollout")}${cpuText(r.rollout)}`);
