@@ -3,8 +3,7 @@
  * a replay server that does no work (no storage, no encoding, no admission), so what kubectl then takes is kubectl's
  * alone: decoding the rows, printing them, and waiting on its client-side rate limit between pages.
  */
-import { request } from "node:https";
-import { createServer, type Server } from "node:https";
+import { createServer, request, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { RestConfig } from "../client/rest.js";
 import { selfSignedServingCertificate } from "../server/pki.js";
@@ -42,7 +41,10 @@ function get(rest: RestConfig, path: string, accept: string): Promise<Buffer> {
   });
 }
 
-/** Fetches /version and every page of `GET /api/v1/pods` as a Table in pages of `limit`, as kubectl does. */
+/**
+ * Fetches /version and every page of `GET /api/v1/pods` as a Table in pages of `limit`, as kubectl does, with the
+ * server, CA, client certificate and bearer token of `rest` (not its token-file or exec credentials).
+ */
 export async function capturePodTable(rest: RestConfig, limit = 500): Promise<CapturedPodTable> {
   const version = await get(rest, "/version", "application/json");
   const pages = new Map<string, Buffer>();
