@@ -67,6 +67,11 @@ async function timedRuns(kubectl: string, args: string[], runs: number): Promise
   return times;
 }
 
+/** How long kubectl waited on its own rate limiter in one more call of `args`, read from its `-v=6` log. */
+async function throttledCall(kubectl: string, args: string[]): Promise<number> {
+  return throttledMs((await runKubectl(kubectl, [...args, "-v=6"])).stderr);
+}
+
 /** The median call of `times` by wall time. */
 function median(times: Timed[]): Timed | undefined {
   const sorted = [...times].sort((a, b) => a.ms - b.ms);
@@ -91,7 +96,7 @@ export async function measureKubectl(kubectl: string, kubeconfig: string, cacheD
   const warm = median(times.slice(1));
   const result: KubectlMeasure = { coldMs: Math.round(times[0]?.ms ?? 0), warmMs: Math.round(warm?.ms ?? 0), lines: last?.lines ?? 0 };
   if (warm?.cpuMs !== undefined) result.warmKubectlCpuMs = warm.cpuMs;
-  result.throttledMs = throttledMs((await runKubectl(kubectl, [...args, "-v=6"])).stderr);
+  result.throttledMs = await throttledCall(kubectl, args);
   result.replay = await measureReplay(kubectl, kubeconfig, cacheDir, expectedPods, Math.max(1, runs - 1));
   return result;
 }
@@ -113,11 +118,11 @@ export async function measureReplay(kubectl: string, kubeconfig: string, cacheDi
     writeFileSync(replayConfig, replayKubeconfig(replay.url, replay.caCert), { mode: 0o600 });
     const args = ["--kubeconfig", replayConfig, "--cache-dir", cacheDir, "get", "pods", "-A"];
     const times = await timedRuns(kubectl, args, runs);
-    const verbose = await runKubectl(kubectl, [...args, "-v=6"]);
+    const throttled = await throttledCall(kubectl, args);
     if (replay.unanswered.length > 0) throw new Error(`kubectl asked the replay for what it does not hold: ${replay.unanswered.slice(0, 3).join(", ")}`);
     const warm = median(times);
     checkLines(warm, expectedPods, "against the replay ");
-    const result: KubectlReplayMeasure = { pages: capture.pages.size, bytes: capture.bytes, warmMs: Math.round(warm?.ms ?? 0), throttledMs: throttledMs(verbose.stderr) };
+    const result: KubectlReplayMeasure = { pages: capture.pages.size, bytes: capture.bytes, warmMs: Math.round(warm?.ms ?? 0), throttledMs: throttled };
     if (warm?.cpuMs !== undefined) result.warmKubectlCpuMs = warm.cpuMs;
     return result;
   } finally {
